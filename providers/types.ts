@@ -1,0 +1,113 @@
+// The one interface every provider adapter implements, and the canonical status model.
+// Provider quirks stay inside providers/<name>/; everything outside speaks these types.
+
+export const CANONICAL_STATUSES = ['accepted', 'queued', 'sent', 'delivered', 'read', 'failed', 'invalid_number', 'expired'] as const;
+export type CanonicalStatus = (typeof CANONICAL_STATUSES)[number];
+
+export const PROVIDER_NAMES = ['wappin', 'itd', 'engagelab', 'nusasms', 'sms-masking'] as const;
+export type ProviderName = (typeof PROVIDER_NAMES)[number];
+
+export type Channel = 'whatsapp' | 'sms';
+
+/** What to send. Exactly one of template, text or media is used by a provider; adapters reject what they cannot carry. */
+export interface OutboundMessage {
+  /** Recipient in E.164 (`+6281234567890`); adapters format it for their API. */
+  to: string;
+  /** Our idempotency reference (workflow id + step); sent to providers that accept a reference. */
+  reference: string;
+  template?: { name: string; params: string[]; language?: string };
+  /** Wappin's WA→SMS omnichannel form: the provider falls back to SMS by itself. */
+  smsFallback?: { template: string; params: string[] };
+  text?: string;
+  media?: { type: 'image' | 'document' | 'audio' | 'link' | 'file'; url: string; caption?: string; filename?: string };
+}
+
+export interface SendResult {
+  providerMessageId: string;
+  /** When the provider accepted the request (provider clock when it says, else ours). */
+  acceptedAt: Date;
+  status: CanonicalStatus;
+  providerCode?: string;
+}
+
+/** A status change reported by a provider (callback or status lookup). */
+export interface StatusEvent {
+  provider: ProviderName;
+  providerMessageId: string;
+  status: CanonicalStatus;
+  occurredAt: Date;
+  providerCode?: string;
+  raw: unknown;
+}
+
+/** A message a customer sent to us (Wappin callback_type message, ITD inbound). */
+export interface InboundMessage {
+  provider: ProviderName;
+  providerMessageId: string;
+  from: string;
+  to?: string;
+  type: string;
+  text?: string;
+  mediaUrl?: string;
+  receivedAt: Date;
+  raw: unknown;
+}
+
+export type ParsedCallback =
+  | { kind: 'status'; events: StatusEvent[] }
+  | { kind: 'inbound'; messages: InboundMessage[] };
+
+/** The parts of an HTTP request a callback parser may need. */
+export interface CallbackRequest {
+  method: string;
+  query: Record<string, string | undefined>;
+  headers: Record<string, string | undefined>;
+  body: unknown;
+  rawBody?: string;
+}
+
+export interface NumberCheck {
+  valid: boolean;
+  /** E.164 as the provider normalised it, when it says. */
+  normalized?: string;
+  providerCode?: string;
+}
+
+export interface Balance {
+  amount: number;
+  unit: string;
+  raw: unknown;
+}
+
+export interface ChannelProvider {
+  readonly name: ProviderName;
+  readonly channels: readonly Channel[];
+  send(message: OutboundMessage): Promise<SendResult>;
+  /** Status lookup for reconciliation when callbacks do not arrive. Returns every known event, oldest first. */
+  getStatus?(providerMessageId: string): Promise<StatusEvent[]>;
+  checkNumber?(to: string): Promise<NumberCheck>;
+  getBalance?(): Promise<Balance>;
+}
+
+/** Status only moves forward; terminal statuses end the attempt. */
+export const STATUS_RANK: Record<CanonicalStatus, number> = {
+  accepted: 0, queued: 1, sent: 2, delivered: 3, read: 4, failed: 5, invalid_number: 5, expired: 5,
+};
+export const TERMINAL_STATUSES: ReadonlySet<CanonicalStatus> = new Set(['read', 'failed', 'invalid_number', 'expired']);
+
+/**
+ * How the API receives one provider callback route. The API authenticates generically
+ * (`bearer`: Authorization: Bearer <secret>; `token-query`: ?token=<secret>; `signature`: the
+ * provider's own check), stores the raw request, then answers `ack` in the provider's format.
+ */
+export interface CallbackEndpoint {
+  provider: ProviderName;
+  method: 'GET' | 'POST';
+  /** e.g. `/callbacks/wappin`, `/callbacks/itd/status` */
+  path: string;
+  auth: 'bearer' | 'token-query' | 'signature';
+  /** For auth `signature`: true when the request is authentic for `secret` at `nowMs`. */
+  verifySignature?: (req: CallbackRequest, secret: string, nowMs: number) => boolean;
+  parse(req: CallbackRequest): ParsedCallback;
+  ack: { status: number; body: unknown; contentType?: string };
+}
