@@ -27,9 +27,10 @@ export default tseslint.config(
     files: ['workflows/**/*.ts'],
     ignores: ['workflows/**/*.test.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        paths: [...nodeBuiltins, ...ioModules].map((name) => ({ name, message: 'Workflow code must be deterministic: do I/O in activities.' })),
-        patterns: [{ group: ['../providers/*', '../db/*', '../api/*', '../activities/*', '../config/*'], message: 'Workflows import only @temporalio/workflow and workflows/.' }],
+      // Type-only imports are erased at bundling, so activities' types may be imported.
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        paths: [...nodeBuiltins, ...ioModules].map((name) => ({ name, message: 'Workflow code must be deterministic: do I/O in activities.', allowTypeImports: true })),
+        patterns: [{ group: ['../*', '!../workflows/*'], message: 'Workflows import only @temporalio/workflow and workflows/ (types excepted).', allowTypeImports: true }],
       }],
       'no-restricted-globals': ['error', { name: 'process', message: 'No environment in workflows.' }],
     },

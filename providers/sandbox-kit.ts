@@ -6,7 +6,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 
 /**
- * Outcomes scripted by the last three digits of the recipient number (documented in the README):
+ * Outcomes scripted by the recipient number (documented in the README): WhatsApp sandboxes read the
+ * last three digits, SMS sandboxes the three before them, so one number can script both channels of
+ * a fallback (e.g. +62812345000601: WhatsApp says invalid number, SMS is read):
  *   601 invalid number · 602 send rejected (permanent) · 603 accepted then failed ·
  *   604 sent+delivered, never read · 605 sent, never delivered · 606 no callbacks (status only by polling) ·
  *   607 first send answers 5xx, the retry succeeds · 608 callbacks duplicated and in reverse order ·
@@ -22,9 +24,10 @@ const SCENARIOS: Record<string, Scenario> = {
   '606': 'no_callbacks', '607': 'flaky_once', '608': 'duplicate_reversed', '609': 'callback_before_response', '610': 'slow_once',
 };
 
-export function scenarioFor(recipient: string): Scenario {
+export function scenarioFor(recipient: string, channel: 'whatsapp' | 'sms' = 'whatsapp'): Scenario {
   const digits = recipient.replace(/\D/g, '');
-  return SCENARIOS[digits.slice(-3)] ?? 'read';
+  const code = channel === 'whatsapp' ? digits.slice(-3) : digits.slice(-6, -3);
+  return SCENARIOS[code] ?? 'read';
 }
 
 /** Which progress statuses a scenario reaches (before any provider-specific naming). */

@@ -1,0 +1,13 @@
+// All activities, built from their dependencies (samples-typescript's createActivities(deps)).
+import type { Pool } from '../db/pool.js';
+import type { ProviderRegistry } from '../providers/registry.js';
+import { createMessageActivities } from './message-activities.js';
+
+export interface ActivityDeps {
+  pool: Pool;
+  providers: ProviderRegistry;
+}
+
+export function createActivities(deps: ActivityDeps) {
+  return { ...createMessageActivities(deps) };
+}

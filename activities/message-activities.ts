@@ -1,0 +1,68 @@
+// Activities of the message workflow: send a step, check a number, look up a status.
+// Idempotent: a retried send finds the provider message it already created and returns it.
+import type { Pool } from '../db/pool.js';
+import type { ProviderRegistry } from '../providers/registry.js';
+import type { OutboundMessage, StatusEvent } from '../providers/types.js';
+import type { Step } from '../schemas/message.js';
+import type { ProviderName, StatusUpdate } from '../workflows/types.js';
+import { findStepMessage, recordProviderMessage } from '../db/provider-messages.js';
+
+export interface SendStepInput {
+  workflowId: string;
+  stepIndex: number;
+  to: string;
+  reference?: string;
+  step: Step;
+}
+
+export interface SendStepResult {
+  providerMessageId: string;
+  acceptedAt: string;
+  status: StatusUpdate['status'];
+  providerCode?: string;
+}
+
+export function toOutbound(input: SendStepInput): OutboundMessage {
+  const { step } = input;
+  return {
+    to: input.to,
+    // The provider-side reference is ours: workflow id + step, stable across activity retries.
+    reference: `${input.workflowId}/${input.stepIndex}`,
+    ...(step.template ? { template: { name: step.template, params: step.params ?? [], language: step.language } } : {}),
+    ...(step.text ? { text: step.text } : {}),
+    ...(step.media ? { media: step.media } : {}),
+  };
+}
+
+export function toStatusUpdate(e: StatusEvent, source: StatusUpdate['source']): StatusUpdate {
+  return { provider: e.provider, providerMessageId: e.providerMessageId, status: e.status, occurredAt: e.occurredAt.toISOString(), providerCode: e.providerCode, source };
+}
+
+export function createMessageActivities(deps: { pool: Pool; providers: ProviderRegistry }) {
+  return {
+    async sendStep(input: SendStepInput): Promise<SendStepResult> {
+      const existing = await findStepMessage(deps.pool, input.workflowId, input.stepIndex);
+      if (existing) return { providerMessageId: existing.providerMessageId, acceptedAt: existing.createdAt.toISOString(), status: 'accepted' };
+      const provider = deps.providers.get(input.step.provider);
+      const sent = await provider.send(toOutbound(input));
+      await recordProviderMessage(deps.pool, { provider: provider.name, providerMessageId: sent.providerMessageId, workflowId: input.workflowId, stepIndex: input.stepIndex });
+      return { providerMessageId: sent.providerMessageId, acceptedAt: sent.acceptedAt.toISOString(), status: sent.status, providerCode: sent.providerCode };
+    },
+
+    async checkNumber(input: { provider: ProviderName; to: string }): Promise<{ supported: boolean; valid: boolean; providerCode?: string }> {
+      const provider = deps.providers.get(input.provider);
+      if (!provider.checkNumber) return { supported: false, valid: true };
+      const check = await provider.checkNumber(input.to);
+      return { supported: true, valid: check.valid, providerCode: check.providerCode };
+    },
+
+    async fetchStatus(input: { provider: ProviderName; providerMessageId: string }): Promise<{ supported: boolean; updates: StatusUpdate[] }> {
+      const provider = deps.providers.get(input.provider);
+      if (!provider.getStatus) return { supported: false, updates: [] };
+      const events = await provider.getStatus(input.providerMessageId);
+      return { supported: true, updates: events.map((e: StatusEvent) => toStatusUpdate(e, 'poll')) };
+    },
+  };
+}
+
+export type MessageActivities = ReturnType<typeof createMessageActivities>;

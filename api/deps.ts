@@ -1,0 +1,15 @@
+// What the API needs from the outside, passed in so tests can build it with real parts.
+import type { Client } from '@temporalio/client';
+import type { Config } from '../config/index.js';
+import type { Pool } from '../db/pool.js';
+import type { CallbackEndpoint } from '../providers/types.js';
+import type { Relay } from './relay.js';
+
+export interface AppDeps {
+  config: Config;
+  pool: Pool;
+  temporal: Client;
+  callbackEndpoints: CallbackEndpoint[];
+  /** Woken after a callback is stored so it reaches its workflow at once. */
+  relay?: Relay;
+}

@@ -1,0 +1,113 @@
+// The relay: stored callbacks → signals to the workflows that own the provider messages.
+// Rows whose owner is not known yet are retried with backoff, never dropped. It resumes from the
+// inbox after a restart, wakes at once after a callback is stored or a provider message is
+// recorded (LISTEN kurir_relay), and sweeps every second for retries.
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import { lockDueCallbacks, makePendingDue, markRelayed, markRetry, type InboxRow } from '../db/callback-inbox.js';
+import { storeInbound } from '../db/inbound-messages.js';
+import type { Pool } from '../db/pool.js';
+import { findOwner } from '../db/provider-messages.js';
+import { toStatusUpdate } from '../activities/message-activities.js';
+import type { CallbackEndpoint, CallbackRequest } from '../providers/types.js';
+import { statusUpdateSignal } from '../workflows/messages.js';
+
+export function callbackRequestFromRow(row: Pick<InboxRow, 'method' | 'query' | 'body'>): CallbackRequest {
+  let body: unknown;
+  try { body = row.body ? JSON.parse(row.body) : undefined; } catch { body = undefined; }
+  return { method: row.method, query: row.query, headers: {}, body, rawBody: row.body };
+}
+
+export class Relay {
+  private timer?: NodeJS.Timeout;
+  private listener?: pg.PoolClient;
+  private running?: Promise<void>;
+  private again = false;
+  private stopped = false;
+
+  constructor(private readonly deps: { pool: Pool; temporal: Client; endpoints: CallbackEndpoint[]; logger: Logger; sweepMs?: number; batch?: number }) {}
+
+  async start(): Promise<void> {
+    this.listener = await this.deps.pool.connect();
+    this.listener.on('notification', () => {
+      // A provider message was recorded: callbacks waiting for an owner may be deliverable now.
+      void makePendingDue(this.deps.pool).then(() => this.wake(), () => undefined);
+    });
+    this.listener.on('error', () => undefined);
+    await this.listener.query('LISTEN kurir_relay');
+    this.timer = setInterval(() => this.wake(), this.deps.sweepMs ?? 1_000);
+    this.wake();
+  }
+
+  /** Runs a drain now, or once more after the current one. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.running) { this.again = true; return; }
+    this.running = this.drain().catch((err: unknown) => { this.deps.logger.warn({ err }, 'relay drain failed; will retry'); })
+      .finally(() => {
+        this.running = undefined;
+        if (this.again) { this.again = false; this.wake(); }
+      });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.running;
+    if (this.listener) {
+      this.listener.release();
+      this.listener = undefined;
+    }
+  }
+
+  /** Relays due rows until none is left. Exposed for tests. */
+  async drain(): Promise<void> {
+    for (;;) {
+      const client = await this.deps.pool.connect();
+      let count = 0;
+      try {
+        await client.query('BEGIN');
+        const rows = await lockDueCallbacks(client, this.deps.batch ?? 100);
+        count = rows.length;
+        await Promise.all(rows.map((row) => this.relayRow(client, row)));
+        await client.query('COMMIT');
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+      if (count < (this.deps.batch ?? 100)) return;
+    }
+  }
+
+  private async relayRow(client: pg.PoolClient, row: InboxRow): Promise<void> {
+    const endpoint = this.deps.endpoints.find((e) => e.provider === row.provider && e.path === row.route);
+    if (!endpoint) return markRetry(client, row, `no endpoint for ${row.provider} ${row.route}`);
+    let parsed;
+    try {
+      parsed = endpoint.parse(callbackRequestFromRow(row));
+    } catch (err) {
+      // It parsed when it was received; a parser change must not lose it: keep it for a later release.
+      return markRetry(client, row, `unparseable: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (parsed.kind === 'inbound') {
+      for (const m of parsed.messages) await storeInbound(client, m);
+      return markRelayed(client, row.id);
+    }
+    let waiting = 0;
+    for (const event of parsed.events) {
+      const workflowId = await findOwner(this.deps.pool, event.provider, event.providerMessageId);
+      if (!workflowId) { waiting++; continue; }
+      try {
+        await this.deps.temporal.workflow.getHandle(workflowId).signal(statusUpdateSignal, toStatusUpdate(event, 'callback'));
+      } catch (err) {
+        // A finished workflow no longer needs the status; anything else is retried.
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
+    }
+    if (waiting > 0) return markRetry(client, row, `no workflow owns ${waiting} provider message(s) yet`);
+    return markRelayed(client, row.id);
+  }
+}

@@ -1,0 +1,62 @@
+// Provider callbacks: authenticate, validate, store in callback_inbox, and only then ack in the
+// provider's format. If the database is down the error handler answers 503 and nothing is acked.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { storeCallback } from '../../db/callback-inbox.js';
+import { BadRequestError } from '../../providers/errors.js';
+import type { CallbackEndpoint, CallbackRequest } from '../../providers/types.js';
+import { bearerToken, safeEqual } from '../auth.js';
+import type { AppDeps } from '../deps.js';
+import { HttpError, unauthorized } from '../errors.js';
+
+function flatten(record: Record<string, unknown>): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(record)) out[k] = Array.isArray(v) ? String(v[0]) : v === undefined ? undefined : String(v);
+  return out;
+}
+
+function secretFor(endpoint: CallbackEndpoint, deps: AppDeps): string {
+  if (endpoint.auth === 'bearer') return deps.config.WAPPIN_CALLBACK_TOKEN;
+  if (endpoint.auth === 'signature') return deps.config.ENGAGELAB_CALLBACK_SECRET;
+  return deps.config.CALLBACK_TOKEN;
+}
+
+function authentic(endpoint: CallbackEndpoint, creq: CallbackRequest, secret: string): boolean {
+  switch (endpoint.auth) {
+    case 'bearer': { const t = bearerToken(creq.headers.authorization); return t !== undefined && safeEqual(t, secret); }
+    case 'token-query': { const t = creq.query.token; return t !== undefined && safeEqual(t, secret); }
+    case 'signature': return endpoint.verifySignature?.(creq, secret, Date.now()) ?? false;
+  }
+}
+
+export function registerCallbackRoutes(app: FastifyInstance, deps: AppDeps): void {
+  const allow = deps.config.CALLBACK_IP_ALLOWLIST?.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const endpoint of deps.callbackEndpoints) {
+    app.route({
+      method: endpoint.method,
+      url: endpoint.path,
+      schema: { tags: ['callbacks'], summary: `${endpoint.provider} callback (${endpoint.auth} auth)`, hide: false },
+      handler: async (req: FastifyRequest, reply: FastifyReply) => {
+        if (allow?.length && !allow.includes(req.ip)) throw new HttpError(403, `callbacks from ${req.ip} are not allowed`, 'forbidden');
+        const query = flatten(req.query as Record<string, unknown>);
+        const creq: CallbackRequest = { method: req.method, query, headers: flatten(req.headers), body: req.body, rawBody: req.body === undefined ? '' : JSON.stringify(req.body) };
+        if (!authentic(endpoint, creq, secretFor(endpoint, deps))) throw unauthorized(`${endpoint.provider} callback: missing or invalid credentials`);
+        try {
+          endpoint.parse(creq);
+        } catch (err) {
+          if (err instanceof BadRequestError) throw new HttpError(400, err.message, 'invalid_callback', err.field);
+          throw err;
+        }
+        // The secret never goes to the database.
+        const { token: _token, ...storedQuery } = query;
+        await storeCallback(deps.pool, {
+          provider: endpoint.provider, route: endpoint.path, method: req.method,
+          query: Object.fromEntries(Object.entries(storedQuery).filter((e): e is [string, string] => e[1] !== undefined)),
+          body: creq.rawBody ?? '',
+        });
+        deps.relay?.wake();
+        return reply.status(endpoint.ack.status).type(endpoint.ack.contentType ?? 'application/json').send(
+          typeof endpoint.ack.body === 'string' ? endpoint.ack.body : JSON.stringify(endpoint.ack.body));
+      },
+    });
+  }
+}

@@ -1,0 +1,72 @@
+// One zod schema for every environment variable kurir reads. Unset optional provider
+// credentials mean "use that provider's sandbox".
+import { z } from 'zod';
+
+const port = z.coerce.number({ error: 'must be a port number (0-65535)' }).int('must be a port number (0-65535)').min(0).max(65535);
+const url = z.url();
+const optionalSecret = z.string().min(1).optional();
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const postgresUrl = z.string().refine((v) => {
+  try { return ['postgres:', 'postgresql:'].includes(new URL(v).protocol); } catch { return false; }
+}, 'must be a postgres:// or postgresql:// URL');
+const hostPort = z.string().regex(/^[^\s:/]+:\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:7233');
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  // Temporal: a given server, else `npm start` runs a local dev server on these ports.
+  TEMPORAL_ADDRESS: hostPort.optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('kurir'),
+  TEMPORAL_DEV_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  TEMPORAL_UI_URL: url.optional(),
+  TEMPORAL_CLI_PATH: z.string().min(1).optional(),
+  TEMPORAL_API_KEY: optionalSecret,
+  TEMPORAL_TLS_CERT_PATH: z.string().min(1).optional(),
+  TEMPORAL_TLS_KEY_PATH: z.string().min(1).optional(),
+
+  // PostgreSQL: a given URL, else an embedded server under .kurir/pgdata.
+  DATABASE_URL: postgresUrl.optional(),
+  EMBEDDED_PG_PORT: port.default(5544),
+
+  // HTTP API
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: port.default(3000),
+  PUBLIC_URL: url.optional(),
+  KURIR_API_KEYS: z.string().min(1).default('dev-key').transform((v) => v.split(',').map((k) => k.trim()).filter(Boolean)),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50_000_000).default(1_048_576),
+
+  // Callback secrets
+  CALLBACK_TOKEN: z.string().min(8).default('dev-callback-token'),
+  WAPPIN_CALLBACK_TOKEN: z.string().min(8).default('dev-wappin-callback-token'),
+  ENGAGELAB_CALLBACK_SECRET: z.string().min(8).default('dev-engagelab-callback-secret'),
+  CALLBACK_IP_ALLOWLIST: z.string().optional(),
+
+  // Providers: credentials unset → sandbox.
+  SANDBOX_BASE_PORT: port.default(4010),
+  SANDBOX_CALLBACK_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(200),
+  WAPPIN_BASE_URL: url.optional(),
+  WAPPIN_CLIENT_ID: optionalSecret,
+  WAPPIN_SECRET_KEY: optionalSecret,
+  WAPPIN_PROJECT_ID: optionalSecret,
+  ITD_BASE_URL: url.optional(),
+  ITD_TOKEN: optionalSecret,
+  ENGAGELAB_BASE_URL: url.optional(),
+  ENGAGELAB_DEV_KEY: optionalSecret,
+  ENGAGELAB_DEV_SECRET: optionalSecret,
+  NUSASMS_BASE_URL: url.optional(),
+  NUSASMS_USERNAME: optionalSecret,
+  NUSASMS_PASSWORD: optionalSecret,
+  SMS_MASKING_BASE_URL: url.optional(),
+  SMS_MASKING_USERNAME: optionalSecret,
+  SMS_MASKING_PASSWORD: optionalSecret,
+
+  // Secrets for engine-managed OTP (HMAC of codes) and payload encryption.
+  OTP_HMAC_KEY: z.string().min(16).default('dev-otp-hmac-key-change-me'),
+  KURIR_ENCRYPTION_KEY: z.string().optional(),
+  PRETTY_LOGS: bool.optional(),
+});
+
+export type Env = z.infer<typeof envSchema>;

@@ -1,0 +1,24 @@
+// inbound_messages: what customers sent to us.
+import type pg from 'pg';
+import type { InboundMessage } from '../providers/types.js';
+import type { Pool } from './pool.js';
+
+export async function storeInbound(client: pg.PoolClient | Pool, m: InboundMessage): Promise<void> {
+  await client.query(
+    `INSERT INTO inbound_messages (provider, provider_message_id, sender, recipient, type, text, media_url, received_at, raw)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (provider, provider_message_id) DO NOTHING`,
+    [m.provider, m.providerMessageId, m.from, m.to ?? null, m.type, m.text ?? null, m.mediaUrl ?? null, m.receivedAt, JSON.stringify(m.raw)]);
+}
+
+export interface InboundRow {
+  id: string; provider: string; provider_message_id: string; sender: string; recipient: string | null;
+  type: string; text: string | null; media_url: string | null; received_at: Date;
+}
+
+export async function listInbound(pool: Pool, opts: { limit: number; beforeId?: string; provider?: string }): Promise<InboundRow[]> {
+  const res = await pool.query<InboundRow>(
+    `SELECT id, provider, provider_message_id, sender, recipient, type, text, media_url, received_at FROM inbound_messages
+     WHERE ($1::bigint IS NULL OR id < $1) AND ($2::text IS NULL OR provider = $2) ORDER BY id DESC LIMIT $3`,
+    [opts.beforeId ?? null, opts.provider ?? null, opts.limit]);
+  return res.rows;
+}

@@ -1,0 +1,61 @@
+// The message workflow's input and result. Plain JSON with a version, so any Temporal client
+// (Go, Java, the temporal CLI) can start it; the API and the typed client validate with these.
+import { z } from 'zod';
+import { durationSchema } from './duration.js';
+
+export const PROVIDERS = ['wappin', 'itd', 'engagelab', 'nusasms', 'sms-masking'] as const;
+export const CHANNELS = ['whatsapp', 'sms'] as const;
+
+/** Which channels each provider carries; a step naming another pair is refused. */
+export const PROVIDER_CHANNELS: Record<(typeof PROVIDERS)[number], readonly (typeof CHANNELS)[number][]> = {
+  wappin: ['whatsapp', 'sms'], itd: ['whatsapp'], engagelab: ['whatsapp', 'sms'], nusasms: ['whatsapp'], 'sms-masking': ['sms'],
+};
+
+const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number such as +6281234567890');
+
+export const stepSchema = z.object({
+  channel: z.enum(CHANNELS),
+  provider: z.enum(PROVIDERS),
+  template: z.string().min(1).max(512).optional(),
+  params: z.array(z.string().max(1024)).max(50).optional(),
+  language: z.string().min(1).max(20).optional(),
+  text: z.string().min(1).max(4096).optional(),
+  media: z.object({
+    type: z.enum(['image', 'document', 'audio', 'link', 'file']),
+    url: z.url(),
+    caption: z.string().max(1024).optional(),
+    filename: z.string().max(255).optional(),
+  }).optional(),
+}).superRefine((step, ctx) => {
+  const bodies = [step.template, step.text, step.media].filter((b) => b !== undefined).length;
+  if (bodies !== 1) ctx.addIssue({ code: 'custom', message: 'a step needs exactly one of template, text or media', path: ['template'] });
+  if (!PROVIDER_CHANNELS[step.provider].includes(step.channel)) {
+    ctx.addIssue({ code: 'custom', message: `provider ${step.provider} does not carry ${step.channel}`, path: ['provider'] });
+  }
+});
+
+export const fallbackSchema = z.object({
+  onInvalidNumber: z.boolean().default(true),
+  onFailure: z.boolean().default(true),
+  notDeliveredWithin: durationSchema.optional(),
+  notReadWithin: durationSchema.optional(),
+});
+
+export const messageInputSchema = z.object({
+  version: z.literal(1).default(1),
+  to: e164,
+  reference: z.string().min(1).max(200).optional(),
+  steps: z.array(stepSchema).min(1).max(5),
+  fallback: fallbackSchema.default({ onInvalidNumber: true, onFailure: true }),
+  mode: z.enum(['sequential', 'parallel']).default('sequential'),
+  precheck: z.boolean().default(false),
+  /** How long an attempt is tracked for a final status when no rule ends it sooner. */
+  trackFor: durationSchema.default('1 day'),
+  /** First status poll when no callback arrives; doubles up to pollMax. */
+  pollAfter: durationSchema.default('30 seconds'),
+  pollMax: durationSchema.default('30 minutes'),
+});
+
+export type MessageInput = z.infer<typeof messageInputSchema>;
+export type MessageInputRaw = z.input<typeof messageInputSchema>;
+export type Step = z.infer<typeof stepSchema>;

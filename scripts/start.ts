@@ -1,0 +1,113 @@
+// `npm start`: the whole stack on embedded defaults. Temporal dev server (+ UI) unless
+// TEMPORAL_ADDRESS is set, PostgreSQL (DATABASE_URL or embedded under .kurir/pgdata), migrations,
+// provider sandboxes for providers without credentials, then the worker and the API as child
+// processes. Ctrl-C (SIGINT) or SIGTERM stops every child; a second start resumes with the same data.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { SEARCH_ATTRIBUTES } from '../client/search-attributes.js';
+import { loadConfigOrExit } from '../config/index.js';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../db/embedded.js';
+import { migrate } from '../db/migrate.js';
+import { sandboxEnvironment, startSandboxes, type RunningSandboxes } from '../providers/sandboxes.js';
+import { unreachableMessage } from '../workers/connection.js';
+import { PROJECT_ROOT } from './paths.js';
+import { ensureTemporalBinary, startTemporalDevServer, temporalDbFile, waitForTemporal, type DevServer } from './temporal.js';
+
+const config = loadConfigOrExit();
+const say = (l: string) => process.stdout.write(`${l}\n`);
+const children: ChildProcess[] = [];
+let temporal: DevServer | undefined;
+let database: EmbeddedDatabase | undefined;
+let sandboxes: RunningSandboxes | undefined;
+let stopping = false;
+
+async function stopAll(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    say('\nStopping kurir...');
+    await Promise.all(children.map((c) => new Promise<void>((resolve) => {
+      if (c.exitCode !== null || c.signalCode !== null) return resolve();
+      c.once('exit', () => resolve());
+      c.kill('SIGTERM');
+      setTimeout(() => c.kill('SIGKILL'), 15_000).unref();
+    })));
+    await sandboxes?.close();
+    await database?.stop().catch(() => undefined);
+    await temporal?.stop();
+    say('Stopped.');
+  }
+  process.exit(code);
+}
+process.on('SIGINT', () => void stopAll(0));
+process.on('SIGTERM', () => void stopAll(0));
+
+async function main(): Promise<void> {
+  let temporalAddress = config.TEMPORAL_ADDRESS;
+  let uiUrl = config.TEMPORAL_UI_URL;
+  if (temporalAddress) {
+    try { await waitForTemporal(temporalAddress, 10_000); } catch (err) { throw new Error(unreachableMessage(temporalAddress, err)); }
+  } else {
+    const binary = await ensureTemporalBinary(say);
+    say(`Starting the Temporal dev server on 127.0.0.1:${config.TEMPORAL_DEV_PORT} (data: ${temporalDbFile()})...`);
+    temporal = await startTemporalDevServer({
+      binary, port: config.TEMPORAL_DEV_PORT, uiPort: config.TEMPORAL_UI_PORT, dbFile: temporalDbFile(), searchAttributes: SEARCH_ATTRIBUTES,
+    });
+    temporalAddress = temporal.address;
+    uiUrl = temporal.uiUrl;
+  }
+
+  let databaseUrl = config.DATABASE_URL;
+  if (!databaseUrl) {
+    say(`Starting the embedded PostgreSQL on 127.0.0.1:${config.EMBEDDED_PG_PORT}...`);
+    database = await startEmbeddedPostgres({ port: config.EMBEDDED_PG_PORT });
+    databaseUrl = database.url;
+  }
+  const applied = await migrate(databaseUrl);
+  say(applied.length ? `Applied migrations: ${applied.join(', ')}` : 'Database schema is up to date.');
+
+  const apiUrl = config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`;
+  sandboxes = await startSandboxes(config, apiUrl);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env, TEMPORAL_ADDRESS: temporalAddress, DATABASE_URL: databaseUrl, ...sandboxEnvironment(sandboxes),
+  };
+  for (const [name, entry] of [['worker', 'workers/main.ts'], ['api', 'api/server.ts']] as const) {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, entry)], { env, stdio: 'inherit' });
+    child.on('exit', (code, signal) => {
+      if (stopping) return;
+      say(`kurir ${name} exited (${signal ?? code}); stopping the stack.`);
+      void stopAll(1);
+    });
+    children.push(child);
+  }
+  await waitForHealth(`http://127.0.0.1:${config.PORT}/healthz`);
+  say([
+    '',
+    'kurir is running:',
+    `  API            ${apiUrl}  (API key: ${config.KURIR_API_KEYS.length === 1 && config.KURIR_API_KEYS[0] === 'dev-key' ? 'dev-key' : 'from KURIR_API_KEYS'})`,
+    `  API docs       ${apiUrl}/docs`,
+    `  Temporal UI    ${uiUrl ?? '(your cluster\'s UI)'}`,
+    `  Temporal       ${temporalAddress}`,
+    `  Providers      ${sandboxes.summary}`,
+    '',
+    'Try:',
+    `  curl -s -X POST ${apiUrl}/v1/messages -H 'Authorization: Bearer dev-key' -H 'Content-Type: application/json' \\`,
+    `    -d '{"to":"+6281234567890","steps":[{"channel":"whatsapp","provider":"wappin","template":"order_shipped","params":["A-1"]},{"channel":"sms","provider":"sms-masking","text":"Order A-1 shipped"}],"fallback":{"notReadWithin":"1 minute"}}'`,
+    `  curl -s ${apiUrl}/v1/messages/<id> -H 'Authorization: Bearer dev-key'`,
+    '',
+    'Press Ctrl-C to stop.',
+  ].join('\n'));
+}
+
+async function waitForHealth(url: string): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    try { if ((await fetch(url)).ok) return; } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`the API did not become healthy at ${url} within 120 s`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`kurir: ${err instanceof Error ? err.message : String(err)}\n`);
+  void stopAll(1);
+});

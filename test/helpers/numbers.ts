@@ -1,0 +1,14 @@
+// Recipient numbers that script the sandboxes: the last three digits script WhatsApp
+// sandboxes, the three before them SMS sandboxes (see providers/sandbox-kit.ts).
+let counter = Math.floor(Math.random() * 900);
+
+/** A fresh Indonesian number: +62 812 <3 unique digits> <sms code> <whatsapp code>. */
+export function scriptedNumber(whatsapp = '000', sms = '000'): string {
+  counter = (counter + 1) % 1000;
+  return `+62812${String(counter).padStart(3, '0')}${sms}${whatsapp}`;
+}
+
+/** The last nine digits: enough to match a number however a provider formats it. */
+export function tail(number: string): string {
+  return number.replace(/\D/g, '').slice(-9);
+}

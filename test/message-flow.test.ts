@@ -1,0 +1,141 @@
+// The message workflow end to end: real Temporal dev server, real PostgreSQL, provider sandboxes
+// over HTTP sending real callbacks through the API and the relay.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { MessageResult } from '../workflows/types.js';
+import type { MessageInputRaw } from '../schemas/message.js';
+import { scriptedNumber, tail } from './helpers/numbers.js';
+import { startStack, type Stack } from './helpers/stack.js';
+import { recordHistory } from './helpers/histories.js';
+
+const wa = (extra: object = {}) => ({ channel: 'whatsapp' as const, provider: 'wappin' as const, template: 'order_shipped', params: ['A-1'], ...extra });
+const sms = { channel: 'sms' as const, provider: 'sms-masking' as const, text: 'Order A-1 shipped' };
+
+let stack: Stack;
+before(async () => { stack = await startStack(); });
+after(async () => { await stack?.stop(); });
+
+function sends(provider: string, to: string): number {
+  return stack.sandboxes.requests(provider).filter((r) => r.recipient && tail(r.recipient) === tail(to) && /send/i.test(r.path)).length;
+}
+
+async function run(input: MessageInputRaw, name?: string): Promise<MessageResult> {
+  const id = await stack.send(input);
+  const handle = stack.client.workflow.getHandle(id);
+  const result = await handle.result() as MessageResult;
+  if (name) await recordHistory(handle, name);
+  return result;
+}
+
+describe('message workflow', () => {
+  test('read on WhatsApp: no SMS', async () => {
+    const to = scriptedNumber('000');
+    const r = await run({ to, steps: [wa(), sms], fallback: { notReadWithin: '30 seconds' } }, 'message-read-on-whatsapp');
+    assert.equal(r.outcome, 'read');
+    assert.equal(r.deliveredBy, 'wappin');
+    assert.equal(r.attempts.length, 1);
+    assert.equal(sends('sms-masking', to), 0);
+    assert.equal(sends('wappin', to), 1);
+  });
+
+  test('Wappin 601 invalid number: SMS at once', async () => {
+    const to = scriptedNumber('601');
+    const r = await run({ to, steps: [wa(), sms] }, 'message-invalid-number');
+    assert.equal(r.attempts[0]?.status, 'invalid_number');
+    assert.equal(r.attempts[0]?.fallback?.reason, 'invalid_number');
+    assert.equal(r.attempts[0]?.error?.type, 'InvalidNumberError');
+    assert.equal(r.deliveredBy, 'sms-masking');
+    assert.equal(r.outcome, 'read');
+    assert.equal(sends('sms-masking', to), 1);
+  });
+
+  test('delivered but not read within N: SMS', async () => {
+    const to = scriptedNumber('604');
+    const r = await run({ to, steps: [wa(), sms], fallback: { notReadWithin: '3 seconds' } }, 'message-not-read');
+    assert.equal(r.attempts[0]?.status, 'delivered');
+    assert.equal(r.attempts[0]?.fallback?.reason, 'not_read');
+    const waited = Date.parse(r.attempts[0]!.fallback!.at) - Date.parse(r.attempts[0]!.deliveredAt!);
+    assert.ok(waited >= 2_900, `fell back ${waited} ms after delivered, expected about 3 s`);
+    assert.equal(r.deliveredBy, 'sms-masking');
+  });
+
+  test('sent but not delivered within N: SMS', async () => {
+    const to = scriptedNumber('605');
+    const r = await run({ to, steps: [wa(), sms], fallback: { notDeliveredWithin: '2 seconds' } });
+    assert.equal(r.attempts[0]?.status, 'sent');
+    assert.equal(r.attempts[0]?.fallback?.reason, 'not_delivered');
+    assert.equal(sends('sms-masking', to), 1);
+  });
+
+  test('delivered then read before N: no SMS, the timeline shows both', async () => {
+    const to = scriptedNumber('000');
+    const r = await run({ to, steps: [wa(), sms], fallback: { notReadWithin: '10 seconds' } });
+    const statuses = r.attempts[0]!.timeline.filter((e) => e.applied).map((e) => e.status);
+    assert.deepEqual(statuses.filter((s) => s !== 'accepted'), ['sent', 'delivered', 'read']);
+    assert.equal(sends('sms-masking', to), 0);
+  });
+
+  test('parallel mode sends every step at once', async () => {
+    const to = scriptedNumber('604');
+    const r = await run({ to, mode: 'parallel', steps: [wa(), sms], trackFor: '5 seconds' }, 'message-parallel');
+    assert.equal(r.attempts.length, 2);
+    assert.equal(sends('wappin', to), 1);
+    assert.equal(sends('sms-masking', to), 1);
+    assert.equal(r.outcome, 'read');
+    assert.equal(r.deliveredBy, 'sms-masking');
+  });
+
+  test('precheck skips a channel whose number is invalid without sending', async () => {
+    const to = scriptedNumber('601');
+    const r = await run({ to, precheck: true, steps: [wa(), sms] }, 'message-precheck');
+    assert.equal(r.attempts[0]?.state, 'done');
+    assert.equal(r.attempts[0]?.status, 'invalid_number');
+    assert.equal(r.attempts[0]?.timeline[0]?.source, 'precheck');
+    assert.equal(sends('wappin', to), 0);
+    assert.equal(r.deliveredBy, 'sms-masking');
+  });
+
+  test('callbacks that arrive before the send answer are applied', async () => {
+    const to = scriptedNumber('609');
+    const r = await run({ to, steps: [wa(), sms], fallback: { notReadWithin: '20 seconds' } }, 'message-early-callbacks');
+    assert.equal(r.outcome, 'read');
+    assert.ok(r.attempts[0]!.timeline.some((e) => e.source === 'callback'));
+  });
+
+  test('duplicated and reversed callbacks end in the same status, each once', async () => {
+    const to = scriptedNumber('608');
+    const r = await run({ to, steps: [wa(), sms], fallback: { notReadWithin: '20 seconds' } });
+    assert.equal(r.outcome, 'read');
+    const t = r.attempts[0]!.timeline;
+    for (const s of ['sent', 'delivered', 'read']) assert.equal(t.filter((e) => e.status === s).length, 1, `${s} once`);
+  });
+
+  test('no callbacks at all: polling finds the status', async () => {
+    const to = scriptedNumber('606');
+    const r = await run({ to, steps: [wa(), sms], fallback: { notReadWithin: '30 seconds' }, pollAfter: '1 second', pollMax: '2 seconds' }, 'message-polling');
+    assert.equal(r.outcome, 'read');
+    assert.equal(r.deliveredBy, 'wappin');
+    assert.ok(r.attempts[0]!.timeline.some((e) => e.source === 'poll' && e.status === 'read'));
+    assert.equal(sends('sms-masking', to), 0);
+  });
+
+  test('a provider 5xx is retried and then succeeds', async () => {
+    const to = scriptedNumber('607');
+    const r = await run({ to, steps: [wa(), sms], fallback: { notReadWithin: '20 seconds' } });
+    assert.equal(r.outcome, 'read');
+    assert.equal(r.deliveredBy, 'wappin');
+    assert.equal(sends('wappin', to), 2, 'one failed request and one retry');
+  });
+
+  test('cancel stops further steps', async () => {
+    const to = scriptedNumber('604');
+    const id = await stack.send({ to, steps: [wa(), sms], fallback: { notReadWithin: '1 minute' } });
+    const handle = stack.client.workflow.getHandle(id);
+    const res = await stack.api.inject({ method: 'POST', url: `/v1/messages/${id}/cancel`, headers: { authorization: 'Bearer dev-key' } });
+    assert.equal(res.statusCode, 200);
+    assert.deepEqual(res.json(), { canceled: true });
+    const r = await handle.result() as MessageResult;
+    assert.equal(r.outcome, 'canceled');
+    assert.equal(sends('sms-masking', to), 0);
+  });
+});

@@ -1,0 +1,44 @@
+// Worker entry point: `npm run worker` (started by `npm start`). The Temporal Runtime shuts the
+// worker down gracefully on SIGINT/SIGTERM: in-flight activities get the grace time to finish,
+// anything unfinished is retried by Temporal on another worker.
+import { Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { loadConfigOrExit } from '../config/index.js';
+import { createPool } from '../db/pool.js';
+import { createLogger } from '../logging/logger.js';
+import { createProviderRegistry } from '../providers/registry.js';
+import { connectionOptions, temporalAddress, unreachableMessage } from './connection.js';
+import { createKurirWorker } from './create-worker.js';
+import { installRuntime } from './runtime.js';
+import { ensureSearchAttributes } from './search-attributes.js';
+
+const config = loadConfigOrExit();
+const logger = createLogger({ level: config.LOG_LEVEL, name: 'kurir-worker', pretty: config.PRETTY_LOGS });
+if (!config.DATABASE_URL) {
+  logger.fatal('DATABASE_URL is not set (npm start sets it for the embedded database)');
+  process.exit(2);
+}
+installRuntime(logger);
+
+let connection: NativeConnection;
+try {
+  connection = await NativeConnection.connect(connectionOptions(config));
+  const client = await Connection.connect(connectionOptions(config));
+  await ensureSearchAttributes(client, config.TEMPORAL_NAMESPACE);
+  await client.close();
+} catch (err) {
+  logger.fatal(unreachableMessage(temporalAddress(config), err));
+  process.exit(1);
+}
+
+const pool = createPool(config.DATABASE_URL);
+const providers = createProviderRegistry(config);
+const worker = await createKurirWorker({
+  connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, pool, providers,
+  workflowBundlePath: process.env.KURIR_WORKFLOW_BUNDLE,
+});
+logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, providers: providers.modes }, 'worker started');
+await worker.run();
+await pool.end();
+await connection.close();
+logger.info('worker stopped');

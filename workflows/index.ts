@@ -1,0 +1,2 @@
+// The workflows the worker bundles. Workflow type names are these export names.
+export { message } from './message.js';

@@ -1,0 +1,173 @@
+// One message to one recipient through ordered steps with fallback rules (sequential), or
+// through every step at once (parallel). Timers are Temporal timers: days-long waits are free.
+import {
+  ActivityFailure, ApplicationFailure, condition, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo,
+  log,
+} from '@temporalio/workflow';
+import type { MessageActivities } from '../activities/message-activities.js';
+import { parseDurationMs } from './duration.js';
+import { cancelMessageSignal, cancelMessageUpdate, messageStatusQuery, statusUpdateSignal } from './messages.js';
+import { applyStatus, bestAttempt, decide, isTerminal, type FallbackRules } from './policy.js';
+import type { Attempt, MessageResult, MessageStatus, ProviderName, StatusUpdate } from './types.js';
+import type { MessageInputRaw, Step } from '../schemas/message.js';
+
+/** Class names of provider errors retrying cannot fix (mirrors providers/errors.ts). */
+const NON_RETRYABLE = ['InvalidNumberError', 'AuthenticationError', 'InsufficientCreditError', 'BadRequestError', 'SendRejectedError'];
+
+const { sendStep, checkNumber } = proxyActivities<MessageActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6, nonRetryableErrorTypes: NON_RETRYABLE },
+});
+const { fetchStatus } = proxyActivities<MessageActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '2 seconds', maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE },
+});
+
+interface Normalized {
+  to: string;
+  reference?: string;
+  steps: Step[];
+  rules: FallbackRules;
+  mode: 'sequential' | 'parallel';
+  precheck: boolean;
+  trackForMs: number;
+  pollAfterMs: number;
+  pollMaxMs: number;
+}
+
+function duration(value: string | undefined, fallback: string, field: string): number {
+  const ms = parseDurationMs(value ?? fallback);
+  if (ms === undefined || ms <= 0) throw ApplicationFailure.nonRetryable(`${field}: "${value}" is not a duration`, 'InvalidInput');
+  return ms;
+}
+
+/** Applies the defaults of schemas/message.ts, since any Temporal client may start this workflow with raw JSON. */
+function normalize(input: MessageInputRaw): Normalized {
+  if (!input || typeof input.to !== 'string' || !/^\+[1-9]\d{6,14}$/.test(input.to)) {
+    throw ApplicationFailure.nonRetryable('to: must be an E.164 phone number such as +6281234567890', 'InvalidInput');
+  }
+  if (!Array.isArray(input.steps) || input.steps.length === 0) throw ApplicationFailure.nonRetryable('steps: at least one step is required', 'InvalidInput');
+  const fb = input.fallback ?? {};
+  for (const key of ['notDeliveredWithin', 'notReadWithin'] as const) if (fb[key] !== undefined) duration(fb[key], '', `fallback.${key}`);
+  return {
+    to: input.to,
+    reference: input.reference,
+    steps: input.steps as Step[],
+    rules: { onInvalidNumber: fb.onInvalidNumber ?? true, onFailure: fb.onFailure ?? true, notDeliveredWithin: fb.notDeliveredWithin, notReadWithin: fb.notReadWithin },
+    mode: input.mode ?? 'sequential',
+    precheck: input.precheck ?? false,
+    trackForMs: duration(input.trackFor, '1 day', 'trackFor'),
+    pollAfterMs: duration(input.pollAfter, '30 seconds', 'pollAfter'),
+    pollMaxMs: duration(input.pollMax, '30 minutes', 'pollMax'),
+  };
+}
+
+function errorType(err: unknown): { type: string; message: string } {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (cause instanceof ApplicationFailure) return { type: cause.type ?? 'Error', message: cause.message };
+  return { type: 'Error', message: cause instanceof Error ? cause.message : String(cause) };
+}
+
+export async function message(raw: MessageInputRaw): Promise<MessageResult> {
+  const input = normalize(raw);
+  const workflowId = workflowInfo().workflowId;
+  const attempts: Attempt[] = [];
+  // Status reports for provider messages no attempt owns yet (the callback overtook the send answer).
+  const unmatched: StatusUpdate[] = [];
+  let changes = 0;
+  let canceled = false;
+  let currentStep = 0;
+  let outcome: MessageResult['outcome'] | undefined;
+
+  const owner = (u: StatusUpdate) => attempts.find((a) => a.provider === u.provider && a.providerMessageId === u.providerMessageId);
+  const receive = (u: StatusUpdate) => {
+    const attempt = owner(u);
+    if (!attempt) { unmatched.push(u); return; }
+    if (applyStatus(attempt, u)) changes++;
+  };
+  const cancel = () => { const pending = outcome === undefined; canceled = true; changes++; return { canceled: pending }; };
+
+  setHandler(statusUpdateSignal, receive);
+  setHandler(cancelMessageSignal, () => { cancel(); });
+  setHandler(cancelMessageUpdate, () => cancel());
+  setHandler(messageStatusQuery, (): MessageStatus => ({
+    state: outcome === undefined ? 'running' : 'completed', mode: input.mode, reference: input.reference, currentStep, attempts, outcome,
+  }));
+
+  async function track(attempt: Attempt, trackUntil: number): Promise<'success' | 'stop' | 'fallback'> {
+    let pollDelay = input.pollAfterMs;
+    let nextPoll = Date.now() + pollDelay;
+    let pollSupported = true;
+    for (;;) {
+      if (canceled) return 'stop';
+      const decision = decide(attempt, input.rules, Date.now(), trackUntil);
+      if (decision.kind === 'success' || decision.kind === 'stop') return decision.kind;
+      if (decision.kind === 'fallback') {
+        attempt.fallback = { reason: decision.reason, at: new Date().toISOString() };
+        return 'fallback';
+      }
+      const seen = changes;
+      const wakeAt = pollSupported && !isTerminal(attempt.status) ? Math.min(decision.until, nextPoll) : decision.until;
+      const changed = await condition(() => changes !== seen || canceled, Math.max(1, wakeAt - Date.now()));
+      if (changed || Date.now() < nextPoll || !pollSupported || !attempt.providerMessageId) continue;
+      // No news: ask the provider (a lost callback never blocks the flow), then back off.
+      const polled = await fetchStatus({ provider: attempt.provider, providerMessageId: attempt.providerMessageId });
+      pollSupported = polled.supported;
+      for (const u of polled.updates) receive(u);
+      pollDelay = Math.min(pollDelay * 2, input.pollMaxMs);
+      nextPoll = Date.now() + pollDelay;
+    }
+  }
+
+  /** Sends one step and follows it until the rules say success, stop or fall back. */
+  async function runStep(index: number): Promise<'success' | 'stop' | 'fallback'> {
+    const step = input.steps[index]!;
+    const attempt: Attempt = { step: index, channel: step.channel, provider: step.provider as ProviderName, state: 'sending', timeline: [] };
+    attempts.push(attempt);
+    if (input.precheck) {
+      attempt.state = 'checking';
+      const check = await checkNumber({ provider: attempt.provider, to: input.to });
+      if (check.supported && !check.valid) {
+        attempt.state = 'skipped';
+        applyStatus(attempt, { provider: attempt.provider, providerMessageId: '', status: 'invalid_number', occurredAt: new Date().toISOString(), providerCode: check.providerCode, source: 'precheck' });
+        attempt.fallback = { reason: 'invalid_number', at: new Date().toISOString() };
+        return 'fallback';
+      }
+      attempt.state = 'sending';
+    }
+    if (canceled) { attempt.state = 'skipped'; return 'stop'; }
+    try {
+      const sent = await sendStep({ workflowId, stepIndex: index, to: input.to, reference: input.reference, step });
+      attempt.providerMessageId = sent.providerMessageId;
+      applyStatus(attempt, { provider: attempt.provider, providerMessageId: sent.providerMessageId, status: sent.status, occurredAt: sent.acceptedAt, providerCode: sent.providerCode, source: 'send' });
+    } catch (err) {
+      const error = errorType(err);
+      attempt.error = error;
+      const status = error.type === 'InvalidNumberError' ? 'invalid_number' : 'failed';
+      applyStatus(attempt, { provider: attempt.provider, providerMessageId: '', status, occurredAt: new Date().toISOString(), providerCode: error.type, source: 'send' });
+      log.warn('step send failed', { step: index, provider: attempt.provider, type: error.type });
+    }
+    // Reports that arrived before the send answer now have an owner.
+    for (const u of unmatched.splice(0).filter((u) => u.provider === attempt.provider)) receive(u);
+    attempt.state = 'tracking';
+    const result = await track(attempt, Date.now() + input.trackForMs);
+    attempt.state = 'done';
+    return result;
+  }
+
+  if (input.mode === 'parallel') {
+    await Promise.all(input.steps.map((_, i) => runStep(i)));
+  } else {
+    for (currentStep = 0; currentStep < input.steps.length; currentStep++) {
+      const result = await runStep(currentStep);
+      if (result !== 'fallback' || currentStep === input.steps.length - 1) break;
+      const last = attempts[attempts.length - 1];
+      if (last?.fallback) last.fallback.toStep = currentStep + 1;
+    }
+  }
+
+  const best = input.mode === 'parallel' ? bestAttempt(attempts) : attempts[attempts.length - 1];
+  outcome = canceled && best?.status !== 'read' && best?.status !== 'delivered' ? 'canceled' : best?.status ?? 'failed';
+  upsertSearchAttributes({ KurirOutcome: [outcome] });
+  return { outcome, deliveredBy: best?.provider, step: best?.step, attempts };
+}
