@@ -2,12 +2,16 @@
 import type { Pool } from '../db/pool.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import { createMessageActivities } from './message-activities.js';
+import { createOtpActivities } from './otp-activities.js';
 
 export interface ActivityDeps {
   pool: Pool;
   providers: ProviderRegistry;
+  otpHmacKey: string;
+  otpSendLimit: number;
+  otpSendWindow: string;
 }
 
 export function createActivities(deps: ActivityDeps) {
-  return { ...createMessageActivities(deps) };
+  return { ...createMessageActivities(deps), ...createOtpActivities(deps) };
 }

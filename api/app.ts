@@ -11,6 +11,7 @@ import { registerCallbackRoutes } from './routes/callbacks.js';
 import { healthRoutes } from './routes/health.js';
 import { inboundRoutes } from './routes/inbound.js';
 import { messageRoutes } from './routes/messages.js';
+import { otpRoutes } from './routes/otp.js';
 
 export async function app(fastify: FastifyInstance, deps: AppDeps): Promise<void> {
   fastify.setValidatorCompiler(validatorCompiler);
@@ -34,5 +35,6 @@ export async function app(fastify: FastifyInstance, deps: AppDeps): Promise<void
     registerApiKeyAuth(v1, deps.config.KURIR_API_KEYS);
     await v1.register(messageRoutes, deps);
     await v1.register(inboundRoutes, deps);
+    await v1.register(otpRoutes, deps);
   });
 }

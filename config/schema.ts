@@ -1,6 +1,7 @@
 // One zod schema for every environment variable kurir reads. Unset optional provider
 // credentials mean "use that provider's sandbox".
 import { z } from 'zod';
+import { durationSchema } from '../schemas/duration.js';
 
 const port = z.coerce.number({ error: 'must be a port number (0-65535)' }).int('must be a port number (0-65535)').min(0).max(65535);
 const url = z.url();
@@ -65,6 +66,8 @@ export const envSchema = z.object({
 
   // Secrets for engine-managed OTP (HMAC of codes) and payload encryption.
   OTP_HMAC_KEY: z.string().min(16).default('dev-otp-hmac-key-change-me'),
+  OTP_SEND_LIMIT: z.coerce.number().int().min(1).max(1000).default(5),
+  OTP_SEND_WINDOW: durationSchema.default('10 minutes'),
   KURIR_ENCRYPTION_KEY: z.string().optional(),
   PRETTY_LOGS: bool.optional(),
 });

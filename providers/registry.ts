@@ -17,8 +17,8 @@ export const LIVE_BASE_URLS: Record<ProviderName, string> = {
   wappin: 'https://api.wappin.id',
   itd: 'https://ida.itdchile.cl/api/v2',
   engagelab: 'https://otp.api.engagelab.cc',
-  nusasms: 'https://api.nusasms.com',
-  'sms-masking': 'https://sms-api.jatismobile.com',
+  nusasms: 'http://api.nusasms.com',
+  'sms-masking': 'http://103.16.199.187/masking',
 };
 
 export function sandboxPort(config: Config, name: ProviderName): number {

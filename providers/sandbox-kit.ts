@@ -57,6 +57,8 @@ export interface LoggedRequest {
   path: string;
   recipient?: string;
   status: number;
+  /** What the request carried (JSON/form body, else the query), as a phone would see it: tests read OTP codes here. */
+  content: string;
 }
 
 export interface SandboxReply {
@@ -125,7 +127,10 @@ export async function startSandboxServer(opts: {
           headers: req.headers, rawBody, body: parseBody(rawBody, req.headers['content-type']),
         };
         const reply = await opts.handler(sreq);
-        requests.push({ at: new Date().toISOString(), method: sreq.method, path: sreq.path, recipient: opts.recipientOf?.(sreq), status: reply.status });
+        requests.push({
+          at: new Date().toISOString(), method: sreq.method, path: sreq.path, recipient: opts.recipientOf?.(sreq), status: reply.status,
+          content: sreq.rawBody || JSON.stringify(sreq.query),
+        });
         if (reply.delayMs) await sleep(reply.delayMs);
         send(res, reply);
       } catch (err) {

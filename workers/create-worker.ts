@@ -2,6 +2,7 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createRequire } from 'node:module';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
+import type { Config } from '../config/index.js';
 
 const require = createRequire(import.meta.url);
 
@@ -14,6 +15,11 @@ export interface WorkerOptions extends ActivityDeps {
   maxConcurrentActivityTaskExecutions?: number;
 }
 
+/** The OTP part of the activity dependencies, from configuration. */
+export function otpSettings(config: Config): Pick<ActivityDeps, 'otpHmacKey' | 'otpSendLimit' | 'otpSendWindow'> {
+  return { otpHmacKey: config.OTP_HMAC_KEY, otpSendLimit: config.OTP_SEND_LIMIT, otpSendWindow: config.OTP_SEND_WINDOW };
+}
+
 export const WORKFLOWS_PATH = require.resolve('../workflows/index.ts');
 
 export async function createKurirWorker(opts: WorkerOptions): Promise<Worker> {
@@ -22,7 +28,7 @@ export async function createKurirWorker(opts: WorkerOptions): Promise<Worker> {
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     ...(opts.workflowBundlePath ? { workflowBundle: { codePath: opts.workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities({ pool: opts.pool, providers: opts.providers }),
+    activities: createActivities(opts),
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions ?? 100,
     shutdownGraceTime: '10 seconds',
   });

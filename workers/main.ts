@@ -8,7 +8,7 @@ import { createPool } from '../db/pool.js';
 import { createLogger } from '../logging/logger.js';
 import { createProviderRegistry } from '../providers/registry.js';
 import { connectionOptions, temporalAddress, unreachableMessage } from './connection.js';
-import { createKurirWorker } from './create-worker.js';
+import { createKurirWorker, otpSettings } from './create-worker.js';
 import { installRuntime } from './runtime.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 
@@ -34,7 +34,7 @@ try {
 const pool = createPool(config.DATABASE_URL);
 const providers = createProviderRegistry(config);
 const worker = await createKurirWorker({
-  connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, pool, providers,
+  connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, pool, providers, ...otpSettings(config),
   workflowBundlePath: process.env.KURIR_WORKFLOW_BUNDLE,
 });
 logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, providers: providers.modes }, 'worker started');

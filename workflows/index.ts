@@ -1,2 +1,3 @@
 // The workflows the worker bundles. Workflow type names are these export names.
 export { message } from './message.js';
+export { otp } from './otp.js';

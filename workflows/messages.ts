@@ -1,6 +1,7 @@
 // Every signal, query and update of kurir's workflows, defined once and shared by the
 // workflows, the relay, the API and the typed client.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { OtpState, ResendResult, VerifyResult } from './otp-types.js';
 import type { MessageStatus, StatusUpdate } from './types.js';
 
 /** A provider status for one of the message's provider messages (relay or poll). */
@@ -12,3 +13,16 @@ export const cancelMessageUpdate = defineUpdate<{ canceled: boolean }, [{ reason
 export const cancelMessageSignal = defineSignal<[{ reason?: string }]>('cancelSignal');
 
 export const MESSAGE_WORKFLOW_TYPE = 'message';
+
+// OTP
+
+/** Engine mode: the submitted code, hashed by the caller (HMAC), never the code itself. */
+export const verifyOtpUpdate = defineUpdate<VerifyResult, [{ codeHash: string }]>('verify');
+/** Provider mode: the provider's verdict on the submitted code. */
+export const providerVerdictUpdate = defineUpdate<VerifyResult, [{ verified: boolean }]>('providerVerdict');
+export const resendOtpUpdate = defineUpdate<ResendResult, []>('resend');
+/** Answers when the first code is out (use with update-with-start); fails when it could not be sent. */
+export const firstSendUpdate = defineUpdate<ResendResult, []>('firstSend');
+export const cancelOtpUpdate = defineUpdate<VerifyResult, []>('cancelOtp');
+export const otpStatusQuery = defineQuery<OtpState>('otpStatus');
+export const OTP_WORKFLOW_TYPE = 'otp';

@@ -10,11 +10,12 @@ import { Relay } from '../../api/relay.js';
 import { startMessage } from '../../client/start-message.js';
 import { loadConfig, type Config } from '../../config/index.js';
 import { createPool, type Pool } from '../../db/pool.js';
-import { createLogger } from '../../logging/logger.js';
+import { pino } from 'pino';
+import { REDACT_PATHS } from '../../logging/logger.js';
 import { allCallbackEndpoints, createProviderRegistry } from '../../providers/registry.js';
 import { sandboxEnvironment, startSandboxes, type RunningSandboxes } from '../../providers/sandboxes.js';
 import { messageInputSchema, type MessageInputRaw } from '../../schemas/message.js';
-import { createKurirWorker } from '../../workers/create-worker.js';
+import { createKurirWorker, otpSettings } from '../../workers/create-worker.js';
 import { installRuntime } from '../../workers/runtime.js';
 
 export interface Stack {
@@ -38,9 +39,13 @@ export function requireHarness(): void {
   }
 }
 
+/** Every log line of every stack in this process, for tests that scan logs for secrets. */
+export const capturedLogs: string[] = [];
+
 export async function startStack(opts: { env?: Record<string, string>; callbackDelayMs?: number; worker?: boolean } = {}): Promise<Stack> {
   requireHarness();
-  const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'warn', pretty: false });
+  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'debug', redact: { paths: REDACT_PATHS, censor: '[redacted]' } },
+    { write: (line: string) => { capturedLogs.push(line); if (process.env.TEST_LOG_LEVEL) process.stderr.write(line); } });
   installRuntime(logger);
   const taskQueue = `test-${randomUUID()}`;
   let config = loadConfig({ ...process.env, TEMPORAL_TASK_QUEUE: taskQueue, SANDBOX_CALLBACK_DELAY_MS: String(opts.callbackDelayMs ?? 30), ...opts.env });
@@ -49,7 +54,7 @@ export async function startStack(opts: { env?: Record<string, string>; callbackD
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const callbackEndpoints = allCallbackEndpoints();
   const relay = new Relay({ pool, temporal: client, endpoints: callbackEndpoints, logger, sweepMs: 200 });
-  const api = await buildServer({ config, pool, temporal: client, callbackEndpoints, relay });
+  const api = await buildServer({ config, pool, temporal: client, callbackEndpoints, relay }, logger);
   await api.listen({ host: '127.0.0.1', port: 0 });
   const address = api.server.address();
   const apiUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -66,7 +71,7 @@ export async function startStack(opts: { env?: Record<string, string>; callbackD
       native ??= await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS! });
       worker = await createKurirWorker({
         connection: native, namespace: config.TEMPORAL_NAMESPACE, taskQueue, pool,
-        providers: createProviderRegistry(config), workflowBundlePath: process.env.KURIR_WORKFLOW_BUNDLE,
+        providers: createProviderRegistry(config), workflowBundlePath: process.env.KURIR_WORKFLOW_BUNDLE, ...otpSettings(config),
       });
       running = worker.run();
       return worker;

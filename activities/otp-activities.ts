@@ -1,0 +1,83 @@
+// OTP activities. The plaintext code exists only inside sendOtpCode, on its way to the
+// provider: what returns to the workflow (and what is stored) is its HMAC.
+import { hashOtpCode, generateOtpCode } from '../client/otp-hash.js';
+import { recipientHash } from '../client/recipient-hash.js';
+import { parseDurationMs } from '../schemas/duration.js';
+import type { Pool } from '../db/pool.js';
+import { findOtpSend, insertOtpSend, withinSendLimit } from '../db/otp-sends.js';
+import { recordProviderMessage } from '../db/provider-messages.js';
+import type { ProviderRegistry } from '../providers/registry.js';
+import type { OutboundMessage } from '../providers/types.js';
+import type { OtpChannel } from '../schemas/otp.js';
+import type { CanonicalStatus, ChannelName, ProviderName } from '../workflows/types.js';
+
+/** The per-number OTP send limit is reached: not retryable (the workflow reports it). */
+export class OtpSendLimitError extends Error {
+  constructor(message: string) { super(message); this.name = 'OtpSendLimitError'; }
+}
+
+export interface OtpSendResult {
+  codeHash?: string;
+  providerMessageId: string;
+  provider: ProviderName;
+  channel?: ChannelName;
+  status: CanonicalStatus;
+  acceptedAt: string;
+}
+
+export interface OtpDeps {
+  pool: Pool;
+  providers: ProviderRegistry;
+  otpHmacKey: string;
+  otpSendLimit: number;
+  otpSendWindow: string;
+}
+
+function withCode(config: OtpChannel, to: string, reference: string, code: string): OutboundMessage {
+  const fill = (s: string) => s.replaceAll('{{code}}', code);
+  if (config.text) return { to, reference, text: fill(config.text) };
+  return { to, reference, template: { name: config.template!, params: (config.params ?? ['{{code}}']).map(fill) } };
+}
+
+export function createOtpActivities(deps: OtpDeps) {
+  const windowMs = parseDurationMs(deps.otpSendWindow) ?? 600_000;
+
+  async function limited<T>(to: string, send: Parameters<typeof withinSendLimit<T>>[4]): Promise<T> {
+    const result = await withinSendLimit(deps.pool, recipientHash(to), deps.otpSendLimit, windowMs, send);
+    if (result === undefined) throw new OtpSendLimitError(`send limit reached: at most ${deps.otpSendLimit} codes per number in ${deps.otpSendWindow}`);
+    return result;
+  }
+
+  return {
+    async sendOtpCode(input: { otpId: string; step: number; to: string; channel: ChannelName; config: OtpChannel; code: { length: number; type: number } }): Promise<OtpSendResult> {
+      const existing = await findOtpSend(deps.pool, input.otpId, input.step);
+      if (existing) {
+        return { codeHash: existing.code_hash ?? undefined, providerMessageId: existing.provider_message_id, provider: existing.provider as ProviderName, channel: existing.channel as ChannelName, status: 'accepted', acceptedAt: existing.sent_at.toISOString() };
+      }
+      const provider = deps.providers.get(input.config.provider);
+      return limited(input.to, async (tx) => {
+        const code = generateOtpCode(input.code.length, input.code.type);
+        const sent = await provider.send(withCode(input.config, input.to, `${input.otpId}/${input.step}`, code));
+        const codeHash = hashOtpCode(deps.otpHmacKey, input.otpId, code);
+        await insertOtpSend(tx, { otpId: input.otpId, step: input.step, recipientHash: recipientHash(input.to), codeHash, provider: provider.name, channel: input.channel, providerMessageId: sent.providerMessageId });
+        await recordProviderMessage(deps.pool, { provider: provider.name, providerMessageId: sent.providerMessageId, workflowId: input.otpId, stepIndex: input.step });
+        return { codeHash, providerMessageId: sent.providerMessageId, provider: provider.name, channel: input.channel, status: sent.status, acceptedAt: sent.acceptedAt.toISOString() };
+      });
+    },
+
+    async sendProviderOtp(input: { otpId: string; step: number; to: string; template: string }): Promise<OtpSendResult> {
+      const existing = await findOtpSend(deps.pool, input.otpId, input.step);
+      if (existing) return { providerMessageId: existing.provider_message_id, provider: 'engagelab', channel: existing.channel as ChannelName, status: 'accepted', acceptedAt: existing.sent_at.toISOString() };
+      const engagelab = deps.providers.engagelabOtp();
+      return limited(input.to, async (tx) => {
+        const sent = await engagelab.sendOtp({ to: input.to, template: { id: input.template, language: 'default' } });
+        const channel: ChannelName = sent.sendChannel === 'sms' ? 'sms' : 'whatsapp';
+        await insertOtpSend(tx, { otpId: input.otpId, step: input.step, recipientHash: recipientHash(input.to), provider: 'engagelab', channel, providerMessageId: sent.messageId });
+        await recordProviderMessage(deps.pool, { provider: 'engagelab', providerMessageId: sent.messageId, workflowId: input.otpId, stepIndex: input.step });
+        return { providerMessageId: sent.messageId, provider: 'engagelab', channel, status: 'accepted', acceptedAt: new Date().toISOString() };
+      });
+    },
+  };
+}
+
+export type OtpActivities = ReturnType<typeof createOtpActivities>;

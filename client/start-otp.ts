@@ -1,0 +1,70 @@
+// Starting an OTP and talking to it, shared by the REST API and the typed client.
+// The start is update-with-start: one call starts the workflow and answers when the code is out.
+import { randomUUID } from 'node:crypto';
+import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure, TypedSearchAttributes } from '@temporalio/common';
+import type { OtpInput } from '../schemas/otp.js';
+import { firstSendUpdate, OTP_WORKFLOW_TYPE, resendOtpUpdate, verifyOtpUpdate } from '../workflows/messages.js';
+import type { ResendResult, VerifyResult } from '../workflows/otp-types.js';
+import { hashOtpCode } from './otp-hash.js';
+import { recipientHash } from './recipient-hash.js';
+import { RECIPIENT_HASH, REFERENCE } from './search-attributes.js';
+
+export function newOtpId(): string {
+  return `otp_${randomUUID()}`;
+}
+
+/** Why an OTP call was refused, with the kind of refusal a caller can act on. */
+export class OtpRefusedError extends Error {
+  constructor(readonly reason: 'send_limit' | 'cooldown' | 'not_pending' | 'send_failed' | 'invalid', message: string) {
+    super(message);
+    this.name = 'OtpRefusedError';
+  }
+}
+
+function refusal(err: unknown): never {
+  if (err instanceof WorkflowUpdateFailedError) {
+    const cause = err.cause;
+    const type = cause instanceof ApplicationFailure ? cause.type : undefined;
+    const message = cause?.message ?? err.message;
+    if (type === 'OtpSendLimitError') throw new OtpRefusedError('send_limit', message);
+    if (/cooldown/.test(message)) throw new OtpRefusedError('cooldown', message);
+    if (/this OTP is/.test(message)) throw new OtpRefusedError('not_pending', message);
+    if (/codeHash|mode/.test(message)) throw new OtpRefusedError('invalid', message);
+    throw new OtpRefusedError('send_failed', message);
+  }
+  // The workflow ended (approved, expired, …): a code works once and nothing is checked afterwards.
+  if (err instanceof Error && /already completed|workflow execution already/i.test(err.message)) throw new OtpRefusedError('not_pending', 'this OTP is no longer pending');
+  throw err;
+}
+
+export async function startOtp(temporal: Client, input: OtpInput, opts: { id: string; taskQueue: string }): Promise<ResendResult> {
+  const pairs = [{ key: RECIPIENT_HASH, value: recipientHash(input.to) }];
+  if (input.reference) pairs.push({ key: REFERENCE, value: input.reference });
+  const startWorkflowOperation = new WithStartWorkflowOperation(OTP_WORKFLOW_TYPE, {
+    workflowId: opts.id, taskQueue: opts.taskQueue, args: [input], workflowIdConflictPolicy: 'USE_EXISTING',
+    typedSearchAttributes: new TypedSearchAttributes(pairs),
+  });
+  try {
+    return await temporal.workflow.executeUpdateWithStart(firstSendUpdate, { args: [], startWorkflowOperation });
+  } catch (err) {
+    return refusal(err);
+  }
+}
+
+/** Hashes the code here, so only its HMAC travels to Temporal. */
+export async function verifyOtp(temporal: Client, hmacKey: string, id: string, code: string): Promise<VerifyResult> {
+  try {
+    return await temporal.workflow.getHandle(id).executeUpdate(verifyOtpUpdate, { args: [{ codeHash: hashOtpCode(hmacKey, id, code) }] });
+  } catch (err) {
+    return refusal(err);
+  }
+}
+
+export async function resendOtp(temporal: Client, id: string): Promise<ResendResult> {
+  try {
+    return await temporal.workflow.getHandle(id).executeUpdate(resendOtpUpdate, { args: [] });
+  } catch (err) {
+    return refusal(err);
+  }
+}

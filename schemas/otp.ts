@@ -1,0 +1,58 @@
+// The OTP workflow's input. Plain JSON, versioned; the code itself never appears in it.
+import { z } from 'zod';
+import { durationSchema } from './duration.js';
+import { CHANNELS, PROVIDERS, PROVIDER_CHANNELS } from './message.js';
+
+const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number such as +6281234567890');
+
+/** How the code is sent on one channel: a template whose params include the code, or a text with {{code}}. */
+export const otpChannelSchema = z.object({
+  provider: z.enum(PROVIDERS),
+  template: z.string().min(1).max(512).optional(),
+  /** Template params; the literal "{{code}}" is replaced by the code. Default: ["{{code}}"]. */
+  params: z.array(z.string().max(1024)).max(20).optional(),
+  text: z.string().min(1).max(1000).refine((t) => t.includes('{{code}}'), 'must contain {{code}}').optional(),
+}).refine((c) => (c.template === undefined) !== (c.text === undefined), { message: 'needs exactly one of template or text', path: ['template'] });
+
+export const otpInputSchema = z.object({
+  version: z.literal(1).default(1),
+  to: e164,
+  reference: z.string().min(1).max(200).optional(),
+  /** Engine-managed: kurir makes, sends and checks the code. Provider-managed: EngageLab does. */
+  mode: z.enum(['engine', 'provider']).default('engine'),
+  /** Channel order, as a list or EngageLab's "whatsapp|sms". */
+  strategy: z.union([z.array(z.enum(CHANNELS)).min(1).max(2), z.string().regex(/^(whatsapp|sms)(\|(whatsapp|sms))?$/, 'must be like "whatsapp|sms"')])
+    .default(['whatsapp', 'sms'])
+    .transform((s) => (typeof s === 'string' ? s.split('|') as Array<(typeof CHANNELS)[number]> : s)),
+  channels: z.object({ whatsapp: otpChannelSchema.optional(), sms: otpChannelSchema.optional() }).default({}),
+  code: z.object({
+    length: z.number().int().min(4, 'must be 4 to 10').max(10, 'must be 4 to 10').default(6),
+    /** Bitmask like EngageLab's verify_code_config: 1 digits, 2 lowercase, 4 uppercase. */
+    type: z.number().int().min(1, 'must be 1 to 7').max(7, 'must be 1 to 7').default(1),
+    ttl: durationSchema.default('5 minutes'),
+  }).default({ length: 6, type: 1, ttl: '5 minutes' }),
+  maxAttempts: z.number().int().min(1).max(20).default(5),
+  resendCooldown: durationSchema.default('30 seconds'),
+  /** Fall back to the next channel when the code is not delivered within this window. */
+  deliveryWindow: durationSchema.default('30 seconds'),
+  /** EngageLab template id for provider-managed mode. */
+  engagelabTemplate: z.string().min(1).max(128).optional(),
+}).superRefine((input, ctx) => {
+  for (const channel of input.strategy) {
+    const c = input.channels[channel];
+    if (c && !PROVIDER_CHANNELS[c.provider].includes(channel)) ctx.addIssue({ code: 'custom', path: ['channels', channel, 'provider'], message: `provider ${c.provider} does not carry ${channel}` });
+  }
+  if (input.mode === 'provider' && !input.engagelabTemplate) ctx.addIssue({ code: 'custom', path: ['engagelabTemplate'], message: 'is required in provider mode' });
+});
+
+export type OtpInput = z.infer<typeof otpInputSchema>;
+export type OtpInputRaw = z.input<typeof otpInputSchema>;
+export type OtpChannel = z.infer<typeof otpChannelSchema>;
+
+/** Defaults when a channel is not configured: Wappin's template for WhatsApp, the SMS masking gateway for SMS. */
+export const DEFAULT_OTP_CHANNELS: Record<(typeof CHANNELS)[number], OtpChannel> = {
+  whatsapp: { provider: 'wappin', template: 'otp_code', params: ['{{code}}'] },
+  sms: { provider: 'sms-masking', text: 'Your verification code is {{code}}. Do not share it.' },
+};
+
+export const verifySchema = z.object({ code: z.string().min(4, 'must be 4 to 10 characters').max(10, 'must be 4 to 10 characters').regex(/^[0-9A-Za-z]+$/, 'must be letters and digits') });

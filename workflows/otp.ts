@@ -1,0 +1,193 @@
+// OTP: send a code with channel fallback, verify it within a TTL through a Temporal Update.
+// Engine mode: an activity makes the code and returns only its HMAC; the caller hashes the
+// submitted code the same way, so neither the code nor anything that reveals it enters history.
+// Provider mode: EngageLab makes, sends and checks the code; the workflow keeps the state.
+import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { OtpActivities } from '../activities/otp-activities.js';
+import type { OtpChannel, OtpInputRaw } from '../schemas/otp.js';
+import { parseDurationMs } from './duration.js';
+import { cancelOtpUpdate, firstSendUpdate, otpStatusQuery, providerVerdictUpdate, resendOtpUpdate, statusUpdateSignal, verifyOtpUpdate } from './messages.js';
+import type { OtpSend, OtpState, OtpStatus, ResendResult, VerifyResult } from './otp-types.js';
+import { applyStatus, decide } from './policy.js';
+import type { Attempt, ChannelName, StatusUpdate } from './types.js';
+
+const { sendOtpCode, sendProviderOtp } = proxyActivities<OtpActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: {
+    initialInterval: '1 second', maximumAttempts: 4,
+    nonRetryableErrorTypes: ['InvalidNumberError', 'AuthenticationError', 'InsufficientCreditError', 'BadRequestError', 'SendRejectedError', 'OtpSendLimitError'],
+  },
+});
+
+const DEFAULT_CHANNELS: Record<ChannelName, OtpChannel> = {
+  whatsapp: { provider: 'wappin', template: 'otp_code', params: ['{{code}}'] },
+  sms: { provider: 'sms-masking', text: 'Your verification code is {{code}}. Do not share it.' },
+};
+
+function ms(value: string | undefined, fallback: string, field: string): number {
+  const v = parseDurationMs(value ?? fallback);
+  if (v === undefined || v <= 0) throw ApplicationFailure.nonRetryable(`${field}: "${value}" is not a duration`, 'InvalidInput');
+  return v;
+}
+
+/** Compares two hex digests without an early exit, so timing says nothing about the code. */
+export function constantTimeEqual(a: string, b: string): boolean {
+  let diff = a.length ^ b.length;
+  for (let i = 0; i < Math.max(a.length, b.length); i++) diff |= (a.charCodeAt(i) || 0) ^ (b.charCodeAt(i) || 0);
+  return diff === 0;
+}
+
+export async function otp(raw: OtpInputRaw): Promise<OtpState> {
+  if (!raw || typeof raw.to !== 'string' || !/^\+[1-9]\d{6,14}$/.test(raw.to)) throw ApplicationFailure.nonRetryable('to: must be an E.164 phone number', 'InvalidInput');
+  const otpId = workflowInfo().workflowId;
+  const mode = raw.mode ?? 'engine';
+  const strategy: ChannelName[] = typeof raw.strategy === 'string' ? raw.strategy.split('|') as ChannelName[] : raw.strategy ?? ['whatsapp', 'sms'];
+  const code = { length: raw.code?.length ?? 6, type: raw.code?.type ?? 1 };
+  const ttlMs = ms(raw.code?.ttl, '5 minutes', 'code.ttl');
+  const cooldownMs = ms(raw.resendCooldown, '30 seconds', 'resendCooldown');
+  const windowMs = ms(raw.deliveryWindow, '30 seconds', 'deliveryWindow');
+  const maxAttempts = raw.maxAttempts ?? 5;
+
+  let status: OtpStatus = 'pending';
+  let attempts = 0;
+  let generation = 0;
+  let expiresAt = Date.now() + ttlMs;
+  let lastSendAt = Date.now();
+  let validHashes: string[] = [];
+  let changes = 0;
+  let failure: string | undefined;
+  const sends: OtpSend[] = [];
+  /** Per generation: the channel of its first successful send, or why no send succeeded. */
+  const outcomes: Record<number, { channel?: ChannelName; error?: { type: string; message: string } }> = {};
+  const tracked: Attempt[] = [];
+
+  const state = (): OtpState => ({
+    status, mode, reference: raw.reference, channel: sends.filter((s) => s.generation === generation && !s.error).at(-1)?.channel,
+    attempts, attemptsLeft: Math.max(0, maxAttempts - attempts), expiresAt: new Date(expiresAt).toISOString(),
+    resendAvailableAt: new Date(lastSendAt + cooldownMs).toISOString(), sends, ...(failure ? { error: failure } : {}),
+  });
+  const verdict = (): VerifyResult => ({ status, attemptsLeft: Math.max(0, maxAttempts - attempts) });
+  /** Counts an attempt; returns the verdict. Anything but pending refuses without comparing. */
+  const judge = (correct: () => boolean): VerifyResult => {
+    if (status === 'pending' && Date.now() >= expiresAt) status = 'expired';
+    if (status !== 'pending') return verdict();
+    attempts++;
+    if (correct()) status = 'approved';
+    else if (attempts >= maxAttempts) status = 'max_attempts_reached';
+    changes++;
+    return verdict();
+  };
+
+  setHandler(otpStatusQuery, state);
+  setHandler(statusUpdateSignal, (u: StatusUpdate) => {
+    const attempt = tracked.find((a) => a.provider === u.provider && a.providerMessageId === u.providerMessageId);
+    if (attempt && applyStatus(attempt, u)) {
+      const send = sends.find((s) => s.providerMessageId === u.providerMessageId);
+      if (send) send.status = attempt.status;
+      changes++;
+    }
+  });
+  /** Refused without comparing: a code works once, and nothing is checked after the end. */
+  const mustBePending = () => { if (status !== 'pending') throw new Error(`verify: this OTP is ${status}`); };
+  setHandler(verifyOtpUpdate, ({ codeHash }) => judge(() => validHashes.some((h) => constantTimeEqual(h, codeHash))), {
+    validator: ({ codeHash }) => {
+      mustBePending();
+      if (mode !== 'engine') throw new Error('this OTP is verified by its provider (provider mode)');
+      if (!/^[0-9a-f]{64}$/.test(codeHash)) throw new Error('codeHash: must be a hex HMAC-SHA256');
+    },
+  });
+  setHandler(providerVerdictUpdate, ({ verified }) => judge(() => verified), {
+    validator: (_verdict: { verified: boolean }) => { mustBePending(); if (mode !== 'provider') throw new Error('this OTP is verified by kurir (engine mode)'); },
+  });
+  setHandler(cancelOtpUpdate, () => {
+    if (status === 'pending') { status = 'canceled'; changes++; }
+    return verdict();
+  });
+  setHandler(resendOtpUpdate, async () => {
+    startGeneration(generation + 1);
+    return firstSend(generation);
+  }, {
+    validator: () => {
+      if (status !== 'pending') throw new Error(`resend: this OTP is ${status}`);
+      const wait = lastSendAt + cooldownMs - Date.now();
+      if (wait > 0) throw new Error(`resend: cooldown, retry in ${Math.ceil(wait / 1000)} s`);
+    },
+  });
+  // Update-with-start target: answers once the first code of the first generation is out.
+  setHandler(firstSendUpdate, () => firstSend(0));
+
+  /** Waits for a generation's first successful send; fails when every channel failed. */
+  async function firstSend(gen: number): Promise<ResendResult> {
+    await condition(() => outcomes[gen] !== undefined);
+    const outcome = outcomes[gen]!;
+    if (outcome.error) throw ApplicationFailure.nonRetryable(outcome.error.message, outcome.error.type);
+    return { channel: outcome.channel, expiresAt: new Date(expiresAt).toISOString() };
+  }
+
+  /** Sends on one channel, then follows delivery; returns whether to fall back to the next channel. */
+  async function sendOn(gen: number, channel: ChannelName, isLast: boolean): Promise<boolean> {
+    const config = raw.channels?.[channel] ?? DEFAULT_CHANNELS[channel];
+    const send: OtpSend = { generation: gen, channel, provider: config.provider, at: new Date().toISOString() };
+    sends.push(send);
+    const step = gen * 10 + strategy.indexOf(channel);
+    let sent;
+    try {
+      sent = mode === 'engine'
+        ? await sendOtpCode({ otpId, step, to: raw.to, channel, config, code })
+        : await sendProviderOtp({ otpId, step, to: raw.to, template: raw.engagelabTemplate ?? '' });
+    } catch (err) {
+      const cause = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : undefined;
+      send.error = cause?.type ?? 'Error';
+      if ((send.error === 'OtpSendLimitError' || isLast) && outcomes[gen] === undefined) {
+        outcomes[gen] = { error: { type: send.error, message: cause?.message ?? 'the code could not be sent' } };
+        // No first code at all: nothing can be verified.
+        if (gen === 0) { status = 'canceled'; failure = outcomes[gen].error?.message; changes++; }
+      }
+      return send.error !== 'OtpSendLimitError' && !isLast;
+    }
+    if (gen !== generation) return false;
+    if (outcomes[gen] === undefined) {
+      // The first code of a new generation replaces the old ones and restarts the TTL.
+      validHashes = [];
+      expiresAt = Date.now() + ttlMs;
+      changes++;
+    }
+    if (sent.codeHash) validHashes.push(sent.codeHash);
+    Object.assign(send, { providerMessageId: sent.providerMessageId, provider: sent.provider, channel: sent.channel ?? channel });
+    outcomes[gen] ??= { channel: send.channel };
+    const attempt: Attempt = { step, channel: send.channel, provider: sent.provider, state: 'tracking', providerMessageId: sent.providerMessageId, timeline: [] };
+    tracked.push(attempt);
+    applyStatus(attempt, { provider: sent.provider, providerMessageId: sent.providerMessageId, status: sent.status, occurredAt: sent.acceptedAt, source: 'send' });
+    send.status = attempt.status;
+    if (isLast) return false;
+    // Fall back when the code is not delivered within the window, or the channel fails.
+    for (;;) {
+      const d = decide(attempt, { onInvalidNumber: true, onFailure: true, notDeliveredWithin: `${windowMs} ms` }, Date.now(), expiresAt);
+      if (d.kind === 'fallback') { send.fallback = d.reason; return true; }
+      if (d.kind !== 'wait' || d.onTimeout === 'track_end') return false;
+      const seen = changes;
+      await condition(() => changes !== seen || status !== 'pending' || gen !== generation, Math.max(1, d.until - Date.now()));
+      if (status !== 'pending' || gen !== generation) return false;
+    }
+  }
+
+  function startGeneration(gen: number): void {
+    generation = gen;
+    lastSendAt = Date.now();
+    // Provider mode: EngageLab applies the channel strategy of its template itself.
+    const channels = mode === 'provider' ? [strategy[0]!] : strategy;
+    void (async () => {
+      for (let i = 0; i < channels.length; i++) if (!(await sendOn(gen, channels[i]!, i === channels.length - 1))) break;
+    })();
+  }
+
+  startGeneration(0);
+  while (status === 'pending') {
+    const seen = changes;
+    const timedOut = !(await condition(() => changes !== seen, Math.max(1, expiresAt - Date.now())));
+    if (timedOut && status === 'pending' && Date.now() >= expiresAt) status = 'expired';
+  }
+  // Let in-flight update handlers finish before the workflow closes.
+  await condition(allHandlersFinished);
+  return state();
+}
