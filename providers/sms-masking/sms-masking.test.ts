@@ -1,0 +1,325 @@
+// SMS masking adapter over real HTTP: the client against its sandbox (and a stub answering the
+// document's exact bodies), DLR callbacks captured by a node:http receiver and parsed.
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import {
+  AuthenticationError, BadRequestError, InsufficientCreditError, InvalidNumberError, ProviderUnavailableError,
+  SendRejectedError, type ProviderError,
+} from '../errors.js';
+import type { RunningSandbox } from '../sandbox-kit.js';
+import type { CallbackRequest, CanonicalStatus, OutboundMessage, StatusEvent } from '../types.js';
+import {
+  parseSmsMaskingCallback, segmentCount, SMS_MASKING_CODES, SMS_MASKING_SANDBOX_CREDENTIALS, smsMaskingCallbackEndpoints,
+  SmsMaskingProvider, startSmsMaskingSandbox,
+} from './index.js';
+
+type ErrorClass = abstract new (...args: never[]) => ProviderError;
+
+interface Receiver { url: string; hits: CallbackRequest[]; failNext: number; close(): Promise<void> }
+
+async function listen(server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+async function close(server: Server): Promise<void> {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}
+
+/** Captures GET callbacks; answers 500 to the next `failNext` of them. */
+async function startReceiver(): Promise<Receiver> {
+  const r: Receiver = { url: '', hits: [], failNext: 0, close: () => close(server) };
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://receiver');
+    if (r.failNext > 0) { r.failNext--; res.writeHead(500).end('nope'); return; }
+    r.hits.push({ method: req.method ?? 'GET', query: Object.fromEntries(url.searchParams), headers: {}, body: undefined });
+    res.writeHead(200, { 'content-type': 'text/plain' }).end('OK');
+  });
+  r.url = await listen(server);
+  return r;
+}
+
+/** A stub gateway answering whatever body the test sets for a path, to replay bodies over HTTP. */
+async function startStub(): Promise<{ url: string; replies: Record<string, string>; close(): Promise<void> }> {
+  const stub = { url: '', replies: {} as Record<string, string>, close: () => close(server) };
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const path = new URL(req.url ?? '/', 'http://stub').pathname.replace(/^\/masking\//, '');
+      res.writeHead(200, { 'content-type': 'text/html' }).end(stub.replies[path] ?? '');
+    });
+  });
+  stub.url = `${await listen(server)}/masking`;
+  return stub;
+}
+
+async function waitFor<T>(what: string, fn: () => T | undefined, timeoutMs = 5_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+async function rejectsWith(p: Promise<unknown>, cls: ErrorClass, check?: (e: ProviderError) => void): Promise<void> {
+  await assert.rejects(p, (e: unknown) => {
+    assert.ok(e instanceof cls, `expected ${cls.name}, got ${String(e)}`);
+    check?.(e);
+    return true;
+  });
+}
+
+let counter = 100;
+/** +62812 <unique> <sms code> <whatsapp code 000>: SMS sandboxes read the three digits before the last three. */
+const number = (smsCode = '000') => `+62812${String(++counter % 1000).padStart(3, '0')}${smsCode}000`;
+const msg = (to: string, extra: Partial<OutboundMessage> = {}): OutboundMessage => ({ to, reference: 'wf-1/step-1', text: 'Order A-1 shipped', ...extra });
+
+const TOKEN = 'cb-secret';
+let receiver: Receiver;
+let sandbox: RunningSandbox;
+let client: SmsMaskingProvider;
+
+before(async () => {
+  receiver = await startReceiver();
+  sandbox = await startSmsMaskingSandbox({
+    callbackUrl: `${receiver.url}/callbacks/sms-masking?token=${TOKEN}`, callbackDelayMs: 20, callbackRetryDelayMs: 20, slowMs: 600,
+    inbox: [{ id: '77', hp: '6281234567890', message: 'STOP', date: '2024-05-01 09:30:00' }],
+  });
+  client = new SmsMaskingProvider({ baseUrl: sandbox.url, ...SMS_MASKING_SANDBOX_CREDENTIALS, timeoutMs: 300 });
+});
+after(async () => { await sandbox.close(); await receiver.close(); });
+
+function eventsFor(id: string): StatusEvent[] {
+  return receiver.hits.filter((h) => h.query.session_id === id).flatMap((h) => {
+    const parsed = smsMaskingCallbackEndpoints[0]!.parse(h);
+    assert.equal(parsed.kind, 'status');
+    return parsed.kind === 'status' ? parsed.events : [];
+  });
+}
+
+const sends = (to: string) => sandbox.requests.filter((r) => r.recipient === to.replace(/\D/g, '')).length;
+
+describe('codes and documented bodies', () => {
+  const EXPECTED: Record<string, [CanonicalStatus, ErrorClass | null]> = {
+    '22': ['delivered', null], '20': ['sent', null], '50': ['failed', InsufficientCreditError],
+    '51': ['failed', InsufficientCreditError], '52': ['invalid_number', InvalidNumberError],
+  };
+
+  test('every documented code is in the table with the specified status', () => {
+    assert.deepEqual(Object.keys(SMS_MASKING_CODES).sort(), Object.keys(EXPECTED).sort());
+    for (const [code, [status]] of Object.entries(EXPECTED)) assert.equal(SMS_MASKING_CODES[code]?.status, status, code);
+  });
+
+  test('every code maps over HTTP: send answers, report.php answers and DLR callbacks', async () => {
+    const stub = await startStub();
+    try {
+      const c = new SmsMaskingProvider({ baseUrl: stub.url, username: 'u', password: 'p', method: 'GET' });
+      for (const [code, [status, cls]] of Object.entries(EXPECTED)) {
+        stub.replies['report.php'] = code;
+        const events = await c.getStatus('18319370');
+        assert.deepEqual(events.map((e) => [e.providerMessageId, e.status, e.providerCode]), [['18319370', status, code]]);
+        const dlr = parseSmsMaskingCallback({ method: 'GET', query: { session_id: '1', error_code: code, error_message: 'x', msisdn: '62822' }, headers: {}, body: undefined });
+        assert.equal(dlr.kind === 'status' ? dlr.events[0]?.status : undefined, status, `DLR ${code}`);
+        if (!cls) continue;
+        stub.replies['send.php'] = code;
+        await rejectsWith(c.send(msg(number())), cls, (e) => { assert.equal(e.providerCode, code); assert.match(e.message, /sms-masking send answered/); });
+      }
+      // report.php's own table folds "No Charge" (wrong number format) into 50, told apart by its text.
+      stub.replies['report.php'] = '50 No Charge';
+      assert.equal((await c.getStatus('1'))[0]?.status, 'invalid_number');
+      stub.replies['report.php'] = '50 Saldo Habis';
+      assert.equal((await c.getStatus('1'))[0]?.status, 'failed');
+      stub.replies['report.php'] = '';
+      assert.deepEqual(await c.getStatus('1'), []);
+      stub.replies['send.php'] = '52';
+      await rejectsWith(c.send(msg(number())), InvalidNumberError, (e) => assert.equal(e.field, 'hp'));
+      stub.replies['send.php'] = 'Username atau Password salah';
+      await rejectsWith(c.send(msg(number())), AuthenticationError);
+      stub.replies['send.php'] = 'Internal error 0x1';
+      await rejectsWith(c.send(msg(number())), ProviderUnavailableError);
+    } finally { await stub.close(); }
+  });
+
+  test('the document\'s samples parse: the numeric send answer and the DLR dump', async () => {
+    const stub = await startStub();
+    try {
+      stub.replies['send_post.php'] = '18319370';
+      const c = new SmsMaskingProvider({ baseUrl: stub.url, username: 'u', password: 'p' });
+      const sent = await c.send(msg('62811129869'));
+      assert.deepEqual([sent.providerMessageId, sent.status], ['18319370', 'accepted']);
+    } finally { await stub.close(); }
+    const sample = { session_id: '38590565', error_code: '51', error_message: 'Expiration Period', msisdn: '62822xxxxxxx' };
+    const parsed = parseSmsMaskingCallback({ method: 'GET', query: { ...sample, token: TOKEN, extra: 'kept' }, headers: {}, body: undefined });
+    assert.equal(parsed.kind, 'status');
+    if (parsed.kind !== 'status') return;
+    const e = parsed.events[0]!;
+    assert.deepEqual([e.provider, e.providerMessageId, e.status, e.providerCode], ['sms-masking', '38590565', 'failed', '51']);
+    assert.deepEqual(e.raw, { ...sample, extra: 'kept' });
+  });
+
+  test('malformed DLRs fail naming the field', () => {
+    const parse = (query: Record<string, string>) => parseSmsMaskingCallback({ method: 'GET', query, headers: {}, body: undefined });
+    assert.throws(() => parse({ error_code: '22' }), (e: unknown) => e instanceof BadRequestError && e.field === 'session_id');
+    assert.throws(() => parse({ session_id: '1' }), (e: unknown) => e instanceof BadRequestError && e.field === 'error_code');
+    assert.throws(() => parse({ session_id: '1', error_code: '99' }), (e: unknown) => e instanceof BadRequestError && e.field === 'error_code');
+  });
+
+  test('the callback endpoint: GET /callbacks/sms-masking, token in the query, 200 plain-text ack', () => {
+    assert.equal(smsMaskingCallbackEndpoints.length, 1);
+    const e = smsMaskingCallbackEndpoints[0]!;
+    assert.deepEqual([e.provider, e.method, e.path, e.auth], ['sms-masking', 'GET', '/callbacks/sms-masking', 'token-query']);
+    assert.deepEqual(e.ack, { status: 200, body: 'OK', contentType: 'text/plain' });
+  });
+
+  test('segmentCount: 160 characters a segment', () => {
+    const table: Array<[string, number]> = [['', 0], ['a', 1], ['a'.repeat(160), 1], ['a'.repeat(161), 2], ['a'.repeat(320), 2], ['a'.repeat(321), 3], ['😀'.repeat(160), 1]];
+    for (const [text, n] of table) assert.equal(segmentCount(text), n, `${text.length} UTF-16 units`);
+  });
+});
+
+describe('sandbox over HTTP', () => {
+  const scripted: Array<[string, CanonicalStatus[]]> = [
+    ['000', ['delivered']],
+    ['604', ['delivered']],
+    ['605', ['sent']],
+    ['603', ['failed']],
+    ['601', ['invalid_number']],
+    ['608', ['delivered', 'delivered', 'sent', 'sent']],
+  ];
+  for (const [code, expected] of scripted) {
+    test(`…${code}…: DLRs parse to ${expected.join(', ')}`, async () => {
+      for (const method of ['GET', 'POST'] as const) {
+        const c = new SmsMaskingProvider({ baseUrl: sandbox.url, ...SMS_MASKING_SANDBOX_CREDENTIALS, method });
+        const to = number(code);
+        const sent = await c.send(msg(to));
+        assert.equal(sent.status, 'accepted');
+        assert.match(sent.providerMessageId, /^\d+$/);
+        await waitFor('DLRs', () => (eventsFor(sent.providerMessageId).length >= expected.length ? true : undefined));
+        await new Promise((r) => setTimeout(r, 60)); // nothing more arrives
+        const events = eventsFor(sent.providerMessageId);
+        assert.deepEqual(events.map((e) => e.status), expected);
+        const hit = receiver.hits.find((h) => h.query.session_id === sent.providerMessageId);
+        assert.equal(hit?.query.token, TOKEN);
+        assert.equal(hit?.query.msisdn, to.slice(1));
+        // report.php agrees with the last status in natural order.
+        assert.equal((await c.getStatus(sent.providerMessageId))[0]?.status, code === '608' ? 'delivered' : expected.at(-1));
+        assert.equal(sends(to), 1);
+      }
+    });
+  }
+
+  test('…602…: the send is rejected', async () => {
+    await rejectsWith(client.send(msg(number('602'))), SendRejectedError);
+  });
+
+  test('…606…: no DLR, report.php finds the status', async () => {
+    const sent = await client.send(msg(number('606')));
+    const deadline = Date.now() + 5_000;
+    let status: CanonicalStatus | undefined;
+    while (status !== 'delivered' && Date.now() < deadline) {
+      status = (await client.getStatus(sent.providerMessageId))[0]?.status;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.equal(status, 'delivered');
+    assert.equal(eventsFor(sent.providerMessageId).length, 0);
+  });
+
+  test('…607…: the first send answers 503, the retry succeeds', async () => {
+    const to = number('607');
+    await rejectsWith(client.send(msg(to)), ProviderUnavailableError, (e) => assert.equal(e.httpStatus, 503));
+    assert.match((await client.send(msg(to))).providerMessageId, /^\d+$/);
+    assert.equal(sends(to), 2);
+  });
+
+  test('…610…: the first send times out, the retry succeeds', async () => {
+    const to = number('610');
+    await rejectsWith(client.send(msg(to)), ProviderUnavailableError, (e) => assert.match(e.message, /timed out/));
+    assert.match((await client.send(msg(to))).providerMessageId, /^\d+$/);
+  });
+
+  test('…609…: the DLR arrives before the send answer', async () => {
+    const patient = new SmsMaskingProvider({ baseUrl: sandbox.url, ...SMS_MASKING_SANDBOX_CREDENTIALS, timeoutMs: 5_000 });
+    const sent = await patient.send(msg(number('609')));
+    assert.deepEqual(eventsFor(sent.providerMessageId).map((e) => e.status), ['delivered']);
+  });
+
+  test('a DLR the receiver refuses is retried', async () => {
+    receiver.failNext = 1;
+    const sent = await client.send(msg(number('605')));
+    const events = await waitFor('retried DLR', () => (eventsFor(sent.providerMessageId).length ? eventsFor(sent.providerMessageId) : undefined));
+    assert.equal(events[0]?.status, 'sent');
+    assert.equal(receiver.failNext, 0);
+  });
+
+  test('balance.php: one credit per 160-character segment', async () => {
+    const before = await client.getBalance();
+    assert.equal(before.unit, 'credit');
+    await client.send(msg(number(), { text: 'x'.repeat(161) }));
+    assert.equal((await client.getBalance()).amount, before.amount - 2);
+  });
+
+  test('no balance left answers 50: InsufficientCreditError', async () => {
+    const broke = await startSmsMaskingSandbox({ balance: 0 });
+    try {
+      const c = new SmsMaskingProvider({ baseUrl: broke.url, ...SMS_MASKING_SANDBOX_CREDENTIALS });
+      await rejectsWith(c.send(msg(number())), InsufficientCreditError, (e) => assert.equal(e.providerCode, '50'));
+    } finally { await broke.close(); }
+  });
+
+  test('inbox.php lists inbound messages; reports_post.php downloads the sends of a day range', async () => {
+    const inbox = await client.getInbox();
+    assert.deepEqual(inbox.map((m) => [m.provider, m.providerMessageId, m.from, m.text, m.receivedAt.toISOString()]),
+      [['sms-masking', '77', '+6281234567890', 'STOP', '2024-05-01T02:30:00.000Z']]);
+    const sent = await client.send(msg(number(), { text: 'report, "quoted"' }));
+    const today = new Date();
+    const report = await client.downloadReport({ start: today, end: today });
+    const row = report.rows.find((r) => r.session_id === sent.providerMessageId);
+    assert.equal(row?.message, 'report, "quoted"');
+    assert.deepEqual((await client.downloadReport({ start: '01-01-2000', end: '02-01-2000' })).rows, []);
+  });
+
+  test('wrong credentials: AuthenticationError everywhere, without the password in the message', async () => {
+    for (const method of ['GET', 'POST'] as const) {
+      const c = new SmsMaskingProvider({ baseUrl: sandbox.url, username: SMS_MASKING_SANDBOX_CREDENTIALS.username, password: 'wrong-pass', method });
+      for (const call of [() => c.send(msg(number())), () => c.getBalance(), () => c.getInbox(), () => c.downloadReport({ start: '01-01-2024', end: '01-01-2024' })]) {
+        await rejectsWith(call(), AuthenticationError, (e) => assert.doesNotMatch(e.message, /wrong-pass/));
+      }
+    }
+  });
+});
+
+describe('validation before any HTTP call', () => {
+  let quiet: RunningSandbox;
+  before(async () => { quiet = await startSmsMaskingSandbox(); });
+  after(async () => { await quiet.close(); });
+
+  test('requests the gateway would reject fail naming the field and make no HTTP call', async () => {
+    const c = new SmsMaskingProvider({ baseUrl: quiet.url, ...SMS_MASKING_SANDBOX_CREDENTIALS });
+    const cases: Array<[() => Promise<unknown>, string]> = [
+      [() => c.send(msg('+6281234567890', { text: '  ' })), 'text'],
+      [() => c.send(msg('+6281234567890', { text: undefined })), 'text'],
+      [() => c.send(msg('12')), 'to'],
+      [() => c.send(msg('+6281234567890', { template: { name: 't', params: [] } })), 'template'],
+      [() => c.send(msg('+6281234567890', { smsFallback: { template: 't', params: [] } })), 'smsFallback'],
+      [() => c.getStatus('abc'), 'rpt'],
+      [() => c.downloadReport({ start: '2024-01-01', end: '01-01-2024' }), 'start'],
+      [() => c.downloadReport({ start: '02-01-2024', end: '01-01-2024' }), 'end'],
+    ];
+    for (const [call, field] of cases) await rejectsWith(call(), BadRequestError, (e) => { assert.equal(e.field, field); assert.match(e.message, new RegExp(field)); });
+    assert.equal(quiet.requests.length, 0);
+  });
+
+  test('the number goes out as 62… digits, on send.php (GET) or send_post.php (POST)', async () => {
+    for (const [method, path] of [['GET', '/send.php'], ['POST', '/send_post.php']] as const) {
+      const c = new SmsMaskingProvider({ baseUrl: quiet.url, ...SMS_MASKING_SANDBOX_CREDENTIALS, method });
+      assert.equal(c.buildSendRequest(msg('0812 3456 7890')).hp, '6281234567890');
+      await c.send(msg('0812 3456 7890'));
+      assert.deepEqual([quiet.requests.at(-1)?.method, quiet.requests.at(-1)?.path, quiet.requests.at(-1)?.recipient], [method, path, '6281234567890']);
+    }
+  });
+});
