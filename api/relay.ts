@@ -25,6 +25,8 @@ export class Relay {
   private running?: Promise<void>;
   private again = false;
   private stopped = false;
+  /** While paused the relay leaves the inbox alone (benchmarks measure ingest by itself). */
+  paused = false;
 
   constructor(private readonly deps: { pool: Pool; temporal: Client; endpoints: CallbackEndpoint[]; logger: Logger; sweepMs?: number; batch?: number }) {}
 
@@ -42,7 +44,7 @@ export class Relay {
 
   /** Runs a drain now, or once more after the current one. */
   wake(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.paused) return;
     if (this.running) { this.again = true; return; }
     this.running = this.drain().catch((err: unknown) => { this.deps.logger.warn({ err }, 'relay drain failed; will retry'); })
       .finally(() => {

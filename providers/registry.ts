@@ -2,7 +2,7 @@
 // otherwise a client of its sandbox (with the sandbox's credentials) at *_BASE_URL or the
 // local sandbox port `npm start` uses.
 import type { Config } from '../config/index.js';
-import { EngageLabProvider, engagelabCallbackEndpoints, ENGAGELAB_SANDBOX_CREDENTIALS } from './engagelab/index.js';
+import { EngageLabOtpClient, EngageLabProvider, engagelabCallbackEndpoints, ENGAGELAB_SANDBOX_CREDENTIALS, type EngageLabOptions } from './engagelab/index.js';
 import { ItdProvider, itdCallbackEndpoints, ITD_SANDBOX_CREDENTIALS } from './itd/index.js';
 import { NusaSmsProvider, nusasmsCallbackEndpoints, NUSASMS_SANDBOX_CREDENTIALS } from './nusasms/index.js';
 import { SmsMaskingProvider, smsMaskingCallbackEndpoints, SMS_MASKING_SANDBOX_CREDENTIALS } from './sms-masking/index.js';
@@ -48,6 +48,13 @@ export function baseUrl(config: Config, name: ProviderName): string {
   return providerMode(config, name) === 'live' ? LIVE_BASE_URLS[name] : `http://127.0.0.1:${sandboxPort(config, name)}`;
 }
 
+function engagelabOptions(config: Config): EngageLabOptions {
+  const url = baseUrl(config, 'engagelab');
+  return providerMode(config, 'engagelab') === 'live'
+    ? { baseUrl: url, devKey: config.ENGAGELAB_DEV_KEY!, devSecret: config.ENGAGELAB_DEV_SECRET! }
+    : { baseUrl: url, ...ENGAGELAB_SANDBOX_CREDENTIALS };
+}
+
 function build(config: Config, name: ProviderName): ChannelProvider {
   const url = baseUrl(config, name);
   const live = providerMode(config, name) === 'live';
@@ -56,9 +63,7 @@ function build(config: Config, name: ProviderName): ChannelProvider {
       ? { baseUrl: url, clientId: config.WAPPIN_CLIENT_ID!, secretKey: config.WAPPIN_SECRET_KEY!, projectId: config.WAPPIN_PROJECT_ID ?? '' }
       : { baseUrl: url, ...WAPPIN_SANDBOX_CREDENTIALS });
     case 'itd': return new ItdProvider(live ? { baseUrl: url, token: config.ITD_TOKEN! } : { baseUrl: url, ...ITD_SANDBOX_CREDENTIALS });
-    case 'engagelab': return new EngageLabProvider(live
-      ? { baseUrl: url, devKey: config.ENGAGELAB_DEV_KEY!, devSecret: config.ENGAGELAB_DEV_SECRET! }
-      : { baseUrl: url, ...ENGAGELAB_SANDBOX_CREDENTIALS });
+    case 'engagelab': return new EngageLabProvider(engagelabOptions(config));
     case 'nusasms': return new NusaSmsProvider(live
       ? { baseUrl: url, username: config.NUSASMS_USERNAME!, password: config.NUSASMS_PASSWORD! }
       : { baseUrl: url, ...NUSASMS_SANDBOX_CREDENTIALS });
@@ -70,14 +75,18 @@ function build(config: Config, name: ProviderName): ChannelProvider {
 
 export interface ProviderRegistry {
   get(name: ProviderName): ChannelProvider;
+  /** EngageLab's OTP API (templates, provider-generated codes, verification). */
+  engagelabOtp(): EngageLabOtpClient;
   modes: Record<ProviderName, ProviderMode>;
 }
 
 export function createProviderRegistry(config: Config): ProviderRegistry {
   const providers = new Map<ProviderName, ChannelProvider>();
   const modes = Object.fromEntries(PROVIDER_NAMES.map((n) => [n, providerMode(config, n)])) as Record<ProviderName, ProviderMode>;
+  let otpClient: EngageLabOtpClient | undefined;
   return {
     modes,
+    engagelabOtp: () => (otpClient ??= new EngageLabOtpClient(engagelabOptions(config))),
     get(name) {
       let p = providers.get(name);
       if (!p) {

@@ -2,11 +2,10 @@
 import { Connection } from '@temporalio/client';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { SEARCH_ATTRIBUTES } from '../client/search-attributes.js';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 
-const TYPES: Record<string, temporal.api.enums.v1.IndexedValueType> = {
-  Keyword: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-};
+const { IndexedValueType } = proto.temporal.api.enums.v1;
+const TYPES: Record<string, proto.temporal.api.enums.v1.IndexedValueType> = { Keyword: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD };
 
 export async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<void> {
   const existing = await connection.operatorService.listSearchAttributes({ namespace });

@@ -1,8 +1,7 @@
 // One message to one recipient through ordered steps with fallback rules (sequential), or
 // through every step at once (parallel). Timers are Temporal timers: days-long waits are free.
 import {
-  ActivityFailure, ApplicationFailure, condition, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo,
-  log,
+  ActivityFailure, allHandlersFinished, ApplicationFailure, condition, log, proxyActivities, setHandler, sleep, upsertSearchAttributes, workflowInfo,
 } from '@temporalio/workflow';
 import type { MessageActivities } from '../activities/message-activities.js';
 import { parseDurationMs } from './duration.js';
@@ -169,5 +168,8 @@ export async function message(raw: MessageInputRaw): Promise<MessageResult> {
   const best = input.mode === 'parallel' ? bestAttempt(attempts) : attempts[attempts.length - 1];
   outcome = canceled && best?.status !== 'read' && best?.status !== 'delivered' ? 'canceled' : best?.status ?? 'failed';
   upsertSearchAttributes({ KurirOutcome: [outcome] });
+  // Answer a pending cancel update in a task that does not also complete the workflow (see otp.ts).
+  await condition(allHandlersFinished);
+  await sleep(1);
   return { outcome, deliveredBy: best?.provider, step: best?.step, attempts };
 }

@@ -2,7 +2,7 @@
 // Engine mode: an activity makes the code and returns only its HMAC; the caller hashes the
 // submitted code the same way, so neither the code nor anything that reveals it enters history.
 // Provider mode: EngageLab makes, sends and checks the code; the workflow keeps the state.
-import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { OtpActivities } from '../activities/otp-activities.js';
 import type { OtpChannel, OtpInputRaw } from '../schemas/otp.js';
 import { parseDurationMs } from './duration.js';
@@ -187,7 +187,10 @@ export async function otp(raw: OtpInputRaw): Promise<OtpState> {
     const timedOut = !(await condition(() => changes !== seen, Math.max(1, expiresAt - Date.now())));
     if (timedOut && status === 'pending' && Date.now() >= expiresAt) status = 'expired';
   }
-  // Let in-flight update handlers finish before the workflow closes.
+  // Let in-flight update handlers finish, and answer them in a workflow task of their own: a task
+  // that also completes the workflow is rejected when a callback arrives meanwhile (UnhandledCommand),
+  // and the update answered in it would be lost.
   await condition(allHandlersFinished);
+  await sleep(1);
   return state();
 }

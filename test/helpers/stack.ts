@@ -42,9 +42,9 @@ export function requireHarness(): void {
 /** Every log line of every stack in this process, for tests that scan logs for secrets. */
 export const capturedLogs: string[] = [];
 
-export async function startStack(opts: { env?: Record<string, string>; callbackDelayMs?: number; worker?: boolean } = {}): Promise<Stack> {
+export async function startStack(opts: { env?: Record<string, string>; callbackDelayMs?: number; worker?: boolean; logLevel?: string } = {}): Promise<Stack> {
   requireHarness();
-  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'debug', redact: { paths: REDACT_PATHS, censor: '[redacted]' } },
+  const logger = pino({ level: opts.logLevel ?? process.env.TEST_LOG_LEVEL ?? 'debug', redact: { paths: REDACT_PATHS, censor: '[redacted]' } },
     { write: (line: string) => { capturedLogs.push(line); if (process.env.TEST_LOG_LEVEL) process.stderr.write(line); } });
   installRuntime(logger);
   const taskQueue = `test-${randomUUID()}`;
