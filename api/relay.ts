@@ -67,11 +67,10 @@ export class Relay {
   async drain(): Promise<void> {
     for (;;) {
       const client = await this.deps.pool.connect();
-      let count = 0;
+      let rows: InboxRow[];
       try {
         await client.query('BEGIN');
-        const rows = await lockDueCallbacks(client, this.deps.batch ?? 100);
-        count = rows.length;
+        rows = await lockDueCallbacks(client, this.deps.batch ?? 100);
         await Promise.all(rows.map((row) => this.relayRow(client, row)));
         await client.query('COMMIT');
       } catch (err) {
@@ -80,7 +79,7 @@ export class Relay {
       } finally {
         client.release();
       }
-      if (count < (this.deps.batch ?? 100)) return;
+      if (rows.length < (this.deps.batch ?? 100)) return;
     }
   }
 

@@ -8,7 +8,10 @@ export interface LoadResult { requests: number; seconds: number; rps: number; er
 export function runLoad(url: string, n: number, concurrency: number, headers: Record<string, string>, body: string): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     execFile(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'bench', 'load.ts'), url, String(n), String(concurrency), JSON.stringify(headers), body],
-      { maxBuffer: 1 << 20, timeout: 300_000 }, (err, stdout) => (err ? reject(err) : resolve(JSON.parse(stdout) as LoadResult)));
+      { maxBuffer: 1 << 20, timeout: 300_000 }, (err, stdout) => {
+        if (err) reject(new Error(`load generator failed: ${err.message}`));
+        else resolve(JSON.parse(stdout) as LoadResult);
+      });
   });
 }
 

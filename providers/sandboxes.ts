@@ -14,7 +14,7 @@ export interface RunningSandboxes {
   urls: Partial<Record<ProviderName, string>>;
   summary: string;
   /** Requests a sandbox received (for exactly-once checks in tests). */
-  requests(name: ProviderName | string): LoggedRequest[];
+  requests(name: string): LoggedRequest[];
   close(): Promise<void>;
 }
 
@@ -51,7 +51,7 @@ export async function startSandboxes(config: Config, apiUrl: string, opts: { eph
     }
   } catch (err) {
     await Promise.all([...running.values()].map((s) => s.close()));
-    throw new Error(`a provider sandbox could not start (ports ${config.SANDBOX_BASE_PORT}-${config.SANDBOX_BASE_PORT + 4} taken? set SANDBOX_BASE_PORT): ${String(err)}`);
+    throw new Error(`a provider sandbox could not start (ports ${config.SANDBOX_BASE_PORT}-${config.SANDBOX_BASE_PORT + 4} taken? set SANDBOX_BASE_PORT): ${String(err)}`, { cause: err });
   }
   return {
     urls: Object.fromEntries([...running].map(([n, s]) => [n, s.url])),

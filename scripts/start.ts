@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   let temporalAddress = config.TEMPORAL_ADDRESS;
   let uiUrl = config.TEMPORAL_UI_URL;
   if (temporalAddress) {
-    try { await waitForTemporal(temporalAddress, 10_000); } catch (err) { throw new Error(unreachableMessage(temporalAddress, err)); }
+    try { await waitForTemporal(temporalAddress, 10_000); } catch (err) { throw new Error(unreachableMessage(temporalAddress, err), { cause: err }); }
   } else {
     const binary = await ensureTemporalBinary(say);
     say(`Starting the Temporal dev server on 127.0.0.1:${config.TEMPORAL_DEV_PORT} (data: ${temporalDbFile()})...`);

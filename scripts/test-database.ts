@@ -27,7 +27,7 @@ export async function createTestDatabase(log: (l: string) => void): Promise<Test
     log(`No PostgreSQL at ${new URL(adminUrl).host}: starting an embedded one in ${dataDir}`);
     const embedded = await startEmbeddedPostgres({ port: await freePort(), dataDir });
     adminUrl = embedded.url;
-    stopEmbedded = embedded.stop;
+    stopEmbedded = () => embedded.stop();
   }
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();

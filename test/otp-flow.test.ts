@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { lastCodeSent } from './helpers/codes.js';
 import { scriptedNumber } from './helpers/numbers.js';
+import { recordHistory } from './helpers/histories.js';
 import { capturedLogs, eventually, startStack, type Stack } from './helpers/stack.js';
 
 let stack: Stack;
@@ -39,6 +40,7 @@ describe('OTP (engine mode)', () => {
     assert.equal(code.length, 6);
     const v = await post(`/v1/otp/${started.body.id as string}/verify`, { code });
     assert.deepEqual(v.body, { status: 'approved', attemptsLeft: 4 });
+    await recordHistory(stack.client.workflow.getHandle(started.body.id as string), 'otp-approved');
   });
 
   test('five wrong codes reach max_attempts_reached and the right code then fails', async () => {
@@ -84,6 +86,7 @@ describe('OTP (engine mode)', () => {
     const state = await stack.api.inject({ method: 'GET', url: `/v1/otp/${started.body.id as string}`, headers: auth });
     const sends = state.json<{ sends: Array<{ channel: string; error?: string }> }>().sends;
     assert.deepEqual(sends.map((s) => [s.channel, s.error]), [['whatsapp', 'InvalidNumberError'], ['sms', undefined]]);
+    await recordHistory(stack.client.workflow.getHandle(started.body.id as string), 'otp-sms-fallback');
   });
 
   test('a resend inside the cooldown is refused; after it a new code replaces the old one', async () => {
@@ -97,9 +100,10 @@ describe('OTP (engine mode)', () => {
     const resent = await post(`/v1/otp/${body.id as string}/resend`);
     assert.equal(resent.status, 200);
     const second = await eventually(async () => { const c = lastCodeSent(stack.sandboxes, 'wappin', to); return c !== first ? c : undefined; }, 10_000, 'a new code');
-    codesSeen.add(second!);
+    codesSeen.add(second);
     assert.equal((await post(`/v1/otp/${body.id as string}/verify`, { code: first })).body.status, 'pending', 'the old code no longer works');
-    assert.equal((await post(`/v1/otp/${body.id as string}/verify`, { code: second! })).body.status, 'approved');
+    assert.equal((await post(`/v1/otp/${body.id as string}/verify`, { code: second })).body.status, 'approved');
+    await recordHistory(stack.client.workflow.getHandle(body.id as string), 'otp-resend');
   });
 
   test('the sixth send to one number in the window is refused', async () => {

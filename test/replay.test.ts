@@ -1,24 +1,23 @@
 // Determinism guard: every recorded history under test/histories/ must replay against the
 // current workflow code. An incompatible change fails here; gate it with patched() (CONTRIBUTING.md).
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync } from 'node:fs';
 import { test } from 'node:test';
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker } from '@temporalio/worker';
-import { HISTORIES_DIR } from './helpers/histories.js';
+import { HISTORIES_DIR, loadHistory } from './helpers/histories.js';
 import { requireHarness } from './helpers/stack.js';
 
 const files = readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')).sort();
 
 test('recorded histories exist for every workflow', () => {
   assert.ok(files.some((f) => f.startsWith('message-')), 'message workflow histories');
+  assert.ok(files.some((f) => f.startsWith('otp-')), 'OTP workflow histories');
 });
 
 for (const file of files) {
   test(`replays ${file}`, async () => {
     requireHarness();
-    const history = historyFromJSON(JSON.parse(readFileSync(join(HISTORIES_DIR, file), 'utf8')));
+    const history = loadHistory(file);
     await Worker.runReplayHistory({ workflowBundle: { codePath: process.env.KURIR_WORKFLOW_BUNDLE! }, replayName: file }, history);
   });
 }

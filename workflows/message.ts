@@ -7,7 +7,7 @@ import type { MessageActivities } from '../activities/message-activities.js';
 import { parseDurationMs } from './duration.js';
 import { cancelMessageSignal, cancelMessageUpdate, messageStatusQuery, statusUpdateSignal } from './messages.js';
 import { applyStatus, bestAttempt, decide, isTerminal, type FallbackRules } from './policy.js';
-import type { Attempt, MessageResult, MessageStatus, ProviderName, StatusUpdate } from './types.js';
+import type { Attempt, MessageResult, MessageStatus, StatusUpdate } from './types.js';
 import type { MessageInputRaw, Step } from '../schemas/message.js';
 
 /** Class names of provider errors retrying cannot fix (mirrors providers/errors.ts). */
@@ -51,7 +51,7 @@ function normalize(input: MessageInputRaw): Normalized {
   return {
     to: input.to,
     reference: input.reference,
-    steps: input.steps as Step[],
+    steps: input.steps,
     rules: { onInvalidNumber: fb.onInvalidNumber ?? true, onFailure: fb.onFailure ?? true, notDeliveredWithin: fb.notDeliveredWithin, notReadWithin: fb.notReadWithin },
     mode: input.mode ?? 'sequential',
     precheck: input.precheck ?? false,
@@ -76,7 +76,7 @@ export async function message(raw: MessageInputRaw): Promise<MessageResult> {
   let changes = 0;
   let canceled = false;
   let currentStep = 0;
-  let outcome: MessageResult['outcome'] | undefined;
+  let outcome: MessageResult['outcome'] | undefined = undefined;
 
   const owner = (u: StatusUpdate) => attempts.find((a) => a.provider === u.provider && a.providerMessageId === u.providerMessageId);
   const receive = (u: StatusUpdate) => {
@@ -121,7 +121,7 @@ export async function message(raw: MessageInputRaw): Promise<MessageResult> {
   /** Sends one step and follows it until the rules say success, stop or fall back. */
   async function runStep(index: number): Promise<'success' | 'stop' | 'fallback'> {
     const step = input.steps[index]!;
-    const attempt: Attempt = { step: index, channel: step.channel, provider: step.provider as ProviderName, state: 'sending', timeline: [] };
+    const attempt: Attempt = { step: index, channel: step.channel, provider: step.provider, state: 'sending', timeline: [] };
     attempts.push(attempt);
     if (input.precheck) {
       attempt.state = 'checking';

@@ -90,7 +90,7 @@ export async function otp(raw: OtpInputRaw): Promise<OtpState> {
   /** Refused without comparing: a code works once, and nothing is checked after the end. */
   const mustBePending = () => { if (status !== 'pending') throw new Error(`verify: this OTP is ${status}`); };
   setHandler(verifyOtpUpdate, ({ codeHash }) => judge(() => validHashes.some((h) => constantTimeEqual(h, codeHash))), {
-    validator: ({ codeHash }) => {
+    validator: ({ codeHash }: { codeHash: string }) => {
       mustBePending();
       if (mode !== 'engine') throw new Error('this OTP is verified by its provider (provider mode)');
       if (!/^[0-9a-f]{64}$/.test(codeHash)) throw new Error('codeHash: must be a hex HMAC-SHA256');

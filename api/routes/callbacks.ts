@@ -10,7 +10,10 @@ import { HttpError, unauthorized } from '../errors.js';
 
 function flatten(record: Record<string, unknown>): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(record)) out[k] = Array.isArray(v) ? String(v[0]) : v === undefined ? undefined : String(v);
+  for (const [k, v] of Object.entries(record)) {
+    const first: unknown = Array.isArray(v) ? v[0] : v;
+    out[k] = typeof first === 'string' ? first : first === undefined ? undefined : JSON.stringify(first);
+  }
   return out;
 }
 

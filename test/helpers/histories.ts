@@ -1,16 +1,22 @@
 // Saves a finished workflow's history under test/histories/ when RECORD_HISTORIES=1, so the
-// replay test guards the workflow code against non-deterministic changes.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// replay test guards the workflow code against non-deterministic changes. The files are the
+// protobuf History as JSON (longs and bytes as strings, enums by name): readable and exact.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { WorkflowHandle } from '@temporalio/client';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import proto from '@temporalio/proto';
 
+const { History } = proto.temporal.api.history.v1;
 export const HISTORIES_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'histories');
 
 export async function recordHistory(handle: WorkflowHandle, name: string): Promise<void> {
   if (process.env.RECORD_HISTORIES !== '1') return;
-  const history = await handle.fetchHistory();
+  const history = History.fromObject(await handle.fetchHistory());
   mkdirSync(HISTORIES_DIR, { recursive: true });
-  writeFileSync(join(HISTORIES_DIR, `${name}.json`), historyToJSON(history));
+  writeFileSync(join(HISTORIES_DIR, `${name}.json`), JSON.stringify(History.toObject(history, { longs: String, enums: String, bytes: String }), null, 1));
+}
+
+export function loadHistory(file: string): proto.temporal.api.history.v1.History {
+  return History.fromObject(JSON.parse(readFileSync(join(HISTORIES_DIR, file), 'utf8')) as Record<string, unknown>);
 }
