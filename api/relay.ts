@@ -10,7 +10,7 @@ import { storeInbound } from '../db/inbound-messages.js';
 import type { Pool } from '../db/pool.js';
 import { findOwner } from '../db/provider-messages.js';
 import { toStatusUpdate } from '../activities/message-activities.js';
-import type { CallbackEndpoint, CallbackRequest } from '../providers/types.js';
+import type { CallbackEndpoint, CallbackRequest, InboundMessage } from '../providers/types.js';
 import { statusUpdateSignal } from '../workflows/messages.js';
 
 export function callbackRequestFromRow(row: Pick<InboxRow, 'method' | 'query' | 'body'>): CallbackRequest {
@@ -71,7 +71,9 @@ export class Relay {
       try {
         await client.query('BEGIN');
         rows = await lockDueCallbacks(client, this.deps.batch ?? 100);
-        await Promise.all(rows.map((row) => this.relayRow(client, row)));
+        // Signals go out concurrently; the row updates share this transaction's connection, one at a time.
+        const outcomes = await Promise.all(rows.map((row) => this.relayRow(row)));
+        for (const [i, outcome] of outcomes.entries()) await this.record(client, rows[i]!, outcome);
         await client.query('COMMIT');
       } catch (err) {
         await client.query('ROLLBACK').catch(() => undefined);
@@ -83,20 +85,18 @@ export class Relay {
     }
   }
 
-  private async relayRow(client: pg.PoolClient, row: InboxRow): Promise<void> {
+  /** Delivers one stored callback; says what to record for it. */
+  private async relayRow(row: InboxRow): Promise<Outcome> {
     const endpoint = this.deps.endpoints.find((e) => e.provider === row.provider && e.path === row.route);
-    if (!endpoint) return markRetry(client, row, `no endpoint for ${row.provider} ${row.route}`);
+    if (!endpoint) return { kind: 'retry', error: `no endpoint for ${row.provider} ${row.route}` };
     let parsed;
     try {
       parsed = endpoint.parse(callbackRequestFromRow(row));
     } catch (err) {
       // It parsed when it was received; a parser change must not lose it: keep it for a later release.
-      return markRetry(client, row, `unparseable: ${err instanceof Error ? err.message : String(err)}`);
+      return { kind: 'retry', error: `unparseable: ${err instanceof Error ? err.message : String(err)}` };
     }
-    if (parsed.kind === 'inbound') {
-      for (const m of parsed.messages) await storeInbound(client, m);
-      return markRelayed(client, row.id);
-    }
+    if (parsed.kind === 'inbound') return { kind: 'inbound', messages: parsed.messages };
     let waiting = 0;
     for (const event of parsed.events) {
       const workflowId = await findOwner(this.deps.pool, event.provider, event.providerMessageId);
@@ -105,10 +105,17 @@ export class Relay {
         await this.deps.temporal.workflow.getHandle(workflowId).signal(statusUpdateSignal, toStatusUpdate(event, 'callback'));
       } catch (err) {
         // A finished workflow no longer needs the status; anything else is retried.
-        if (!(err instanceof WorkflowNotFoundError)) throw err;
+        if (!(err instanceof WorkflowNotFoundError)) return { kind: 'retry', error: err instanceof Error ? err.message : String(err) };
       }
     }
-    if (waiting > 0) return markRetry(client, row, `no workflow owns ${waiting} provider message(s) yet`);
-    return markRelayed(client, row.id);
+    return waiting > 0 ? { kind: 'retry', error: `no workflow owns ${waiting} provider message(s) yet` } : { kind: 'relayed' };
+  }
+
+  private async record(client: pg.PoolClient, row: InboxRow, outcome: Outcome): Promise<void> {
+    if (outcome.kind === 'retry') return markRetry(client, row, outcome.error);
+    if (outcome.kind === 'inbound') for (const m of outcome.messages) await storeInbound(client, m);
+    await markRelayed(client, row.id);
   }
 }
+
+type Outcome = { kind: 'relayed' } | { kind: 'retry'; error: string } | { kind: 'inbound'; messages: InboundMessage[] };

@@ -18,15 +18,6 @@ export function dedupeKey(route: string, method: string, query: Record<string, s
   return createHash('sha256').update(`${method} ${route}?${q}\n${body}`).digest('hex');
 }
 
-/** Stores a callback; a duplicate (same route, query and body) is a no-op. Returns whether it was new. */
-export async function storeCallback(pool: Pool, c: { provider: string; route: string; method: string; query: Record<string, string>; body: string }): Promise<boolean> {
-  const res = await pool.query(
-    `INSERT INTO callback_inbox (provider, route, dedupe_key, method, query, body) VALUES ($1, $2, $3, $4, $5, $6)
-     ON CONFLICT (dedupe_key) DO NOTHING`,
-    [c.provider, c.route, dedupeKey(c.route, c.method, c.query, c.body), c.method, JSON.stringify(c.query), c.body]);
-  return res.rowCount === 1;
-}
-
 /** Locks a batch of due rows for this transaction (other relays skip them). */
 export async function lockDueCallbacks(client: pg.PoolClient, limit: number): Promise<InboxRow[]> {
   const res = await client.query<InboxRow>(

@@ -51,7 +51,7 @@ describe('message workflow under faults', () => {
     const to = scriptedNumber('604'); // delivered, never read
     const id = await stack.send({ to, steps: [wa, sms], fallback: { notReadWithin: '4 seconds' } });
     const handle = stack.client.workflow.getHandle(id);
-    await eventually(async () => ((await handle.query('status')) as { attempts: Array<{ status?: string }> }).attempts[0]?.status === 'delivered' || undefined, 60_000, 'delivered on WhatsApp');
+    await eventually(async () => (await handle.query<{ attempts: Array<{ status?: string }> }>('status')).attempts[0]?.status === 'delivered' || undefined, 60_000, 'delivered on WhatsApp');
     worker.kill('SIGKILL');
     await new Promise((resolve) => worker.once('exit', resolve));
     await new Promise((r) => setTimeout(r, 5_000)); // the not-read timer fires while no worker runs

@@ -1,7 +1,7 @@
 // Provider callbacks: authenticate, validate, store in callback_inbox, and only then ack in the
 // provider's format. If the database is down the error handler answers 503 and nothing is acked.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { storeCallback } from '../../db/callback-inbox.js';
+import { InboxWriter } from '../../db/inbox-writer.js';
 import { BadRequestError } from '../../providers/errors.js';
 import type { CallbackEndpoint, CallbackRequest } from '../../providers/types.js';
 import { bearerToken, safeEqual } from '../auth.js';
@@ -33,6 +33,7 @@ function authentic(endpoint: CallbackEndpoint, creq: CallbackRequest, secret: st
 
 export function registerCallbackRoutes(app: FastifyInstance, deps: AppDeps): void {
   const allow = deps.config.CALLBACK_IP_ALLOWLIST?.split(',').map((s) => s.trim()).filter(Boolean);
+  const inbox = new InboxWriter(deps.pool);
   for (const endpoint of deps.callbackEndpoints) {
     app.route({
       method: endpoint.method,
@@ -51,7 +52,7 @@ export function registerCallbackRoutes(app: FastifyInstance, deps: AppDeps): voi
         }
         // The secret never goes to the database.
         const { token: _token, ...storedQuery } = query;
-        await storeCallback(deps.pool, {
+        await inbox.store({
           provider: endpoint.provider, route: endpoint.path, method: req.method,
           query: Object.fromEntries(Object.entries(storedQuery).filter((e): e is [string, string] => e[1] !== undefined)),
           body: creq.rawBody ?? '',
