@@ -6,6 +6,8 @@ import { parseDurationMs } from '../schemas/duration.js';
 import type { Pool } from '../db/pool.js';
 import { findOtpSend, insertOtpSend, withinSendLimit } from '../db/otp-sends.js';
 import { recordProviderMessage } from '../db/provider-messages.js';
+import type { EngageLabOtpClient } from '../providers/engagelab/index.js';
+import { BadRequestError } from '../providers/errors.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { OutboundMessage } from '../providers/types.js';
 import type { OtpChannel } from '../schemas/otp.js';
@@ -39,6 +41,29 @@ function withCode(config: OtpChannel, to: string, reference: string, code: strin
   return { to, reference, template: { name: config.template!, params: (config.params ?? ['{{code}}']).map(fill) } };
 }
 
+const knownTemplates = new Set<string>();
+
+/** Creates the EngageLab template with our strategy and code settings when it does not exist yet. */
+async function ensureTemplate(engagelab: EngageLabOtpClient, id: string, strategy: ChannelName[], code: { length: number; type: number; ttlMs: number }): Promise<void> {
+  if (knownTemplates.has(id)) return;
+  try {
+    await engagelab.getTemplate(id);
+  } catch (err) {
+    if (!(err instanceof BadRequestError && err.providerCode === '4001')) throw err;
+    const minutes = Math.round(code.ttlMs / 60_000);
+    // WhatsApp allows only 1, 5 or 10 minutes: take the largest allowed that does not exceed the TTL.
+    const ttl = strategy.includes('whatsapp') ? [10, 5, 1].find((m) => m <= minutes) ?? 1 : Math.min(Math.max(minutes, 1), 10);
+    const defaults = { template_type: 1 as const, template_default_config: { contain_security: false, contain_expire: true } };
+    await engagelab.createTemplate({
+      template_id: id, description: 'kurir OTP', send_channel_strategy: strategy.join('|'),
+      verify_code_config: { verify_code_type: code.type, verify_code_len: code.length, verify_code_ttl: ttl },
+      ...(strategy.includes('whatsapp') ? { whatsapp_config: defaults } : {}),
+      ...(strategy.includes('sms') ? { sms_config: defaults } : {}),
+    });
+  }
+  knownTemplates.add(id);
+}
+
 export function createOtpActivities(deps: OtpDeps) {
   const windowMs = parseDurationMs(deps.otpSendWindow) ?? 600_000;
 
@@ -65,10 +90,11 @@ export function createOtpActivities(deps: OtpDeps) {
       });
     },
 
-    async sendProviderOtp(input: { otpId: string; step: number; to: string; template: string }): Promise<OtpSendResult> {
+    async sendProviderOtp(input: { otpId: string; step: number; to: string; template: string; strategy: ChannelName[]; code: { length: number; type: number; ttlMs: number } }): Promise<OtpSendResult> {
       const existing = await findOtpSend(deps.pool, input.otpId, input.step);
       if (existing) return { providerMessageId: existing.provider_message_id, provider: 'engagelab', channel: existing.channel as ChannelName, status: 'accepted', acceptedAt: existing.sent_at.toISOString() };
       const engagelab = deps.providers.engagelabOtp();
+      await ensureTemplate(engagelab, input.template, input.strategy, input.code);
       return limited(input.to, async (tx) => {
         const sent = await engagelab.sendOtp({ to: input.to, template: { id: input.template, language: 'default' } });
         const channel: ChannelName = sent.sendChannel === 'sms' ? 'sms' : 'whatsapp';

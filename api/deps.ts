@@ -2,6 +2,7 @@
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config/index.js';
 import type { Pool } from '../db/pool.js';
+import type { ProviderRegistry } from '../providers/registry.js';
 import type { CallbackEndpoint } from '../providers/types.js';
 import type { Relay } from './relay.js';
 
@@ -10,6 +11,8 @@ export interface AppDeps {
   pool: Pool;
   temporal: Client;
   callbackEndpoints: CallbackEndpoint[];
+  /** Provider clients the API calls itself (EngageLab verification of provider-mode OTPs). */
+  providers: ProviderRegistry;
   /** Woken after a callback is stored so it reaches its workflow at once. */
   relay?: Relay;
 }

@@ -4,7 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import { loadConfigOrExit } from '../config/index.js';
 import { createPool } from '../db/pool.js';
 import { createLogger } from '../logging/logger.js';
-import { allCallbackEndpoints } from '../providers/registry.js';
+import { allCallbackEndpoints, createProviderRegistry } from '../providers/registry.js';
 import { connectionOptions } from '../workers/connection.js';
 import { buildServer } from './build.js';
 import { Relay } from './relay.js';
@@ -20,7 +20,7 @@ const pool = createPool(config.DATABASE_URL);
 const temporal = new Client({ connection: Connection.lazy(connectionOptions(config)), namespace: config.TEMPORAL_NAMESPACE });
 const callbackEndpoints = allCallbackEndpoints();
 const relay = new Relay({ pool, temporal, endpoints: callbackEndpoints, logger: logger.child({ component: 'relay' }) });
-const server = await buildServer({ config, pool, temporal, callbackEndpoints, relay }, logger);
+const server = await buildServer({ config, pool, temporal, callbackEndpoints, relay, providers: createProviderRegistry(config) }, logger);
 
 try {
   await relay.start();

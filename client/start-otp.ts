@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, TypedSearchAttributes } from '@temporalio/common';
 import type { OtpInput } from '../schemas/otp.js';
-import { firstSendUpdate, OTP_WORKFLOW_TYPE, resendOtpUpdate, verifyOtpUpdate } from '../workflows/messages.js';
+import { firstSendUpdate, OTP_WORKFLOW_TYPE, otpStatusQuery, providerVerdictUpdate, resendOtpUpdate, verifyOtpUpdate } from '../workflows/messages.js';
 import type { ResendResult, VerifyResult } from '../workflows/otp-types.js';
 import { hashOtpCode } from './otp-hash.js';
 import { recipientHash } from './recipient-hash.js';
@@ -52,10 +52,28 @@ export async function startOtp(temporal: Client, input: OtpInput, opts: { id: st
   }
 }
 
-/** Hashes the code here, so only its HMAC travels to Temporal. */
-export async function verifyOtp(temporal: Client, hmacKey: string, id: string, code: string): Promise<VerifyResult> {
+/** What checks codes of provider-mode OTPs (EngageLab's verification API). */
+export interface ProviderVerifier { verify(request: { message_id: string; verify_code: string }): Promise<{ verified: boolean }> }
+
+/**
+ * Engine mode: hashes the code here, so only its HMAC travels to Temporal. Provider mode (the
+ * workflow refuses the hash): asks EngageLab, and tells the workflow only the verdict.
+ */
+export async function verifyOtp(temporal: Client, hmacKey: string, id: string, code: string, provider?: ProviderVerifier): Promise<VerifyResult> {
+  const handle = temporal.workflow.getHandle(id);
   try {
-    return await temporal.workflow.getHandle(id).executeUpdate(verifyOtpUpdate, { args: [{ codeHash: hashOtpCode(hmacKey, id, code) }] });
+    return await handle.executeUpdate(verifyOtpUpdate, { args: [{ codeHash: hashOtpCode(hmacKey, id, code) }] });
+  } catch (err) {
+    if (!(err instanceof WorkflowUpdateFailedError && /provider mode/.test(err.cause?.message ?? ''))) return refusal(err);
+  }
+  if (!provider) throw new OtpRefusedError('invalid', 'this OTP is verified by its provider; no provider client is configured here');
+  const state = await handle.query(otpStatusQuery);
+  if (state.status !== 'pending') throw new OtpRefusedError('not_pending', `verify: this OTP is ${state.status}`);
+  const messageId = state.sends.filter((s) => s.providerMessageId).at(-1)?.providerMessageId;
+  if (!messageId) throw new OtpRefusedError('not_pending', 'verify: no code has been sent yet');
+  const { verified } = await provider.verify({ message_id: messageId, verify_code: code });
+  try {
+    return await handle.executeUpdate(providerVerdictUpdate, { args: [{ verified }] });
   } catch (err) {
     return refusal(err);
   }

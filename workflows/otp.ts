@@ -134,7 +134,7 @@ export async function otp(raw: OtpInputRaw): Promise<OtpState> {
     try {
       sent = mode === 'engine'
         ? await sendOtpCode({ otpId, step, to: raw.to, channel, config, code })
-        : await sendProviderOtp({ otpId, step, to: raw.to, template: raw.engagelabTemplate ?? '' });
+        : await sendProviderOtp({ otpId, step, to: raw.to, template: raw.engagelabTemplate ?? '', strategy, code: { ...code, ttlMs } });
     } catch (err) {
       const cause = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : undefined;
       send.error = cause?.type ?? 'Error';

@@ -42,7 +42,7 @@ export const otpRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
     config: { rateLimit: { max: 10, timeWindow: '1 minute', keyGenerator: (req) => `${req.ip}|${(req.params as { id?: string }).id ?? ''}` } },
     schema: { tags: ['otp'], summary: 'Verify a code', params: idParams, body: verifySchema,
       response: { 200: z.object({ status: z.string(), attemptsLeft: z.number() }) } },
-  }, async (req) => mapped(req.params.id, () => verifyOtp(deps.temporal, deps.config.OTP_HMAC_KEY, req.params.id, req.body.code)));
+  }, async (req) => mapped(req.params.id, () => verifyOtp(deps.temporal, deps.config.OTP_HMAC_KEY, req.params.id, req.body.code, deps.providers.engagelabOtp())));
 
   app.post('/v1/otp/:id/resend', {
     schema: { tags: ['otp'], summary: 'Send a new code (cooldown and per-number limit apply)', params: idParams },

@@ -54,13 +54,16 @@ export async function startStack(opts: { env?: Record<string, string>; callbackD
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const callbackEndpoints = allCallbackEndpoints();
   const relay = new Relay({ pool, temporal: client, endpoints: callbackEndpoints, logger, sweepMs: 200 });
-  const api = await buildServer({ config, pool, temporal: client, callbackEndpoints, relay }, logger);
+  // The API's provider clients point at this stack's sandboxes, which start once the API listens.
+  let providers = createProviderRegistry(config);
+  const api = await buildServer({ config, pool, temporal: client, callbackEndpoints, relay, get providers() { return providers; } }, logger);
   await api.listen({ host: '127.0.0.1', port: 0 });
   const address = api.server.address();
   const apiUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   await relay.start();
   const sandboxes = await startSandboxes(config, apiUrl, { ephemeralPorts: true, all: true });
   config = loadConfig({ ...process.env, TEMPORAL_TASK_QUEUE: taskQueue, ...opts.env, ...sandboxEnvironment(sandboxes) });
+  providers = createProviderRegistry(config);
 
   let native: NativeConnection | undefined;
   let worker: Worker | undefined;

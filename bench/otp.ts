@@ -1,0 +1,63 @@
+// `npm run bench:otp`: OTP verify round trip (REST → Temporal Update → answer) against a bare
+// HTTP round trip to a Fastify handler measured in the same run.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Fastify from 'fastify';
+import { withHarness } from '../scripts/harness.js';
+import { PROJECT_ROOT } from '../scripts/paths.js';
+import { lastCodeSent } from '../test/helpers/codes.js';
+import { scriptedNumber } from '../test/helpers/numbers.js';
+import { eventually, startStack } from '../test/helpers/stack.js';
+import { percentile } from './run-load.js';
+
+const SAMPLES = Number(process.env.BENCH_OTP_SAMPLES ?? 200);
+const log = (l: string) => process.stderr.write(`[bench] ${l}\n`);
+
+async function timed(fn: () => Promise<Response>): Promise<number> {
+  const t = process.hrtime.bigint();
+  const res = await fn();
+  await res.arrayBuffer();
+  if (!res.ok) throw new Error(`HTTP ${res.status}`);
+  return Number(process.hrtime.bigint() - t) / 1e6;
+}
+
+await withHarness(log, async (h) => {
+  Object.assign(process.env, h.env);
+  const bare = Fastify();
+  bare.post('/verify', async () => ({ status: 'approved', attemptsLeft: 4 }));
+  await bare.listen({ host: '127.0.0.1', port: 0 });
+  const bareUrl = `http://127.0.0.1:${(bare.server.address() as { port: number }).port}/verify`;
+  const stack = await startStack({ logLevel: 'silent' });
+  const headers = { authorization: 'Bearer dev-key', 'content-type': 'application/json' };
+
+  const otps: Array<{ id: string; code: string }> = [];
+  for (let i = 0; i < SAMPLES; i++) {
+    const to = scriptedNumber();
+    const res = await fetch(`${stack.apiUrl}/v1/otp`, { method: 'POST', headers, body: JSON.stringify({ to }) });
+    const { id } = await res.json() as { id: string };
+    otps.push({ id, code: await eventually(async () => lastCodeSent(stack.sandboxes, 'wappin', to), 10_000, 'code') });
+  }
+  const bareMs: number[] = [];
+  const verifyMs: number[] = [];
+  for (const [i, otp] of otps.entries()) {
+    // Interleaved, so both see the same machine state.
+    bareMs.push(await timed(() => fetch(bareUrl, { method: 'POST', headers, body: JSON.stringify({ code: otp.code }) })));
+    verifyMs.push(await timed(() => fetch(`${stack.apiUrl}/v1/otp/${otp.id}/verify`, { method: 'POST', headers, body: JSON.stringify({ code: otp.code }) })));
+    if (i === 0) { bareMs.pop(); verifyMs.pop(); } // warm-up
+  }
+  await stack.stop();
+  await bare.close();
+
+  const r = (v: number) => Math.round(v * 10) / 10;
+  const result = {
+    benchmark: 'otp-verify', samples: verifyMs.length,
+    verifyMs: { p50: r(percentile(verifyMs, 50)), p99: r(percentile(verifyMs, 99)) },
+    bareMs: { p50: r(percentile(bareMs, 50)), p99: r(percentile(bareMs, 99)) },
+    targets: { p50: 30, p99: 200 },
+  };
+  const met = { p50: result.verifyMs.p50 <= 30, p99: result.verifyMs.p99 <= 200 };
+  mkdirSync(join(PROJECT_ROOT, 'bench', 'results'), { recursive: true });
+  writeFileSync(join(PROJECT_ROOT, 'bench', 'results', 'otp.json'), JSON.stringify({ ...result, met }, null, 2));
+  const mark = (ok: boolean) => (ok ? 'met' : 'MISSED');
+  process.stdout.write(`otp verify round trip: p50 ${result.verifyMs.p50} ms (target ≤30: ${mark(met.p50)}), p99 ${result.verifyMs.p99} ms (target ≤200: ${mark(met.p99)}); bare HTTP round trip p50 ${result.bareMs.p50} ms, p99 ${result.bareMs.p99} ms (ratio p50 ${r(result.verifyMs.p50 / result.bareMs.p50)}x) over ${result.samples} verifications\n`);
+});
