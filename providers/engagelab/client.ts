@@ -3,6 +3,7 @@
 // so a request EngageLab would answer 3001/3002 makes no HTTP call.
 import { z } from 'zod';
 import { BadRequestError, ProviderUnavailableError } from '../errors.js';
+import { parseOrThrow as sharedParseOrThrow, validationError as sharedValidationError } from '../validation.js';
 import { httpRequest, joinUrl } from '../http.js';
 import { parsePhone } from '../phone.js';
 import type { Channel, ChannelProvider, OutboundMessage, SendResult } from '../types.js';
@@ -35,17 +36,13 @@ export interface VerifyResult {
   verified: boolean;
 }
 
-/** A zod failure as a BadRequestError naming the first offending field (`verify_code_config.verify_code_len`). */
+/** A zod failure as a BadRequestError naming the first offending field. */
 export function validationError(error: z.ZodError, prefix = ''): BadRequestError {
-  const issue = error.issues[0];
-  const field = prefix + (issue?.path.map(String).join('.') ?? '');
-  return new BadRequestError(`${PROVIDER}: ${field || 'request'}: ${issue?.message ?? 'is invalid'}`, { provider: PROVIDER, field: field || undefined });
+  return sharedValidationError(PROVIDER, error, { prefix });
 }
 
 function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, prefix = ''): z.output<S> {
-  const r = schema.safeParse(value);
-  if (!r.success) throw validationError(r.error, prefix);
-  return r.data;
+  return sharedParseOrThrow(PROVIDER, schema, value, { prefix });
 }
 
 /**

@@ -3,6 +3,7 @@
 // request ITD would answer 400 makes no HTTP call.
 import type { z } from 'zod';
 import { BadRequestError, ProviderUnavailableError } from '../errors.js';
+import { parseOrThrow as sharedParseOrThrow, validationError as sharedValidationError } from '../validation.js';
 import { httpRequest, joinUrl } from '../http.js';
 import { parsePhone } from '../phone.js';
 import type { Balance, Channel, ChannelProvider, InboundMessage, OutboundMessage, SendResult, StatusEvent } from '../types.js';
@@ -38,15 +39,11 @@ const MEDIA_TYPES: Record<NonNullable<OutboundMessage['media']>['type'], ItdCont
 
 /** A zod failure as a BadRequestError naming the first offending field. */
 export function validationError(error: z.ZodError, prefix = ''): BadRequestError {
-  const issue = error.issues[0];
-  const field = prefix + (issue?.path.map(String).join('.') ?? '');
-  return new BadRequestError(`${PROVIDER}: ${field || 'request'}: ${issue?.message ?? 'is invalid'}`, { provider: PROVIDER, field: field || undefined });
+  return sharedValidationError(PROVIDER, error, { prefix });
 }
 
 function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  const r = schema.safeParse(value);
-  if (!r.success) throw validationError(r.error);
-  return r.data;
+  return sharedParseOrThrow(PROVIDER, schema, value);
 }
 
 /** parsePhone, with the provider named in its error. Assumption: a national number without + is Chilean. */

@@ -3,6 +3,7 @@
 // request NusaSMS would reject (text over 1000 characters, a bad number) makes no HTTP call.
 import type { z } from 'zod';
 import { BadRequestError, ProviderUnavailableError } from '../errors.js';
+import { parseOrThrow as sharedParseOrThrow, validationError as sharedValidationError } from '../validation.js';
 import { httpRequest, joinUrl, type HttpResponse } from '../http.js';
 import { toInternationalDigits } from '../phone.js';
 import type { Balance, Channel, ChannelProvider, OutboundMessage, SendResult, StatusEvent } from '../types.js';
@@ -28,15 +29,11 @@ export interface NusaSmsProviderOptions {
 
 /** A zod failure as a BadRequestError naming the first offending field. */
 export function validationError(error: z.ZodError): BadRequestError {
-  const issue = error.issues[0];
-  const field = issue?.path.map(String).join('.') || undefined;
-  return new BadRequestError(`${PROVIDER}: ${field ?? 'request'}: ${issue?.message ?? 'is invalid'}`, { provider: PROVIDER, field });
+  return sharedValidationError(PROVIDER, error);
 }
 
 function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  const r = schema.safeParse(value);
-  if (!r.success) throw validationError(r.error);
-  return r.data;
+  return sharedParseOrThrow(PROVIDER, schema, value);
 }
 
 export class NusaSmsProvider implements ChannelProvider {

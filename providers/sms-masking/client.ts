@@ -3,6 +3,7 @@
 // contract first, so one the gateway would reject makes no HTTP call.
 import type { z } from 'zod';
 import { BadRequestError, ProviderUnavailableError } from '../errors.js';
+import { parseOrThrow as sharedParseOrThrow, validationError as sharedValidationError } from '../validation.js';
 import { httpRequest, joinUrl, type HttpResponse } from '../http.js';
 import { toInternationalDigits } from '../phone.js';
 import type { Balance, Channel, ChannelProvider, InboundMessage, OutboundMessage, SendResult, StatusEvent } from '../types.js';
@@ -31,16 +32,13 @@ export interface ReportDownload {
   rows: Array<Record<string, string>>;
 }
 
+/** A zod failure as a BadRequestError naming the first offending field. */
 export function validationError(error: z.ZodError): BadRequestError {
-  const issue = error.issues[0];
-  const field = issue?.path.map(String).join('.') || undefined;
-  return new BadRequestError(`${PROVIDER}: ${field ?? 'request'}: ${issue?.message ?? 'is invalid'}`, { provider: PROVIDER, field });
+  return sharedValidationError(PROVIDER, error);
 }
 
 function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  const r = schema.safeParse(value);
-  if (!r.success) throw validationError(r.error);
-  return r.data;
+  return sharedParseOrThrow(PROVIDER, schema, value);
 }
 
 function json(text: string): unknown {

@@ -3,6 +3,7 @@
 // against the contract before it leaves, so a request Wappin would refuse makes no HTTP call.
 import type { z } from 'zod';
 import { BadRequestError, ProviderUnavailableError } from '../errors.js';
+import { parseOrThrow as sharedParseOrThrow, validationError as sharedValidationError } from '../validation.js';
 import { httpRequest, joinUrl } from '../http.js';
 import { toInternationalDigits } from '../phone.js';
 import type { Channel, ChannelProvider, NumberCheck, OutboundMessage, SendResult, StatusEvent } from '../types.js';
@@ -45,12 +46,9 @@ const OUR_FIELD: Record<string, string> = {
   message_content: 'text', media: 'media.url', media_type: 'media.type', caption: 'media.caption', recipient_number: 'to', phone_number: 'to',
 };
 
-/** A zod failure as a BadRequestError naming the first offending Wappin field. */
+/** A zod failure as a BadRequestError naming the first offending Wappin field (and ours beside it). */
 export function validationError(error: z.ZodError): BadRequestError {
-  const issue = error.issues[0];
-  const field = issue?.path.map(String).join('.') || 'request';
-  const ours = OUR_FIELD[issue?.path[0] === undefined ? '' : String(issue.path[0])];
-  return new BadRequestError(`${PROVIDER}: ${field}${ours ? ` (${ours})` : ''}: ${issue?.message ?? 'is invalid'}`, { provider: PROVIDER, field });
+  return sharedValidationError(PROVIDER, error, { ours: (f) => OUR_FIELD[f] });
 }
 
 /** International digits without "+" (6281234567890), with the provider named in the error. */
@@ -64,9 +62,7 @@ function digitsOf(input: string): string {
 }
 
 function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  const r = schema.safeParse(value);
-  if (!r.success) throw validationError(r.error);
-  return r.data;
+  return sharedParseOrThrow(PROVIDER, schema, value, { ours: (f) => OUR_FIELD[f] });
 }
 
 /**
