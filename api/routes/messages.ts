@@ -1,4 +1,5 @@
 // REST for messages: start (with Idempotency-Key), status, cancel.
+import { createHash } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -9,7 +10,6 @@ import { cancelMessageUpdate, messageStatusQuery } from '../../workflows/message
 import { bearerToken } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 import { HttpError, notFound } from '../errors.js';
-import { createHash } from 'node:crypto';
 
 const idParams = z.object({ id: z.string().regex(/^[A-Za-z0-9_.:/-]{1,200}$/, 'must be a message id') });
 
@@ -28,8 +28,9 @@ export const messageRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
     // Keys are scoped per API key, so two clients cannot collide.
     const scope = createHash('sha256').update(bearerToken(req.headers.authorization) ?? '').digest('hex').slice(0, 16);
     if (key) {
-      const claim = await claimIdempotencyKey(deps.pool, { scope, key, workflowId: id, requestHash: requestHash(req.body) });
-      if (claim.requestHash !== requestHash(req.body)) throw new HttpError(422, 'Idempotency-Key was already used with a different request body', 'idempotency_conflict', 'idempotency-key');
+      const hash = requestHash(req.body);
+      const claim = await claimIdempotencyKey(deps.pool, { scope, key, workflowId: id, requestHash: hash });
+      if (claim.requestHash !== hash) throw new HttpError(422, 'Idempotency-Key was already used with a different request body', 'idempotency_conflict', 'idempotency-key');
       id = claim.workflowId;
       replay = !claim.fresh;
     }
