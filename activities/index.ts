@@ -1,6 +1,7 @@
 // All activities, built from their dependencies (samples-typescript's createActivities(deps)).
 import type { Pool } from '../db/pool.js';
 import type { ProviderRegistry } from '../providers/registry.js';
+import { createCampaignActivities } from './campaign-activities.js';
 import { createMessageActivities } from './message-activities.js';
 import { createOtpActivities } from './otp-activities.js';
 
@@ -13,5 +14,5 @@ export interface ActivityDeps {
 }
 
 export function createActivities(deps: ActivityDeps) {
-  return { ...createMessageActivities(deps), ...createOtpActivities(deps) };
+  return { ...createMessageActivities(deps), ...createOtpActivities(deps), ...createCampaignActivities(deps) };
 }

@@ -1,6 +1,7 @@
 // Every signal, query and update of kurir's workflows, defined once and shared by the
 // workflows, the relay, the API and the typed client.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { CampaignProgress } from './campaign-types.js';
 import type { OtpState, ResendResult, VerifyResult } from './otp-types.js';
 import type { MessageStatus, StatusUpdate } from './types.js';
 
@@ -26,3 +27,13 @@ export const firstSendUpdate = defineUpdate<ResendResult, []>('firstSend');
 export const cancelOtpUpdate = defineUpdate<VerifyResult, []>('cancelOtp');
 export const otpStatusQuery = defineQuery<OtpState>('otpStatus');
 export const OTP_WORKFLOW_TYPE = 'otp';
+
+// Campaigns
+
+/** Stop starting new sends (in-flight ones go on) until resumed. */
+export const pauseCampaignSignal = defineSignal('pauseCampaign');
+export const resumeCampaignSignal = defineSignal('resumeCampaign');
+/** Stop starting new sends for good: in-flight ones finish, the rest are recorded not_sent. */
+export const cancelCampaignSignal = defineSignal<[{ reason?: string }]>('cancelCampaign');
+export const campaignProgressQuery = defineQuery<CampaignProgress>('progress');
+export const CAMPAIGN_WORKFLOW_TYPE = 'campaign';

@@ -1,0 +1,62 @@
+// Activities of the campaign workflow: the campaign's definition, recipient pages from Postgres,
+// outcomes written back in batches, and the end of a campaign.
+import { Context } from '@temporalio/activity';
+import { getCampaign, countRecipients, markNotSent, pendingRecipientPage, recordRecipientOutcomes, setCampaignStatus } from '../db/campaigns.js';
+import type { Pool } from '../db/pool.js';
+import type { CampaignCounters, CampaignDefinition, CampaignRecipient, RecipientOutcome } from '../workflows/campaign-types.js';
+import type { MessageResult } from '../workflows/types.js';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+
+export function createCampaignActivities(deps: { pool: Pool }) {
+  return {
+    async loadCampaign(input: { campaignId: string }): Promise<CampaignDefinition> {
+      const c = await getCampaign(deps.pool, input.campaignId);
+      if (!c) throw ApplicationFailure.nonRetryable(`campaign ${input.campaignId} does not exist`, 'CampaignNotFound');
+      const counts = await countRecipients(deps.pool, input.campaignId);
+      const { pending: _pending, ...final } = counts.byStatus;
+      await setCampaignStatus(deps.pool, input.campaignId, 'running');
+      return {
+        template: c.template, timeZone: c.settings.timeZone ?? 'UTC', total: counts.total,
+        counters: { byStatus: final, byProvider: counts.byProvider, fallbackUsed: counts.fallbackUsed },
+      };
+    },
+
+    async loadRecipientPage(input: { campaignId: string; after: number; limit: number }): Promise<CampaignRecipient[]> {
+      return pendingRecipientPage(deps.pool, input.campaignId, input.after, input.limit);
+    },
+
+    async recordOutcomes(input: { campaignId: string; outcomes: RecipientOutcome[]; counters: CampaignCounters }): Promise<void> {
+      await recordRecipientOutcomes(deps.pool, input.campaignId, input.outcomes, input.counters);
+    },
+
+    /** After a cancel: the recipients still pending are recorded as not sent. */
+    async markUnsent(input: { campaignId: string }): Promise<number> {
+      return markNotSent(deps.pool, input.campaignId);
+    },
+
+    async finishCampaign(input: { campaignId: string; status: 'completed' | 'canceled'; counters: CampaignCounters }): Promise<void> {
+      await setCampaignStatus(deps.pool, input.campaignId, input.status, input.counters);
+    },
+
+    /**
+     * A recipient's message workflow that already exists (started by an earlier execution of the
+     * campaign): wait for its result instead of starting a second one.
+     */
+    async awaitExistingMessage(input: { workflowId: string }): Promise<MessageResult> {
+      const ctx = Context.current();
+      const beat = setInterval(() => ctx.heartbeat(), 10_000);
+      try {
+        return await ctx.client.workflow.getHandle(input.workflowId).result() as MessageResult;
+      } catch (err) {
+        // A message that failed, was terminated or timed out is a failed recipient, not a retry.
+        if (err instanceof WorkflowFailedError) return { outcome: 'failed', attempts: [] };
+        throw err;
+      } finally {
+        clearInterval(beat);
+      }
+    },
+  };
+}
+
+export type CampaignActivities = ReturnType<typeof createCampaignActivities>;

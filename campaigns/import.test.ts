@@ -1,0 +1,54 @@
+// The import parsers and row validation, without a database: line numbers and reasons of bad
+// rows, parameters from columns or a JSON field, and JSON arrays split element by element.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { csvRows, jsonRows, type SourceRow } from './import.js';
+import { validateRow } from './recipient-row.js';
+
+const reason = (v: ReturnType<typeof validateRow>) => (typeof v === 'string' ? v : JSON.stringify(v));
+
+async function collect(rows: AsyncIterable<SourceRow>): Promise<SourceRow[]> {
+  const out: SourceRow[] = [];
+  for await (const r of rows) out.push(r);
+  return out;
+}
+
+/** Feeds text in small chunks so parsers must carry state across chunk boundaries. */
+async function* chunks(text: string, size = 7): AsyncGenerator<Buffer> {
+  for (let i = 0; i < text.length; i += size) yield Buffer.from(text.slice(i, i + size));
+}
+
+describe('campaign import parsing', () => {
+  test('CSV: good rows carry their line; a malformed record is reported and the rest go on', async () => {
+    const csv = 'phone,param1,param2,time_zone\n+6281100000000,Ana,A-1,Asia/Jakarta\n"+6281100001000",Bo"b,x,UTC\n+6281100002000,Cy,,\n+6281100003000,too,many,UTC,cols\n\n081100004000,Di,D-4,\n';
+    const rows = await collect(csvRows(chunks(csv)));
+    const good = rows.filter((r) => 'row' in r).map((r) => r.line);
+    const bad = rows.filter((r) => 'error' in r);
+    assert.deepEqual(good, [2, 4, 7]);
+    assert.deepEqual(bad.map((r) => r.line).sort(), [3, 5]);
+  });
+
+  test('JSON: elements split across chunks with their starting line; a broken element is reported', async () => {
+    const json = '[\n {"phone": "+6281100000000", "params": ["a, \\"quoted\\" }"]},\n {"phone": "+6281100001000", "x": {"nested": [1, 2]}},\n {"phone": oops},\n {"phone": "+6281100002000"}\n]\n';
+    const rows = await collect(jsonRows(chunks(json, 5)));
+    assert.deepEqual(rows.map((r) => [r.line, 'row' in r]), [[2, true], [3, true], [4, false], [5, true]]);
+    const first = rows[0];
+    assert.ok(first && 'row' in first);
+    assert.deepEqual((first.row as { params: string[] }).params, ['a, "quoted" }']);
+  });
+
+  test('JSON: not an array is one error at line 1', async () => {
+    const rows = await collect(jsonRows(chunks('{"phone": "+6281100000000"}')));
+    assert.equal(rows.length, 1);
+    assert.ok(rows[0] && 'error' in rows[0] && rows[0].line === 1);
+  });
+
+  test('row validation: E.164, params, time zone', () => {
+    assert.deepEqual(validateRow({ phone: '0811-0000-0000', param1: 'a', param3: 'c', param2: '' }, 1), { recipientId: 1, phone: '+6281100000000', params: ['a', '', 'c'] });
+    assert.deepEqual(validateRow({ phone: '+6281100000000', params: '["x", 2]', time_zone: 'Asia/Makassar' }, 2), { recipientId: 2, phone: '+6281100000000', params: ['x', '2'], timeZone: 'Asia/Makassar' });
+    assert.match(reason(validateRow({ phone: '12' }, 3)), /^phone: "12" is not a valid phone number/);
+    assert.equal(validateRow({ param1: 'a' }, 4), 'phone: missing');
+    assert.match(reason(validateRow({ phone: '+6281100000000', time_zone: 'Mars/Olympus' }, 5)), /^time_zone:/);
+    assert.match(reason(validateRow({ phone: '+6281100000000', params: '{bad' }, 6)), /^params:/);
+  });
+});

@@ -1,0 +1,36 @@
+// Creating a campaign (row, streamed recipient import, workflow start) and controlling it;
+// shared by the REST API, tests and benchmarks.
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { importRecipients, type ImportResult, type SourceRow } from '../campaigns/import.js';
+import { insertCampaign, setCampaignStatus } from '../db/campaigns.js';
+import type { Pool } from '../db/pool.js';
+import type { CampaignSpec } from '../schemas/campaign.js';
+import type { CampaignInput } from '../workflows/campaign-types.js';
+import { CAMPAIGN_WORKFLOW_TYPE } from '../workflows/messages.js';
+
+export function newCampaignId(): string {
+  return `cmp_${randomUUID()}`;
+}
+
+/** Starts (or attaches to) the campaign workflow; its id is the campaign id. */
+export async function startCampaignWorkflow(temporal: Client, input: CampaignInput, taskQueue: string) {
+  return temporal.workflow.start(CAMPAIGN_WORKFLOW_TYPE, {
+    args: [input], workflowId: input.campaignId, taskQueue, workflowIdConflictPolicy: 'USE_EXISTING',
+  });
+}
+
+export interface CreatedCampaign extends ImportResult { id: string }
+
+/** Stores the campaign, imports its recipients (streamed), then starts the workflow. */
+export async function createCampaign(deps: { pool: Pool; temporal: Client; taskQueue: string }, spec: CampaignSpec, rows: AsyncIterable<SourceRow>, id = newCampaignId()): Promise<CreatedCampaign> {
+  const { name, concurrency, pageSize, quietHours, timeZone, historyLimit, ...template } = spec;
+  await insertCampaign(deps.pool, { id, name, template, settings: { concurrency, pageSize, quietHours, timeZone } });
+  const result = await importRecipients(deps.pool, id, rows);
+  if (result.imported === 0) {
+    await setCampaignStatus(deps.pool, id, 'empty');
+    return { id, ...result };
+  }
+  await startCampaignWorkflow(deps.temporal, { campaignId: id, concurrency, pageSize, quietHours, historyLimit }, deps.taskQueue);
+  return { id, ...result };
+}
