@@ -3,9 +3,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InboxWriter } from '../../db/inbox-writer.js';
 import { BadRequestError } from '../../providers/errors.js';
-import type { CallbackEndpoint, CallbackRequest } from '../../providers/types.js';
+import type { CallbackEndpoint, CallbackRequest, ParsedCallback } from '../../providers/types.js';
 import { bearerToken, safeEqual } from '../auth.js';
 import type { AppDeps } from '../deps.js';
+import { observeCallbackStored } from '../metrics.js';
 import { HttpError, unauthorized } from '../errors.js';
 
 function flatten(record: Record<string, unknown>): Record<string, string | undefined> {
@@ -44,8 +45,9 @@ export function registerCallbackRoutes(app: FastifyInstance, deps: AppDeps): voi
         const query = flatten(req.query as Record<string, unknown>);
         const creq: CallbackRequest = { method: req.method, query, headers: flatten(req.headers), body: req.body, rawBody: req.body === undefined ? '' : JSON.stringify(req.body) };
         if (!authentic(endpoint, creq, secretFor(endpoint, deps))) throw unauthorized(`${endpoint.provider} callback: missing or invalid credentials`);
+        let parsed: ParsedCallback;
         try {
-          endpoint.parse(creq);
+          parsed = endpoint.parse(creq);
         } catch (err) {
           if (err instanceof BadRequestError) throw new HttpError(400, err.message, 'invalid_callback', err.field);
           throw err;
@@ -57,6 +59,7 @@ export function registerCallbackRoutes(app: FastifyInstance, deps: AppDeps): voi
           query: Object.fromEntries(Object.entries(storedQuery).filter((e): e is [string, string] => e[1] !== undefined)),
           body: creq.rawBody ?? '',
         });
+        observeCallbackStored(endpoint.provider, parsed);
         deps.relay?.wake();
         return reply.status(endpoint.ack.status).type(endpoint.ack.contentType ?? 'application/json').send(
           typeof endpoint.ack.body === 'string' ? endpoint.ack.body : JSON.stringify(endpoint.ack.body));

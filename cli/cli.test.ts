@@ -1,0 +1,96 @@
+// The real `kurir` command as a child process, against a stack's worker and sandboxes.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { sandboxEnvironment } from '../providers/sandboxes.js';
+import { PROJECT_ROOT } from '../scripts/paths.js';
+import { lastCodeSent } from '../test/helpers/codes.js';
+import { scriptedNumber } from '../test/helpers/numbers.js';
+import { eventually, startStack, type Stack } from '../test/helpers/stack.js';
+
+let stack: Stack;
+before(async () => { stack = await startStack(); });
+after(async () => { await stack?.stop(); });
+
+interface Run { code: number; stdout: string; stderr: string }
+
+function kurir(...args: string[]): Promise<Run> {
+  const env = { ...process.env, TEMPORAL_TASK_QUEUE: stack.taskQueue, ...sandboxEnvironment(stack.sandboxes), LOG_LEVEL: 'silent' };
+  return new Promise((resolve) => {
+    execFile(process.execPath, [join(PROJECT_ROOT, 'bin', 'kurir.js'), ...args], { env, timeout: 30_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const json = <T>(run: Run): T => {
+  assert.equal(run.code, 0, run.stderr);
+  return JSON.parse(run.stdout) as T;
+};
+
+describe('kurir CLI', () => {
+  test('send, then status shows the attempts until delivered', async () => {
+    const to = scriptedNumber('601');
+    const { id } = json<{ id: string }>(await kurir('--json', 'send', '--to', to,
+      '--step', 'whatsapp:wappin:template=order_shipped:params=A-1', '--step', 'sms:sms-masking:text=Order A-1: shipped'));
+    assert.match(id, /^msg_/);
+    const status = await eventually(async () => {
+      const s = json<{ type: string; attempts: Array<{ provider: string; status?: string; fallback?: { reason: string } }> }>(await kurir('status', id, '--json'));
+      return s.attempts[1]?.status === 'delivered' ? s : undefined;
+    }, 20_000, 'the SMS step delivered');
+    assert.equal(status.type, 'message');
+    assert.equal(status.attempts[0]?.fallback?.reason, 'invalid_number');
+    // The text reached the provider whole, colon included.
+    assert.ok(stack.sandboxes.requests('sms-masking').some((r) => r.content?.includes('A-1') && decodeURIComponent(r.content.replaceAll('+', ' ')).includes('Order A-1: shipped')));
+    const human = await kurir('status', id);
+    assert.equal(human.code, 0);
+    assert.match(human.stdout, /step 1 {2}sms\/sms-masking {2}delivered/);
+  });
+
+  test('otp send, a wrong code exits 3, the right code is approved', async () => {
+    const to = scriptedNumber();
+    const sent = json<{ id: string; channel: string }>(await kurir('--json', 'otp', 'send', '--to', to, '--strategy', 'sms'));
+    assert.equal(sent.channel, 'sms');
+    const code = await eventually(async () => lastCodeSent(stack.sandboxes, 'sms-masking', to), 10_000, 'the code');
+    const wrong = await kurir('otp', 'verify', sent.id, code === '000000' ? '111111' : '000000');
+    assert.equal(wrong.code, 3);
+    assert.match(wrong.stderr, /^kurir: wrong code for otp_\S+ \(4 attempts left\)\n$/);
+    const ok = json<{ status: string }>(await kurir('--json', 'otp', 'verify', sent.id, code));
+    assert.equal(ok.status, 'approved');
+    const again = await kurir('otp', 'resend', sent.id);
+    assert.equal(again.code, 3);
+    assert.equal(again.stderr.trim().split('\n').length, 1);
+  });
+
+  test('a validation error exits 2 with one line naming the field', async () => {
+    const run = await kurir('send', '--to', '+6281234567890', '--step', 'sms:itd:text=hi');
+    assert.equal(run.code, 2);
+    assert.equal(run.stderr, 'kurir: steps.0.provider: provider itd does not carry sms\n');
+    const phone = await kurir('otp', 'send', '--to', '0812');
+    assert.equal(phone.code, 2);
+    assert.match(phone.stderr, /^kurir: to: must be an E\.164 phone number[^\n]*\n$/);
+    const usage = await kurir('send', '--step', 'sms:sms-masking:text=hi');
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /^kurir: required option '--to <number>' not specified\n$/);
+  });
+
+  test('an unknown id exits 4', async () => {
+    for (const args of [['status', 'msg_does_not_exist'], ['cancel', 'msg_does_not_exist']]) {
+      const run = await kurir(...args);
+      assert.equal(run.code, 4, run.stderr);
+      assert.match(run.stderr, /^kurir: not found: [^\n]+\n$/);
+    }
+  });
+
+  test('providers check lists every provider with its mode and sandbox balances', async () => {
+    const reports = json<Array<{ provider: string; mode: string; baseUrl: string; balance?: { amount: number } }>>(await kurir('--json', 'providers', 'check'));
+    assert.deepEqual(reports.map((r) => r.provider), ['wappin', 'itd', 'engagelab', 'nusasms', 'sms-masking']);
+    for (const r of reports) {
+      assert.equal(r.mode, 'sandbox');
+      assert.equal(r.baseUrl, stack.sandboxes.urls[r.provider as 'wappin']);
+    }
+    assert.equal(typeof reports.find((r) => r.provider === 'nusasms')?.balance?.amount, 'number');
+  });
+});

@@ -1,0 +1,32 @@
+// The `kurir` command (bin/kurir.js). Talks to Temporal directly with the client/ modules, so
+// it needs TEMPORAL_ADDRESS (and namespace, task queue, OTP_HMAC_KEY) like the worker.
+// Exit codes: 0 ok, 1 runtime error, 2 usage or validation error, 3 refused, 4 not found.
+import { Command } from 'commander';
+import { messageCommands } from './commands/message.js';
+import { otpCommands } from './commands/otp.js';
+import { providerCommands } from './commands/providers.js';
+import { CliContext } from './context.js';
+import { describeError, EXIT } from './errors.js';
+
+const program = new Command('kurir')
+  .description('kurir: omnichannel messages, OTPs and campaigns on Temporal')
+  .option('--json', 'machine-readable output (one JSON document on stdout)')
+  .exitOverride()
+  .configureOutput({ outputError: (s, write) => write(`kurir: ${s.replace(/^error: /, '').trim()}\n`) });
+
+let context: CliContext | undefined;
+const ctx = () => (context ??= new CliContext(Boolean(program.opts<{ json?: boolean }>().json)));
+messageCommands(program, ctx);
+otpCommands(program, ctx);
+providerCommands(program, ctx);
+
+let exitCode: number = EXIT.ok;
+try {
+  await program.parseAsync();
+} catch (err) {
+  const { exitCode: code, line } = describeError(err);
+  exitCode = code;
+  if (line) process.stderr.write(`kurir: ${line}\n`);
+}
+await context?.close();
+process.exit(exitCode);
