@@ -7,10 +7,12 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import { registerApiKeyAuth } from './auth.js';
 import type { AppDeps } from './deps.js';
 import { registerErrorHandler } from './error-handler.js';
+import { campaignRoutes } from './routes/campaigns.js';
 import { registerCallbackRoutes } from './routes/callbacks.js';
 import { healthRoutes } from './routes/health.js';
 import { inboundRoutes } from './routes/inbound.js';
 import { messageRoutes } from './routes/messages.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { otpRoutes } from './routes/otp.js';
 
 export async function app(fastify: FastifyInstance, deps: AppDeps): Promise<void> {
@@ -30,11 +32,13 @@ export async function app(fastify: FastifyInstance, deps: AppDeps): Promise<void
   await fastify.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
   await fastify.register(healthRoutes, deps);
+  await fastify.register(metricsRoutes, deps);
   registerCallbackRoutes(fastify, deps);
   await fastify.register(async (v1) => {
     registerApiKeyAuth(v1, deps.config.KURIR_API_KEYS);
     await v1.register(messageRoutes, deps);
     await v1.register(inboundRoutes, deps);
     await v1.register(otpRoutes, deps);
+    await v1.register(campaignRoutes, deps);
   });
 }

@@ -12,6 +12,7 @@ import { findOwner } from '../db/provider-messages.js';
 import { toStatusUpdate } from '../activities/message-activities.js';
 import type { CallbackEndpoint, CallbackRequest, InboundMessage } from '../providers/types.js';
 import { statusUpdateSignal } from '../workflows/messages.js';
+import { observeRelayed } from './metrics.js';
 
 export function callbackRequestFromRow(row: Pick<InboxRow, 'method' | 'query' | 'body'>): CallbackRequest {
   let body: unknown;
@@ -71,10 +72,12 @@ export class Relay {
       try {
         await client.query('BEGIN');
         rows = await lockDueCallbacks(client, this.deps.batch ?? 100);
-        // Signals go out concurrently; the row updates share this transaction's connection, one at a time.
-        const outcomes = await Promise.all(rows.map((row) => this.relayRow(row)));
+        // Signals about different provider messages go out concurrently, those about one message in
+        // inbox order; the row updates share this transaction's connection, one at a time.
+        const outcomes = await chainBy(rows, (row) => this.messageKey(row), (row) => this.relayRow(row));
         for (const [i, outcome] of outcomes.entries()) await this.record(client, rows[i]!, outcome);
         await client.query('COMMIT');
+        observeRelayed(this.deps.pool, rows.map((r) => r.id));
       } catch (err) {
         await client.query('ROLLBACK').catch(() => undefined);
         throw err;
@@ -85,9 +88,21 @@ export class Relay {
     }
   }
 
+  private messageKey(row: InboxRow): string {
+    try {
+      const parsed = this.endpointFor(row)?.parse(callbackRequestFromRow(row));
+      if (parsed?.kind === 'status' && parsed.events[0]) return `${row.provider}:${parsed.events[0].providerMessageId}`;
+    } catch { /* unparseable rows are keyed alone */ }
+    return `row:${row.id}`;
+  }
+
+  private endpointFor(row: InboxRow): CallbackEndpoint | undefined {
+    return this.deps.endpoints.find((e) => e.provider === row.provider && e.path === row.route);
+  }
+
   /** Delivers one stored callback; says what to record for it. */
   private async relayRow(row: InboxRow): Promise<Outcome> {
-    const endpoint = this.deps.endpoints.find((e) => e.provider === row.provider && e.path === row.route);
+    const endpoint = this.endpointFor(row);
     if (!endpoint) return { kind: 'retry', error: `no endpoint for ${row.provider} ${row.route}` };
     let parsed;
     try {
@@ -116,6 +131,17 @@ export class Relay {
     if (outcome.kind === 'inbound') for (const m of outcome.messages) await storeInbound(client, m);
     await markRelayed(client, row.id);
   }
+}
+
+/** Runs `fn` over items concurrently across keys and one after another within a key. */
+function chainBy<T, R>(items: T[], key: (item: T) => string, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const tails = new Map<string, Promise<unknown>>();
+  return Promise.all(items.map((item) => {
+    const k = key(item);
+    const next = (tails.get(k) ?? Promise.resolve()).then(() => fn(item));
+    tails.set(k, next.catch(() => undefined));
+    return next;
+  }));
 }
 
 type Outcome = { kind: 'relayed' } | { kind: 'retry'; error: string } | { kind: 'inbound'; messages: InboundMessage[] };

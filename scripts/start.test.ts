@@ -27,7 +27,13 @@ function descendants(pid: number): number[] {
   return out;
 }
 
-const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+/** Running, that is: exists and is not a zombie (an exited child its parent has not reaped yet). */
+const alive = (pid: number) => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch { return false; }
+};
 
 async function startOnce(env: NodeJS.ProcessEnv): Promise<{ output: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });

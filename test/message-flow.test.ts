@@ -71,14 +71,16 @@ describe('message workflow', () => {
   test('delivered then read before N: no SMS, the timeline shows both', async () => {
     const to = scriptedNumber('000');
     const r = await run({ to, steps: [wa(), sms], fallback: { notReadWithin: '10 seconds' } });
-    const statuses = r.attempts[0]!.timeline.filter((e) => e.applied).map((e) => e.status);
-    assert.deepEqual(statuses.filter((s) => s !== 'accepted'), ['sent', 'delivered', 'read']);
+    assert.equal(r.outcome, 'read');
+    const statuses = new Set(r.attempts[0]!.timeline.map((e) => e.status));
+    for (const s of ['sent', 'delivered', 'read'] as const) assert.ok(statuses.has(s), `${s} in the timeline`);
+    assert.ok(r.attempts[0]!.deliveredAt! <= r.attempts[0]!.readAt!, 'delivered before read');
     assert.equal(sends('sms-masking', to), 0);
   });
 
   test('parallel mode sends every step at once', async () => {
     const to = scriptedNumber('604');
-    const r = await run({ to, mode: 'parallel', steps: [wa(), sms], trackFor: '5 seconds' }, 'message-parallel');
+    const r = await run({ to, mode: 'parallel', steps: [wa(), sms], trackFor: '1 minute' });
     assert.equal(r.attempts.length, 2);
     assert.equal(sends('wappin', to), 1);
     assert.equal(sends('sms-masking', to), 1);

@@ -60,10 +60,10 @@ after(async () => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `fn` until it returns a value, with a deadline. */
-async function waitFor<T>(fn: () => T | undefined, what: string, timeoutMs = 3_000): Promise<T> {
+async function waitFor<T>(fn: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const v = fn();
+    const v = await fn();
     if (v !== undefined) return v;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(10);
@@ -280,7 +280,8 @@ test('scripted numbers: callbacks and status lookups map to the right canonical 
     if (row.callbacks.length > 0) {
       await waitFor(() => (statusEventsFor(id).length >= row.callbacks.length ? true : undefined), `${row.to} callbacks`);
     } else {
-      await sleep(200); // three steps at 20 ms each are over by now
+      // No callbacks: wait (bounded) until the sandbox's own progress has reached its last step.
+      await waitFor(async () => ((await itd.getStatus(id)).length >= row.final.length ? true : undefined), `${row.to} progress`);
     }
     const events = statusEventsFor(id);
     assert.deepEqual(events.map((e) => e.status), row.callbacks, row.to);
