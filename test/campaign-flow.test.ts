@@ -1,17 +1,16 @@
 // Campaigns end to end: real Temporal dev server, real PostgreSQL, provider sandboxes. Sizes are
 // modest for CI; CAMPAIGN_TEST_SIZE=1000 runs the full-size campaign.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { arrayRows } from '../campaigns/import.js';
 import { createCampaign } from '../client/start-campaign.js';
-import { sandboxEnvironment } from '../providers/sandboxes.js';
 import { countRecipients } from '../db/campaigns.js';
 import { campaignSpecSchema, type CampaignSpecRaw } from '../schemas/campaign.js';
 import type { CampaignProgress } from '../workflows/campaign-types.js';
 import { campaignNumber, digitsOf, finishedCount, sendsPerNumber, waitProgress } from './helpers/campaign.js';
 import { recordHistory } from './helpers/histories.js';
 import { startStack, type Stack } from './helpers/stack.js';
+import { killWorkers, spawnWorker } from './helpers/worker-process.js';
 
 const SIZE = Number(process.env.CAMPAIGN_TEST_SIZE ?? 300);
 const auth = { authorization: 'Bearer dev-key' };
@@ -180,18 +179,9 @@ describe('campaign workflow', () => {
       for (const [i, r] of recipients.entries()) assert.equal(sms.get(digitsOf(r.phone)) ?? 0, i % 4 === 0 ? 1 : 0, `${r.phone}: SMS count`);
       worker.kill('SIGKILL');
     } finally {
-      for (const w of workers) w.kill('SIGKILL');
+      killWorkers();
       await own.stop();
     }
   });
 });
 
-const workers: ChildProcess[] = [];
-function spawnWorker(s: Stack): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
-    env: { ...process.env, ...sandboxEnvironment(s.sandboxes), TEMPORAL_TASK_QUEUE: s.taskQueue, LOG_LEVEL: 'warn', PRETTY_LOGS: 'false' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  workers.push(child);
-  return child;
-}

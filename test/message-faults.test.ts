@@ -1,34 +1,19 @@
 // Faults around the message workflow: wrong provider credentials fail fast without retries, and
 // a worker killed with SIGKILL during a multi-step wait leaves a workflow that finishes correctly.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { after, describe, test } from 'node:test';
-import { sandboxEnvironment } from '../providers/sandboxes.js';
 import type { MessageResult } from '../workflows/types.js';
-import { scriptedNumber, tail } from './helpers/numbers.js';
+import { scriptedNumber } from './helpers/numbers.js';
 import { eventually, startStack, type Stack } from './helpers/stack.js';
+import { killWorkers, sendsTo as sends, spawnWorker } from './helpers/worker-process.js';
 
 const wa = { channel: 'whatsapp' as const, provider: 'wappin' as const, template: 'order_shipped', params: ['A-1'] };
 const sms = { channel: 'sms' as const, provider: 'sms-masking' as const, text: 'Order A-1 shipped' };
 const stacks: Stack[] = [];
-const workers: ChildProcess[] = [];
 after(async () => {
-  for (const w of workers) w.kill('SIGKILL');
+  killWorkers();
   await Promise.all(stacks.map((s) => s.stop()));
 });
-
-function sends(stack: Stack, provider: string, to: string): number {
-  return stack.sandboxes.requests(provider).filter((r) => r.recipient && tail(r.recipient) === tail(to) && /send/i.test(r.path)).length;
-}
-
-function spawnWorker(stack: Stack): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
-    env: { ...process.env, ...sandboxEnvironment(stack.sandboxes), TEMPORAL_TASK_QUEUE: stack.taskQueue, LOG_LEVEL: 'warn', PRETTY_LOGS: 'false' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  workers.push(child);
-  return child;
-}
 
 describe('message workflow under faults', () => {
   test('wrong provider credentials: AuthenticationError, not retried, and the SMS step still goes', async () => {

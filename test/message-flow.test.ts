@@ -4,8 +4,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { MessageResult } from '../workflows/types.js';
 import type { MessageInputRaw } from '../schemas/message.js';
-import { scriptedNumber, tail } from './helpers/numbers.js';
+import { scriptedNumber } from './helpers/numbers.js';
 import { startStack, type Stack } from './helpers/stack.js';
+import { sendsTo } from './helpers/worker-process.js';
 import { recordHistory } from './helpers/histories.js';
 
 const wa = (extra: object = {}) => ({ channel: 'whatsapp' as const, provider: 'wappin' as const, template: 'order_shipped', params: ['A-1'], ...extra });
@@ -15,9 +16,7 @@ let stack: Stack;
 before(async () => { stack = await startStack(); });
 after(async () => { await stack?.stop(); });
 
-function sends(provider: string, to: string): number {
-  return stack.sandboxes.requests(provider).filter((r) => r.recipient && tail(r.recipient) === tail(to) && /send/i.test(r.path)).length;
-}
+const sends = (provider: string, to: string) => sendsTo(stack, provider, to);
 
 async function run(input: MessageInputRaw, name?: string): Promise<MessageResult> {
   const id = await stack.send(input);
