@@ -1,46 +1,19 @@
 // SMS masking adapter over real HTTP: the client against its sandbox (and a stub answering the
 // document's exact bodies), DLR callbacks captured by a node:http receiver and parsed.
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import {
   AuthenticationError, BadRequestError, InsufficientCreditError, InvalidNumberError, ProviderUnavailableError,
-  SendRejectedError, type ProviderError,
+  SendRejectedError,
 } from '../errors.js';
 import type { RunningSandbox } from '../sandbox-kit.js';
-import type { CallbackRequest, CanonicalStatus, OutboundMessage, StatusEvent } from '../types.js';
+import { close, listen, rejectsWith, startReceiver, waitFor, type ErrorClass, type Receiver } from '../test-support.js';
+import type { CanonicalStatus, OutboundMessage, StatusEvent } from '../types.js';
 import {
   parseSmsMaskingCallback, segmentCount, SMS_MASKING_CODES, SMS_MASKING_SANDBOX_CREDENTIALS, smsMaskingCallbackEndpoints,
   SmsMaskingProvider, startSmsMaskingSandbox,
 } from './index.js';
-
-type ErrorClass = abstract new (...args: never[]) => ProviderError;
-
-interface Receiver { url: string; hits: CallbackRequest[]; failNext: number; close(): Promise<void> }
-
-async function listen(server: Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-async function close(server: Server): Promise<void> {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-}
-
-/** Captures GET callbacks; answers 500 to the next `failNext` of them. */
-async function startReceiver(): Promise<Receiver> {
-  const r: Receiver = { url: '', hits: [], failNext: 0, close: () => close(server) };
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://receiver');
-    if (r.failNext > 0) { r.failNext--; res.writeHead(500).end('nope'); return; }
-    r.hits.push({ method: req.method ?? 'GET', query: Object.fromEntries(url.searchParams), headers: {}, body: undefined });
-    res.writeHead(200, { 'content-type': 'text/plain' }).end('OK');
-  });
-  r.url = await listen(server);
-  return r;
-}
 
 /** A stub gateway answering whatever body the test sets for a path, to replay bodies over HTTP. */
 async function startStub(): Promise<{ url: string; replies: Record<string, string>; close(): Promise<void> }> {
@@ -54,24 +27,6 @@ async function startStub(): Promise<{ url: string; replies: Record<string, strin
   });
   stub.url = `${await listen(server)}/masking`;
   return stub;
-}
-
-async function waitFor<T>(what: string, fn: () => T | undefined, timeoutMs = 5_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-async function rejectsWith(p: Promise<unknown>, cls: ErrorClass, check?: (e: ProviderError) => void): Promise<void> {
-  await assert.rejects(p, (e: unknown) => {
-    assert.ok(e instanceof cls, `expected ${cls.name}, got ${String(e)}`);
-    check?.(e);
-    return true;
-  });
 }
 
 let counter = 100;
