@@ -2,6 +2,7 @@
 import type { Pool } from '../db/pool.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import { createCampaignActivities } from './campaign-activities.js';
+import { createEventActivities } from './event-activities.js';
 import { createMessageActivities } from './message-activities.js';
 import { createOtpActivities } from './otp-activities.js';
 
@@ -14,5 +15,5 @@ export interface ActivityDeps {
 }
 
 export function createActivities(deps: ActivityDeps) {
-  return { ...createMessageActivities(deps), ...createOtpActivities(deps), ...createCampaignActivities(deps) };
+  return { ...createMessageActivities(deps), ...createOtpActivities(deps), ...createCampaignActivities(deps), ...createEventActivities(deps) };
 }

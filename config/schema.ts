@@ -2,6 +2,8 @@
 // credentials mean "use that provider's sandbox".
 import { z } from 'zod';
 import { durationSchema } from '../schemas/duration.js';
+import { parseKeyring } from '../codec/keys.js';
+import { rateLimitsSchema } from './rate-limits.js';
 
 const port = z.coerce.number({ error: 'must be a port number (0-65535)' }).int('must be a port number (0-65535)').min(0).max(65535);
 const url = z.url();
@@ -35,6 +37,8 @@ export const envSchema = z.object({
   // HTTP API
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: port.default(3000),
+  // The worker's Temporal SDK metrics (temporal_*, Prometheus) on HOST:WORKER_METRICS_PORT; unset/0 = off (`npm start` uses 9464).
+  WORKER_METRICS_PORT: port.optional(),
   PUBLIC_URL: url.optional(),
   KURIR_API_KEYS: z.string().min(1).default('dev-key').transform((v) => v.split(',').map((k) => k.trim()).filter(Boolean)),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50_000_000).default(1_048_576),
@@ -47,6 +51,8 @@ export const envSchema = z.object({
 
   // Providers: credentials unset → sandbox.
   SANDBOX_BASE_PORT: port.default(4010),
+  // Sends per second per provider, enforced by the Temporal server on each provider's task queue.
+  PROVIDER_RATE_LIMITS: rateLimitsSchema.prefault(''),
   SANDBOX_CALLBACK_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(200),
   WAPPIN_BASE_URL: url.optional(),
   WAPPIN_CLIENT_ID: optionalSecret,
@@ -68,8 +74,29 @@ export const envSchema = z.object({
   OTP_HMAC_KEY: z.string().min(16).default('dev-otp-hmac-key-change-me'),
   OTP_SEND_LIMIT: z.coerce.number().int().min(1).max(1000).default(5),
   OTP_SEND_WINDOW: durationSchema.default('10 minutes'),
-  KURIR_ENCRYPTION_KEY: z.string().optional(),
+  // Payload encryption in Temporal history: `k2:<base64 32 bytes>,k1:<…>`; the first encrypts, all decrypt.
+  KURIR_ENCRYPTION_KEY: z.string().superRefine((v, ctx) => {
+    try { parseKeyring(v); } catch (err) { ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) }); }
+  }).optional(),
+  // Origins (Temporal UI) allowed to call the codec endpoint /codec/*; default: TEMPORAL_UI_URL, else the local dev UI.
+  CODEC_CORS_ORIGINS: z.string().optional().transform((v) => v?.split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean)),
   PRETTY_LOGS: bool.optional(),
+
+  // Outbound webhooks and the event stream (GET /v1/events).
+  // Encrypts webhook signing secrets at rest (AES-256-GCM with a key derived from this value).
+  WEBHOOK_SECRET_KEY: z.string().min(16).default('dev-webhook-secret-key-change-me'),
+  // Retries go on for at least this long after an event's first attempt, then it is dead-lettered.
+  WEBHOOK_RETRY_BUDGET: durationSchema.default('24 hours'),
+  WEBHOOK_INITIAL_BACKOFF: durationSchema.default('5 seconds'),
+  WEBHOOK_MAX_BACKOFF: durationSchema.default('1 hour'),
+  WEBHOOK_TIMEOUT: durationSchema.default('10 seconds'),
+  WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(32),
+  // Endpoints on loopback or private addresses are refused unless this is true (tests, on-premises receivers).
+  WEBHOOK_ALLOW_PRIVATE: bool.default(false),
+  SSE_HEARTBEAT: durationSchema.default('15 seconds'),
+  // Where the CLI reaches the API (`kurir events`); default http://HOST:PORT and the first of KURIR_API_KEYS.
+  KURIR_API_URL: url.optional(),
+  KURIR_API_KEY: optionalSecret,
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -1,13 +1,22 @@
 // inbound_messages: what customers sent to us.
 import type pg from 'pg';
 import type { InboundMessage } from '../providers/types.js';
+import { insertEventsInTransaction } from './events.js';
 import type { Pool } from './pool.js';
 
-export async function storeInbound(client: pg.PoolClient | Pool, m: InboundMessage): Promise<void> {
-  await client.query(
+/** Stores an inbound message and, when it is new, its inbound.received event in the same transaction. */
+export async function storeInbound(client: pg.PoolClient, m: InboundMessage): Promise<void> {
+  const res = await client.query<{ id: string }>(
     `INSERT INTO inbound_messages (provider, provider_message_id, sender, recipient, type, text, media_url, received_at, raw)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (provider, provider_message_id) DO NOTHING`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (provider, provider_message_id) DO NOTHING RETURNING id`,
     [m.provider, m.providerMessageId, m.from, m.to ?? null, m.type, m.text ?? null, m.mediaUrl ?? null, m.receivedAt, JSON.stringify(m.raw)]);
+  const id = res.rows[0]?.id;
+  if (id === undefined) return;
+  // No sender number or text in the event: the application reads them from GET /v1/inbound.
+  await insertEventsInTransaction(client, [{
+    id: `inbound:${m.provider}:${m.providerMessageId}`, type: 'inbound.received', provider: m.provider, occurredAt: m.receivedAt.toISOString(),
+    data: { inboundId: id, providerMessageId: m.providerMessageId, type: m.type },
+  }]);
 }
 
 export interface InboundRow {

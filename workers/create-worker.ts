@@ -1,8 +1,14 @@
-// Builds a kurir worker: bundled workflows (or a prebuilt bundle) and activities from createActivities(deps).
+// Builds kurir's workers: the main one (bundled workflows or a prebuilt bundle, and every
+// activity from createActivities(deps)) plus one activity-only worker per provider that polls the
+// provider's send queue, where the server caps sends at the provider's rate whatever the worker count.
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createRequire } from 'node:module';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
+import { createMessageActivities, type SendStepInput } from '../activities/message-activities.js';
+import { kurirDataConverter } from '../codec/data-converter.js';
 import type { Config } from '../config/index.js';
+import { PROVIDER_NAMES, type ProviderName } from '../providers/types.js';
+import { providerSendQueue } from '../workflows/task-queues.js';
 
 const require = createRequire(import.meta.url);
 
@@ -10,9 +16,13 @@ export interface WorkerOptions extends ActivityDeps {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
+  /** Sends per second per provider (config PROVIDER_RATE_LIMITS). */
+  rateLimits: Record<ProviderName, number>;
   /** A bundle made by bundleWorkflowCode (tests share one); otherwise workflows are bundled at start. */
   workflowBundlePath?: string;
   maxConcurrentActivityTaskExecutions?: number;
+  /** KURIR_ENCRYPTION_KEY: when set, every payload this worker reads or writes goes through the AES-GCM codec. */
+  encryptionKey?: string;
 }
 
 /** The OTP part of the activity dependencies, from configuration. */
@@ -22,14 +32,45 @@ export function otpSettings(config: Config): Pick<ActivityDeps, 'otpHmacKey' | '
 
 export const WORKFLOWS_PATH = require.resolve('../workflows/index.ts');
 
-export async function createKurirWorker(opts: WorkerOptions): Promise<Worker> {
-  return Worker.create({
+/** The main worker and the per-provider send workers, run and stopped together. */
+export class KurirWorkers {
+  constructor(readonly main: Worker, readonly senders: Worker[]) {}
+
+  get all(): Worker[] { return [this.main, ...this.senders]; }
+
+  async run(): Promise<void> {
+    // If one worker fails, stop the others too, then surface the failure.
+    const runs = this.all.map((w) => w.run().catch((err: unknown) => { this.shutdown(); throw err; }));
+    await Promise.all(runs);
+  }
+
+  shutdown(): void {
+    for (const w of this.all) if (w.getState() === 'RUNNING') w.shutdown();
+  }
+}
+
+export async function createKurirWorkers(opts: WorkerOptions): Promise<KurirWorkers> {
+  const dataConverter = kurirDataConverter(opts.encryptionKey);
+  // What the main worker and the send workers share.
+  const common = {
+    ...(dataConverter ? { dataConverter } : {}),
     connection: opts.connection,
     namespace: opts.namespace,
+    maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions ?? 100,
+    shutdownGraceTime: '10 seconds',
+  };
+  const main = await Worker.create({
+    ...common,
     taskQueue: opts.taskQueue,
     ...(opts.workflowBundlePath ? { workflowBundle: { codePath: opts.workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(opts),
-    maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions ?? 100,
-    shutdownGraceTime: '10 seconds',
   });
+  const messageActivities = createMessageActivities(opts);
+  const senders = await Promise.all(PROVIDER_NAMES.map((provider) => Worker.create({
+    ...common,
+    taskQueue: providerSendQueue(opts.taskQueue, provider),
+    activities: { sendStep: (input: SendStepInput) => messageActivities.sendStep(input) },
+    maxTaskQueueActivitiesPerSecond: opts.rateLimits[provider],
+  })));
+  return new KurirWorkers(main, senders);
 }

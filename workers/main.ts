@@ -8,7 +8,7 @@ import { createPool } from '../db/pool.js';
 import { createLogger } from '../logging/logger.js';
 import { createProviderRegistry } from '../providers/registry.js';
 import { connectionOptions, temporalAddress, unreachableMessage } from './connection.js';
-import { createKurirWorker, otpSettings } from './create-worker.js';
+import { createKurirWorkers, otpSettings } from './create-worker.js';
 import { installRuntime } from './runtime.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 
@@ -18,7 +18,7 @@ if (!config.DATABASE_URL) {
   logger.fatal('DATABASE_URL is not set (npm start sets it for the embedded database)');
   process.exit(2);
 }
-installRuntime(logger);
+installRuntime(logger, { metricsPort: config.WORKER_METRICS_PORT, metricsHost: config.HOST });
 
 let connection: NativeConnection;
 try {
@@ -33,12 +33,13 @@ try {
 
 const pool = createPool(config.DATABASE_URL);
 const providers = createProviderRegistry(config);
-const worker = await createKurirWorker({
+const workers = await createKurirWorkers({
   connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, pool, providers, ...otpSettings(config),
-  workflowBundlePath: process.env.KURIR_WORKFLOW_BUNDLE,
+  rateLimits: config.PROVIDER_RATE_LIMITS, workflowBundlePath: process.env.KURIR_WORKFLOW_BUNDLE,
+  encryptionKey: config.KURIR_ENCRYPTION_KEY,
 });
-logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, providers: providers.modes }, 'worker started');
-await worker.run();
+logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, providers: providers.modes, rateLimits: config.PROVIDER_RATE_LIMITS }, 'worker started');
+await workers.run();
 await pool.end();
 await connection.close();
 logger.info('worker stopped');

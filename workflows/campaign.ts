@@ -13,6 +13,7 @@ import type { CampaignInput, CampaignProgress, CampaignRecipient, RecipientOutco
 import { message } from './message.js';
 import { cancelCampaignSignal, campaignProgressQuery, pauseCampaignSignal, resumeCampaignSignal } from './messages.js';
 import type { MessageResult } from './types.js';
+import { CampaignEvents } from './campaign-events.js';
 
 const acts = proxyActivities<CampaignActivities>({ startToCloseTimeout: '1 minute', retry: { initialInterval: '1 second', maximumInterval: '30 seconds' } });
 // Waits for a message workflow an earlier execution started: as long as that message takes.
@@ -54,6 +55,7 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
   };
   setHandler(campaignProgressQuery, progress);
 
+  const events = new CampaignEvents(campaignId);
   const loaded = await acts.loadCampaign({ campaignId });
   total = loaded.total;
   // The first run counts what Postgres already holds (a campaign restarted after being stopped).
@@ -97,6 +99,7 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
       count(counters, o);
       outcomes.push(o);
       inFlight--;
+      events.progress(progress());
       if (outcomes.length >= OUTCOME_BATCH || inFlight === 0) void flush();
       const info = workflowInfo();
       if (info.historyLength >= historyLimit || info.continueAsNewSuggested) draining = true;
@@ -142,6 +145,7 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
   await flush();
   const remaining = page.length > 0 || !exhausted || held.length > 0;
   if (!canceled && draining && remaining) {
+    await events.drained();
     await condition(allHandlersFinished);
     return continueAsNew<typeof campaign>({ ...input, cursor, counters, held: held.map((h) => h.r), paused, runs });
   }
@@ -152,5 +156,7 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
   }
   await acts.finishCampaign({ campaignId, status: canceled ? 'canceled' : 'completed', counters });
   done = true;
+  events.completed(progress());
+  await events.drained();
   return progress();
 }

@@ -1,7 +1,8 @@
 // One message to one recipient through ordered steps with fallback rules (sequential), or
 // through every step at once (parallel). Timers are Temporal timers: days-long waits are free.
 import {
-  ActivityFailure, allHandlersFinished, ApplicationFailure, condition, log, proxyActivities, setHandler, sleep, upsertSearchAttributes, workflowInfo,
+  ActivityFailure, allHandlersFinished, ApplicationFailure, condition, log, patched, proxyActivities, setHandler, sleep, upsertSearchAttributes, workflowInfo,
+  type ActivityOptions,
 } from '@temporalio/workflow';
 import type { MessageActivities } from '../activities/message-activities.js';
 import { parseDurationMs } from './duration.js';
@@ -9,14 +10,27 @@ import { cancelMessageSignal, cancelMessageUpdate, messageStatusQuery, statusUpd
 import { applyStatus, bestAttempt, decide, isTerminal, type FallbackRules } from './policy.js';
 import type { Attempt, MessageResult, MessageStatus, StatusUpdate } from './types.js';
 import type { MessageInputRaw, Step } from '../schemas/message.js';
+import { PACED_SENDS_PATCH, providerSendQueue } from './task-queues.js';
+import { MessageEvents } from './message-events.js';
+
+/** Marks executions that skip the final one-millisecond timer when no update was answered. */
+const LEAN_COMPLETION_PATCH = 'lean-completion';
 
 /** Class names of provider errors retrying cannot fix (mirrors providers/errors.ts). */
 const NON_RETRYABLE = ['InvalidNumberError', 'AuthenticationError', 'InsufficientCreditError', 'BadRequestError', 'SendRejectedError'];
 
-const { sendStep, checkNumber } = proxyActivities<MessageActivities>({
+const SEND_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6, nonRetryableErrorTypes: NON_RETRYABLE },
-});
+};
+const { sendStep: unpacedSendStep, checkNumber } = proxyActivities<MessageActivities>(SEND_OPTIONS);
+
+/** The send activity on the provider's own task queue, where the server enforces its rate cap. */
+function sendStepFor(provider: string): MessageActivities['sendStep'] {
+  if (!patched(PACED_SENDS_PATCH)) return unpacedSendStep;
+  // Time on the paced queue counts against schedule-to-start, not the send's own timeout.
+  return proxyActivities<MessageActivities>({ ...SEND_OPTIONS, taskQueue: providerSendQueue(workflowInfo().taskQueue, provider) }).sendStep;
+}
 const { fetchStatus } = proxyActivities<MessageActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '2 seconds', maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE },
@@ -69,6 +83,7 @@ function errorType(err: unknown): { type: string; message: string } {
 
 export async function message(raw: MessageInputRaw): Promise<MessageResult> {
   const input = normalize(raw);
+  const events = new MessageEvents(input.reference, input.rules);
   const workflowId = workflowInfo().workflowId;
   const attempts: Attempt[] = [];
   // Status reports for provider messages no attempt owns yet (the callback overtook the send answer).
@@ -82,13 +97,14 @@ export async function message(raw: MessageInputRaw): Promise<MessageResult> {
   const receive = (u: StatusUpdate) => {
     const attempt = owner(u);
     if (!attempt) { unmatched.push(u); return; }
-    if (applyStatus(attempt, u)) changes++;
+    if (applyStatus(attempt, u)) { changes++; events.status(attempt); }
   };
   const cancel = () => { const pending = outcome === undefined; canceled = true; changes++; return { canceled: pending }; };
 
   setHandler(statusUpdateSignal, receive);
   setHandler(cancelMessageSignal, () => { cancel(); });
-  setHandler(cancelMessageUpdate, () => cancel());
+  let updatesAnswered = 0;
+  setHandler(cancelMessageUpdate, () => { updatesAnswered++; return cancel(); });
   setHandler(messageStatusQuery, (): MessageStatus => ({
     state: outcome === undefined ? 'running' : 'completed', mode: input.mode, reference: input.reference, currentStep, attempts, outcome,
   }));
@@ -129,6 +145,7 @@ export async function message(raw: MessageInputRaw): Promise<MessageResult> {
       if (check.supported && !check.valid) {
         attempt.state = 'skipped';
         applyStatus(attempt, { provider: attempt.provider, providerMessageId: '', status: 'invalid_number', occurredAt: new Date().toISOString(), providerCode: check.providerCode, source: 'precheck' });
+        events.status(attempt);
         attempt.fallback = { reason: 'invalid_number', at: new Date().toISOString() };
         return 'fallback';
       }
@@ -136,14 +153,16 @@ export async function message(raw: MessageInputRaw): Promise<MessageResult> {
     }
     if (canceled) { attempt.state = 'skipped'; return 'stop'; }
     try {
-      const sent = await sendStep({ workflowId, stepIndex: index, to: input.to, reference: input.reference, step });
+      const sent = await sendStepFor(step.provider)({ workflowId, stepIndex: index, to: input.to, reference: input.reference, step });
       attempt.providerMessageId = sent.providerMessageId;
       applyStatus(attempt, { provider: attempt.provider, providerMessageId: sent.providerMessageId, status: sent.status, occurredAt: sent.acceptedAt, providerCode: sent.providerCode, source: 'send' });
+      events.accepted(attempt);
     } catch (err) {
       const error = errorType(err);
       attempt.error = error;
       const status = error.type === 'InvalidNumberError' ? 'invalid_number' : 'failed';
       applyStatus(attempt, { provider: attempt.provider, providerMessageId: '', status, occurredAt: new Date().toISOString(), providerCode: error.type, source: 'send' });
+      events.status(attempt);
       log.warn('step send failed', { step: index, provider: attempt.provider, type: error.type });
     }
     // Reports that arrived before the send answer now have an owner.
@@ -161,15 +180,22 @@ export async function message(raw: MessageInputRaw): Promise<MessageResult> {
       const result = await runStep(currentStep);
       if (result !== 'fallback' || currentStep === input.steps.length - 1) break;
       const last = attempts[attempts.length - 1];
-      if (last?.fallback) last.fallback.toStep = currentStep + 1;
+      if (last?.fallback) {
+        last.fallback.toStep = currentStep + 1;
+        const next = input.steps[currentStep + 1]!;
+        events.fallback(last, { step: currentStep + 1, provider: next.provider, channel: next.channel });
+      }
     }
   }
 
   const best = input.mode === 'parallel' ? bestAttempt(attempts) : attempts[attempts.length - 1];
   outcome = canceled && best?.status !== 'read' && best?.status !== 'delivered' ? 'canceled' : best?.status ?? 'failed';
   upsertSearchAttributes({ KurirOutcome: [outcome] });
-  // Answer a pending cancel update in a task that does not also complete the workflow (see otp.ts).
+  events.completed({ outcome, deliveredBy: best?.provider, step: best?.step, attempts });
+  await events.drained();
+  // Answer a cancel update in a task that does not also complete the workflow (see otp.ts). Only an
+  // update's answer can be lost that way, so without one the extra timer and task are saved.
   await condition(allHandlersFinished);
-  await sleep(1);
+  if (updatesAnswered > 0 || !patched(LEAN_COMPLETION_PATCH)) await sleep(1);
   return { outcome, deliveredBy: best?.provider, step: best?.step, attempts };
 }

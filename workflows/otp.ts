@@ -9,6 +9,7 @@ import { parseDurationMs } from './duration.js';
 import { cancelOtpUpdate, firstSendUpdate, otpStatusQuery, providerVerdictUpdate, resendOtpUpdate, statusUpdateSignal, verifyOtpUpdate } from './messages.js';
 import type { OtpSend, OtpState, OtpStatus, ResendResult, VerifyResult } from './otp-types.js';
 import { applyStatus, decide } from './policy.js';
+import { OtpEvents } from './otp-events.js';
 import type { Attempt, ChannelName, StatusUpdate } from './types.js';
 
 const { sendOtpCode, sendProviderOtp } = proxyActivities<OtpActivities>({
@@ -47,6 +48,7 @@ export async function otp(raw: OtpInputRaw): Promise<OtpState> {
   const cooldownMs = ms(raw.resendCooldown, '30 seconds', 'resendCooldown');
   const windowMs = ms(raw.deliveryWindow, '30 seconds', 'deliveryWindow');
   const maxAttempts = raw.maxAttempts ?? 5;
+  const events = new OtpEvents(raw.reference);
 
   let status: OtpStatus = 'pending';
   let attempts = 0;
@@ -155,6 +157,7 @@ export async function otp(raw: OtpInputRaw): Promise<OtpState> {
     if (sent.codeHash) validHashes.push(sent.codeHash);
     Object.assign(send, { providerMessageId: sent.providerMessageId, provider: sent.provider, channel: sent.channel ?? channel });
     outcomes[gen] ??= { channel: send.channel };
+    events.sent(send, step, expiresAt);
     const attempt: Attempt = { step, channel: send.channel, provider: sent.provider, state: 'tracking', providerMessageId: sent.providerMessageId, timeline: [] };
     tracked.push(attempt);
     applyStatus(attempt, { provider: sent.provider, providerMessageId: sent.providerMessageId, status: sent.status, occurredAt: sent.acceptedAt, source: 'send' });
@@ -187,6 +190,8 @@ export async function otp(raw: OtpInputRaw): Promise<OtpState> {
     const timedOut = !(await condition(() => changes !== seen, Math.max(1, expiresAt - Date.now())));
     if (timedOut && status === 'pending' && Date.now() >= expiresAt) status = 'expired';
   }
+  events.ended(status, attempts);
+  await events.drained();
   // Let in-flight update handlers finish, and answer them in a workflow task of their own: a task
   // that also completes the workflow is rejected when a callback arrives meanwhile (UnhandledCommand),
   // and the update answered in it would be lost.

@@ -1,0 +1,54 @@
+// The workflow side of the event outbox: events queue in memory and one flusher writes them in
+// order through a local activity (idempotent per event id). Gated by a patch so that histories
+// recorded before events existed replay unchanged.
+import { condition, log, patched, proxyLocalActivities } from '@temporalio/workflow';
+import type { EventActivities } from '../activities/event-activities.js';
+import type { KurirEventInput } from './event-types.js';
+
+export const EVENTS_PATCH = 'events-v1';
+
+// No attempt limit: an event is never dropped because the database was briefly unavailable.
+const { emitEvents } = proxyLocalActivities<EventActivities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+});
+
+export class EventOutbox {
+  private readonly queue: KurirEventInput[] = [];
+  private readonly ids = new Set<string>();
+  private flushing = false;
+
+  private constructor(readonly enabled: boolean) {}
+
+  /** Call once, at the start of the workflow (the patch marker goes first in history). */
+  static create(): EventOutbox {
+    return new EventOutbox(patched(EVENTS_PATCH));
+  }
+
+  /** Queues an event once per id; a no-op in executions that started before the patch. */
+  push(event: KurirEventInput): void {
+    if (!this.enabled || this.ids.has(event.id)) return;
+    this.ids.add(event.id);
+    this.queue.push(event);
+    if (!this.flushing) void this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    try {
+      while (this.queue.length > 0) await emitEvents(this.queue.splice(0, 100));
+    } catch (err) {
+      // Only cancellation ends the retries; the workflow goes on without its events.
+      log.warn('events not stored', { error: err instanceof Error ? err.message : String(err) });
+      this.queue.length = 0;
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  /** Resolves when every queued event is stored (call before the workflow completes). */
+  async drained(): Promise<void> {
+    if (!this.enabled) return;
+    await condition(() => !this.flushing && this.queue.length === 0);
+  }
+}

@@ -1,0 +1,86 @@
+// The events of one message workflow: one per status an attempt reaches, one per fallback (from/to
+// step and the rule that fired) and one when the message completes. Ids are derived from the
+// workflow id, the step and the change, so they are stable across retries and replays.
+import { workflowInfo } from '@temporalio/workflow';
+import { EventOutbox } from './event-outbox.js';
+import type { EventType } from './event-types.js';
+import type { FallbackRules } from './policy.js';
+import type { Attempt, CanonicalStatus, FallbackReason, MessageResult } from './types.js';
+
+const TYPE_OF: Record<CanonicalStatus, EventType> = {
+  accepted: 'message.accepted', queued: 'message.accepted', sent: 'message.sent', delivered: 'message.delivered', read: 'message.read',
+  failed: 'message.failed', invalid_number: 'message.failed', expired: 'message.failed',
+};
+
+const RULE_OF: Record<FallbackReason, keyof FallbackRules> = {
+  invalid_number: 'onInvalidNumber', failed: 'onFailure', not_delivered: 'notDeliveredWithin', not_read: 'notReadWithin',
+};
+
+export class MessageEvents {
+  private readonly outbox = EventOutbox.create();
+  private readonly messageId: string;
+  private readonly campaignId?: string;
+
+  constructor(private readonly reference: string | undefined, private readonly rules: FallbackRules) {
+    const info = workflowInfo();
+    this.messageId = info.workflowId;
+    // Only campaigns start message workflows as children.
+    this.campaignId = info.parent?.workflowId;
+  }
+
+  private base(attempt?: Attempt) {
+    return {
+      messageId: this.messageId,
+      ...(this.campaignId ? { campaignId: this.campaignId } : {}),
+      ...(this.reference !== undefined ? { reference: this.reference } : {}),
+      ...(attempt ? { provider: attempt.provider, channel: attempt.channel } : {}),
+    };
+  }
+
+  /** The provider took the step's message (whatever status its answer already had). */
+  accepted(attempt: Attempt): void {
+    this.outbox.push({
+      ...this.base(attempt), id: `${this.messageId}:${attempt.step}:accepted`, type: 'message.accepted', occurredAt: attempt.acceptedAt ?? new Date().toISOString(),
+      data: { step: attempt.step, providerMessageId: attempt.providerMessageId, status: attempt.status },
+    });
+    this.status(attempt);
+  }
+
+  /** The attempt's status moved: one event per status type reached. */
+  status(attempt: Attempt): void {
+    const status = attempt.status;
+    if (!status || status === 'accepted' || status === 'queued') return;
+    const type = TYPE_OF[status];
+    const entry = [...attempt.timeline].reverse().find((e) => e.applied && e.status === status);
+    this.outbox.push({
+      ...this.base(attempt), id: `${this.messageId}:${attempt.step}:${type.slice('message.'.length)}`, type,
+      occurredAt: entry?.at ?? new Date().toISOString(),
+      data: {
+        step: attempt.step, status, ...(attempt.providerMessageId ? { providerMessageId: attempt.providerMessageId } : {}),
+        ...(entry?.providerCode ? { providerCode: entry.providerCode } : {}), ...(attempt.error ? { error: attempt.error.type } : {}),
+      },
+    });
+  }
+
+  fallback(from: Attempt, to: { step: number; provider: string; channel: string }): void {
+    if (!from.fallback) return;
+    const rule = RULE_OF[from.fallback.reason];
+    this.outbox.push({
+      ...this.base(from), id: `${this.messageId}:${from.step}:fallback`, type: 'message.fallback', occurredAt: from.fallback.at,
+      data: {
+        fromStep: from.step, toStep: to.step, reason: from.fallback.reason, rule, ...(typeof this.rules[rule] === 'string' ? { ruleValue: this.rules[rule] } : {}),
+        from: { provider: from.provider, channel: from.channel, status: from.status }, to: { provider: to.provider, channel: to.channel },
+      },
+    });
+  }
+
+  completed(result: MessageResult): void {
+    const best = result.step === undefined ? undefined : result.attempts.find((a) => a.step === result.step);
+    this.outbox.push({
+      ...this.base(best), id: `${this.messageId}:completed`, type: 'message.completed', occurredAt: new Date().toISOString(),
+      data: { outcome: result.outcome, ...(result.deliveredBy ? { deliveredBy: result.deliveredBy } : {}), ...(result.step !== undefined ? { step: result.step } : {}), attempts: result.attempts.length },
+    });
+  }
+
+  drained(): Promise<void> { return this.outbox.drained(); }
+}
