@@ -8,12 +8,18 @@ import { registerApiKeyAuth } from './auth.js';
 import type { AppDeps } from './deps.js';
 import { registerErrorHandler } from './error-handler.js';
 import { campaignRoutes } from './routes/campaigns.js';
+import { codecRoutes } from './routes/codec.js';
 import { registerCallbackRoutes } from './routes/callbacks.js';
 import { healthRoutes } from './routes/health.js';
 import { inboundRoutes } from './routes/inbound.js';
 import { messageRoutes } from './routes/messages.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { otpRoutes } from './routes/otp.js';
+import { eventRoutes } from './routes/events.js';
+import { webhookRoutes } from './routes/webhooks.js';
+import { uiMessageRoutes } from './routes/ui-messages.js';
+import { uiOverviewRoutes } from './routes/ui-overview.js';
+import { uiRoutes } from './routes/ui.js';
 
 export async function app(fastify: FastifyInstance, deps: AppDeps): Promise<void> {
   fastify.setValidatorCompiler(validatorCompiler);
@@ -33,12 +39,20 @@ export async function app(fastify: FastifyInstance, deps: AppDeps): Promise<void
 
   await fastify.register(healthRoutes, deps);
   await fastify.register(metricsRoutes, deps);
+  // The Temporal UI's codec server: API key and CORS of its own (see routes/codec.ts).
+  await fastify.register(codecRoutes, deps);
   registerCallbackRoutes(fastify, deps);
+  // The dashboard's static files need no key; the page signs in and calls /v1 with one.
+  await fastify.register(uiRoutes);
   await fastify.register(async (v1) => {
     registerApiKeyAuth(v1, deps.config.KURIR_API_KEYS);
     await v1.register(messageRoutes, deps);
     await v1.register(inboundRoutes, deps);
     await v1.register(otpRoutes, deps);
     await v1.register(campaignRoutes, deps);
+    await v1.register(webhookRoutes, deps);
+    await v1.register(eventRoutes, deps);
+    await v1.register(uiOverviewRoutes, deps);
+    await v1.register(uiMessageRoutes, deps);
   });
 }

@@ -5,6 +5,8 @@ import type { Pool } from '../db/pool.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { CallbackEndpoint } from '../providers/types.js';
 import type { Relay } from './relay.js';
+import type { EventNotifier } from './events/event-notifier.js';
+import type { WebhookDispatcher } from './webhooks/dispatcher.js';
 
 export interface AppDeps {
   config: Config;
@@ -15,4 +17,8 @@ export interface AppDeps {
   providers: ProviderRegistry;
   /** Woken after a callback is stored so it reaches its workflow at once. */
   relay?: Relay;
+  /** Wakes SSE streams when an event commits (without it they poll). */
+  events?: EventNotifier;
+  /** Woken after a replay so dead-lettered events go out at once. */
+  webhooks?: WebhookDispatcher;
 }

@@ -1,6 +1,7 @@
 // API entry point: `npm run api` (started by `npm start`). Listens, runs the callback relay,
 // and shuts down cleanly on SIGINT/SIGTERM.
 import { Client, Connection } from '@temporalio/client';
+import { kurirDataConverter } from '../codec/data-converter.js';
 import { loadConfigOrExit } from '../config/index.js';
 import { createPool } from '../db/pool.js';
 import { createLogger } from '../logging/logger.js';
@@ -8,6 +9,8 @@ import { allCallbackEndpoints, createProviderRegistry } from '../providers/regis
 import { connectionOptions } from '../workers/connection.js';
 import { buildServer } from './build.js';
 import { Relay } from './relay.js';
+import { EventNotifier } from './events/event-notifier.js';
+import { WebhookDispatcher } from './webhooks/dispatcher.js';
 
 const config = loadConfigOrExit();
 const logger = createLogger({ level: config.LOG_LEVEL, name: 'kurir-api', pretty: config.PRETTY_LOGS });
@@ -17,13 +20,19 @@ if (!config.DATABASE_URL) {
 }
 const pool = createPool(config.DATABASE_URL);
 // Lazy: the API starts and answers 503 while Temporal is down, instead of refusing to start.
-const temporal = new Client({ connection: Connection.lazy(connectionOptions(config)), namespace: config.TEMPORAL_NAMESPACE });
+const dataConverter = kurirDataConverter(config.KURIR_ENCRYPTION_KEY);
+const temporal = new Client({ connection: Connection.lazy(connectionOptions(config)), namespace: config.TEMPORAL_NAMESPACE, ...(dataConverter ? { dataConverter } : {}) });
 const callbackEndpoints = allCallbackEndpoints();
 const relay = new Relay({ pool, temporal, endpoints: callbackEndpoints, logger: logger.child({ component: 'relay' }) });
-const server = await buildServer({ config, pool, temporal, callbackEndpoints, relay, providers: createProviderRegistry(config) }, logger);
+// Events: one LISTEN connection wakes SSE streams and the webhook dispatcher.
+const events = new EventNotifier({ pool, logger: logger.child({ component: 'events' }) });
+const webhooks = new WebhookDispatcher({ pool, config, notifier: events, logger: logger.child({ component: 'webhooks' }) });
+const server = await buildServer({ config, pool, temporal, callbackEndpoints, relay, events, webhooks, providers: createProviderRegistry(config) }, logger);
 
 try {
   await relay.start();
+  await events.start();
+  webhooks.start();
   await server.listen({ host: config.HOST, port: config.PORT });
 } catch (err) {
   logger.fatal(`cannot start the API: ${err instanceof Error ? err.message : String(err)}`);
@@ -37,6 +46,8 @@ async function shutdown(signal: string) {
   logger.info({ signal }, 'shutting down the API');
   await server.close();
   await relay.stop();
+  await webhooks.stop();
+  await events.stop();
   await temporal.connection.close().catch(() => undefined);
   await pool.end();
   process.exit(0);

@@ -2,7 +2,8 @@
 // rows, parameters from columns or a JSON field, and JSON arrays split element by element.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { csvRows, jsonRows, type SourceRow } from './import.js';
+import { acceptedRows, csvRows, emptyImportResult, jsonRows, type SourceRow } from './import.js';
+import { previewRecipients } from './preview.js';
 import { validateRow } from './recipient-row.js';
 
 const reason = (v: ReturnType<typeof validateRow>) => (typeof v === 'string' ? v : JSON.stringify(v));
@@ -19,6 +20,18 @@ async function* chunks(text: string, size = 7): AsyncGenerator<Buffer> {
 }
 
 describe('campaign import parsing', () => {
+  test('accepted rows: bad and repeated numbers are reported in file order; the preview counts the same', async () => {
+    const csv = 'phone,param1\n+6281100000000,a\n12,c\n+6281100000000,d\n+6281100002000,e\n';
+    const result = emptyImportResult();
+    const phones: string[] = [];
+    for await (const r of acceptedRows(csvRows(chunks(csv)), result)) phones.push(r.phone);
+    assert.deepEqual(phones, ['+6281100000000', '+6281100002000']);
+    assert.deepEqual(result.rejected.map((r) => r.line), [3, 4]);
+    assert.match(result.rejected[1]!.reason, /repeats line 2/);
+    const preview = await previewRecipients(csvRows(chunks(csv)));
+    assert.deepEqual([preview.imported, preview.rejectedCount], [2, 2]);
+  });
+
   test('CSV: good rows carry their line; a malformed record is reported and the rest go on', async () => {
     const csv = 'phone,param1,param2,time_zone\n+6281100000000,Ana,A-1,Asia/Jakarta\n"+6281100001000",Bo"b,x,UTC\n+6281100002000,Cy,,\n+6281100003000,too,many,UTC,cols\n\n081100004000,Di,D-4,\n';
     const rows = await collect(csvRows(chunks(csv)));

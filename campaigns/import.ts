@@ -48,14 +48,11 @@ export async function* arrayRows(rows: unknown[]): AsyncGenerator<SourceRow> {
 }
 
 /**
- * Imports rows into campaign_recipients. recipient_id is the row's position among the source's
- * rows (rejected ones included), so it is stable and points back at the file.
+ * The rows that pass validation, one message per number; every other row is recorded in
+ * `result.rejected` with its line (in file order once the rows are exhausted).
  */
-export async function importRecipients(pool: Pool, campaignId: string, rows: AsyncIterable<SourceRow>, opts: { batchSize?: number } = {}): Promise<ImportResult> {
-  const batchSize = opts.batchSize ?? 1_000;
-  const result: ImportResult = { imported: 0, rejected: [], rejectedCount: 0 };
+export async function* acceptedRows(rows: AsyncIterable<SourceRow>, result: ImportResult): AsyncGenerator<NewRecipient> {
   const seen = new Map<string, number>();
-  let batch: NewRecipient[] = [];
   let position = 0;
   const reject = (line: number, reason: string) => {
     result.rejectedCount++;
@@ -70,12 +67,27 @@ export async function importRecipients(pool: Pool, campaignId: string, rows: Asy
     const first = seen.get(r.phone);
     if (first !== undefined) { reject(src.line, `phone: ${r.phone} repeats line ${first}`); continue; }
     seen.set(r.phone, src.line);
+    yield r;
+  }
+  // The CSV parser reports malformed records ahead of the good ones it buffered: report in file order.
+  result.rejected.sort((a, b) => a.line - b.line);
+}
+
+export const emptyImportResult = (): ImportResult => ({ imported: 0, rejected: [], rejectedCount: 0 });
+
+/**
+ * Imports rows into campaign_recipients. recipient_id is the row's position among the source's
+ * rows (rejected ones included), so it is stable and points back at the file.
+ */
+export async function importRecipients(pool: Pool, campaignId: string, rows: AsyncIterable<SourceRow>, opts: { batchSize?: number } = {}): Promise<ImportResult> {
+  const batchSize = opts.batchSize ?? 1_000;
+  const result = emptyImportResult();
+  let batch: NewRecipient[] = [];
+  for await (const r of acceptedRows(rows, result)) {
     batch.push(r);
     if (batch.length >= batchSize) { await insertRecipients(pool, campaignId, batch); result.imported += batch.length; batch = []; }
   }
   await insertRecipients(pool, campaignId, batch);
   result.imported += batch.length;
-  // The CSV parser reports malformed records ahead of the good ones it buffered: report in file order.
-  result.rejected.sort((a, b) => a.line - b.line);
   return result;
 }

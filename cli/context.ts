@@ -1,6 +1,7 @@
 // What every command needs: configuration, a Temporal client (connected on first use), and
 // output that is JSON for scripts (--json) or short lines for people.
 import { Client, Connection } from '@temporalio/client';
+import { kurirDataConverter } from '../codec/data-converter.js';
 import { loadConfig, type Config } from '../config/index.js';
 import { connectionOptions, temporalAddress, unreachableMessage } from '../workers/connection.js';
 import { CliError, EXIT } from './errors.js';
@@ -20,7 +21,8 @@ export class CliContext {
     const options = connectionOptions(this.config);
     try {
       const connection = await Connection.connect({ ...options, connectTimeout: 5_000 });
-      this.temporal = new Client({ connection, namespace: this.config.TEMPORAL_NAMESPACE });
+      const dataConverter = kurirDataConverter(this.config.KURIR_ENCRYPTION_KEY);
+      this.temporal = new Client({ connection, namespace: this.config.TEMPORAL_NAMESPACE, ...(dataConverter ? { dataConverter } : {}) });
       return this.temporal;
     } catch (err) {
       throw new CliError(EXIT.runtime, unreachableMessage(temporalAddress(this.config), err));

@@ -2,6 +2,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { CommanderError } from 'commander';
 import { KurirValidationError } from '../client/errors.js';
+import { CampaignEmptyError, CampaignNotFoundError, DatabaseRequiredError } from '../client/campaign.js';
 import { OtpRefusedError } from '../client/start-otp.js';
 import { ConfigError } from '../config/index.js';
 
@@ -28,6 +29,8 @@ export function describeError(err: unknown): { exitCode: number; line: string } 
     const exitCode = err.reason === 'invalid' ? EXIT.usage : err.reason === 'send_failed' ? EXIT.runtime : EXIT.refused;
     return { exitCode, line: `refused (${err.reason}): ${firstLine(err.message)}` };
   }
+  if (err instanceof CampaignNotFoundError) return { exitCode: EXIT.notFound, line: `not found: ${err.message}` };
+  if (err instanceof CampaignEmptyError || err instanceof DatabaseRequiredError) return { exitCode: EXIT.usage, line: err.message };
   if (err instanceof WorkflowNotFoundError) return { exitCode: EXIT.notFound, line: `not found: ${firstLine(err.message)}` };
   return { exitCode: EXIT.runtime, line: err instanceof Error ? firstLine(err.message) : String(err) };
 }

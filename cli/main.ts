@@ -2,6 +2,8 @@
 // it needs TEMPORAL_ADDRESS (and namespace, task queue, OTP_HMAC_KEY) like the worker.
 // Exit codes: 0 ok, 1 runtime error, 2 usage or validation error, 3 refused, 4 not found.
 import { Command } from 'commander';
+import { campaignCommands } from './commands/campaign.js';
+import { eventCommands } from './commands/events.js';
 import { messageCommands } from './commands/message.js';
 import { otpCommands } from './commands/otp.js';
 import { providerCommands } from './commands/providers.js';
@@ -18,7 +20,9 @@ let context: CliContext | undefined;
 const ctx = () => (context ??= new CliContext(Boolean(program.opts<{ json?: boolean }>().json)));
 messageCommands(program, ctx);
 otpCommands(program, ctx);
+campaignCommands(program, ctx);
 providerCommands(program, ctx);
+eventCommands(program, ctx);
 
 let exitCode: number = EXIT.ok;
 try {

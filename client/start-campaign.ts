@@ -22,13 +22,26 @@ export async function startCampaignWorkflow(temporal: Client, input: CampaignInp
 
 export interface CreatedCampaign extends ImportResult { id: string }
 
-/** Stores the campaign, imports its recipients (streamed), then starts the workflow. */
-export async function createCampaign(deps: { pool: Pool; temporal: Client; taskQueue: string }, spec: CampaignSpec, rows: AsyncIterable<SourceRow>, id = newCampaignId()): Promise<CreatedCampaign> {
+/** The workflow input of a stored campaign: what `temporal workflow start --type campaign` takes. */
+export function campaignWorkflowInput(id: string, spec: CampaignSpec): CampaignInput {
+  const { concurrency, pageSize, quietHours, historyLimit } = spec;
+  return { campaignId: id, concurrency, pageSize, quietHours, historyLimit };
+}
+
+/**
+ * Stores the campaign, imports its recipients (streamed), then starts the workflow. With
+ * `start: false` the campaign is left `ready` for any Temporal client to start (workflow id = campaign id).
+ */
+export async function createCampaign(deps: { pool: Pool; temporal: Client; taskQueue: string }, spec: CampaignSpec, rows: AsyncIterable<SourceRow>, id = newCampaignId(), opts: { start?: boolean } = {}): Promise<CreatedCampaign> {
   const { name, concurrency, pageSize, quietHours, timeZone, historyLimit, ...template } = spec;
   await insertCampaign(deps.pool, { id, name, template, settings: { concurrency, pageSize, quietHours, timeZone } });
   const result = await importRecipients(deps.pool, id, rows);
   if (result.imported === 0) {
     await setCampaignStatus(deps.pool, id, 'empty');
+    return { id, ...result };
+  }
+  if (opts.start === false) {
+    await setCampaignStatus(deps.pool, id, 'ready');
     return { id, ...result };
   }
   await startCampaignWorkflow(deps.temporal, { campaignId: id, concurrency, pageSize, quietHours, historyLimit }, deps.taskQueue);

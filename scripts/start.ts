@@ -10,6 +10,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from '../db/embedded.js'
 import { migrate } from '../db/migrate.js';
 import { sandboxEnvironment, startSandboxes, type RunningSandboxes } from '../providers/sandboxes.js';
 import { unreachableMessage } from '../workers/connection.js';
+import { ensureUiBuilt } from './build-ui.js';
 import { PROJECT_ROOT } from './paths.js';
 import { ensureTemporalBinary, startTemporalDevServer, temporalDbFile, waitForTemporal, type DevServer } from './temporal.js';
 
@@ -65,10 +66,16 @@ async function main(): Promise<void> {
   const applied = await migrate(databaseUrl);
   say(applied.length ? `Applied migrations: ${applied.join(', ')}` : 'Database schema is up to date.');
 
+  // The dashboard (/ui): built here when ui/dist is missing or older than ui/src.
+  await ensureUiBuilt(say).catch((err: unknown) => say(`The dashboard could not be built (${err instanceof Error ? err.message : String(err)}); /ui answers 503.`));
   const apiUrl = config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`;
   sandboxes = await startSandboxes(config, apiUrl);
   const env: NodeJS.ProcessEnv = {
     ...process.env, TEMPORAL_ADDRESS: temporalAddress, DATABASE_URL: databaseUrl, ...sandboxEnvironment(sandboxes),
+    // The dashboard links workflows to the dev server's UI.
+    ...(uiUrl ? { TEMPORAL_UI_URL: uiUrl } : {}),
+    // The worker's Temporal SDK metrics (temporal_*); WORKER_METRICS_PORT=0 turns them off.
+    WORKER_METRICS_PORT: process.env.WORKER_METRICS_PORT ?? '9464',
   };
   for (const [name, entry] of [['worker', 'workers/main.ts'], ['api', 'api/server.ts']] as const) {
     const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, entry)], { env, stdio: 'inherit' });
@@ -85,6 +92,8 @@ async function main(): Promise<void> {
     'kurir is running:',
     `  API            ${apiUrl}  (API key: ${config.KURIR_API_KEYS.length === 1 && config.KURIR_API_KEYS[0] === 'dev-key' ? 'dev-key' : 'from KURIR_API_KEYS'})`,
     `  API docs       ${apiUrl}/docs`,
+    ...(env.WORKER_METRICS_PORT !== '0' ? [`  SDK metrics    http://${config.HOST}:${env.WORKER_METRICS_PORT}/metrics  (API metrics: ${apiUrl}/metrics)`] : []),
+    `  Dashboard      ${apiUrl}/ui/`,
     `  Temporal UI    ${uiUrl ?? '(your cluster\'s UI)'}`,
     `  Temporal       ${temporalAddress}`,
     `  Providers      ${sandboxes.summary}`,

@@ -2,7 +2,7 @@
 // Lookup order: TEMPORAL_CLI_PATH, PATH, .kurir/bin/temporal, the user cache; else
 // `go install github.com/temporalio/cli/cmd/temporal@v1.5.1` into the user cache.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, copyFileSync, mkdirSync } from 'node:fs';
+import { accessSync, constants, copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -48,6 +48,48 @@ export async function ensureTemporalBinary(log: Log = (l) => process.stderr.writ
   }
   const gobin = join(USER_CACHE_DIR, `temporal-cli-${TEMPORAL_CLI_VERSION}`);
   mkdirSync(gobin, { recursive: true });
+  // Several scripts may start at once on a fresh machine: one builds, the others wait for it.
+  const lock = join(gobin, '.building');
+  if (!takeBuildLock(lock)) {
+    log('Another process is building the Temporal dev server; waiting for it...');
+    while (!isExecutable(CACHED_BIN) && !takeBuildLock(lock)) await new Promise((r) => setTimeout(r, 2_000));
+    if (isExecutable(CACHED_BIN)) { rmLockIfOurs(lock); return CACHED_BIN; }
+  }
+  try {
+    await goInstall(go, gobin, log);
+  } finally {
+    rmLockIfOurs(lock);
+  }
+  mkdirSync(join(STATE_DIR, 'bin'), { recursive: true });
+  copyFileSync(CACHED_BIN, PROJECT_BIN);
+  return PROJECT_BIN;
+}
+
+/** An exclusive lock directory holding the builder's pid; a dead builder's lock is taken over. */
+function takeBuildLock(lock: string): boolean {
+  try {
+    mkdirSync(lock);
+  } catch {
+    let pid = 0;
+    try { pid = Number(readFileSync(join(lock, 'pid'), 'utf8')); } catch { /* being written, or gone */ }
+    const young = (() => { try { return Date.now() - statSync(lock).mtimeMs < 5_000; } catch { return false; } })();
+    if (young || (pid > 0 && isAlive(pid))) return false;
+    rmSync(lock, { recursive: true, force: true });
+    try { mkdirSync(lock); } catch { return false; }
+  }
+  writeFileSync(join(lock, 'pid'), String(process.pid));
+  return true;
+}
+
+function isAlive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (err) { return (err as NodeJS.ErrnoException).code === 'EPERM'; }
+}
+
+function rmLockIfOurs(lock: string): void {
+  try { if (Number(readFileSync(join(lock, 'pid'), 'utf8')) === process.pid) rmSync(lock, { recursive: true, force: true }); } catch { /* not ours */ }
+}
+
+async function goInstall(go: string, gobin: string, log: Log): Promise<void> {
   log(`Building the Temporal dev server (temporal CLI ${TEMPORAL_CLI_VERSION}) with Go; this takes a few minutes the first time...`);
   const started = Date.now();
   await new Promise<void>((resolve, reject) => {
@@ -68,9 +110,6 @@ export async function ensureTemporalBinary(log: Log = (l) => process.stderr.writ
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`go install of the temporal CLI failed with exit code ${code}`))));
   });
   log(`Built the temporal CLI in ${Math.round((Date.now() - started) / 1000)} s: ${CACHED_BIN}`);
-  mkdirSync(join(STATE_DIR, 'bin'), { recursive: true });
-  copyFileSync(CACHED_BIN, PROJECT_BIN);
-  return PROJECT_BIN;
 }
 
 export function freePort(): Promise<number> {

@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { previewRecipients } from '../../campaigns/preview.js';
 import { createCampaign } from '../../client/start-campaign.js';
 import { countRecipients, getCampaign, listRecipients } from '../../db/campaigns.js';
 import { STATUSES } from '../../workflows/campaign-logic.js';
@@ -33,9 +34,12 @@ export const campaignRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) 
   }
 
   app.post('/v1/campaigns', {
-    schema: { tags: ['campaigns'], summary: 'Create a campaign: JSON body with recipients, or text/csv with settings in the query string' },
+    schema: { tags: ['campaigns'], summary: 'Create a campaign: JSON body with recipients, or text/csv with settings in the query string; ?dryRun=true only validates' },
   }, async (req, reply) => {
-    const { spec, rows } = readCampaignRequest(req.headers['content-type'], req.body, req.query as Record<string, string | undefined>);
+    const query = req.query as Record<string, string | undefined>;
+    const { spec, rows } = readCampaignRequest(req.headers['content-type'], req.body, query);
+    // ?dryRun=true: validate the settings and every row, store nothing (the dashboard's preview).
+    if (query.dryRun === 'true') return reply.status(200).send({ dryRun: true, ...(await previewRecipients(rows)) });
     const created = await createCampaign({ pool: deps.pool, temporal: deps.temporal, taskQueue: deps.config.TEMPORAL_TASK_QUEUE }, spec, rows);
     if (created.imported === 0) return reply.status(422).send({ error: 'no_recipients', message: 'no row was a valid recipient', ...created });
     return reply.status(201).send(created);

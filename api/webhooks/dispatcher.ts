@@ -1,0 +1,112 @@
+// Delivers webhook events: claims due deliveries (SKIP LOCKED, with a lease, so several API
+// processes share the work), POSTs each signed per Standard Webhooks, and records the answer:
+// 2xx is delivered; anything else is retried with exponential backoff and jitter until the retry
+// budget is spent, then dead-lettered (GET /v1/webhooks/:id/failures, POST …/replay).
+// It wakes when an event commits (LISTEN kurir_events) or a delivery finishes, and sweeps for retries.
+import type { Logger } from 'pino';
+import { signWebhook } from '../../client/webhook-signature.js';
+import type { Config } from '../../config/index.js';
+import type { Pool } from '../../db/pool.js';
+import { claimDueDeliveries, markAttemptFailed, markDelivered, type ClaimedDelivery } from '../../db/webhooks.js';
+import { parseDurationMs } from '../../schemas/duration.js';
+import type { EventNotifier } from '../events/event-notifier.js';
+import { openSecret } from './secret-box.js';
+import { checkWebhookUrl } from './url-policy.js';
+
+type WebhookConfig = Pick<Config, 'WEBHOOK_SECRET_KEY' | 'WEBHOOK_RETRY_BUDGET' | 'WEBHOOK_INITIAL_BACKOFF' | 'WEBHOOK_MAX_BACKOFF'
+  | 'WEBHOOK_TIMEOUT' | 'WEBHOOK_CONCURRENCY' | 'WEBHOOK_ALLOW_PRIVATE' | 'NODE_ENV'>;
+
+const ms = (d: string) => parseDurationMs(d) ?? 0;
+
+/** Exponential backoff with equal jitter: half the step fixed, half random, so retries spread out. */
+export function backoffMs(attempts: number, initialMs: number, maxMs: number, random = Math.random()): number {
+  const step = Math.min(initialMs * 2 ** Math.max(0, attempts - 1), maxMs);
+  return step / 2 + random * (step / 2);
+}
+
+export class WebhookDispatcher {
+  private readonly inFlight = new Set<Promise<void>>();
+  private timer?: NodeJS.Timeout;
+  private unsubscribe?: () => void;
+  private claiming?: Promise<void>;
+  private again = false;
+  private stopped = false;
+  private readonly budgetMs: number;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly deps: { pool: Pool; logger: Logger; config: WebhookConfig; notifier?: EventNotifier; sweepMs?: number }) {
+    this.budgetMs = ms(deps.config.WEBHOOK_RETRY_BUDGET);
+    this.timeoutMs = ms(deps.config.WEBHOOK_TIMEOUT);
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.unsubscribe = this.deps.notifier?.subscribe(() => this.wake());
+    this.timer = setInterval(() => this.wake(), this.deps.sweepMs ?? 1_000);
+    this.wake();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.unsubscribe?.();
+    clearInterval(this.timer);
+    await this.claiming;
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Claims more work now, or once more after the current claim. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.claiming) { this.again = true; return; }
+    this.claiming = this.claim().catch((err: unknown) => { this.deps.logger.warn({ err }, 'webhook claim failed; will retry'); })
+      .finally(() => {
+        this.claiming = undefined;
+        if (this.again) { this.again = false; this.wake(); }
+      });
+  }
+
+  private async claim(): Promise<void> {
+    const free = this.deps.config.WEBHOOK_CONCURRENCY - this.inFlight.size;
+    if (free <= 0) return;
+    // The lease outlives the request timeout: a claim comes back only if this process died.
+    const claimed = await claimDueDeliveries(this.deps.pool, { limit: free, leaseMs: this.timeoutMs + 30_000, budgetMs: this.budgetMs });
+    for (const c of claimed) {
+      const p = this.deliver(c).catch((err: unknown) => { this.deps.logger.warn({ err, eventId: c.event.id }, 'webhook delivery bookkeeping failed'); })
+        .finally(() => { this.inFlight.delete(p); this.wake(); });
+      this.inFlight.add(p);
+    }
+  }
+
+  private async deliver(c: ClaimedDelivery): Promise<void> {
+    let status: number | undefined;
+    let error: string | undefined;
+    try {
+      if (!this.deps.config.WEBHOOK_ALLOW_PRIVATE) {
+        // Checked again at send time: a name may resolve to a private address later (DNS rebinding).
+        await checkWebhookUrl(c.url, { production: this.deps.config.NODE_ENV === 'production', allowPrivate: false });
+      }
+      const body = JSON.stringify(c.event);
+      const timestamp = Math.floor(Date.now() / 1000);
+      const res = await fetch(c.url, {
+        method: 'POST', body, redirect: 'manual', signal: AbortSignal.timeout(this.timeoutMs),
+        headers: {
+          'content-type': 'application/json', 'user-agent': 'kurir-webhooks/1',
+          'webhook-id': c.event.id, 'webhook-timestamp': String(timestamp),
+          'webhook-signature': signWebhook(openSecret(this.deps.config.WEBHOOK_SECRET_KEY, c.secretEncrypted), c.event.id, timestamp, body),
+        },
+      });
+      status = res.status;
+      await res.body?.cancel().catch(() => undefined);
+      if (res.ok) return await markDelivered(this.deps.pool, c.deliveryId, res.status);
+      error = `HTTP ${res.status}`;
+    } catch (err) {
+      error = err instanceof Error ? (err.cause instanceof Error ? `${err.message}: ${err.cause.message}` : err.message) : String(err);
+    }
+    const now = Date.now();
+    const giveUpAt = c.giveUpAt.getTime();
+    const retryAt = now >= giveUpAt ? undefined
+      : new Date(Math.min(now + backoffMs(c.attempts, ms(this.deps.config.WEBHOOK_INITIAL_BACKOFF), ms(this.deps.config.WEBHOOK_MAX_BACKOFF)), giveUpAt));
+    this.deps.logger.debug({ eventId: c.event.id, attempts: c.attempts, status, error, dead: retryAt === undefined }, 'webhook attempt failed');
+    await markAttemptFailed(this.deps.pool, c.deliveryId, { status, error: error ?? 'failed', retryAt });
+  }
+}
