@@ -176,6 +176,7 @@ export async function deliverCallback(cb: OutgoingCallback, opts: {
   const url = new URL(cb.url);
   for (const [k, v] of Object.entries(cb.query ?? {})) url.searchParams.set(k, v);
   const accepted = opts.accepted ?? ((status) => status >= 200 && status < 300);
+  let last = '';
   for (let attempt = 1; attempt <= opts.retries + 1; attempt++) {
     try {
       const res = await fetch(url, {
@@ -186,9 +187,12 @@ export async function deliverCallback(cb: OutgoingCallback, opts: {
       });
       const text = await res.text();
       if (accepted(res.status, text)) { opts.onResult?.(true, attempt); return true; }
-    } catch { /* retried below */ }
+      last = `HTTP ${res.status}`;
+    } catch (err) { last = err instanceof Error ? err.message : String(err); }
     if (attempt <= opts.retries) await sleep(opts.retryDelayMs);
   }
+  // A provider gives up silently; the sandbox says so (path only: the query may hold a token).
+  process.stderr.write(`[sandbox] callback ${cb.method} ${url.pathname} given up after ${opts.retries + 1} attempts (last: ${last})\n`);
   opts.onResult?.(false, opts.retries + 1);
   return false;
 }

@@ -28,13 +28,14 @@ export function sandboxEnvironment(s: RunningSandboxes): Record<string, string> 
 }
 
 /** `all`: start every sandbox, also for providers with credentials (tests of wrong credentials). */
-export async function startSandboxes(config: Config, apiUrl: string, opts: { ephemeralPorts?: boolean; all?: boolean } = {}): Promise<RunningSandboxes> {
+/** `callbackRetryDelayMs`: the wait between callback retries (tests of a database outage need the retries spread wider). */
+export async function startSandboxes(config: Config, apiUrl: string, opts: { ephemeralPorts?: boolean; all?: boolean; callbackRetryDelayMs?: number } = {}): Promise<RunningSandboxes> {
   const running = new Map<ProviderName, RunningSandbox>();
   const common = (name: ProviderName) => ({
     port: opts.ephemeralPorts ? 0 : sandboxPort(config, name),
     callbackDelayMs: config.SANDBOX_CALLBACK_DELAY_MS,
     callbackRetries: 3,
-    callbackRetryDelayMs: 200,
+    callbackRetryDelayMs: opts.callbackRetryDelayMs ?? 200,
   });
   const token = encodeURIComponent(config.CALLBACK_TOKEN);
   const starters: Record<ProviderName, () => Promise<RunningSandbox>> = {

@@ -1,5 +1,5 @@
-// Campaigns end to end: real Temporal dev server, real PostgreSQL, provider sandboxes. Sizes are
-// modest for CI; CAMPAIGN_TEST_SIZE=1000 runs the full-size campaign.
+// Campaigns end to end: real Temporal dev server, real PostgreSQL, provider sandboxes. The first
+// test runs 1,000 recipients as the issue asks (CAMPAIGN_TEST_SIZE=300 for a quicker local run).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { arrayRows } from '../campaigns/import.js';
@@ -12,7 +12,7 @@ import { recordHistory } from './helpers/histories.js';
 import { startStack, type Stack } from './helpers/stack.js';
 import { killWorkers, spawnWorker } from './helpers/worker-process.js';
 
-const SIZE = Number(process.env.CAMPAIGN_TEST_SIZE ?? 300);
+const SIZE = Number(process.env.CAMPAIGN_TEST_SIZE ?? 1000);
 const auth = { authorization: 'Bearer dev-key' };
 const message = {
   steps: [

@@ -2,8 +2,16 @@
 // shows, run against the harness's dev server with a stack's worker.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { hashOtpCode } from '../client/otp-hash.js';
+import { getCampaign } from '../db/campaigns.js';
+import { sandboxEnvironment } from '../providers/sandboxes.js';
+import { PROJECT_ROOT } from '../scripts/paths.js';
+import type { CampaignInput, CampaignProgress } from '../workflows/campaign-types.js';
+import { campaignNumber } from './helpers/campaign.js';
 import { findTemporalBinary } from '../scripts/temporal.js';
 import { lastCodeSent } from './helpers/codes.js';
 import { scriptedNumber } from './helpers/numbers.js';
@@ -31,6 +39,17 @@ function temporal<T>(...args: string[]): Promise<T> {
 }
 
 interface ResultOutput<R> { status: string; result: R }
+
+/** The `kurir` command (here: importing a campaign's recipients without starting it). */
+function kurir<T>(...args: string[]): Promise<T> {
+  const env = { ...process.env, TEMPORAL_TASK_QUEUE: stack.taskQueue, ...sandboxEnvironment(stack.sandboxes), LOG_LEVEL: 'silent' };
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [join(PROJECT_ROOT, 'bin', 'kurir.js'), '--json', ...args], { env, timeout: 60_000 }, (err, stdout, stderr) => {
+      if (err) return reject(new Error(`kurir ${args.slice(0, 2).join(' ')} failed: ${stderr}`));
+      resolve(JSON.parse(stdout) as T);
+    });
+  });
+}
 
 describe('the temporal CLI', () => {
   test('temporal workflow start --type message, then temporal workflow result', async () => {
@@ -66,5 +85,25 @@ describe('the temporal CLI', () => {
     assert.equal(out.result.sends[0]?.channel, 'sms');
     // The code itself never reached Temporal.
     assert.doesNotMatch(JSON.stringify(out), new RegExp(code));
+  });
+
+  test('a campaign imported with kurir --import-only, started with temporal workflow start --type campaign', { timeout: 180_000 }, async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'kurir-temporal-')), 'recipients.csv');
+    writeFileSync(file, ['phone,param1', campaignNumber('851', 0, '601'), campaignNumber('851', 1), campaignNumber('851', 2)].map((l, i) => (i ? `${l},R${i}` : l)).join('\n'));
+    const imported = await kurir<{ id: string; imported: number; workflowInput: CampaignInput }>('campaign', 'start', file,
+      '--step', 'whatsapp:wappin:template=promo:params=x', '--step', 'sms:sms-masking:text=Hi {{1}}', '--import-only');
+    const id = imported.id;
+    assert.equal(imported.imported, 3);
+    assert.equal((await getCampaign(stack.pool, id))?.status, 'ready');
+    assert.deepEqual(imported.workflowInput, { campaignId: id, concurrency: 50, pageSize: 200, historyLimit: 5000 });
+    // The README's command: workflow id = campaign id, input {"campaignId": …} (settings optional).
+    await temporal('workflow', 'start', '--type', 'campaign', '--task-queue', stack.taskQueue, '--workflow-id', id, '--input', JSON.stringify({ campaignId: id }));
+    const out = await temporal<ResultOutput<CampaignProgress>>('workflow', 'result', '--workflow-id', id);
+    assert.equal(out.status, 'COMPLETED');
+    assert.equal(out.result.state, 'completed');
+    assert.equal(out.result.total, 3);
+    assert.equal(out.result.counts.fell_back, 1);
+    assert.deepEqual(out.result.byProvider, { wappin: 2, 'sms-masking': 1 });
+    assert.equal((await getCampaign(stack.pool, id))?.status, 'completed');
   });
 });

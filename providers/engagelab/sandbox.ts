@@ -152,7 +152,7 @@ export async function startEngageLabSandbox(opts: EngageLabSandboxOptions = {}):
   const sendsPerRecipient = new Map<string, number>();
   const recentSends = new Map<string, number[]>();
   const timers = new Set<NodeJS.Timeout>();
-  let seq = 0;
+  let seq = randomInt(1_000_000); // two sandboxes issuing in the same millisecond still differ
   let closed = false;
 
   const store = (t: TemplateConfig): StoredTemplate => {

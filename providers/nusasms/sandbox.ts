@@ -1,6 +1,7 @@
 // A NusaSMS WhatsApp sandbox: `/api/v3/sendwa/plain` (GET and POST), `/api/command` (CREDITS, DR)
 // and delivery-report callbacks by HTTP GET, with outcomes scripted by the recipient's last three
 // digits (see sandbox-kit.ts). Answers use the documented codes in XML (default) or JSON.
+import { randomInt } from 'node:crypto';
 import {
   deliverCallback, progressFor, scenarioFor, sleep, startSandboxServer,
   type RunningSandbox, type SandboxOptions, type SandboxReply, type SandboxRequest,
@@ -60,7 +61,7 @@ export async function startNusaSmsSandbox(opts: NusaSmsSandboxOptions = {}): Pro
   const password = opts.password ?? NUSASMS_SANDBOX_CREDENTIALS.password;
   const delay = opts.callbackDelayMs ?? 50;
   let credits = opts.credits ?? 1_000;
-  let seq = 0;
+  let seq = randomInt(100_000); // two sandboxes issuing in the same millisecond still differ
   let closed = false;
   const messages = new Map<string, Message>();
   const firstSeen = new Set<string>();

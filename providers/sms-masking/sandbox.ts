@@ -2,6 +2,7 @@
 // inbox.php, reports_post.php and DLR callbacks by HTTP GET. Outcomes are scripted by the three
 // digits before the recipient's last three (the SMS code, see sandbox-kit.ts). Paths are served
 // at the root and under `/masking/` like the real gateway.
+import { randomInt } from 'node:crypto';
 import {
   deliverCallback, scenarioFor, sleep, startSandboxServer,
   type RunningSandbox, type SandboxOptions, type SandboxReply, type SandboxRequest, type Scenario,
@@ -62,7 +63,10 @@ export async function startSmsMaskingSandbox(opts: SmsMaskingSandboxOptions = {}
   const password = opts.password ?? SMS_MASKING_SANDBOX_CREDENTIALS.password;
   const delay = opts.callbackDelayMs ?? 50;
   let balance = opts.balance ?? 10_000;
-  let nextId = 18_319_370;
+  // Numeric ids like the gateway's (e.g. 18319370), unique across sandbox restarts as the real
+  // gateway's are: a fixed start made a new sandbox reuse ids that a shared database already
+  // owned, so callbacks reached an older message's workflow.
+  let nextId = randomInt(10_000_000, 2 ** 47);
   let closed = false;
   const messages = new Map<string, Message>();
   const firstSeen = new Set<string>();

@@ -23,6 +23,14 @@ export function sendsPerNumber(stack: Stack, provider: string): Map<string, numb
 
 export const digitsOf = (e164: string) => e164.replace(/\D/g, '');
 
+/** When a sandbox received each send request for these numbers (ms, ascending). */
+export function sendTimes(stack: Stack, provider: string, phones: string[]): number[] {
+  const ours = new Set(phones.map(digitsOf));
+  return stack.sandboxes.requests(provider)
+    .filter((r) => r.recipient && ours.has(digitsOf(r.recipient)) && /send/i.test(r.path))
+    .map((r) => Date.parse(r.at)).sort((a, b) => a - b);
+}
+
 export function progress(stack: Stack, id: string): Promise<CampaignProgress> {
   return stack.client.workflow.getHandle(id).query(campaignProgressQuery);
 }

@@ -3,11 +3,14 @@
 // sandboxes, and a worker on a task queue of its own.
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { NativeConnection } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../../api/build.js';
 import { Relay } from '../../api/relay.js';
+import { EventNotifier } from '../../api/events/event-notifier.js';
+import { WebhookDispatcher } from '../../api/webhooks/dispatcher.js';
 import { startMessage } from '../../client/start-message.js';
+import { kurirDataConverter } from '../../codec/data-converter.js';
 import { loadConfig, type Config } from '../../config/index.js';
 import { createPool, type Pool } from '../../db/pool.js';
 import { pino } from 'pino';
@@ -15,7 +18,7 @@ import { REDACT_PATHS } from '../../logging/logger.js';
 import { allCallbackEndpoints, createProviderRegistry } from '../../providers/registry.js';
 import { sandboxEnvironment, startSandboxes, type RunningSandboxes } from '../../providers/sandboxes.js';
 import { messageInputSchema, type MessageInputRaw } from '../../schemas/message.js';
-import { createKurirWorker, otpSettings } from '../../workers/create-worker.js';
+import { createKurirWorkers, otpSettings, type KurirWorkers } from '../../workers/create-worker.js';
 import { installRuntime } from '../../workers/runtime.js';
 
 export interface Stack {
@@ -25,9 +28,12 @@ export interface Stack {
   api: FastifyInstance;
   apiUrl: string;
   relay: Relay;
+  /** Outbound webhooks, with `webhooks: true` only: test files share one database, and another file's
+   * dispatcher (other WEBHOOK_* settings) must not deliver this file's events. */
+  webhooks?: WebhookDispatcher;
   sandboxes: RunningSandboxes;
   taskQueue: string;
-  startWorker(): Promise<Worker>;
+  startWorker(): Promise<KurirWorkers>;
   stopWorker(): Promise<void>;
   send(input: MessageInputRaw, id?: string): Promise<string>;
   stop(): Promise<void>;
@@ -42,7 +48,7 @@ export function requireHarness(): void {
 /** Every log line of every stack in this process, for tests that scan logs for secrets. */
 export const capturedLogs: string[] = [];
 
-export async function startStack(opts: { env?: Record<string, string>; callbackDelayMs?: number; worker?: boolean; logLevel?: string } = {}): Promise<Stack> {
+export async function startStack(opts: { env?: Record<string, string>; callbackDelayMs?: number; worker?: boolean; logLevel?: string; callbackRetryDelayMs?: number; webhooks?: boolean } = {}): Promise<Stack> {
   requireHarness();
   const logger = pino({ level: opts.logLevel ?? process.env.TEST_LOG_LEVEL ?? 'debug', redact: { paths: REDACT_PATHS, censor: '[redacted]' } },
     { write: (line: string) => { capturedLogs.push(line); if (process.env.TEST_LOG_LEVEL) process.stderr.write(line); } });
@@ -51,36 +57,43 @@ export async function startStack(opts: { env?: Record<string, string>; callbackD
   let config = loadConfig({ ...process.env, TEMPORAL_TASK_QUEUE: taskQueue, SANDBOX_CALLBACK_DELAY_MS: String(opts.callbackDelayMs ?? 30), ...opts.env });
   const pool = createPool(config.DATABASE_URL!);
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS! });
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  // KURIR_ENCRYPTION_KEY in opts.env: the stack's client, API and worker all use the payload codec.
+  const dataConverter = kurirDataConverter(config.KURIR_ENCRYPTION_KEY);
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, ...(dataConverter ? { dataConverter } : {}) });
   const callbackEndpoints = allCallbackEndpoints();
   const relay = new Relay({ pool, temporal: client, endpoints: callbackEndpoints, logger, sweepMs: 200 });
   // The API's provider clients point at this stack's sandboxes, which start once the API listens.
   let providers = createProviderRegistry(config);
-  const api = await buildServer({ config, pool, temporal: client, callbackEndpoints, relay, get providers() { return providers; } }, logger);
+  const events = new EventNotifier({ pool, logger });
+  const webhooks = opts.webhooks ? new WebhookDispatcher({ pool, config, notifier: events, logger, sweepMs: 50 }) : undefined;
+  const api = await buildServer({ config, pool, temporal: client, callbackEndpoints, relay, events, webhooks, get providers() { return providers; } }, logger);
   await api.listen({ host: '127.0.0.1', port: 0 });
   const address = api.server.address();
   const apiUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   await relay.start();
-  const sandboxes = await startSandboxes(config, apiUrl, { ephemeralPorts: true, all: true });
+  await events.start();
+  webhooks?.start();
+  const sandboxes = await startSandboxes(config, apiUrl, { ephemeralPorts: true, all: true, callbackRetryDelayMs: opts.callbackRetryDelayMs });
   config = loadConfig({ ...process.env, TEMPORAL_TASK_QUEUE: taskQueue, ...opts.env, ...sandboxEnvironment(sandboxes) });
   providers = createProviderRegistry(config);
 
   let native: NativeConnection | undefined;
-  let worker: Worker | undefined;
+  let worker: KurirWorkers | undefined;
   let running: Promise<void> | undefined;
   const stack: Stack = {
-    config, pool, client, api, apiUrl, relay, sandboxes, taskQueue,
+    config, pool, client, api, apiUrl, relay, webhooks, sandboxes, taskQueue,
     async startWorker() {
       native ??= await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS! });
-      worker = await createKurirWorker({
-        connection: native, namespace: config.TEMPORAL_NAMESPACE, taskQueue, pool,
+      worker = await createKurirWorkers({
+        connection: native, namespace: config.TEMPORAL_NAMESPACE, taskQueue, pool, rateLimits: config.PROVIDER_RATE_LIMITS,
         providers: createProviderRegistry(config), workflowBundlePath: process.env.KURIR_WORKFLOW_BUNDLE, ...otpSettings(config),
+        encryptionKey: config.KURIR_ENCRYPTION_KEY,
       });
       running = worker.run();
       return worker;
     },
     async stopWorker() {
-      if (worker && worker.getState() === 'RUNNING') worker.shutdown();
+      worker?.shutdown();
       await running;
       worker = undefined;
     },
@@ -90,9 +103,14 @@ export async function startStack(opts: { env?: Record<string, string>; callbackD
     },
     async stop() {
       await stack.stopWorker();
-      await native?.close();
+      // installRuntime started the Temporal Runtime, which keeps the process alive until its last
+      // native object closes: with no in-process worker there was none, so open one to close it.
+      native ??= await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS! });
+      await native.close();
       await relay.stop();
+      await webhooks?.stop();
       await api.close();
+      await events.stop();
       await sandboxes.close();
       await connection.close();
       await pool.end();
