@@ -1,13 +1,11 @@
 // `npm run bench:callbacks`: callback ingest throughput against a bare Fastify handler measured
 // in the same run, and callback-to-workflow latency (callback POST → signal recorded in history).
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import Fastify from 'fastify';
 import { withHarness } from '../scripts/harness.js';
-import { PROJECT_ROOT } from '../scripts/paths.js';
 import { scriptedNumber } from '../test/helpers/numbers.js';
 import { eventually, startStack } from '../test/helpers/stack.js';
 import { percentile, runLoad } from './run-load.js';
+import { writeResult } from './results.js';
 
 const N = Number(process.env.BENCH_CALLBACKS ?? 20_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
@@ -79,8 +77,7 @@ await withHarness(log, async (h) => {
     targets: { ratio: 0.25, rps: 3000, p50: 25, p99: 150 },
     met: { ratio: ratio >= 0.25, rps: kurir.rps >= 3000, p50: p50 <= 25, p99: p99 <= 150 },
   };
-  mkdirSync(join(PROJECT_ROOT, 'bench', 'results'), { recursive: true });
-  writeFileSync(join(PROJECT_ROOT, 'bench', 'results', 'callbacks.json'), JSON.stringify(result, null, 2));
+  writeResult('callbacks', result);
   const mark = (ok: boolean) => (ok ? 'met' : 'MISSED');
   process.stdout.write([
     `callbacks ingest: ${result.kurirRps}/s vs bare Fastify ${result.bareRps}/s = ratio ${result.ratio} (target ≥0.25: ${mark(result.met.ratio)}; ≥3000/s: ${mark(result.met.rps)}); ${stored}/${N} stored, statuses ${JSON.stringify(kurir.statuses)}`,

@@ -1,14 +1,12 @@
 // `npm run bench:otp`: OTP verify round trip (REST → Temporal Update → answer) against a bare
 // HTTP round trip to a Fastify handler measured in the same run.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import Fastify from 'fastify';
 import { withHarness } from '../scripts/harness.js';
-import { PROJECT_ROOT } from '../scripts/paths.js';
 import { lastCodeSent } from '../test/helpers/codes.js';
 import { scriptedNumber } from '../test/helpers/numbers.js';
 import { eventually, startStack } from '../test/helpers/stack.js';
 import { percentile } from './run-load.js';
+import { writeResult } from './results.js';
 
 const SAMPLES = Number(process.env.BENCH_OTP_SAMPLES ?? 200);
 const log = (l: string) => process.stderr.write(`[bench] ${l}\n`);
@@ -56,8 +54,7 @@ await withHarness(log, async (h) => {
     targets: { p50: 30, p99: 200 },
   };
   const met = { p50: result.verifyMs.p50 <= 30, p99: result.verifyMs.p99 <= 200 };
-  mkdirSync(join(PROJECT_ROOT, 'bench', 'results'), { recursive: true });
-  writeFileSync(join(PROJECT_ROOT, 'bench', 'results', 'otp.json'), JSON.stringify({ ...result, met }, null, 2));
+  writeResult('otp', { ...result, met });
   const mark = (ok: boolean) => (ok ? 'met' : 'MISSED');
   process.stdout.write(`otp verify round trip: p50 ${result.verifyMs.p50} ms (target ≤30: ${mark(met.p50)}), p99 ${result.verifyMs.p99} ms (target ≤200: ${mark(met.p99)}); bare HTTP round trip p50 ${result.bareMs.p50} ms, p99 ${result.bareMs.p99} ms (ratio p50 ${r(result.verifyMs.p50 / result.bareMs.p50)}x) over ${result.samples} verifications\n`);
 });
