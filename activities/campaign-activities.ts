@@ -4,6 +4,7 @@ import { Context } from '@temporalio/activity';
 import { getCampaign, countRecipients, markNotSent, pendingRecipientPage, recordRecipientOutcomes, setCampaignStatus } from '../db/campaigns.js';
 import type { Pool } from '../db/pool.js';
 import type { CampaignCounters, CampaignDefinition, CampaignRecipient, RecipientOutcome } from '../workflows/campaign-types.js';
+import type { KurirEventInput } from '../workflows/event-types.js';
 import type { MessageResult } from '../workflows/types.js';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
@@ -26,8 +27,9 @@ export function createCampaignActivities(deps: { pool: Pool }) {
       return pendingRecipientPage(deps.pool, input.campaignId, input.after, input.limit);
     },
 
-    async recordOutcomes(input: { campaignId: string; outcomes: RecipientOutcome[]; counters: CampaignCounters }): Promise<void> {
-      await recordRecipientOutcomes(deps.pool, input.campaignId, input.outcomes, input.counters);
+    /** Outcomes, counters and the campaign's events of the batch, in one transaction. */
+    async recordOutcomes(input: { campaignId: string; outcomes: RecipientOutcome[]; counters: CampaignCounters; events?: KurirEventInput[] }): Promise<void> {
+      await recordRecipientOutcomes(deps.pool, input.campaignId, input.outcomes, input.counters, input.events);
     },
 
     /** After a cancel: the recipients still pending are recorded as not sent. */
@@ -35,8 +37,8 @@ export function createCampaignActivities(deps: { pool: Pool }) {
       return markNotSent(deps.pool, input.campaignId);
     },
 
-    async finishCampaign(input: { campaignId: string; status: 'completed' | 'canceled'; counters: CampaignCounters }): Promise<void> {
-      await setCampaignStatus(deps.pool, input.campaignId, input.status, input.counters);
+    async finishCampaign(input: { campaignId: string; status: 'completed' | 'canceled'; counters: CampaignCounters; events?: KurirEventInput[] }): Promise<void> {
+      await setCampaignStatus(deps.pool, input.campaignId, input.status, input.counters, input.events);
     },
 
     /**

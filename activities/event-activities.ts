@@ -1,4 +1,4 @@
-// The workflows' outbox writer: a local activity (no task-queue round trip). Idempotent: each
+// The workflows' outbox writer (see workflows/event-outbox.ts). Idempotent: each
 // event id is stored once, so a retried or replayed emission inserts nothing new.
 import { insertEvents } from '../db/events.js';
 import type { Pool } from '../db/pool.js';

@@ -1,6 +1,9 @@
 // campaigns and campaign_recipients: definitions, recipient pages, outcomes and reports.
 import type { CampaignCounters, CampaignRecipient, CampaignTemplate, RecipientOutcome, RecipientStatus } from '../workflows/campaign-types.js';
+import type { KurirEventInput } from '../workflows/event-types.js';
+import { insertEventsInTransaction } from './events.js';
 import type { Pool } from './pool.js';
+import { inTransaction } from './transaction.js';
 
 export interface CampaignSettings {
   concurrency?: number;
@@ -25,9 +28,13 @@ export async function getCampaign(pool: Pool, id: string): Promise<CampaignRow |
   return res.rows[0];
 }
 
-export async function setCampaignStatus(pool: Pool, id: string, status: string, counters?: CampaignCounters): Promise<void> {
-  await pool.query('UPDATE campaigns SET status = $2, counters = COALESCE($3::jsonb, counters), updated_at = now() WHERE id = $1',
-    [id, status, counters ? JSON.stringify(counters) : null]);
+/** Sets the status (and counters); `events` are stored in the same transaction (the outbox). */
+export async function setCampaignStatus(pool: Pool, id: string, status: string, counters?: CampaignCounters, events: KurirEventInput[] = []): Promise<void> {
+  await inTransaction(pool, async (client) => {
+    await client.query('UPDATE campaigns SET status = $2, counters = COALESCE($3::jsonb, counters), updated_at = now() WHERE id = $1',
+      [id, status, counters ? JSON.stringify(counters) : null]);
+    await insertEventsInTransaction(client, events);
+  });
 }
 
 /** One multi-row insert per batch (unnest keeps it one statement with five parameters). */
@@ -62,15 +69,19 @@ export async function pendingRecipientPage(pool: Pool, campaignId: string, after
   return res.rows.map((r) => ({ recipientId: r.recipient_id, phone: r.phone, ...(r.params ? { params: r.params } : {}), ...(r.time_zone ? { timeZone: r.time_zone } : {}) }));
 }
 
-export async function recordRecipientOutcomes(pool: Pool, campaignId: string, rows: RecipientOutcome[], counters?: CampaignCounters): Promise<void> {
-  if (rows.length > 0) {
-    await pool.query(
-      `UPDATE campaign_recipients c SET status = r.status, outcome = r.outcome, provider = r.provider, fallback_used = r.fb, updated_at = now()
-       FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::bool[]) AS r(id, status, outcome, provider, fb)
-       WHERE c.campaign_id = $1 AND c.recipient_id = r.id`,
-      [campaignId, rows.map((r) => r.recipientId), rows.map((r) => r.status), rows.map((r) => r.outcome), rows.map((r) => r.provider ?? null), rows.map((r) => r.fallbackUsed)]);
-  }
-  if (counters) await pool.query('UPDATE campaigns SET counters = $2, updated_at = now() WHERE id = $1', [campaignId, JSON.stringify(counters)]);
+/** Writes a batch of outcomes and the counters; `events` are stored in the same transaction. */
+export async function recordRecipientOutcomes(pool: Pool, campaignId: string, rows: RecipientOutcome[], counters?: CampaignCounters, events: KurirEventInput[] = []): Promise<void> {
+  await inTransaction(pool, async (client) => {
+    if (rows.length > 0) {
+      await client.query(
+        `UPDATE campaign_recipients c SET status = r.status, outcome = r.outcome, provider = r.provider, fallback_used = r.fb, updated_at = now()
+         FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::bool[]) AS r(id, status, outcome, provider, fb)
+         WHERE c.campaign_id = $1 AND c.recipient_id = r.id`,
+        [campaignId, rows.map((r) => r.recipientId), rows.map((r) => r.status), rows.map((r) => r.outcome), rows.map((r) => r.provider ?? null), rows.map((r) => r.fallbackUsed)]);
+    }
+    if (counters) await client.query('UPDATE campaigns SET counters = $2, updated_at = now() WHERE id = $1', [campaignId, JSON.stringify(counters)]);
+    await insertEventsInTransaction(client, events);
+  });
 }
 
 /** After a cancel: every recipient still pending was not sent. */

@@ -4,6 +4,7 @@ import type pg from 'pg';
 import type { KurirEvent, KurirEventInput } from '../workflows/event-types.js';
 import { EVENT_VERSION } from '../workflows/event-types.js';
 import type { Pool } from './pool.js';
+import { inTransaction } from './transaction.js';
 
 /**
  * Event inserts take this transaction-scoped lock, so `seq` order is commit order: a stream that
@@ -46,18 +47,7 @@ export async function insertEventsInTransaction(client: pg.PoolClient, events: K
 /** Inserts events in a transaction of their own. */
 export async function insertEvents(pool: Pool, events: KurirEventInput[]): Promise<number> {
   if (events.length === 0) return 0;
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const n = await insertEventsInTransaction(client, events);
-    await client.query('COMMIT');
-    return n;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  return inTransaction(pool, (client) => insertEventsInTransaction(client, events));
 }
 
 export function rowToEvent(r: EventRow): KurirEvent {

@@ -1,6 +1,7 @@
 // otp_sends: the codes sent (as HMACs) and the per-number send limit.
 import type pg from 'pg';
 import type { Pool } from './pool.js';
+import { inTransaction } from './transaction.js';
 
 export interface OtpSendRow {
   code_hash: string | null; provider: string; channel: string; provider_message_id: string; sent_at: Date;
@@ -11,26 +12,25 @@ export async function findOtpSend(pool: Pool, otpId: string, step: number): Prom
   return res.rows[0];
 }
 
+const OVER_LIMIT = Symbol('over the send limit');
+
 /**
  * Runs `send` only while the number is under its limit, holding a per-number lock so that
  * concurrent OTPs for one number cannot both pass the check. Returns undefined when over the limit.
  */
 export async function withinSendLimit<T>(pool: Pool, recipientHash: string, limit: number, windowMs: number, send: (client: pg.PoolClient) => Promise<T>): Promise<T | undefined> {
-  const client = await pool.connect();
+  // Over the limit: throw the marker so the transaction rolls back, then answer undefined.
   try {
-    await client.query('BEGIN');
-    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [recipientHash]);
-    const res = await client.query<{ n: string }>(
-      'SELECT count(*) AS n FROM otp_sends WHERE recipient_hash = $1 AND sent_at > now() - make_interval(secs => $2)', [recipientHash, windowMs / 1000]);
-    if (Number(res.rows[0]!.n) >= limit) { await client.query('ROLLBACK'); return undefined; }
-    const result = await send(client);
-    await client.query('COMMIT');
-    return result;
+    return await inTransaction(pool, async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [recipientHash]);
+      const res = await client.query<{ n: string }>(
+        'SELECT count(*) AS n FROM otp_sends WHERE recipient_hash = $1 AND sent_at > now() - make_interval(secs => $2)', [recipientHash, windowMs / 1000]);
+      if (Number(res.rows[0]!.n) >= limit) throw OVER_LIMIT;
+      return send(client);
+    });
   } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    if (err === OVER_LIMIT) return undefined;
     throw err;
-  } finally {
-    client.release();
   }
 }
 

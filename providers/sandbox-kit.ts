@@ -59,6 +59,8 @@ export interface LoggedRequest {
   status: number;
   /** What the request carried (JSON/form body, else the query), as a phone would see it: tests read OTP codes here. */
   content: string;
+  /** The body the sandbox answered (tests find the message id it issued here). */
+  answer: string;
 }
 
 export interface SandboxReply {
@@ -98,10 +100,12 @@ function parseBody(raw: string, contentType: string | undefined): unknown {
   try { return JSON.parse(raw); } catch { return undefined; }
 }
 
+const bodyText = (reply: SandboxReply): string => (typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body));
+
 function send(res: ServerResponse, reply: SandboxReply): void {
   const isText = typeof reply.body === 'string';
   res.writeHead(reply.status, { 'content-type': reply.contentType ?? (isText ? 'text/plain' : 'application/json') });
-  res.end(isText ? reply.body as string : JSON.stringify(reply.body));
+  res.end(bodyText(reply));
 }
 
 /**
@@ -129,7 +133,7 @@ export async function startSandboxServer(opts: {
         const reply = await opts.handler(sreq);
         requests.push({
           at: new Date().toISOString(), method: sreq.method, path: sreq.path, recipient: opts.recipientOf?.(sreq), status: reply.status,
-          content: sreq.rawBody || JSON.stringify(sreq.query),
+          content: sreq.rawBody || JSON.stringify(sreq.query), answer: bodyText(reply),
         });
         if (reply.delayMs) await sleep(reply.delayMs);
         send(res, reply);

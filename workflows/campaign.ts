@@ -65,10 +65,12 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
 
   /** Writes outcomes in batches; one write at a time, in order. */
   const flush = (): Promise<void> => {
-    if (outcomes.length === 0) return flushing;
+    const batchEvents = events.take();
+    if (outcomes.length === 0 && batchEvents.length === 0) return flushing;
     const batch = outcomes.splice(0);
     const snapshot = JSON.parse(JSON.stringify(counters)) as typeof counters;
-    flushing = flushing.then(() => acts.recordOutcomes({ campaignId, outcomes: batch, counters: snapshot }));
+    const withEvents = batchEvents.length > 0 ? { events: batchEvents } : {};
+    flushing = flushing.then(() => acts.recordOutcomes({ campaignId, outcomes: batch, counters: snapshot, ...withEvents }));
     return flushing;
   };
 
@@ -145,7 +147,6 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
   await flush();
   const remaining = page.length > 0 || !exhausted || held.length > 0;
   if (!canceled && draining && remaining) {
-    await events.drained();
     await condition(allHandlersFinished);
     return continueAsNew<typeof campaign>({ ...input, cursor, counters, held: held.map((h) => h.r), paused, runs });
   }
@@ -154,9 +155,9 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
     counters.byStatus.not_sent = (counters.byStatus.not_sent ?? 0) + notSent;
     held.length = 0;
   }
-  await acts.finishCampaign({ campaignId, status: canceled ? 'canceled' : 'completed', counters });
   done = true;
-  events.completed(progress());
-  await events.drained();
-  return progress();
+  const final = progress();
+  const finalEvents = events.completed(final);
+  await acts.finishCampaign({ campaignId, status: canceled ? 'canceled' : 'completed', counters, ...(finalEvents.length > 0 ? { events: finalEvents } : {}) });
+  return final;
 }

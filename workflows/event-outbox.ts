@@ -1,14 +1,19 @@
 // The workflow side of the event outbox: events queue in memory and one flusher writes them in
-// order through a local activity (idempotent per event id). Gated by a patch so that histories
+// order through an activity (idempotent per event id). Gated by a patch so that histories
 // recorded before events existed replay unchanged.
-import { condition, log, patched, proxyLocalActivities } from '@temporalio/workflow';
+// A regular activity, not a local one: a local-activity flusher running beside other commands
+// (a fallback's next send, a campaign's children) failed replay after a worker restart with
+// TMPRL1100 "Activity id of scheduled event '9' does not match activity id of activity command
+// '10'": local and regular activities share one id sequence, and the replay after a timed-out
+// workflow task scheduled them in another order than the one recorded.
+import { condition, log, patched, proxyActivities } from '@temporalio/workflow';
 import type { EventActivities } from '../activities/event-activities.js';
 import type { KurirEventInput } from './event-types.js';
 
 export const EVENTS_PATCH = 'events-v1';
 
 // No attempt limit: an event is never dropped because the database was briefly unavailable.
-const { emitEvents } = proxyLocalActivities<EventActivities>({
+const { emitEvents } = proxyActivities<EventActivities>({
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });

@@ -40,3 +40,33 @@ export const finishedCount = (p: CampaignProgress) => p.total - p.pending;
 export function waitProgress(stack: Stack, id: string, ok: (p: CampaignProgress) => boolean, timeoutMs: number, what: string): Promise<CampaignProgress> {
   return eventually(async () => { const p = await progress(stack, id); return ok(p) ? p : undefined; }, timeoutMs, what);
 }
+
+/**
+ * Numbers a provider received more than one send request for. A repeat is explained by a worker
+ * kill when every request but the last happened before a kill and its answer's message id never
+ * reached provider_messages: the worker died between the provider's answer and that row, so the
+ * retried activity could not know the message was out (README, Known limits). A repeat after a
+ * recorded answer, or with no kill before it, is unexplained: a real double send.
+ */
+export async function repeatedSends(stack: Stack, provider: string, kills: number[]): Promise<{ explained: string[]; unexplained: string[] }> {
+  const byNumber = new Map<string, Array<{ at: number; answer: string }>>();
+  for (const r of stack.sandboxes.requests(provider)) {
+    if (!r.recipient || !/send/i.test(r.path)) continue;
+    const d = digitsOf(r.recipient);
+    byNumber.set(d, [...(byNumber.get(d) ?? []), { at: Date.parse(r.at), answer: r.answer }]);
+  }
+  const res = await stack.pool.query<{ provider_message_id: string }>('SELECT provider_message_id FROM provider_messages WHERE provider = $1', [provider]);
+  const recorded = new Set(res.rows.map((r) => r.provider_message_id));
+  const isRecorded = (answer: string) => (answer.match(/[\w-]{4,}/g) ?? []).some((token) => recorded.has(token));
+  const lastKill = Math.max(...kills);
+  const explained: string[] = [];
+  const unexplained: string[] = [];
+  for (const [number, sends] of byNumber) {
+    if (sends.length < 2) continue;
+    const earlier = sends.sort((a, b) => a.at - b.at).slice(0, -1);
+    // +100 ms: the kill time is taken just before the signal is sent.
+    const killWindow = earlier.every((s) => s.at <= lastKill + 100 && !isRecorded(s.answer));
+    (killWindow ? explained : unexplained).push(`${number}: ${sends.length}`);
+  }
+  return { explained, unexplained };
+}

@@ -4,7 +4,7 @@
 // One exception, measured and bounded here (README, Known limits): a send whose provider request
 // was answered just before the SIGKILL, before its provider_messages row was written, is sent again
 // on the retry: no provider takes a client reference to deduplicate on. Such a second request is
-// accepted only when the first one was answered within IN_FLIGHT_MS before a kill.
+// accepted only when the first one came before a kill and its answer's id was never recorded.
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { after, before, test } from 'node:test';
@@ -13,7 +13,7 @@ import { createCampaign } from '../../client/start-campaign.js';
 import { countRecipients } from '../../db/campaigns.js';
 import { campaignSpecSchema } from '../../schemas/campaign.js';
 import type { CampaignProgress } from '../../workflows/campaign-types.js';
-import { campaignNumber, digitsOf, finishedCount, waitProgress } from '../helpers/campaign.js';
+import { campaignNumber, digitsOf, finishedCount, repeatedSends, sendsPerNumber, waitProgress } from '../helpers/campaign.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { killWorkers, spawnWorker } from '../helpers/worker-process.js';
 import { size } from './helpers/size.js';
@@ -21,7 +21,6 @@ import { stopWorkerlessStack } from './helpers/teardown.js';
 
 const N = size(80, 1_000);
 const CONCURRENCY = 25;
-const IN_FLIGHT_MS = 10_000;
 // Every fourth number is invalid on WhatsApp, so those recipients take a second (SMS) step.
 const takesSms = (i: number) => i % 4 === 0;
 const steps = [
@@ -40,17 +39,6 @@ async function kill(worker: ChildProcess): Promise<void> {
   const exited = new Promise((resolve) => worker.once('exit', resolve));
   worker.kill('SIGKILL');
   await exited;
-}
-
-/** Provider send requests per exact number, answer times ascending. */
-function sendTimes(provider: string): Map<string, number[]> {
-  const out = new Map<string, number[]>();
-  for (const r of stack.sandboxes.requests(provider)) {
-    if (!r.recipient || !/send/i.test(r.path)) continue;
-    const d = digitsOf(r.recipient);
-    out.set(d, [...(out.get(d) ?? []), Date.parse(r.at)].sort((a, b) => a - b));
-  }
-  return out;
 }
 
 test(`${N} recipients, worker SIGKILLed at ~25/50/75 %: one provider request per step taken, none lost`, { timeout: 900_000 }, async (t) => {
@@ -83,18 +71,15 @@ test(`${N} recipients, worker SIGKILLed at ~25/50/75 %: one provider request per
   assert.equal(final.counts.read + final.counts.delivered, N - smsCount);
   const db = await countRecipients(stack.pool, id);
   assert.equal(db.byStatus.pending, undefined, 'no recipient left pending in PostgreSQL');
-  const wa = sendTimes('wappin');
-  const sms = sendTimes('sms-masking');
-  const inFlightAtKill = (first: number) => kills.some((k) => first <= k + 100 && first >= k - IN_FLIGHT_MS);
-  const wrong: string[] = [];
-  const resent: string[] = [];
-  for (const [i, r] of recipients.entries()) {
-    for (const [channel, times, want] of [['WhatsApp', wa.get(digitsOf(r.phone)) ?? [], 1], ['SMS', sms.get(digitsOf(r.phone)) ?? [], takesSms(i) ? 1 : 0]] as const) {
-      if (times.length === want) continue;
-      if (want === 1 && times.length === 2 && inFlightAtKill(times[0]!)) resent.push(`${r.phone} ${channel}`);
-      else wrong.push(`${r.phone}: ${channel} ${times.length} (want ${want})`);
-    }
-  }
+  const wa = sendsPerNumber(stack, 'wappin');
+  const sms = sendsPerNumber(stack, 'sms-masking');
+  const wrong = recipients.flatMap((r, i) => {
+    const [w, m] = [wa.get(digitsOf(r.phone)) ?? 0, sms.get(digitsOf(r.phone)) ?? 0];
+    return w === 0 || (m === 0) === takesSms(i) ? [`${r.phone}: WhatsApp ${w}, SMS ${m}`] : [];
+  });
+  const repeats = [await repeatedSends(stack, 'wappin', kills), await repeatedSends(stack, 'sms-masking', kills)];
+  const resent = repeats.flatMap((r) => r.explained);
+  wrong.push(...repeats.flatMap((r) => r.unexplained.map((u) => `${u} requests, not explained by a kill`)));
   t.diagnostic(`kills after ${killedAt.join(', ')} of ${N} finished; sends repeated because in flight at a kill: ${resent.length} (${resent.join(', ') || 'none'})`);
   assert.deepEqual(wrong, [], 'each recipient: one WhatsApp request, one SMS request only after an invalid number; none lost');
   assert.ok(resent.length <= kills.length * CONCURRENCY, `repeats bounded by the sends in flight at the kills (${resent.length})`);

@@ -1,0 +1,19 @@
+// One transaction on one pooled connection: COMMIT when `work` resolves, ROLLBACK when it throws
+// (the rollback's own failure is ignored so the original error surfaces).
+import type pg from 'pg';
+import type { Pool } from './pool.js';
+
+export async function inTransaction<T>(pool: Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
