@@ -22,6 +22,7 @@ export { signWebhook, verifyWebhookSignature, WebhookVerificationError } from '.
 export { EncryptionKeyError } from '../codec/keys.js';
 export { UnknownEncryptionKeyError } from '../codec/aes-gcm-codec.js';
 export { CampaignHandle, CampaignEmptyError, CampaignNotFoundError, DatabaseRequiredError } from './campaign.js';
+export { CampaignExistsError } from './start-campaign.js';
 export type { CampaignRecipientInput, CampaignRecipients, StartCampaignOptions } from './campaign.js';
 export type { CampaignSpecRaw as CampaignSpec } from '../schemas/campaign.js';
 export type { CampaignProgress, RecipientStatus } from '../workflows/campaign-types.js';
@@ -103,7 +104,8 @@ export class Kurir {
 
   /**
    * Imports the recipients into PostgreSQL, then starts the campaign workflow. Throws
-   * KurirValidationError (spec), CampaignEmptyError (no valid recipient), DatabaseRequiredError.
+   * KurirValidationError (spec), CampaignEmptyError (no valid recipient), CampaignExistsError (opts.id taken),
+   * DatabaseRequiredError.
    */
   startCampaign(spec: CampaignSpecRaw, recipients: CampaignRecipients, opts: StartCampaignOptions = {}): Promise<CampaignHandle> {
     return startCampaignFromClient({ pool: () => this.campaignPool(), temporal: this.client, taskQueue: this.taskQueue }, spec, recipients, opts);

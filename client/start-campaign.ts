@@ -22,6 +22,16 @@ export async function startCampaignWorkflow(temporal: Client, input: CampaignInp
 
 export interface CreatedCampaign extends ImportResult { id: string }
 
+/** A campaign with this id is already stored: pick another id, or control the existing one with `kurir.campaign(id)`. */
+export class CampaignExistsError extends Error {
+  constructor(readonly id: string) {
+    super(`campaign ${id} already exists`);
+    this.name = 'CampaignExistsError';
+  }
+}
+
+const isUniqueViolation = (err: unknown) => typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505';
+
 /** The workflow input of a stored campaign: what `temporal workflow start --type campaign` takes. */
 export function campaignWorkflowInput(id: string, spec: CampaignSpec): CampaignInput {
   const { concurrency, pageSize, quietHours, historyLimit } = spec;
@@ -34,7 +44,9 @@ export function campaignWorkflowInput(id: string, spec: CampaignSpec): CampaignI
  */
 export async function createCampaign(deps: { pool: Pool; temporal: Client; taskQueue: string }, spec: CampaignSpec, rows: AsyncIterable<SourceRow>, id = newCampaignId(), opts: { start?: boolean } = {}): Promise<CreatedCampaign> {
   const { name, concurrency, pageSize, quietHours, timeZone, historyLimit, ...template } = spec;
-  await insertCampaign(deps.pool, { id, name, template, settings: { concurrency, pageSize, quietHours, timeZone } });
+  await insertCampaign(deps.pool, { id, name, template, settings: { concurrency, pageSize, quietHours, timeZone } }).catch((err: unknown) => {
+    throw isUniqueViolation(err) ? new CampaignExistsError(id) : err;
+  });
   const result = await importRecipients(deps.pool, id, rows);
   if (result.imported === 0) {
     await setCampaignStatus(deps.pool, id, 'empty');

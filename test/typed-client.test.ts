@@ -4,8 +4,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { CampaignEmptyError, CampaignNotFoundError, Kurir, KurirValidationError } from '../client/index.js';
+import { CampaignEmptyError, CampaignExistsError, CampaignNotFoundError, Kurir, KurirValidationError } from '../client/index.js';
 import { campaignNumber, digitsOf, finishedCount, sendsPerNumber } from './helpers/campaign.js';
 import { lastCodeSent } from './helpers/codes.js';
 import { scriptedNumber } from './helpers/numbers.js';
@@ -92,12 +93,16 @@ describe('typed client', () => {
     assert.equal(final.counts.read + final.counts.delivered + final.counts.not_sent, 20);
   });
 
-  test('typed errors: invalid spec, no valid recipient, unknown campaign', async () => {
+  test('typed errors: invalid spec, no valid recipient, unknown campaign, id taken', async () => {
     await assert.rejects(kurir.startCampaign({ name: 'bad', steps: [{ channel: 'sms', provider: 'itd', text: 'x' }] }, [{ phone: scriptedNumber() }]),
       (err: unknown) => err instanceof KurirValidationError && err.field === 'steps.0.provider');
     await assert.rejects(kurir.startCampaign({ name: 'empty', steps }, [{ phone: 'nope' }, { phone: '' }]),
       (err: unknown) => err instanceof CampaignEmptyError && err.rejectedCount === 2 && err.rejected[0]?.line === 1);
     await assert.rejects(kurir.campaign('cmp_does_not_exist').progress(), CampaignNotFoundError);
     await assert.rejects(kurir.campaign('cmp_does_not_exist').pause(), CampaignNotFoundError);
+    const id = `cmp_${randomUUID()}`;
+    await kurir.startCampaign({ name: 'first', steps }, [{ phone: scriptedNumber() }], { id, start: false });
+    await assert.rejects(kurir.startCampaign({ name: 'second', steps }, [{ phone: scriptedNumber() }], { id, start: false }),
+      (err: unknown) => err instanceof CampaignExistsError && err.id === id && /already exists/.test(err.message));
   });
 });
