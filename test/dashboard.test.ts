@@ -53,7 +53,13 @@ after(async () => {
 
 describe('operator dashboard in headless Chromium', () => {
   test('sign in, upload a CSV, pause and resume to 100%, open a fallback message, OTP and provider pages', { timeout: 420_000 }, async (t) => {
-    if (!haveChromium) { t.skip(`chromium not found at ${CHROMIUM} (install Debian's chromium or set CHROMIUM_PATH)`); return; }
+    // CI installs chromium (.ci/run), so there a missing browser is a failure, never a skip.
+    if (!haveChromium) {
+      const why = `chromium not found at ${CHROMIUM} (install Debian's chromium or set CHROMIUM_PATH)`;
+      if (process.env.CI) assert.fail(why);
+      t.skip(why);
+      return;
+    }
 
     // Sign in with the keyboard: a wrong key is refused, the right one opens the campaigns page.
     await page.goto(`${stack.apiUrl}/ui/`);
