@@ -37,8 +37,21 @@ export function progress(stack: Stack, id: string): Promise<CampaignProgress> {
 
 export const finishedCount = (p: CampaignProgress) => p.total - p.pending;
 
-export function waitProgress(stack: Stack, id: string, ok: (p: CampaignProgress) => boolean, timeoutMs: number, what: string): Promise<CampaignProgress> {
-  return eventually(async () => { const p = await progress(stack, id); return ok(p) ? p : undefined; }, timeoutMs, what);
+/** Waits for a progress the predicate accepts; on timeout says why the campaign's workflow tasks failed, if they did. */
+export async function waitProgress(stack: Stack, id: string, ok: (p: CampaignProgress) => boolean, timeoutMs: number, what: string): Promise<CampaignProgress> {
+  try {
+    return await eventually(async () => { const p = await progress(stack, id); return ok(p) ? p : undefined; }, timeoutMs, what);
+  } catch (err) {
+    const failure = await lastTaskFailure(stack, id).catch(() => undefined);
+    throw failure ? new Error(`${String(err)}; the campaign's last workflow task failed: ${failure}`) : err;
+  }
+}
+
+/** The message of the newest WorkflowTaskFailed event (e.g. a TMPRL1100 nondeterminism), if any. */
+async function lastTaskFailure(stack: Stack, id: string): Promise<string | undefined> {
+  const events = (await stack.client.workflow.getHandle(id).fetchHistory()).events ?? [];
+  const failed = events.filter((e) => e.workflowTaskFailedEventAttributes).at(-1);
+  return failed ? failed.workflowTaskFailedEventAttributes?.failure?.message ?? 'no message' : undefined;
 }
 
 /**
