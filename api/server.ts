@@ -11,6 +11,7 @@ import { buildServer } from './build.js';
 import { Relay } from './relay.js';
 import { EventNotifier } from './events/event-notifier.js';
 import { WebhookDispatcher } from './webhooks/dispatcher.js';
+import { InFlightCalls } from '../workers/in-flight-calls.js';
 
 const config = loadConfigOrExit();
 const logger = createLogger({ level: config.LOG_LEVEL, name: 'kurir-api', pretty: config.PRETTY_LOGS });
@@ -21,7 +22,8 @@ if (!config.DATABASE_URL) {
 const pool = createPool(config.DATABASE_URL);
 // Lazy: the API starts and answers 503 while Temporal is down, instead of refusing to start.
 const dataConverter = kurirDataConverter(config.KURIR_ENCRYPTION_KEY);
-const temporal = new Client({ connection: Connection.lazy(connectionOptions(config)), namespace: config.TEMPORAL_NAMESPACE, ...(dataConverter ? { dataConverter } : {}) });
+const inFlight = new InFlightCalls();
+const temporal = new Client({ connection: Connection.lazy({ ...connectionOptions(config), interceptors: inFlight.interceptors() }), namespace: config.TEMPORAL_NAMESPACE, ...(dataConverter ? { dataConverter } : {}) });
 const callbackEndpoints = allCallbackEndpoints();
 const relay = new Relay({ pool, temporal, endpoints: callbackEndpoints, logger: logger.child({ component: 'relay' }) });
 // Events: one LISTEN connection wakes SSE streams and the webhook dispatcher.
@@ -48,6 +50,7 @@ async function shutdown(signal: string) {
   await relay.stop();
   await webhooks.stop();
   await events.stop();
+  await inFlight.idle(5_000);
   await temporal.connection.close().catch(() => undefined);
   await pool.end();
   process.exit(0);

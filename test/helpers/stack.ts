@@ -20,6 +20,7 @@ import { sandboxEnvironment, startSandboxes, type RunningSandboxes } from '../..
 import { messageInputSchema, type MessageInputRaw } from '../../schemas/message.js';
 import { createKurirWorkers, otpSettings, type KurirWorkers } from '../../workers/create-worker.js';
 import { installRuntime } from '../../workers/runtime.js';
+import { InFlightCalls } from '../../workers/in-flight-calls.js';
 
 export interface Stack {
   config: Config;
@@ -56,7 +57,8 @@ export async function startStack(opts: { env?: Record<string, string>; callbackD
   const taskQueue = `test-${randomUUID()}`;
   let config = loadConfig({ ...process.env, TEMPORAL_TASK_QUEUE: taskQueue, SANDBOX_CALLBACK_DELAY_MS: String(opts.callbackDelayMs ?? 30), ...opts.env });
   const pool = createPool(config.DATABASE_URL!);
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS! });
+  const inFlight = new InFlightCalls();
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS!, interceptors: inFlight.interceptors() });
   // KURIR_ENCRYPTION_KEY in opts.env: the stack's client, API and worker all use the payload codec.
   const dataConverter = kurirDataConverter(config.KURIR_ENCRYPTION_KEY);
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, ...(dataConverter ? { dataConverter } : {}) });
@@ -112,6 +114,7 @@ export async function startStack(opts: { env?: Record<string, string>; callbackD
       await api.close();
       await events.stop();
       await sandboxes.close();
+      await inFlight.idle(10_000);
       await connection.close();
       await pool.end();
     },
