@@ -1,11 +1,11 @@
 // The workflow side of the event outbox: events queue in memory and one flusher writes them in
 // order through an activity (idempotent per event id). Gated by a patch so that histories
 // recorded before events existed replay unchanged.
-// A regular activity, not a local one: a local-activity flusher running beside other commands
-// (a fallback's next send, a campaign's children) failed replay after a worker restart with
-// TMPRL1100 "Activity id of scheduled event '9' does not match activity id of activity command
-// '10'": local and regular activities share one id sequence, and the replay after a timed-out
-// workflow task scheduled them in another order than the one recorded.
+// A regular activity, not a local one: a campaign's local-activity flusher, running beside its
+// children and outcome writes, failed replay after a worker restart with TMPRL1100 "Activity id
+// of scheduled event '9' does not match activity id of activity command '10'". Local and regular
+// activities share one id sequence, and the replay after a timed-out workflow task scheduled them
+// in another order than the one recorded. A message's flusher runs beside its next send the same way.
 import { condition, log, patched, proxyActivities } from '@temporalio/workflow';
 import type { EventActivities } from '../activities/event-activities.js';
 import type { KurirEventInput } from './event-types.js';
