@@ -56,7 +56,7 @@ async function lastTaskFailure(stack: Stack, id: string): Promise<string | undef
 
 /**
  * Numbers a provider received more than one send request for. A repeat is explained by a worker
- * kill when every request but the last happened before a kill and its answer's message id never
+ * kill when every request but the last was in flight at a kill and its answer's message id never
  * reached provider_messages: the worker died between the provider's answer and that row, so the
  * retried activity could not know the message was out (README, Known limits). A repeat after a
  * recorded answer, or with no kill before it, is unexplained: a real double send.
@@ -72,15 +72,17 @@ export async function repeatedSends(stack: Stack, provider: string, kills: numbe
   const recorded = new Set(res.rows.map((r) => r.provider_message_id));
   const isRecorded = (answer: string) => (answer.match(/[\w-]{4,}/g) ?? []).some((token) => recorded.has(token));
   const lastKill = Math.max(...kills);
+  // In flight at a kill: answered at most 10 s before it (recording an answer takes milliseconds;
+  // 10 s is generous for a loaded machine), or up to a second after it, since the sandbox logs a
+  // request once answered, in this (busy) test process, and a respawned worker cannot send within
+  // a second (node, tsx and the workflow bundle take longer).
+  const atAKill = (at: number) => kills.some((k) => at >= k - 10_000 && at <= k + 1_000);
   const explained: string[] = [];
   const unexplained: string[] = [];
   for (const [number, sends] of byNumber) {
     if (sends.length < 2) continue;
     const earlier = sends.sort((a, b) => a.at - b.at).slice(0, -1);
-    // The sandbox logs a request when it has answered it, in this (busy) test process: one the
-    // killed worker wrote just before the kill can be logged a little after it. The respawned
-    // worker cannot send within a second (node, tsx and the workflow bundle take longer).
-    const killWindow = earlier.every((s) => s.at <= lastKill + 1_000 && !isRecorded(s.answer));
+    const killWindow = earlier.every((s) => atAKill(s.at) && !isRecorded(s.answer));
     const detail = sends.map((s) => `${s.at - lastKill} ms from the last kill, ${isRecorded(s.answer) ? 'recorded' : 'not recorded'}`).join('; ');
     (killWindow ? explained : unexplained).push(`${number}: ${sends.length} (${detail})`);
   }
