@@ -7,10 +7,10 @@ import { createCampaign } from '../client/start-campaign.js';
 import { countRecipients } from '../db/campaigns.js';
 import { campaignSpecSchema, type CampaignSpecRaw } from '../schemas/campaign.js';
 import type { CampaignProgress } from '../workflows/campaign-types.js';
-import { campaignNumber, digitsOf, finishedCount, repeatedSends, sendsPerNumber, waitProgress } from './helpers/campaign.js';
+import { campaignNumber, digitsOf, finishedCount, repeatedSends, sendsPerNumber, sendTimes, waitProgress } from './helpers/campaign.js';
 import { recordHistory } from './helpers/histories.js';
 import { startStack, type Stack } from './helpers/stack.js';
-import { killWorkers, spawnWorker } from './helpers/worker-process.js';
+import { killWorker, killWorkers, spawnWorker } from './helpers/worker-process.js';
 
 const SIZE = Number(process.env.CAMPAIGN_TEST_SIZE ?? 1000);
 const auth = { authorization: 'Bearer dev-key' };
@@ -118,9 +118,8 @@ describe('campaign workflow', () => {
     const final = await result(id);
     await recordHistory(stack.client.workflow.getHandle(id), 'campaign-quiet-hours');
     assert.equal(final.counts.read + final.counts.delivered, 20);
-    const sendTimes = (phone: string) => stack.sandboxes.requests('wappin').filter((r) => r.recipient && digitsOf(r.recipient) === digitsOf(phone) && /send/i.test(r.path)).map((r) => Date.parse(r.at));
     for (const [i, r] of recipients.entries()) {
-      const [t] = sendTimes(r.phone);
+      const [t] = sendTimes(stack, 'wappin', [r.phone]);
       assert.ok(t !== undefined, `${r.phone} sent`);
       if (i < 5) assert.ok(t < end, 'outside the window (Tokyo): sent at once');
       else assert.ok(t >= end, `held until the window ended (${new Date(t).toISOString()} vs ${new Date(end).toISOString()})`);
@@ -166,8 +165,7 @@ describe('campaign workflow', () => {
       const { id } = await createCampaign({ pool: own.pool, temporal: own.client, taskQueue: own.taskQueue }, spec, arrayRows(recipients));
       const half = await waitProgress(own, id, (p) => finishedCount(p) >= n / 2, 120_000, 'half-way');
       const kills = [Date.now()];
-      worker.kill('SIGKILL');
-      await new Promise((resolve) => worker.once('exit', resolve));
+      await killWorker(worker);
       assert.ok(finishedCount(half) < n, 'killed before the end');
       worker = spawnWorker(own);
       const final = await own.client.workflow.getHandle(id).result() as CampaignProgress;

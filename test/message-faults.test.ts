@@ -5,7 +5,7 @@ import { after, describe, test } from 'node:test';
 import type { MessageResult } from '../workflows/types.js';
 import { scriptedNumber } from './helpers/numbers.js';
 import { eventually, startStack, type Stack } from './helpers/stack.js';
-import { killWorkers, sendsTo as sends, spawnWorker } from './helpers/worker-process.js';
+import { killWorker, killWorkers, sendsTo as sends, spawnWorker } from './helpers/worker-process.js';
 
 const wa = { channel: 'whatsapp' as const, provider: 'wappin' as const, template: 'order_shipped', params: ['A-1'] };
 const sms = { channel: 'sms' as const, provider: 'sms-masking' as const, text: 'Order A-1 shipped' };
@@ -32,16 +32,15 @@ describe('message workflow under faults', () => {
   test('a worker killed (SIGKILL) during the not-read wait: after a restart the workflow falls back correctly', { timeout: 120_000 }, async () => {
     const stack = await startStack({ worker: false });
     stacks.push(stack);
-    let worker = spawnWorker(stack);
+    const worker = spawnWorker(stack);
     const to = scriptedNumber('604'); // delivered, never read
     const id = await stack.send({ to, steps: [wa, sms], fallback: { notReadWithin: '4 seconds' } });
     const handle = stack.client.workflow.getHandle(id);
     await eventually(async () => (await handle.query<{ attempts: Array<{ status?: string }> }>('status')).attempts[0]?.status === 'delivered' || undefined, 60_000, 'delivered on WhatsApp');
-    worker.kill('SIGKILL');
-    await new Promise((resolve) => worker.once('exit', resolve));
+    await killWorker(worker);
     await new Promise((r) => setTimeout(r, 5_000)); // the not-read timer fires while no worker runs
     assert.equal(sends(stack, 'sms-masking', to), 0, 'nothing is sent while no worker runs');
-    worker = spawnWorker(stack);
+    spawnWorker(stack); // stopped by killWorkers() after the suite
     const r = await handle.result() as MessageResult;
     assert.equal(r.attempts[0]?.fallback?.reason, 'not_read');
     assert.equal(r.deliveredBy, 'sms-masking');

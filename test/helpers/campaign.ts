@@ -2,6 +2,7 @@
 // per exact number, and waiting for a campaign's progress.
 import type { CampaignProgress } from '../../workflows/campaign-types.js';
 import { campaignProgressQuery } from '../../workflows/messages.js';
+import { sendRequests } from './numbers.js';
 import type { Stack } from './stack.js';
 import { eventually } from './stack.js';
 
@@ -13,9 +14,8 @@ export function campaignNumber(prefix: string, index: number, whatsapp = '000', 
 /** Send requests a sandbox received, per exact number (digits only). */
 export function sendsPerNumber(stack: Stack, provider: string): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const r of stack.sandboxes.requests(provider)) {
-    if (!r.recipient || !/send/i.test(r.path)) continue;
-    const digits = r.recipient.replace(/\D/g, '');
+  for (const r of sendRequests(stack.sandboxes, provider)) {
+    const digits = digitsOf(r.recipient);
     counts.set(digits, (counts.get(digits) ?? 0) + 1);
   }
   return counts;
@@ -26,8 +26,8 @@ export const digitsOf = (e164: string) => e164.replace(/\D/g, '');
 /** When a sandbox received each send request for these numbers (ms, ascending). */
 export function sendTimes(stack: Stack, provider: string, phones: string[]): number[] {
   const ours = new Set(phones.map(digitsOf));
-  return stack.sandboxes.requests(provider)
-    .filter((r) => r.recipient && ours.has(digitsOf(r.recipient)) && /send/i.test(r.path))
+  return sendRequests(stack.sandboxes, provider)
+    .filter((r) => ours.has(digitsOf(r.recipient)))
     .map((r) => Date.parse(r.at)).sort((a, b) => a - b);
 }
 
@@ -63,8 +63,7 @@ async function lastTaskFailure(stack: Stack, id: string): Promise<string | undef
  */
 export async function repeatedSends(stack: Stack, provider: string, kills: number[]): Promise<{ explained: string[]; unexplained: string[] }> {
   const byNumber = new Map<string, Array<{ at: number; answer: string }>>();
-  for (const r of stack.sandboxes.requests(provider)) {
-    if (!r.recipient || !/send/i.test(r.path)) continue;
+  for (const r of sendRequests(stack.sandboxes, provider)) {
     const d = digitsOf(r.recipient);
     byNumber.set(d, [...(byNumber.get(d) ?? []), { at: Date.parse(r.at), answer: r.answer }]);
   }

@@ -1,9 +1,9 @@
 // Reads the OTP code a sandbox received for a number, as the recipient's phone would show it.
 import type { RunningSandboxes } from '../../providers/sandboxes.js';
-import { tail } from './numbers.js';
+import { sendRequests, tail } from './numbers.js';
 
 export function lastCodeSent(sandboxes: RunningSandboxes, provider: string, to: string): string | undefined {
-  const sent = sandboxes.requests(provider).filter((r) => r.recipient && tail(r.recipient) === tail(to) && /send/i.test(r.path) && r.status < 300);
+  const sent = sendRequests(sandboxes, provider).filter((r) => tail(r.recipient) === tail(to) && r.status < 300);
   const content = sent.at(-1)?.content;
   if (!content) return undefined;
   // Wappin template params {"1": "<code>"}; SMS text "... code is <code>."

@@ -1,3 +1,6 @@
+import type { LoggedRequest } from '../../providers/sandbox-kit.js';
+import type { RunningSandboxes } from '../../providers/sandboxes.js';
+
 // Recipient numbers that script the sandboxes: the last three digits script WhatsApp
 // sandboxes, the three before them SMS sandboxes (see providers/sandbox-kit.ts).
 let counter = Math.floor(Math.random() * 900);
@@ -11,4 +14,9 @@ export function scriptedNumber(whatsapp = '000', sms = '000'): string {
 /** The last nine digits: enough to match a number however a provider formats it. */
 export function tail(number: string): string {
   return number.replace(/\D/g, '').slice(-9);
+}
+
+/** The message-send requests a provider's sandbox logged (those that name a recipient), in arrival order. */
+export function sendRequests(sandboxes: Pick<RunningSandboxes, 'requests'>, provider: string): Array<LoggedRequest & { recipient: string }> {
+  return sandboxes.requests(provider).filter((r): r is LoggedRequest & { recipient: string } => r.recipient !== undefined && r.recipient !== '' && /send/i.test(r.path));
 }

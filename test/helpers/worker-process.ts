@@ -2,7 +2,7 @@
 // so tests can kill it with SIGKILL. Every spawned worker is killed by `killWorkers()`.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { sandboxEnvironment } from '../../providers/sandboxes.js';
-import { tail } from './numbers.js';
+import { sendRequests, tail } from './numbers.js';
 import type { Stack } from './stack.js';
 
 const spawned: ChildProcess[] = [];
@@ -16,11 +16,18 @@ export function spawnWorker(stack: Stack, env: Record<string, string> = {}): Chi
   return child;
 }
 
+/** SIGKILL, then wait until the process is gone. */
+export async function killWorker(worker: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => worker.once('exit', resolve));
+  worker.kill('SIGKILL');
+  await exited;
+}
+
 export function killWorkers(): void {
   for (const w of spawned) w.kill('SIGKILL');
 }
 
 /** Send requests a provider's sandbox received for a number (however the provider formats it). */
 export function sendsTo(stack: Stack, provider: string, to: string): number {
-  return stack.sandboxes.requests(provider).filter((r) => r.recipient && tail(r.recipient) === tail(to) && /send/i.test(r.path)).length;
+  return sendRequests(stack.sandboxes, provider).filter((r) => tail(r.recipient) === tail(to)).length;
 }

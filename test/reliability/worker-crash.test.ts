@@ -6,7 +6,6 @@
 // on the retry: no provider takes a client reference to deduplicate on. Such a second request is
 // accepted only when the first one came before a kill and its answer's id was never recorded.
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { arrayRows } from '../../campaigns/import.js';
 import { createCampaign } from '../../client/start-campaign.js';
@@ -15,7 +14,7 @@ import { campaignSpecSchema } from '../../schemas/campaign.js';
 import type { CampaignProgress } from '../../workflows/campaign-types.js';
 import { campaignNumber, digitsOf, finishedCount, repeatedSends, sendsPerNumber, waitProgress } from '../helpers/campaign.js';
 import { startStack, type Stack } from '../helpers/stack.js';
-import { killWorkers, spawnWorker } from '../helpers/worker-process.js';
+import { killWorker, killWorkers, spawnWorker } from '../helpers/worker-process.js';
 import { size } from './helpers/size.js';
 import { stopWorkerlessStack } from './helpers/teardown.js';
 
@@ -35,12 +34,6 @@ after(async () => {
   await stopWorkerlessStack(stack);
 });
 
-async function kill(worker: ChildProcess): Promise<void> {
-  const exited = new Promise((resolve) => worker.once('exit', resolve));
-  worker.kill('SIGKILL');
-  await exited;
-}
-
 test(`${N} recipients, worker SIGKILLed at ~25/50/75 %: one provider request per step taken, none lost`, { timeout: 900_000 }, async (t) => {
   let worker = spawnWorker(stack);
   const recipients = Array.from({ length: N }, (_, i) => ({ phone: campaignNumber('853', i, takesSms(i) ? '601' : '000') }));
@@ -55,13 +48,13 @@ test(`${N} recipients, worker SIGKILLed at ~25/50/75 %: one provider request per
       throw new Error(`${String(err)} (worker exit code ${current.exitCode}, signal ${current.signalCode})`);
     });
     kills.push(Date.now());
-    await kill(worker);
+    await killWorker(worker);
     killedAt.push(finishedCount(p));
     worker = spawnWorker(stack);
   }
   assert.ok(killedAt.every((f) => f < N), `every kill happened before the end (finished at kills: ${killedAt.join(', ')})`);
   const final = await stack.client.workflow.getHandle(id).result() as CampaignProgress;
-  await kill(worker);
+  await killWorker(worker);
 
   assert.equal(final.state, 'completed');
   assert.equal(final.pending, 0);
