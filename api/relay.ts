@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { lockDueCallbacks, makePendingDue, markRelayed, markRetry, type InboxRow } from '../db/callback-inbox.js';
 import { storeInbound } from '../db/inbound-messages.js';
 import type { Pool } from '../db/pool.js';
+import { inTransaction } from '../db/transaction.js';
 import { findOwner } from '../db/provider-messages.js';
 import { toStatusUpdate } from '../activities/message-activities.js';
 import type { CallbackEndpoint, CallbackRequest, InboundMessage } from '../providers/types.js';
@@ -67,23 +68,15 @@ export class Relay {
   /** Relays due rows until none is left. Exposed for tests. */
   async drain(): Promise<void> {
     for (;;) {
-      const client = await this.deps.pool.connect();
-      let rows: InboxRow[];
-      try {
-        await client.query('BEGIN');
-        rows = await lockDueCallbacks(client, this.deps.batch ?? 100);
+      const rows = await inTransaction(this.deps.pool, async (client) => {
+        const due = await lockDueCallbacks(client, this.deps.batch ?? 100);
         // Signals about different provider messages go out concurrently, those about one message in
         // inbox order; the row updates share this transaction's connection, one at a time.
-        const outcomes = await chainBy(rows, (row) => this.messageKey(row), (row) => this.relayRow(row));
-        for (const [i, outcome] of outcomes.entries()) await this.record(client, rows[i]!, outcome);
-        await client.query('COMMIT');
-        observeRelayed(this.deps.pool, rows.map((r) => r.id));
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw err;
-      } finally {
-        client.release();
-      }
+        const outcomes = await chainBy(due, (row) => this.messageKey(row), (row) => this.relayRow(row));
+        for (const [i, outcome] of outcomes.entries()) await this.record(client, due[i]!, outcome);
+        return due;
+      });
+      observeRelayed(this.deps.pool, rows.map((r) => r.id));
       if (rows.length < (this.deps.batch ?? 100)) return;
     }
   }
