@@ -1,15 +1,16 @@
 // The relay: stored callbacks → signals to the workflows that own the provider messages.
 // Rows whose owner is not known yet are retried with backoff, never dropped. It resumes from the
 // inbox after a restart, wakes at once after a callback is stored or a provider message is
-// recorded (LISTEN kurir_relay), and sweeps every second for retries.
+// recorded (LISTEN kurir_relay: only the rows waiting for that message become due), and sweeps
+// every second for retries.
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { lockDueCallbacks, makePendingDue, markRelayed, markRetry, type InboxRow } from '../db/callback-inbox.js';
+import { lockDueCallbacks, makeAllWaitingDue, makeWaitingDue, markRelayed, markRetry, type InboxRow } from '../db/callback-inbox.js';
 import { storeInbound } from '../db/inbound-messages.js';
 import type { Pool } from '../db/pool.js';
 import { inTransaction } from '../db/transaction.js';
-import { findOwner } from '../db/provider-messages.js';
+import { findOwner, providerMessageKey } from '../db/provider-messages.js';
 import { toStatusUpdate } from '../activities/message-activities.js';
 import type { CallbackEndpoint, CallbackRequest, InboundMessage } from '../providers/types.js';
 import { statusUpdateSignal } from '../workflows/messages.js';
@@ -27,21 +28,66 @@ export class Relay {
   private running?: Promise<void>;
   private again = false;
   private stopped = false;
+  /** Provider messages recorded since the last wake-up of their waiting callbacks. */
+  private recorded: string[] = [];
+  private waking?: Promise<void>;
+  /** Notifications may have been lost (listener reconnected, a wake-up failed). */
+  private missed = false;
+  private relistenTimer?: NodeJS.Timeout;
   /** While paused the relay leaves the inbox alone (benchmarks measure ingest by itself). */
   paused = false;
 
   constructor(private readonly deps: { pool: Pool; temporal: Client; endpoints: CallbackEndpoint[]; logger: Logger; sweepMs?: number; batch?: number }) {}
 
   async start(): Promise<void> {
-    this.listener = await this.deps.pool.connect();
-    this.listener.on('notification', () => {
-      // A provider message was recorded: callbacks waiting for an owner may be deliverable now.
-      void makePendingDue(this.deps.pool).then(() => this.wake(), () => undefined);
-    });
-    this.listener.on('error', () => undefined);
-    await this.listener.query('LISTEN kurir_relay');
-    this.timer = setInterval(() => this.wake(), this.deps.sweepMs ?? 1_000);
+    await this.listen();
+    this.timer = setInterval(() => {
+      if (this.missed) void this.catchUp();
+      this.wake();
+    }, this.deps.sweepMs ?? 1_000);
     this.wake();
+  }
+
+  private async listen(): Promise<void> {
+    const listener = await this.deps.pool.connect();
+    listener.on('notification', (n) => {
+      // A provider message was recorded: the callbacks waiting for it are deliverable now.
+      if (n.payload) this.recorded.push(n.payload);
+      this.waking ??= this.wakeWaiting().finally(() => { this.waking = undefined; });
+    });
+    // A lost connection: listen again. Notifications sent meanwhile are lost, so catch up.
+    listener.on('error', (err) => {
+      this.deps.logger.warn({ err }, 'relay listener connection lost; listening again');
+      listener.release(true);
+      if (this.listener === listener) this.listener = undefined;
+      this.missed = true;
+      this.relisten();
+    });
+    await listener.query('LISTEN kurir_relay');
+    this.listener = listener;
+  }
+
+  private relisten(): void {
+    if (this.stopped) return;
+    this.relistenTimer = setTimeout(() => { this.listen().catch(() => this.relisten()); }, 1_000);
+  }
+
+  /** Makes the rows waiting for the recorded messages due (one UPDATE for a burst of sends), then drains. */
+  private async wakeWaiting(): Promise<void> {
+    while (this.recorded.length > 0 && !this.stopped) {
+      const keys = this.recorded.splice(0, 1_000);
+      try {
+        if (await makeWaitingDue(this.deps.pool, keys) > 0) this.wake();
+      } catch {
+        this.missed = true; // the sweep catches up once the database answers
+      }
+    }
+  }
+
+  /** After missed notifications: every waiting row becomes due once (their backoff can be long). */
+  private async catchUp(): Promise<void> {
+    this.missed = false;
+    await makeAllWaitingDue(this.deps.pool).catch(() => { this.missed = true; });
   }
 
   /** Runs a drain now, or once more after the current one. */
@@ -58,6 +104,8 @@ export class Relay {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    clearTimeout(this.relistenTimer);
+    await this.waking;
     await this.running;
     if (this.listener) {
       this.listener.release();
@@ -105,10 +153,10 @@ export class Relay {
       return { kind: 'retry', error: `unparseable: ${err instanceof Error ? err.message : String(err)}` };
     }
     if (parsed.kind === 'inbound') return { kind: 'inbound', messages: parsed.messages };
-    let waiting = 0;
+    const unowned: string[] = [];
     for (const event of parsed.events) {
       const workflowId = await findOwner(this.deps.pool, event.provider, event.providerMessageId);
-      if (!workflowId) { waiting++; continue; }
+      if (!workflowId) { unowned.push(providerMessageKey(event.provider, event.providerMessageId)); continue; }
       try {
         await this.deps.temporal.workflow.getHandle(workflowId).signal(statusUpdateSignal, toStatusUpdate(event, 'callback'));
       } catch (err) {
@@ -116,11 +164,12 @@ export class Relay {
         if (!(err instanceof WorkflowNotFoundError)) return { kind: 'retry', error: err instanceof Error ? err.message : String(err) };
       }
     }
-    return waiting > 0 ? { kind: 'retry', error: `no workflow owns ${waiting} provider message(s) yet` } : { kind: 'relayed' };
+    // Filed under the first unowned message; once it is owned, a retry files the row under the next.
+    return unowned.length > 0 ? { kind: 'retry', error: `no workflow owns ${unowned.length} provider message(s) yet`, waitingFor: unowned[0] } : { kind: 'relayed' };
   }
 
   private async record(client: pg.PoolClient, row: InboxRow, outcome: Outcome): Promise<void> {
-    if (outcome.kind === 'retry') return markRetry(client, row, outcome.error);
+    if (outcome.kind === 'retry') return markRetry(client, row, outcome.error, outcome.waitingFor);
     if (outcome.kind === 'inbound') for (const m of outcome.messages) await storeInbound(client, m);
     await markRelayed(client, row.id);
   }
@@ -137,4 +186,4 @@ function chainBy<T, R>(items: T[], key: (item: T) => string, fn: (item: T) => Pr
   }));
 }
 
-type Outcome = { kind: 'relayed' } | { kind: 'retry'; error: string } | { kind: 'inbound'; messages: InboundMessage[] };
+type Outcome = { kind: 'relayed' } | { kind: 'retry'; error: string; waitingFor?: string } | { kind: 'inbound'; messages: InboundMessage[] };

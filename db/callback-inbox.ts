@@ -30,15 +30,29 @@ export async function markRelayed(client: pg.PoolClient, id: string): Promise<vo
   await client.query('UPDATE callback_inbox SET relayed_at = now(), relay_attempts = relay_attempts + 1, last_error = NULL WHERE id = $1', [id]);
 }
 
-/** Not deliverable yet (e.g. no owner known): try again later with capped exponential backoff. */
-export async function markRetry(client: pg.PoolClient, row: InboxRow, error: string): Promise<void> {
-  const delaySec = Math.min(2 ** Math.min(row.relay_attempts, 8) * 0.25, 300);
+/**
+ * Not deliverable yet: try again later with capped exponential backoff. `waitingFor` names the
+ * provider message whose owner is missing (providerMessageKey), so recording that message wakes this row at once.
+ */
+export async function markRetry(client: pg.PoolClient, row: InboxRow, error: string, waitingFor?: string): Promise<void> {
+  // A row waiting for an owner is woken when that owner is recorded, so its backoff may grow to an
+  // hour: it only bounds the work spent on callbacks about messages kurir never sent. Any other
+  // failure (Temporal unreachable, say) is retried at least once a minute.
+  const delaySec = 0.25 * 2 ** Math.min(row.relay_attempts, waitingFor ? 14 : 8);
   await client.query(
     `UPDATE callback_inbox SET relay_attempts = relay_attempts + 1, last_error = $2,
-       next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1`, [row.id, error, delaySec]);
+       next_attempt_at = now() + make_interval(secs => $3), waiting_for = $4 WHERE id = $1`, [row.id, error, delaySec, waitingFor ?? null]);
 }
 
-/** Makes every waiting row due now (a new provider message may own them). */
-export async function makePendingDue(pool: Pool): Promise<void> {
+/** Makes the rows waiting for these provider messages due now: their owners are recorded. */
+export async function makeWaitingDue(pool: Pool, keys: string[]): Promise<number> {
+  if (keys.length === 0) return 0;
+  const res = await pool.query(
+    'UPDATE callback_inbox SET next_attempt_at = now() WHERE relayed_at IS NULL AND waiting_for = ANY($1::text[]) AND next_attempt_at > now()', [keys]);
+  return res.rowCount ?? 0;
+}
+
+/** Makes every waiting row due now (after the relay may have missed notifications). */
+export async function makeAllWaitingDue(pool: Pool): Promise<void> {
   await pool.query('UPDATE callback_inbox SET next_attempt_at = now() WHERE relayed_at IS NULL AND next_attempt_at > now()');
 }

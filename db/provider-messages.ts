@@ -8,14 +8,19 @@ export async function findStepMessage(pool: Pool, workflowId: string, stepIndex:
   return row ? { providerMessageId: row.provider_message_id, createdAt: row.created_at } : undefined;
 }
 
+/** How a provider message is named in the relay's notifications and callback_inbox.waiting_for. */
+export function providerMessageKey(provider: string, providerMessageId: string): string {
+  return `${provider}:${providerMessageId}`;
+}
+
 /** Records the owner and wakes the relay, which may hold callbacks that overtook the send answer. */
 export async function recordProviderMessage(pool: Pool, m: { provider: string; providerMessageId: string; workflowId: string; stepIndex: number }): Promise<void> {
   await pool.query(
     `WITH ins AS (
        INSERT INTO provider_messages (provider, provider_message_id, workflow_id, step_index) VALUES ($1, $2, $3, $4)
        ON CONFLICT DO NOTHING RETURNING 1)
-     SELECT pg_notify('kurir_relay', $1)`,
-    [m.provider, m.providerMessageId, m.workflowId, m.stepIndex]);
+     SELECT pg_notify('kurir_relay', $5)`,
+    [m.provider, m.providerMessageId, m.workflowId, m.stepIndex, providerMessageKey(m.provider, m.providerMessageId)]);
 }
 
 export async function findOwner(pool: Pool, provider: string, providerMessageId: string): Promise<string | undefined> {

@@ -1,0 +1,64 @@
+// The relay's wake-ups: a callback whose provider message has no owner yet waits under that
+// message's key, and recording the message wakes it at once; recording other messages does not
+// touch it. (Every send used to make every waiting row due: callbacks about messages kurir never
+// sent were re-read on each send.)
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { recordProviderMessage } from '../db/provider-messages.js';
+import { eventually, startStack, type Stack } from './helpers/stack.js';
+
+let stack: Stack;
+before(async () => { stack = await startStack({ worker: false, logLevel: 'warn' }); });
+after(async () => { await stack?.stop(); });
+
+interface InboxState { relay_attempts: number; waiting_for: string | null; relayed: boolean }
+
+async function postStatus(messageId: string): Promise<void> {
+  const payload = { message_id: messageId, client_id: '1', client_name: 'c', status_messages: 'delivered', timestamp: '1700000000', callback_type: 'status' };
+  const res = await stack.api.inject({ method: 'POST', url: '/callbacks/wappin', payload, headers: { authorization: `Bearer ${stack.config.WAPPIN_CALLBACK_TOKEN}` } });
+  assert.equal(res.statusCode, 200, res.body);
+}
+
+async function inboxState(messageId: string): Promise<InboxState | undefined> {
+  const res = await stack.pool.query<InboxState>(
+    "SELECT relay_attempts, waiting_for, relayed_at IS NOT NULL AS relayed FROM callback_inbox WHERE provider = 'wappin' AND body LIKE $1", [`%"${messageId}"%`]);
+  return res.rows[0];
+}
+
+/** Waits until the relay has tried the row at least once and filed it as waiting. */
+const waitingRow = (messageId: string) => eventually(async () => {
+  const s = await inboxState(messageId);
+  return s && s.relay_attempts > 0 && s.waiting_for ? s : undefined;
+}, 15_000, `the callback about ${messageId} to wait for its owner`);
+
+describe('relay', () => {
+  test('a callback about a message nobody owns waits under its key; other sends do not wake it', async () => {
+    const foreign = `foreign-${randomUUID()}`;
+    await postStatus(foreign);
+    const waiting = await waitingRow(foreign);
+    assert.equal(waiting.waiting_for, `wappin:${foreign}`);
+    // Push its next attempt far out, then record 20 other provider messages.
+    await stack.pool.query("UPDATE callback_inbox SET next_attempt_at = now() + interval '1 hour' WHERE body LIKE $1", [`%"${foreign}"%`]);
+    const attempts = (await inboxState(foreign))!.relay_attempts;
+    for (let i = 0; i < 20; i++) {
+      await recordProviderMessage(stack.pool, { provider: 'wappin', providerMessageId: `other-${randomUUID()}`, workflowId: `msg_relay_${randomUUID()}`, stepIndex: 0 });
+    }
+    await new Promise((r) => setTimeout(r, 1_500)); // several sweeps and every notification
+    const after = (await inboxState(foreign))!;
+    assert.equal(after.relay_attempts, attempts, 'the waiting row was not read again');
+    assert.equal(after.relayed, false, 'and it is kept, never dropped');
+  });
+
+  test('recording the owner wakes its waiting callback at once, whatever its backoff', async () => {
+    const early = `early-${randomUUID()}`;
+    await postStatus(early);
+    await waitingRow(early);
+    await stack.pool.query("UPDATE callback_inbox SET next_attempt_at = now() + interval '1 hour' WHERE body LIKE $1", [`%"${early}"%`]);
+    // The owner is a workflow that does not exist: the signal finds no workflow, and the relay
+    // counts that as delivered (a finished workflow no longer needs the status).
+    await recordProviderMessage(stack.pool, { provider: 'wappin', providerMessageId: early, workflowId: `msg_relay_${randomUUID()}`, stepIndex: 0 });
+    const relayed = await eventually(async () => ((await inboxState(early))?.relayed ? true : undefined), 10_000, 'the woken callback to be relayed');
+    assert.equal(relayed, true);
+  });
+});
