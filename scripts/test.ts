@@ -19,11 +19,11 @@ const targets = process.argv.slice(2);
 const files = (targets.length ? targets : [PROJECT_ROOT]).flatMap((t) => findTests(t)).map((f) => relative(PROJECT_ROOT, f)).sort();
 if (files.length === 0) { log('no test files found'); process.exit(1); }
 
-// Written by test/helpers/late-errors.ts, preloaded into every test file's process.
+// Written by test/helpers/late-errors.mjs, preloaded into every test file's process.
 const lateErrors = join(PROJECT_ROOT, 'test', 'artifacts', 'late-errors.log');
 rmSync(lateErrors, { force: true });
 const code = await withHarness(log, (h) => new Promise<number>((resolve) => {
-  const preload = ['--import', 'tsx', '--import', './test/helpers/late-errors.ts'];
+  const preload = ['--import', 'tsx', '--import', './test/helpers/late-errors.mjs'];
   const child = spawn(process.execPath, [...preload, '--test', '--test-reporter=spec', ...files], {
     cwd: PROJECT_ROOT, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test', KURIR_LATE_ERRORS_LOG: lateErrors, ...h.env },
   });
