@@ -6,6 +6,7 @@ import type { OutboundMessage, StatusEvent } from '../providers/types.js';
 import type { Step } from '../schemas/message.js';
 import type { ProviderName, StatusUpdate } from '../workflows/types.js';
 import { findStepMessage, recordProviderMessage } from '../db/provider-messages.js';
+import type { SendPacer } from './send-pacer.js';
 
 export interface SendStepInput {
   workflowId: string;
@@ -38,12 +39,14 @@ export function toStatusUpdate(e: StatusEvent, source: StatusUpdate['source']): 
   return { provider: e.provider, providerMessageId: e.providerMessageId, status: e.status, occurredAt: e.occurredAt.toISOString(), providerCode: e.providerCode, source };
 }
 
-export function createMessageActivities(deps: { pool: Pool; providers: ProviderRegistry }) {
+/** `pace`, on the provider send queues: waits for the provider's next send slot (activities/send-pacer.ts). */
+export function createMessageActivities(deps: { pool: Pool; providers: ProviderRegistry; pace?: SendPacer }) {
   return {
     async sendStep(input: SendStepInput): Promise<SendStepResult> {
       const existing = await findStepMessage(deps.pool, input.workflowId, input.stepIndex);
       if (existing) return { providerMessageId: existing.providerMessageId, acceptedAt: existing.createdAt.toISOString(), status: 'accepted' };
       const provider = deps.providers.get(input.step.provider);
+      await deps.pace?.(provider.name);
       const sent = await provider.send(toOutbound(input));
       await recordProviderMessage(deps.pool, { provider: provider.name, providerMessageId: sent.providerMessageId, workflowId: input.workflowId, stepIndex: input.stepIndex });
       return { providerMessageId: sent.providerMessageId, acceptedAt: sent.acceptedAt.toISOString(), status: sent.status, providerCode: sent.providerCode };

@@ -132,7 +132,8 @@ await withHarness(log, async (h) => {
 
   log(`3/3 growth: ${SMALL} → ${LARGE} recipients, concurrency ${CONCURRENCY}`);
   type GrowthPart = { small: { n: number; ms: number; msPerRecipient: number; peakRssMb: number }; large: { n: number; ms: number; msPerRecipient: number; peakRssMb: number }; timePerRecipientGrowth: number; memoryGrowth: number };
-  const growth: GrowthPart = !PARTS.has('growth') && previous?.growth ? previous.growth as GrowthPart : await withStack({}, async (stack, worker) => {
+  const growthKept = !PARTS.has('growth') && Boolean(previous?.growth);
+  const growth: GrowthPart = growthKept ? previous!.growth as GrowthPart : await withStack({}, async (stack, worker) => {
     await campaignRun(stack, worker, numbers(50));
     const small = await campaignRun(stack, worker, numbers(SMALL));
     const large = await campaignRun(stack, worker, numbers(LARGE));
@@ -161,6 +162,6 @@ await withHarness(log, async (h) => {
     `campaign: ${N} recipients in ${ratioPart.campaignMs} ms (${ratioPart.campaignRate}/s, sent and tracked to delivery) vs Promise-pool send loop ${ratioPart.poolLoopMs} ms (${ratioPart.poolRate}/s) at concurrency ${CONCURRENCY}: ratio ${ratioPart.ratio} (target ≥0.10: ${mark(met.ratio)})`,
     `pacing: ${pacing.sends} sends at ${pacing.achievedRate}/s against a ${PACE_CAP}/s cap = ${pacing.ofCap} of the cap (target ≥0.95: ${mark(met.pacingRate)}); busiest second ${pacing.busiestSecond}, after the first second ${pacing.busiestSecondAfterFirst} (target ≤${PACE_CAP}: ${mark(met.pacingNeverAbove)})${pacing.achievedRate < ratioPart.campaignRate * 0.9 ? '' : ' (the campaign\'s own throughput, not the cap, sets this rate when the cap is above it)'}`,
     `pacing at a reachable cap: ${pacingLow.sends} sends at ${pacingLow.achievedRate}/s against a ${PACE_LOW_CAP}/s cap = ${pacingLow.ofCap} of the cap; busiest second ${pacingLow.busiestSecond}, after the first ${pacingLow.busiestSecondAfterFirst}`,
-    `growth: ${SMALL} → ${LARGE} recipients: ${growth.small.ms} → ${growth.large.ms} ms (${growth.small.msPerRecipient} → ${growth.large.msPerRecipient} ms/recipient, ×${growth.timePerRecipientGrowth}; target linear ≤×1.25: ${mark(met.linearTime)}); worker peak RSS ${growth.small.peakRssMb} → ${growth.large.peakRssMb} MB (×${growth.memoryGrowth}; target flat ≤×1.25: ${mark(met.flatMemory)})`,
+    `growth: ${growth.small.n} → ${growth.large.n} recipients${growthKept ? ' (kept from an earlier run)' : ''}: ${growth.small.ms} → ${growth.large.ms} ms (${growth.small.msPerRecipient} → ${growth.large.msPerRecipient} ms/recipient, ×${growth.timePerRecipientGrowth}; target linear ≤×1.25: ${mark(met.linearTime)}); worker peak RSS ${growth.small.peakRssMb} → ${growth.large.peakRssMb} MB (×${growth.memoryGrowth}; target flat ≤×1.25: ${mark(met.flatMemory)})`,
   ].join('\n') + '\n');
 });

@@ -1,5 +1,6 @@
 // Pacing: sends through a provider run on that provider's task queue, where the Temporal server
-// enforces PROVIDER_RATE_LIMITS whatever the number of workers. Here the cap is 4/s and the
+// enforces PROVIDER_RATE_LIMITS whatever the number of workers, and each send takes a slot from
+// the provider's schedule in PostgreSQL, which keeps bursts out. Here the cap is 4/s and the
 // campaign may run 24 messages at once: unpaced, all 24 sends would leave within a second.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -31,9 +32,11 @@ test(`a campaign with ${N} messages in flight sends at most ${CAP}/s through a c
   assert.equal(times.length, N, 'one send per recipient');
   const spanS = (times.at(-1)! - times[0]!) / 1000;
   const rate = (N - 1) / spanS;
-  // The server's token bucket may let a first burst through; the sustained rate must hold the cap.
   assert.ok(rate <= CAP * 1.1, `sustained ${rate.toFixed(2)}/s over ${spanS.toFixed(1)} s must not exceed the cap of ${CAP}/s`);
-  const busiest = busiestWindow(times, 1000);
-  assert.ok(busiest <= CAP * 2, `busiest second had ${busiest} sends (cap ${CAP}/s)`);
-  process.stderr.write(`[pacing] ${N} sends in ${spanS.toFixed(2)} s: ${rate.toFixed(2)}/s, busiest second ${busiest}\n`);
+  // No burst either, the first seconds included: the server's token bucket alone let 2 × CAP into
+  // one second, 3 × CAP into two; the send schedule allows 2 × CAP. Counted over two seconds, with
+  // two over for the sandbox's own timing (it stamps a request when its busy event loop reads it).
+  const busiest = busiestWindow(times, 2000);
+  assert.ok(busiest <= 2 * CAP + 2, `the busiest two seconds had ${busiest} sends (cap ${CAP}/s)`);
+  process.stderr.write(`[pacing] ${N} sends in ${spanS.toFixed(2)} s: ${rate.toFixed(2)}/s, busiest second ${busiestWindow(times, 1000)}, busiest two seconds ${busiest}\n`);
 });

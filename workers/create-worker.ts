@@ -5,6 +5,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createRequire } from 'node:module';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 import { createMessageActivities, type SendStepInput } from '../activities/message-activities.js';
+import { createSendPacer } from '../activities/send-pacer.js';
 import { kurirDataConverter } from '../codec/data-converter.js';
 import type { Config } from '../config/index.js';
 import { PROVIDER_NAMES, type ProviderName } from '../providers/types.js';
@@ -65,7 +66,8 @@ export async function createKurirWorkers(opts: WorkerOptions): Promise<KurirWork
     ...(opts.workflowBundlePath ? { workflowBundle: { codePath: opts.workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(opts),
   });
-  const messageActivities = createMessageActivities(opts);
+  // The send queues' activities wait for a send slot: the server's cap alone lets bursts through.
+  const messageActivities = createMessageActivities({ ...opts, pace: createSendPacer(opts.pool, opts.rateLimits) });
   const senders = await Promise.all(PROVIDER_NAMES.map((provider) => Worker.create({
     ...common,
     taskQueue: providerSendQueue(opts.taskQueue, provider),
