@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { lockDueCallbacks, makeAllWaitingDue, makeWaitingDue, markRelayed, markRetry, type InboxRow } from '../db/callback-inbox.js';
 import { storeInbound } from '../db/inbound-messages.js';
 import type { Pool } from '../db/pool.js';
+import { listen, type Listening } from '../db/listen.js';
 import { inTransaction } from '../db/transaction.js';
 import { findOwner, providerMessageKey } from '../db/provider-messages.js';
 import { toStatusUpdate } from '../activities/message-activities.js';
@@ -24,7 +25,7 @@ export function callbackRequestFromRow(row: Pick<InboxRow, 'method' | 'query' | 
 
 export class Relay {
   private timer?: NodeJS.Timeout;
-  private listener?: pg.PoolClient;
+  private listener?: Listening;
   private running?: Promise<void>;
   private again = false;
   private stopped = false;
@@ -49,22 +50,20 @@ export class Relay {
   }
 
   private async listen(): Promise<void> {
-    const listener = await this.deps.pool.connect();
-    listener.on('notification', (n) => {
-      // A provider message was recorded: the callbacks waiting for it are deliverable now.
-      if (n.payload) this.recorded.push(n.payload);
-      this.waking ??= this.wakeWaiting().finally(() => { this.waking = undefined; });
+    this.listener = await listen(this.deps.pool, 'kurir_relay', {
+      notify: (payload) => {
+        // A provider message was recorded: the callbacks waiting for it are deliverable now.
+        if (payload) this.recorded.push(payload);
+        this.waking ??= this.wakeWaiting().finally(() => { this.waking = undefined; });
+      },
+      // A lost connection: listen again. Notifications sent meanwhile are lost, so catch up.
+      lost: (err) => {
+        this.deps.logger.warn({ err }, 'relay listener connection lost; listening again');
+        this.listener = undefined;
+        this.missed = true;
+        this.relisten();
+      },
     });
-    // A lost connection: listen again. Notifications sent meanwhile are lost, so catch up.
-    listener.on('error', (err) => {
-      this.deps.logger.warn({ err }, 'relay listener connection lost; listening again');
-      listener.release(true);
-      if (this.listener === listener) this.listener = undefined;
-      this.missed = true;
-      this.relisten();
-    });
-    await listener.query('LISTEN kurir_relay');
-    this.listener = listener;
   }
 
   private relisten(): void {
@@ -107,10 +106,8 @@ export class Relay {
     clearTimeout(this.relistenTimer);
     await this.waking;
     await this.running;
-    if (this.listener) {
-      this.listener.release();
-      this.listener = undefined;
-    }
+    await this.listener?.close();
+    this.listener = undefined;
   }
 
   /** Relays due rows until none is left. Exposed for tests. */
@@ -119,9 +116,12 @@ export class Relay {
       const rows = await inTransaction(this.deps.pool, async (client) => {
         const due = await lockDueCallbacks(client, this.deps.batch ?? 100);
         // Signals about different provider messages go out concurrently, those about one message in
-        // inbox order; the row updates share this transaction's connection, one at a time.
+        // inbox order; the row updates share this transaction's connection, one at a time, and
+        // the relayed rows are marked in one statement.
         const outcomes = await chainBy(due, (row) => this.messageKey(row), (row) => this.relayRow(row));
-        for (const [i, outcome] of outcomes.entries()) await this.record(client, due[i]!, outcome);
+        const relayed: string[] = [];
+        for (const [i, outcome] of outcomes.entries()) if (await this.record(client, due[i]!, outcome)) relayed.push(due[i]!.id);
+        await markRelayed(client, relayed);
         return due;
       });
       observeRelayed(this.deps.pool, rows.map((r) => r.id));
@@ -168,10 +168,14 @@ export class Relay {
     return unowned.length > 0 ? { kind: 'retry', error: `no workflow owns ${unowned.length} provider message(s) yet`, waitingFor: unowned[0] } : { kind: 'relayed' };
   }
 
-  private async record(client: pg.PoolClient, row: InboxRow, outcome: Outcome): Promise<void> {
-    if (outcome.kind === 'retry') return markRetry(client, row, outcome.error, outcome.waitingFor);
+  /** Records what a retry or an inbound message needs; true when the row is done (to mark relayed). */
+  private async record(client: pg.PoolClient, row: InboxRow, outcome: Outcome): Promise<boolean> {
+    if (outcome.kind === 'retry') {
+      await markRetry(client, row, outcome.error, outcome.waitingFor);
+      return false;
+    }
     if (outcome.kind === 'inbound') for (const m of outcome.messages) await storeInbound(client, m);
-    await markRelayed(client, row.id);
+    return true;
   }
 }
 

@@ -26,8 +26,9 @@ export async function lockDueCallbacks(client: pg.PoolClient, limit: number): Pr
   return res.rows;
 }
 
-export async function markRelayed(client: pg.PoolClient, id: string): Promise<void> {
-  await client.query('UPDATE callback_inbox SET relayed_at = now(), relay_attempts = relay_attempts + 1, last_error = NULL WHERE id = $1', [id]);
+export async function markRelayed(client: pg.PoolClient, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await client.query('UPDATE callback_inbox SET relayed_at = now(), relay_attempts = relay_attempts + 1, last_error = NULL WHERE id = ANY($1::bigint[])', [ids]);
 }
 
 /**

@@ -1,14 +1,14 @@
 // One LISTEN kurir_events connection per API process, shared by the webhook dispatcher and every
 // SSE stream (a stream never holds a database connection of its own). The events table's
 // trigger notifies with the new seq when an event commits.
-import type pg from 'pg';
+import { listen, type Listening } from '../../db/listen.js';
 import type { Logger } from 'pino';
 import type { Pool } from '../../db/pool.js';
 
 export type EventListener = (seq: number) => void;
 
 export class EventNotifier {
-  private client?: pg.PoolClient;
+  private listening?: Listening;
   private readonly listeners = new Set<EventListener>();
   private stopped = false;
   private retry?: NodeJS.Timeout;
@@ -17,20 +17,24 @@ export class EventNotifier {
 
   async start(): Promise<void> {
     this.stopped = false;
-    const client = await this.deps.pool.connect();
-    client.on('notification', (n) => {
-      const seq = Number(n.payload);
-      for (const l of this.listeners) l(seq);
+    this.listening = await listen(this.deps.pool, 'kurir_events', {
+      notify: (payload) => {
+        const seq = Number(payload);
+        for (const l of this.listeners) l(seq);
+      },
+      // A lost connection: listen again; streams and the dispatcher sweep meanwhile, so nothing is missed.
+      lost: (err) => {
+        this.deps.logger.warn({ err }, 'event listener connection lost; reconnecting');
+        this.listening = undefined;
+        this.reconnect();
+      },
     });
-    // A lost connection: listen again; streams and the dispatcher sweep meanwhile, so nothing is missed.
-    client.on('error', (err) => {
-      this.deps.logger.warn({ err }, 'event listener connection lost; reconnecting');
-      client.release(true);
-      if (this.client === client) this.client = undefined;
-      if (!this.stopped) this.retry = setTimeout(() => { void this.start().catch(() => undefined); }, 1_000);
-    });
-    await client.query('LISTEN kurir_events');
-    this.client = client;
+  }
+
+  /** Listens again in a second, and again after that while the database does not answer. */
+  private reconnect(): void {
+    if (this.stopped) return;
+    this.retry = setTimeout(() => { this.start().catch(() => this.reconnect()); }, 1_000);
   }
 
   subscribe(listener: EventListener): () => void {
@@ -41,10 +45,8 @@ export class EventNotifier {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retry);
-    const client = this.client;
-    this.client = undefined;
-    if (!client) return;
-    await client.query('UNLISTEN kurir_events').catch(() => undefined);
-    client.release();
+    const listening = this.listening;
+    this.listening = undefined;
+    await listening?.close();
   }
 }
