@@ -37,8 +37,9 @@ export async function markRelayed(client: pg.PoolClient, ids: string[]): Promise
  */
 export async function markRetry(client: pg.PoolClient, row: InboxRow, error: string, waitingFor?: string): Promise<void> {
   // A row waiting for an owner is woken when that owner is recorded, so its backoff may grow to an
-  // hour: it only bounds the work spent on callbacks about messages kurir never sent. Any other
-  // failure (Temporal unreachable, say) is retried at least once a minute.
+  // hour: it only bounds the work spent on callbacks about messages kurir never sent. Its first
+  // retries stay quick all the same: an owner recorded before this update commits wakes nothing.
+  // Any other failure (Temporal unreachable, say) is retried at least once a minute.
   const delaySec = 0.25 * 2 ** Math.min(row.relay_attempts, waitingFor ? 14 : 8);
   await client.query(
     `UPDATE callback_inbox SET relay_attempts = relay_attempts + 1, last_error = $2,
