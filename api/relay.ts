@@ -50,7 +50,7 @@ export class Relay {
   }
 
   private async listen(): Promise<void> {
-    this.listener = await listen(this.deps.pool, 'kurir_relay', {
+    const listening = await listen(this.deps.pool, 'kurir_relay', {
       notify: (payload) => {
         // A provider message was recorded: the callbacks waiting for it are deliverable now.
         if (payload) this.recorded.push(payload);
@@ -64,6 +64,9 @@ export class Relay {
         this.relisten();
       },
     });
+    // Stopped while this connection was being made (a re-listen): it must not outlive the relay.
+    if (this.stopped) return listening.close();
+    this.listener = listening;
   }
 
   private relisten(): void {

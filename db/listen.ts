@@ -24,7 +24,11 @@ export async function listen(pool: Pool, channel: string, handlers: { notify: (p
   try {
     await client.query(`LISTEN ${channel}`);
   } catch (err) {
-    onError(err instanceof Error ? err : new Error(String(err)));
+    // Not listening yet: the caller hears of it from the rejection, not from `lost`.
+    if (!done) {
+      done = true;
+      client.release(err instanceof Error ? err : true);
+    }
     throw err;
   }
   return {

@@ -17,7 +17,11 @@ export class EventNotifier {
 
   async start(): Promise<void> {
     this.stopped = false;
-    this.listening = await listen(this.deps.pool, 'kurir_events', {
+    await this.connect();
+  }
+
+  private async connect(): Promise<void> {
+    const listening = await listen(this.deps.pool, 'kurir_events', {
       notify: (payload) => {
         const seq = Number(payload);
         for (const l of this.listeners) l(seq);
@@ -29,12 +33,15 @@ export class EventNotifier {
         this.reconnect();
       },
     });
+    // Stopped while this connection was being made (a reconnect): it must not outlive the notifier.
+    if (this.stopped) return listening.close();
+    this.listening = listening;
   }
 
   /** Listens again in a second, and again after that while the database does not answer. */
   private reconnect(): void {
     if (this.stopped) return;
-    this.retry = setTimeout(() => { this.start().catch(() => this.reconnect()); }, 1_000);
+    this.retry = setTimeout(() => { this.connect().catch(() => this.reconnect()); }, 1_000);
   }
 
   subscribe(listener: EventListener): () => void {
