@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { lockDueCallbacks, makeAllWaitingDue, makeWaitingDue, markRelayed, markRetry, type InboxRow } from '../db/callback-inbox.js';
 import { storeInbound } from '../db/inbound-messages.js';
 import type { Pool } from '../db/pool.js';
-import { listen, type Listening } from '../db/listen.js';
+import { KeptListener } from '../db/listen.js';
 import { inTransaction } from '../db/transaction.js';
 import { findOwner, providerMessageKey } from '../db/provider-messages.js';
 import { toStatusUpdate } from '../activities/message-activities.js';
@@ -25,7 +25,7 @@ export function callbackRequestFromRow(row: Pick<InboxRow, 'method' | 'query' | 
 
 export class Relay {
   private timer?: NodeJS.Timeout;
-  private listener?: Listening;
+  private readonly listener: KeptListener;
   private running?: Promise<void>;
   private again = false;
   private stopped = false;
@@ -34,44 +34,33 @@ export class Relay {
   private waking?: Promise<void>;
   /** Notifications may have been lost (listener reconnected, a wake-up failed). */
   private missed = false;
-  private relistenTimer?: NodeJS.Timeout;
   /** While paused the relay leaves the inbox alone (benchmarks measure ingest by itself). */
   paused = false;
 
-  constructor(private readonly deps: { pool: Pool; temporal: Client; endpoints: CallbackEndpoint[]; logger: Logger; sweepMs?: number; batch?: number }) {}
-
-  async start(): Promise<void> {
-    await this.listen();
-    this.timer = setInterval(() => {
-      if (this.missed) void this.catchUp();
-      this.wake();
-    }, this.deps.sweepMs ?? 1_000);
-    this.wake();
-  }
-
-  private async listen(): Promise<void> {
-    const listening = await listen(this.deps.pool, 'kurir_relay', {
+  constructor(private readonly deps: { pool: Pool; temporal: Client; endpoints: CallbackEndpoint[]; logger: Logger; sweepMs?: number; batch?: number }) {
+    this.listener = new KeptListener(deps.pool, 'kurir_relay', {
       notify: (payload) => {
         // A provider message was recorded: the callbacks waiting for it are deliverable now.
         if (payload) this.recorded.push(payload);
         this.waking ??= this.wakeWaiting().finally(() => { this.waking = undefined; });
       },
-      // A lost connection: listen again. Notifications sent meanwhile are lost, so catch up.
+      // Notifications sent while the connection is down are lost, so the sweep catches up, once
+      // at the loss and once more when listening again (covering the gap between).
       lost: (err) => {
         this.deps.logger.warn({ err }, 'relay listener connection lost; listening again');
-        this.listener = undefined;
         this.missed = true;
-        this.relisten();
       },
+      relistened: () => { this.missed = true; },
     });
-    // Stopped while this connection was being made (a re-listen): it must not outlive the relay.
-    if (this.stopped) return listening.close();
-    this.listener = listening;
   }
 
-  private relisten(): void {
-    if (this.stopped) return;
-    this.relistenTimer = setTimeout(() => { this.listen().catch(() => this.relisten()); }, 1_000);
+  async start(): Promise<void> {
+    await this.listener.start();
+    this.timer = setInterval(() => {
+      if (this.missed) void this.catchUp();
+      this.wake();
+    }, this.deps.sweepMs ?? 1_000);
+    this.wake();
   }
 
   /** Makes the rows waiting for the recorded messages due (one UPDATE for a burst of sends), then drains. */
@@ -106,11 +95,9 @@ export class Relay {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
-    clearTimeout(this.relistenTimer);
     await this.waking;
     await this.running;
-    await this.listener?.close();
-    this.listener = undefined;
+    await this.listener.stop();
   }
 
   /** Relays due rows until none is left. Exposed for tests. */
