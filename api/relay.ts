@@ -44,12 +44,8 @@ export class Relay {
         if (payload) this.recorded.push(payload);
         this.waking ??= this.wakeWaiting().finally(() => { this.waking = undefined; });
       },
-      // Notifications sent while the connection is down are lost, so the sweep catches up, once
-      // at the loss and once more when listening again (covering the gap between).
-      lost: (err) => {
-        this.deps.logger.warn({ err }, 'relay listener connection lost; listening again');
-        this.missed = true;
-      },
+      lost: (err) => this.deps.logger.warn({ err }, 'relay listener connection lost; listening again'),
+      // Notifications sent while the connection was down are lost: the sweep catches up once.
       relistened: () => { this.missed = true; },
     });
   }
