@@ -6,6 +6,9 @@
 // of scheduled event '9' does not match activity id of activity command '10'". Local and regular
 // activities share one id sequence, and the replay after a timed-out workflow task scheduled them
 // in another order than the one recorded. A message's flusher runs beside its next send the same way.
+// With a hold, the flusher waits that long after the first unwritten event before writing, so a
+// message that ends within the hold writes all its events with one activity instead of one per
+// status (each write costs an activity and a workflow task: most of a short message's work).
 import { condition, log, patched, proxyActivities } from '@temporalio/workflow';
 import type { EventActivities } from '../activities/event-activities.js';
 import type { KurirEventInput } from './event-types.js';
@@ -22,12 +25,18 @@ export class EventOutbox {
   private readonly queue: KurirEventInput[] = [];
   private readonly ids = new Set<string>();
   private flushing = false;
+  /** Write without holding: once the workflow is finishing, or once for what is queued now. */
+  private finishing = false;
+  private urgent = false;
 
-  private constructor(readonly enabled: boolean) {}
+  private constructor(readonly enabled: boolean, private readonly holdMs: number) {}
 
-  /** Call once, at the start of the workflow (the patch marker goes first in history). */
-  static create(): EventOutbox {
-    return new EventOutbox(patched(EVENTS_PATCH));
+  /**
+   * Call once, at the start of the workflow (the patch marker goes first in history). `enabled`
+   * skips the events patch for workflows whose own patch already implies it.
+   */
+  static create(opts: { enabled?: boolean; holdMs?: number } = {}): EventOutbox {
+    return new EventOutbox(opts.enabled ?? patched(EVENTS_PATCH), opts.holdMs ?? 0);
   }
 
   /** Queues an event once per id; a no-op in executions that started before the patch. */
@@ -38,10 +47,19 @@ export class EventOutbox {
     if (!this.flushing) void this.flush();
   }
 
+  /** Writes what is queued without waiting for the rest of the hold. */
+  flushNow(): void {
+    if (this.queue.length > 0) this.urgent = true;
+  }
+
   private async flush(): Promise<void> {
     this.flushing = true;
     try {
-      while (this.queue.length > 0) await emitEvents(this.queue.splice(0, 100));
+      while (this.queue.length > 0) {
+        if (this.holdMs > 0 && !this.finishing && !this.urgent) await condition(() => this.finishing || this.urgent, this.holdMs);
+        this.urgent = false;
+        await emitEvents(this.queue.splice(0, 100));
+      }
     } catch (err) {
       // Only cancellation ends the retries; the workflow goes on without its events.
       log.warn('events not stored', { error: err instanceof Error ? err.message : String(err) });
@@ -54,6 +72,7 @@ export class EventOutbox {
   /** Resolves when every queued event is stored (call before the workflow completes). */
   async drained(): Promise<void> {
     if (!this.enabled) return;
+    this.finishing = true;
     await condition(() => !this.flushing && this.queue.length === 0);
   }
 }

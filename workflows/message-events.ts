@@ -16,12 +16,17 @@ const RULE_OF: Record<FallbackReason, keyof FallbackRules> = {
   invalid_number: 'onInvalidNumber', failed: 'onFailure', not_delivered: 'notDeliveredWithin', not_read: 'notReadWithin',
 };
 
+/** How long a message's events may wait to be written together (see event-outbox.ts). */
+export const EVENT_HOLD_MS = 2_000;
+
 export class MessageEvents {
-  private readonly outbox = EventOutbox.create();
+  private readonly outbox: EventOutbox;
   private readonly messageId: string;
   private readonly campaignId?: string;
 
-  constructor(private readonly reference: string | undefined, private readonly rules: FallbackRules) {
+  /** `held`: the execution writes its events with a hold (its patch implies the events patch). */
+  constructor(private readonly reference: string | undefined, private readonly rules: FallbackRules, held: boolean) {
+    this.outbox = held ? EventOutbox.create({ enabled: true, holdMs: EVENT_HOLD_MS }) : EventOutbox.create();
     const info = workflowInfo();
     this.messageId = info.workflowId;
     // Only campaigns start message workflows as children.
@@ -81,6 +86,9 @@ export class MessageEvents {
       data: { outcome: result.outcome, ...(result.deliveredBy ? { deliveredBy: result.deliveredBy } : {}), ...(result.step !== undefined ? { step: result.step } : {}), attempts: result.attempts.length },
     });
   }
+
+  /** Writes the queued events now: before a rule's deadline that falls within the hold. */
+  flushNow(): void { this.outbox.flushNow(); }
 
   drained(): Promise<void> { return this.outbox.drained(); }
 }

@@ -4,6 +4,7 @@ import {
   ActivityFailure, allHandlersFinished, ApplicationFailure, condition, log, patched, proxyActivities, setHandler, sleep, upsertSearchAttributes, workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
+import { WakeTimer } from './wake-timer.js';
 import type { MessageActivities } from '../activities/message-activities.js';
 import { parseDurationMs } from './duration.js';
 import { cancelMessageSignal, cancelMessageUpdate, messageStatusQuery, statusUpdateSignal } from './messages.js';
@@ -11,10 +12,16 @@ import { applyStatus, bestAttempt, decide, isTerminal, type FallbackRules } from
 import type { Attempt, MessageResult, MessageStatus, StatusUpdate } from './types.js';
 import type { MessageInputRaw, Step } from '../schemas/message.js';
 import { PACED_SENDS_PATCH, providerSendQueue } from './task-queues.js';
-import { MessageEvents } from './message-events.js';
+import { EVENT_HOLD_MS, MessageEvents } from './message-events.js';
 
 /** Marks executions that skip the final one-millisecond timer when no update was answered. */
 const LEAN_COMPLETION_PATCH = 'lean-completion';
+/**
+ * One marker for what the patches before it gated (paced sends, events, lean completion), plus
+ * events written with a hold and a poll timer kept across status changes. Executions without it
+ * replay the older branches, each behind its own patch.
+ */
+const MESSAGE_V2_PATCH = 'message-v2';
 
 /** Class names of provider errors retrying cannot fix (mirrors providers/errors.ts). */
 const NON_RETRYABLE = ['InvalidNumberError', 'AuthenticationError', 'InsufficientCreditError', 'BadRequestError', 'SendRejectedError'];
@@ -26,8 +33,8 @@ const SEND_OPTIONS: ActivityOptions = {
 const { sendStep: unpacedSendStep, checkNumber } = proxyActivities<MessageActivities>(SEND_OPTIONS);
 
 /** The send activity on the provider's own task queue, where the server enforces its rate cap. */
-function sendStepFor(provider: string): MessageActivities['sendStep'] {
-  if (!patched(PACED_SENDS_PATCH)) return unpacedSendStep;
+function sendStepFor(provider: string, v2: boolean): MessageActivities['sendStep'] {
+  if (!v2 && !patched(PACED_SENDS_PATCH)) return unpacedSendStep;
   // Time on the paced queue counts against schedule-to-start, not the send's own timeout.
   return proxyActivities<MessageActivities>({ ...SEND_OPTIONS, taskQueue: providerSendQueue(workflowInfo().taskQueue, provider) }).sendStep;
 }
@@ -83,7 +90,8 @@ function errorType(err: unknown): { type: string; message: string } {
 
 export async function message(raw: MessageInputRaw): Promise<MessageResult> {
   const input = normalize(raw);
-  const events = new MessageEvents(input.reference, input.rules);
+  const v2 = patched(MESSAGE_V2_PATCH);
+  const events = new MessageEvents(input.reference, input.rules, v2);
   const workflowId = workflowInfo().workflowId;
   const attempts: Attempt[] = [];
   // Status reports for provider messages no attempt owns yet (the callback overtook the send answer).
@@ -113,24 +121,31 @@ export async function message(raw: MessageInputRaw): Promise<MessageResult> {
     let pollDelay = input.pollAfterMs;
     let nextPoll = Date.now() + pollDelay;
     let pollSupported = true;
-    for (;;) {
-      if (canceled) return 'stop';
-      const decision = decide(attempt, input.rules, Date.now(), trackUntil);
-      if (decision.kind === 'success' || decision.kind === 'stop') return decision.kind;
-      if (decision.kind === 'fallback') {
-        attempt.fallback = { reason: decision.reason, at: new Date().toISOString() };
-        return 'fallback';
+    const timer = new WakeTimer();
+    try {
+      for (;;) {
+        if (canceled) return 'stop';
+        const decision = decide(attempt, input.rules, Date.now(), trackUntil);
+        if (decision.kind === 'success' || decision.kind === 'stop') return decision.kind;
+        if (decision.kind === 'fallback') {
+          attempt.fallback = { reason: decision.reason, at: new Date().toISOString() };
+          return 'fallback';
+        }
+        // Observers see what a rule judges before it fires, even when it fires within the hold.
+        if (v2 && decision.onTimeout !== 'track_end' && decision.until - Date.now() <= EVENT_HOLD_MS) events.flushNow();
+        const seen = changes;
+        const wakeAt = pollSupported && !isTerminal(attempt.status) ? Math.min(decision.until, nextPoll) : decision.until;
+        const changed = v2 ? await timer.until(wakeAt, () => changes !== seen || canceled) : await condition(() => changes !== seen || canceled, Math.max(1, wakeAt - Date.now()));
+        if (changed || Date.now() < nextPoll || !pollSupported || !attempt.providerMessageId) continue;
+        // No news: ask the provider (a lost callback never blocks the flow), then back off.
+        const polled = await fetchStatus({ provider: attempt.provider, providerMessageId: attempt.providerMessageId });
+        pollSupported = polled.supported;
+        for (const u of polled.updates) receive(u);
+        pollDelay = Math.min(pollDelay * 2, input.pollMaxMs);
+        nextPoll = Date.now() + pollDelay;
       }
-      const seen = changes;
-      const wakeAt = pollSupported && !isTerminal(attempt.status) ? Math.min(decision.until, nextPoll) : decision.until;
-      const changed = await condition(() => changes !== seen || canceled, Math.max(1, wakeAt - Date.now()));
-      if (changed || Date.now() < nextPoll || !pollSupported || !attempt.providerMessageId) continue;
-      // No news: ask the provider (a lost callback never blocks the flow), then back off.
-      const polled = await fetchStatus({ provider: attempt.provider, providerMessageId: attempt.providerMessageId });
-      pollSupported = polled.supported;
-      for (const u of polled.updates) receive(u);
-      pollDelay = Math.min(pollDelay * 2, input.pollMaxMs);
-      nextPoll = Date.now() + pollDelay;
+    } finally {
+      timer.cancel();
     }
   }
 
@@ -153,7 +168,7 @@ export async function message(raw: MessageInputRaw): Promise<MessageResult> {
     }
     if (canceled) { attempt.state = 'skipped'; return 'stop'; }
     try {
-      const sent = await sendStepFor(step.provider)({ workflowId, stepIndex: index, to: input.to, reference: input.reference, step });
+      const sent = await sendStepFor(step.provider, v2)({ workflowId, stepIndex: index, to: input.to, reference: input.reference, step });
       attempt.providerMessageId = sent.providerMessageId;
       applyStatus(attempt, { provider: attempt.provider, providerMessageId: sent.providerMessageId, status: sent.status, occurredAt: sent.acceptedAt, providerCode: sent.providerCode, source: 'send' });
       events.accepted(attempt);
@@ -196,6 +211,6 @@ export async function message(raw: MessageInputRaw): Promise<MessageResult> {
   // Answer a cancel update in a task that does not also complete the workflow (see otp.ts). Only an
   // update's answer can be lost that way, so without one the extra timer and task are saved.
   await condition(allHandlersFinished);
-  if (updatesAnswered > 0 || !patched(LEAN_COMPLETION_PATCH)) await sleep(1);
+  if (updatesAnswered > 0 || (!v2 && !patched(LEAN_COMPLETION_PATCH))) await sleep(1);
   return { outcome, deliveredBy: best?.provider, step: best?.step, attempts };
 }
