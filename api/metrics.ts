@@ -3,7 +3,6 @@
 // route and the relay); workflow outcomes are read from Temporal at scrape time by
 // outcome-collector.ts, so workflows stay free of metrics code. The route is routes/metrics.ts.
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
-import type { Pool } from '../db/pool.js';
 import type { ParsedCallback } from '../providers/types.js';
 
 export const metricsRegistry = new Registry();
@@ -45,12 +44,9 @@ export function observeCallbackStored(provider: string, parsed: ParsedCallback, 
 }
 
 /**
- * Hook of the relay, after a batch is committed. Reads both times from the database (one clock,
- * right for any number of API replicas); off the relay's path, and a failure only loses a sample.
+ * Hook of the relay, after a batch is committed, with each row's seconds from receipt to relay as
+ * the database computed them (one clock, right for any number of API replicas).
  */
-export function observeRelayed(pool: Pool, ids: string[]): void {
-  if (ids.length === 0) return;
-  pool.query<{ lag: number }>(
-    'SELECT extract(epoch FROM relayed_at - received_at)::float8 AS lag FROM callback_inbox WHERE id = ANY($1::bigint[]) AND relayed_at IS NOT NULL', [ids],
-  ).then((res) => { for (const r of res.rows) relayLag.observe(Math.max(0, r.lag)); }, () => undefined);
+export function observeRelayed(lagsSec: number[]): void {
+  for (const lag of lagsSec) relayLag.observe(Math.max(0, lag));
 }

@@ -6,15 +6,16 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { lockDueCallbacks, makeAllWaitingDue, makeWaitingDue, markRelayed, markRetry, type InboxRow } from '../db/callback-inbox.js';
+import { lockDueCallbacks, makeAllWaitingDue, makeWaitingDue, markRelayed, markRetries, type InboxRow, type Retry } from '../db/callback-inbox.js';
 import { storeInbound } from '../db/inbound-messages.js';
 import type { Pool } from '../db/pool.js';
 import { KeptListener } from '../db/listen.js';
 import { inTransaction } from '../db/transaction.js';
-import { findOwner, providerMessageKey } from '../db/provider-messages.js';
+import { findOwners, providerMessageKey } from '../db/provider-messages.js';
 import { toStatusUpdate } from '../activities/message-activities.js';
-import type { CallbackEndpoint, CallbackRequest, InboundMessage } from '../providers/types.js';
-import { statusUpdateSignal } from '../workflows/messages.js';
+import type { CallbackEndpoint, CallbackRequest, InboundMessage, StatusEvent } from '../providers/types.js';
+import { statusUpdateSignal, statusUpdatesSignal } from '../workflows/messages.js';
+import type { StatusUpdate } from '../workflows/types.js';
 import { observeRelayed } from './metrics.js';
 
 export function callbackRequestFromRow(row: Pick<InboxRow, 'method' | 'query' | 'body'>): CallbackRequest {
@@ -99,81 +100,93 @@ export class Relay {
   /** Relays due rows until none is left. Exposed for tests. */
   async drain(): Promise<void> {
     for (;;) {
-      const rows = await inTransaction(this.deps.pool, async (client) => {
+      const batch = await inTransaction(this.deps.pool, async (client) => {
         const due = await lockDueCallbacks(client, this.deps.batch ?? 100);
-        // Signals about different provider messages go out concurrently, those about one message in
-        // inbox order; the row updates share this transaction's connection, one at a time, and
-        // the relayed rows are marked in one statement.
-        const outcomes = await chainBy(due, (row) => this.messageKey(row), (row) => this.relayRow(row));
+        const outcomes = await this.relayBatch(client, due);
+        // The row updates share this transaction's connection: one statement for the retries, one
+        // for the relayed rows (round trips are what a busy database host pays for).
+        const retries: Retry[] = [];
         const relayed: string[] = [];
-        for (const [i, outcome] of outcomes.entries()) if (await this.record(client, due[i]!, outcome)) relayed.push(due[i]!.id);
-        await markRelayed(client, relayed);
-        return due;
+        for (const [i, outcome] of outcomes.entries()) {
+          const row = due[i]!;
+          if (outcome.kind === 'retry') { retries.push({ row, error: outcome.error, waitingFor: outcome.waitingFor }); continue; }
+          if (outcome.kind === 'inbound') for (const m of outcome.messages) await storeInbound(client, m);
+          relayed.push(row.id);
+        }
+        await markRetries(client, retries);
+        return { due: due.length, lags: await markRelayed(client, relayed) };
       });
-      observeRelayed(this.deps.pool, rows.map((r) => r.id));
-      if (rows.length < (this.deps.batch ?? 100)) return;
+      observeRelayed(batch.lags);
+      if (batch.due < (this.deps.batch ?? 100)) return;
     }
-  }
-
-  private messageKey(row: InboxRow): string {
-    try {
-      const parsed = this.endpointFor(row)?.parse(callbackRequestFromRow(row));
-      if (parsed?.kind === 'status' && parsed.events[0]) return `${row.provider}:${parsed.events[0].providerMessageId}`;
-    } catch { /* unparseable rows are keyed alone */ }
-    return `row:${row.id}`;
   }
 
   private endpointFor(row: InboxRow): CallbackEndpoint | undefined {
     return this.deps.endpoints.find((e) => e.provider === row.provider && e.path === row.route);
   }
 
-  /** Delivers one stored callback; says what to record for it. */
-  private async relayRow(row: InboxRow): Promise<Outcome> {
+  /**
+   * Delivers a batch of stored callbacks; says what to record for each. Owners are looked up in
+   * one query, and each workflow gets the batch's statuses for it in one signal, in inbox order
+   * (a message's sent, delivered and read callbacks often land in one batch under load).
+   */
+  private async relayBatch(client: pg.PoolClient, due: InboxRow[]): Promise<Outcome[]> {
+    const parsed = due.map((row) => this.parseRow(row));
+    const events = parsed.flatMap((p) => (p.kind === 'status' ? p.events : []));
+    const owners = await findOwners(client, events);
+    const perWorkflow = new Map<string, { updates: StatusUpdate[]; rows: Set<number> }>();
+    const unowned = new Map<number, string[]>();
+    for (const [i, p] of parsed.entries()) {
+      if (p.kind !== 'status') continue;
+      for (const event of p.events) {
+        const key = providerMessageKey(event.provider, event.providerMessageId);
+        const workflowId = owners.get(key);
+        if (!workflowId) { unowned.set(i, [...(unowned.get(i) ?? []), key]); continue; }
+        const group = perWorkflow.get(workflowId) ?? { updates: [], rows: new Set<number>() };
+        group.updates.push(toStatusUpdate(event, 'callback'));
+        group.rows.add(i);
+        perWorkflow.set(workflowId, group);
+      }
+    }
+    const failed = new Map<number, string>();
+    await Promise.all([...perWorkflow].map(async ([workflowId, group]) => {
+      const error = await this.signal(workflowId, group.updates);
+      if (error) for (const i of group.rows) failed.set(i, error);
+    }));
+    return parsed.map((p, i): Outcome => {
+      if (p.kind !== 'status') return p;
+      const error = failed.get(i);
+      if (error) return { kind: 'retry', error };
+      const waiting = unowned.get(i);
+      // Filed under the first unowned message; once it is owned, a retry files the row under the next.
+      return waiting ? { kind: 'retry', error: `no workflow owns ${waiting.length} provider message(s) yet`, waitingFor: waiting[0] } : { kind: 'relayed' };
+    });
+  }
+
+  private parseRow(row: InboxRow): Outcome | { kind: 'status'; events: StatusEvent[] } {
     const endpoint = this.endpointFor(row);
     if (!endpoint) return { kind: 'retry', error: `no endpoint for ${row.provider} ${row.route}` };
-    let parsed;
     try {
-      parsed = endpoint.parse(callbackRequestFromRow(row));
+      const parsed = endpoint.parse(callbackRequestFromRow(row));
+      return parsed.kind === 'inbound' ? { kind: 'inbound', messages: parsed.messages } : { kind: 'status', events: parsed.events };
     } catch (err) {
       // It parsed when it was received; a parser change must not lose it: keep it for a later release.
       return { kind: 'retry', error: `unparseable: ${err instanceof Error ? err.message : String(err)}` };
     }
-    if (parsed.kind === 'inbound') return { kind: 'inbound', messages: parsed.messages };
-    const unowned: string[] = [];
-    for (const event of parsed.events) {
-      const workflowId = await findOwner(this.deps.pool, event.provider, event.providerMessageId);
-      if (!workflowId) { unowned.push(providerMessageKey(event.provider, event.providerMessageId)); continue; }
-      try {
-        await this.deps.temporal.workflow.getHandle(workflowId).signal(statusUpdateSignal, toStatusUpdate(event, 'callback'));
-      } catch (err) {
-        // A finished workflow no longer needs the status; anything else is retried.
-        if (!(err instanceof WorkflowNotFoundError)) return { kind: 'retry', error: err instanceof Error ? err.message : String(err) };
-      }
-    }
-    // Filed under the first unowned message; once it is owned, a retry files the row under the next.
-    return unowned.length > 0 ? { kind: 'retry', error: `no workflow owns ${unowned.length} provider message(s) yet`, waitingFor: unowned[0] } : { kind: 'relayed' };
   }
 
-  /** Records what a retry or an inbound message needs; true when the row is done (to mark relayed). */
-  private async record(client: pg.PoolClient, row: InboxRow, outcome: Outcome): Promise<boolean> {
-    if (outcome.kind === 'retry') {
-      await markRetry(client, row, outcome.error, outcome.waitingFor);
-      return false;
+  /** Signals the statuses; the error to retry with, if any (a finished workflow no longer needs them). */
+  private async signal(workflowId: string, updates: StatusUpdate[]): Promise<string | undefined> {
+    try {
+      const handle = this.deps.temporal.workflow.getHandle(workflowId);
+      if (updates.length === 1) await handle.signal(statusUpdateSignal, updates[0]!);
+      else await handle.signal(statusUpdatesSignal, updates);
+      return undefined;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return undefined;
+      return err instanceof Error ? err.message : String(err);
     }
-    if (outcome.kind === 'inbound') for (const m of outcome.messages) await storeInbound(client, m);
-    return true;
   }
-}
-
-/** Runs `fn` over items concurrently across keys and one after another within a key. */
-function chainBy<T, R>(items: T[], key: (item: T) => string, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const tails = new Map<string, Promise<unknown>>();
-  return Promise.all(items.map((item) => {
-    const k = key(item);
-    const next = (tails.get(k) ?? Promise.resolve()).then(() => fn(item));
-    tails.set(k, next.catch(() => undefined));
-    return next;
-  }));
 }
 
 type Outcome = { kind: 'relayed' } | { kind: 'retry'; error: string; waitingFor?: string } | { kind: 'inbound'; messages: InboundMessage[] };

@@ -26,24 +26,34 @@ export async function lockDueCallbacks(client: pg.PoolClient, limit: number): Pr
   return res.rows;
 }
 
-export async function markRelayed(client: pg.PoolClient, ids: string[]): Promise<void> {
-  if (ids.length === 0) return;
-  await client.query('UPDATE callback_inbox SET relayed_at = now(), relay_attempts = relay_attempts + 1, last_error = NULL WHERE id = ANY($1::bigint[])', [ids]);
+/** Marks rows relayed; returns each one's seconds from receipt to relay (the relay-lag metric). */
+export async function markRelayed(client: pg.PoolClient, ids: string[]): Promise<number[]> {
+  if (ids.length === 0) return [];
+  const res = await client.query<{ lag: number }>(
+    `UPDATE callback_inbox SET relayed_at = now(), relay_attempts = relay_attempts + 1, last_error = NULL WHERE id = ANY($1::bigint[])
+     RETURNING extract(epoch FROM relayed_at - received_at)::float8 AS lag`, [ids]);
+  return res.rows.map((r) => r.lag);
 }
 
+export interface Retry { row: InboxRow; error: string; waitingFor?: string }
+
 /**
- * Not deliverable yet: try again later with capped exponential backoff. `waitingFor` names the
- * provider message whose owner is missing (providerMessageKey), so recording that message wakes this row at once.
+ * Not deliverable yet: try again later with capped exponential backoff, one statement for the
+ * batch. `waitingFor` names the provider message whose owner is missing (providerMessageKey), so
+ * recording that message wakes the row at once.
  */
-export async function markRetry(client: pg.PoolClient, row: InboxRow, error: string, waitingFor?: string): Promise<void> {
+export async function markRetries(client: pg.PoolClient, retries: Retry[]): Promise<void> {
+  if (retries.length === 0) return;
   // A row waiting for an owner is woken when that owner is recorded, so its backoff may grow to an
   // hour: it only bounds the work spent on callbacks about messages kurir never sent. Its first
   // retries stay quick all the same: an owner recorded before this update commits wakes nothing.
   // Any other failure (Temporal unreachable, say) is retried at least once a minute.
-  const delaySec = 0.25 * 2 ** Math.min(row.relay_attempts, waitingFor ? 14 : 8);
+  const delaySec = (r: Retry) => 0.25 * 2 ** Math.min(r.row.relay_attempts, r.waitingFor ? 14 : 8);
   await client.query(
-    `UPDATE callback_inbox SET relay_attempts = relay_attempts + 1, last_error = $2,
-       next_attempt_at = now() + make_interval(secs => $3), waiting_for = $4 WHERE id = $1`, [row.id, error, delaySec, waitingFor ?? null]);
+    `UPDATE callback_inbox c SET relay_attempts = c.relay_attempts + 1, last_error = r.error,
+       next_attempt_at = now() + make_interval(secs => r.delay), waiting_for = r.waiting_for
+     FROM unnest($1::bigint[], $2::text[], $3::float8[], $4::text[]) AS r(id, error, delay, waiting_for) WHERE c.id = r.id`,
+    [retries.map((r) => r.row.id), retries.map((r) => r.error), retries.map(delaySec), retries.map((r) => r.waitingFor ?? null)]);
 }
 
 /** Makes the rows waiting for these provider messages due now: their owners are recorded. */

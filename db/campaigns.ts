@@ -1,7 +1,7 @@
 // campaigns and campaign_recipients: definitions, recipient pages, outcomes and reports.
 import type { CampaignCounters, CampaignRecipient, CampaignTemplate, RecipientOutcome, RecipientStatus } from '../workflows/campaign-types.js';
 import type { KurirEventInput } from '../workflows/event-types.js';
-import { insertEventsInTransaction } from './events.js';
+import { insertEvents } from './events.js';
 import type { Pool } from './pool.js';
 import { inTransaction } from './transaction.js';
 
@@ -33,7 +33,7 @@ export async function setCampaignStatus(pool: Pool, id: string, status: string, 
   await inTransaction(pool, async (client) => {
     await client.query('UPDATE campaigns SET status = $2, counters = COALESCE($3::jsonb, counters), updated_at = now() WHERE id = $1',
       [id, status, counters ? JSON.stringify(counters) : null]);
-    await insertEventsInTransaction(client, events);
+    await insertEvents(client, events);
   });
 }
 
@@ -80,7 +80,7 @@ export async function recordRecipientOutcomes(pool: Pool, campaignId: string, ro
         [campaignId, rows.map((r) => r.recipientId), rows.map((r) => r.status), rows.map((r) => r.outcome), rows.map((r) => r.provider ?? null), rows.map((r) => r.fallbackUsed)]);
     }
     if (counters) await client.query('UPDATE campaigns SET counters = $2, updated_at = now() WHERE id = $1', [campaignId, JSON.stringify(counters)]);
-    await insertEventsInTransaction(client, events);
+    await insertEvents(client, events);
   });
 }
 

@@ -1,7 +1,7 @@
 // inbound_messages: what customers sent to us.
 import type pg from 'pg';
 import type { InboundMessage } from '../providers/types.js';
-import { insertEventsInTransaction } from './events.js';
+import { insertEvents } from './events.js';
 import type { Pool } from './pool.js';
 
 /** Stores an inbound message and, when it is new, its inbound.received event in the same transaction. */
@@ -13,7 +13,7 @@ export async function storeInbound(client: pg.PoolClient, m: InboundMessage): Pr
   const id = res.rows[0]?.id;
   if (id === undefined) return;
   // No sender number or text in the event: the application reads them from GET /v1/inbound.
-  await insertEventsInTransaction(client, [{
+  await insertEvents(client, [{
     id: `inbound:${m.provider}:${m.providerMessageId}`, type: 'inbound.received', provider: m.provider, occurredAt: m.receivedAt.toISOString(),
     data: { inboundId: id, providerMessageId: m.providerMessageId, type: m.type },
   }]);

@@ -1,4 +1,5 @@
 // provider_messages: which workflow step owns a provider message id.
+import type pg from 'pg';
 import type { Pool } from './pool.js';
 
 export async function findStepMessage(pool: Pool, workflowId: string, stepIndex: number): Promise<{ providerMessageId: string; createdAt: Date } | undefined> {
@@ -23,8 +24,14 @@ export async function recordProviderMessage(pool: Pool, m: { provider: string; p
     [m.provider, m.providerMessageId, m.workflowId, m.stepIndex, providerMessageKey(m.provider, m.providerMessageId)]);
 }
 
-export async function findOwner(pool: Pool, provider: string, providerMessageId: string): Promise<string | undefined> {
-  const res = await pool.query<{ workflow_id: string }>(
-    'SELECT workflow_id FROM provider_messages WHERE provider = $1 AND provider_message_id = $2', [provider, providerMessageId]);
-  return res.rows[0]?.workflow_id;
+/** The owning workflow of each provider message found, keyed by providerMessageKey: one query for a batch. */
+export async function findOwners(db: Pool | pg.PoolClient, messages: Array<{ provider: string; providerMessageId: string }>): Promise<Map<string, string>> {
+  const owners = new Map<string, string>();
+  if (messages.length === 0) return owners;
+  const res = await db.query<{ provider: string; provider_message_id: string; workflow_id: string }>(
+    `SELECT p.provider, p.provider_message_id, p.workflow_id FROM provider_messages p
+       JOIN unnest($1::text[], $2::text[]) AS m(provider, id) ON p.provider = m.provider AND p.provider_message_id = m.id`,
+    [messages.map((m) => m.provider), messages.map((m) => m.providerMessageId)]);
+  for (const r of res.rows) owners.set(providerMessageKey(r.provider, r.provider_message_id), r.workflow_id);
+  return owners;
 }

@@ -7,7 +7,7 @@ import {
 import { WakeTimer } from './wake-timer.js';
 import type { MessageActivities } from '../activities/message-activities.js';
 import { parseDurationMs } from './duration.js';
-import { cancelMessageSignal, cancelMessageUpdate, messageStatusQuery, statusUpdateSignal } from './messages.js';
+import { cancelMessageSignal, cancelMessageUpdate, messageStatusQuery, statusUpdateSignal, statusUpdatesSignal } from './messages.js';
 import { applyStatus, bestAttempt, decide, isTerminal, type FallbackRules } from './policy.js';
 import type { Attempt, MessageResult, MessageStatus, StatusUpdate } from './types.js';
 import type { MessageInputRaw, Step } from '../schemas/message.js';
@@ -110,6 +110,7 @@ export async function message(raw: MessageInputRaw): Promise<MessageResult> {
   const cancel = () => { const pending = outcome === undefined; canceled = true; changes++; return { canceled: pending }; };
 
   setHandler(statusUpdateSignal, receive);
+  setHandler(statusUpdatesSignal, (updates) => { for (const u of updates) receive(u); });
   setHandler(cancelMessageSignal, () => { cancel(); });
   let updatesAnswered = 0;
   setHandler(cancelMessageUpdate, () => { updatesAnswered++; return cancel(); });

@@ -7,6 +7,8 @@ import type { MessageStatus, StatusUpdate } from './types.js';
 
 /** A provider status for one of the message's provider messages (relay or poll). */
 export const statusUpdateSignal = defineSignal<[StatusUpdate]>('statusUpdate');
+/** Several statuses in the order they arrived: the relay's batch for one workflow (one task, not one each). */
+export const statusUpdatesSignal = defineSignal<[StatusUpdate[]]>('statusUpdates');
 export const messageStatusQuery = defineQuery<MessageStatus>('status');
 /** Stop sending further steps; answers whether anything was still pending. */
 export const cancelMessageUpdate = defineUpdate<{ canceled: boolean }, [{ reason?: string }]>('cancel');

@@ -6,7 +6,7 @@ import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, pr
 import type { OtpActivities } from '../activities/otp-activities.js';
 import type { OtpChannel, OtpInputRaw } from '../schemas/otp.js';
 import { parseDurationMs } from './duration.js';
-import { cancelOtpUpdate, firstSendUpdate, otpStatusQuery, providerVerdictUpdate, resendOtpUpdate, statusUpdateSignal, verifyOtpUpdate } from './messages.js';
+import { cancelOtpUpdate, firstSendUpdate, otpStatusQuery, providerVerdictUpdate, resendOtpUpdate, statusUpdateSignal, statusUpdatesSignal, verifyOtpUpdate } from './messages.js';
 import type { OtpSend, OtpState, OtpStatus, ResendResult, VerifyResult } from './otp-types.js';
 import { applyStatus, decide } from './policy.js';
 import { OtpEvents } from './otp-events.js';
@@ -81,14 +81,16 @@ export async function otp(raw: OtpInputRaw): Promise<OtpState> {
   };
 
   setHandler(otpStatusQuery, state);
-  setHandler(statusUpdateSignal, (u: StatusUpdate) => {
+  const receive = (u: StatusUpdate) => {
     const attempt = tracked.find((a) => a.provider === u.provider && a.providerMessageId === u.providerMessageId);
     if (attempt && applyStatus(attempt, u)) {
       const send = sends.find((s) => s.providerMessageId === u.providerMessageId);
       if (send) send.status = attempt.status;
       changes++;
     }
-  });
+  };
+  setHandler(statusUpdateSignal, receive);
+  setHandler(statusUpdatesSignal, (updates) => { for (const u of updates) receive(u); });
   /** Refused without comparing: a code works once, and nothing is checked after the end. */
   const mustBePending = () => { if (status !== 'pending') throw new Error(`verify: this OTP is ${status}`); };
   setHandler(verifyOtpUpdate, ({ codeHash }) => judge(() => validHashes.some((h) => constantTimeEqual(h, codeHash))), {
