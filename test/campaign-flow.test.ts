@@ -148,6 +148,9 @@ describe('campaign workflow', () => {
     assert.match(body.rejected[4]!.reason, /repeats line 2/);
     const final = await result(body.id);
     await recordHistory(stack.client.workflow.getHandle(body.id), 'campaign-csv');
+    // A recipient's message, which hands its last events to the campaign.
+    const child = await stack.pool.query<{ workflow_id: string }>('SELECT workflow_id FROM provider_messages WHERE workflow_id LIKE $1 ORDER BY workflow_id LIMIT 1', [`${body.id}:%`]);
+    await recordHistory(stack.client.workflow.getHandle(child.rows[0]!.workflow_id), 'message-campaign-child');
     assert.equal(final.total, 2);
     assert.equal(final.counts.read + final.counts.delivered, 2);
     const bad = await stack.api.inject({ method: 'POST', url: '/v1/campaigns?name=x&steps=%5B%5D', headers: { ...auth, 'content-type': 'text/csv' }, payload: csv });

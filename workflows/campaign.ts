@@ -3,8 +3,8 @@
 // history grows large, carrying cursor and counters. Quiet hours hold a recipient until its
 // local window ends; pause/resume/cancel are signals and `progress` a query.
 import {
-  allHandlersFinished, ChildWorkflowFailure, condition, continueAsNew, isCancellation, log, ParentClosePolicy, proxyActivities, setHandler, startChild,
-  workflowInfo, WorkflowIdReusePolicy,
+  allHandlersFinished, ChildWorkflowFailure, condition, continueAsNew, isCancellation, log, ParentClosePolicy, patched, proxyActivities, setHandler, sleep,
+  startChild, workflowInfo, WorkflowIdReusePolicy,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { CampaignActivities } from '../activities/campaign-activities.js';
@@ -14,16 +14,24 @@ import { message } from './message.js';
 import { cancelCampaignSignal, campaignProgressQuery, pauseCampaignSignal, resumeCampaignSignal } from './messages.js';
 import type { MessageResult } from './types.js';
 import { CampaignEvents } from './campaign-events.js';
+import type { KurirEventInput } from './event-types.js';
+import { EVENT_HOLD_MS } from './message-events.js';
 
 const acts = proxyActivities<CampaignActivities>({ startToCloseTimeout: '1 minute', retry: { initialInterval: '1 second', maximumInterval: '30 seconds' } });
 // Waits for a message workflow an earlier execution started: as long as that message takes.
 const { awaitExistingMessage } = proxyActivities<CampaignActivities>({ startToCloseTimeout: '3 days', heartbeatTimeout: '1 minute' });
 
 const OUTCOME_BATCH = 50;
+/**
+ * Messages hand their last events to the campaign, which stores them with their outcomes; and
+ * outcomes are written at most EVENT_HOLD_MS after they arrive, not only per batch of 50.
+ */
+const CAMPAIGN_V2_PATCH = 'campaign-v2';
 const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, Math.floor(v)));
 
 export async function campaign(input: CampaignInput): Promise<CampaignProgress> {
   const { campaignId } = input;
+  const v2 = patched(CAMPAIGN_V2_PATCH);
   const concurrency = clamp(input.concurrency ?? 50, 1, 500);
   const pageSize = clamp(input.pageSize ?? 200, 1, 1_000);
   const historyLimit = input.historyLimit ?? 5_000;
@@ -41,7 +49,9 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
   let done = false;
   let inFlight = 0;
   const outcomes: RecipientOutcome[] = [];
+  const messageEvents: KurirEventInput[] = [];
   let flushing: Promise<void> = Promise.resolve();
+  let flushTimer = false;
 
   setHandler(pauseCampaignSignal, () => { paused = true; });
   setHandler(resumeCampaignSignal, () => { paused = false; });
@@ -65,7 +75,8 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
 
   /** Writes outcomes in batches; one write at a time, in order. */
   const flush = (): Promise<void> => {
-    const batchEvents = events.take();
+    // The messages' own events first: a progress event counts them as finished.
+    const batchEvents = [...messageEvents.splice(0), ...events.take()];
     if (outcomes.length === 0 && batchEvents.length === 0) return flushing;
     const batch = outcomes.splice(0);
     const snapshot = JSON.parse(JSON.stringify(counters)) as typeof counters;
@@ -79,7 +90,7 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
     const workflowId = `${campaignId}:${r.recipientId}`;
     try {
       const child = await startChild(message, {
-        workflowId, args: [messageFor(loaded.template, r, workflowId)],
+        workflowId, args: [{ ...messageFor(loaded.template, r, workflowId), ...(v2 ? { handOffEvents: true } : {}) }],
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         // A message already under way keeps tracking its fallback even if the campaign is terminated.
         parentClosePolicy: ParentClosePolicy.ABANDON,
@@ -100,9 +111,14 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
       const o = outcomeOf(r.recipientId, result);
       count(counters, o);
       outcomes.push(o);
+      if (result.unwrittenEvents) messageEvents.push(...result.unwrittenEvents);
       inFlight--;
       events.progress(progress());
       if (outcomes.length >= OUTCOME_BATCH || inFlight === 0) void flush();
+      else if (v2 && !flushTimer) {
+        flushTimer = true;
+        void sleep(EVENT_HOLD_MS).then(() => { flushTimer = false; void flush(); });
+      }
       const info = workflowInfo();
       if (info.historyLength >= historyLimit || info.continueAsNewSuggested) draining = true;
     });

@@ -3,7 +3,7 @@
 // workflow id, the step and the change, so they are stable across retries and replays.
 import { workflowInfo } from '@temporalio/workflow';
 import { EventOutbox } from './event-outbox.js';
-import type { EventType } from './event-types.js';
+import type { EventType, KurirEventInput } from './event-types.js';
 import type { FallbackRules } from './policy.js';
 import type { Attempt, CanonicalStatus, FallbackReason, MessageResult } from './types.js';
 
@@ -91,4 +91,7 @@ export class MessageEvents {
   flushNow(): void { this.outbox.flushNow(); }
 
   drained(): Promise<void> { return this.outbox.drained(); }
+
+  /** The events not written yet, for the campaign to store with this recipient's outcome. */
+  handOff(): Promise<KurirEventInput[]> { return this.outbox.handOff(); }
 }

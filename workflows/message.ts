@@ -88,9 +88,16 @@ function errorType(err: unknown): { type: string; message: string } {
   return { type: 'Error', message: cause instanceof Error ? cause.message : String(cause) };
 }
 
-export async function message(raw: MessageInputRaw): Promise<MessageResult> {
+/** What a campaign adds to its messages' input: hand the last events over instead of writing them. */
+export interface CampaignMessageInput extends MessageInputRaw {
+  handOffEvents?: boolean;
+}
+
+export async function message(raw: CampaignMessageInput): Promise<MessageResult> {
   const input = normalize(raw);
-  const v2 = patched(MESSAGE_V2_PATCH);
+  // A campaign that hands off events started this execution with the v2 code: its input says so,
+  // so the patch marker (and its search-attribute write) is not needed.
+  const v2 = raw.handOffEvents === true || patched(MESSAGE_V2_PATCH);
   const events = new MessageEvents(input.reference, input.rules, v2);
   const workflowId = workflowInfo().workflowId;
   const attempts: Attempt[] = [];
@@ -208,10 +215,12 @@ export async function message(raw: MessageInputRaw): Promise<MessageResult> {
   outcome = canceled && best?.status !== 'read' && best?.status !== 'delivered' ? 'canceled' : best?.status ?? 'failed';
   upsertSearchAttributes({ KurirOutcome: [outcome] });
   events.completed({ outcome, deliveredBy: best?.provider, step: best?.step, attempts });
-  await events.drained();
+  // A campaign's message ends without a last write of its own: the campaign stores those events
+  // with the outcome, which saves the message an activity and a workflow task.
+  const unwritten = raw.handOffEvents === true ? await events.handOff() : (await events.drained(), []);
   // Answer a cancel update in a task that does not also complete the workflow (see otp.ts). Only an
   // update's answer can be lost that way, so without one the extra timer and task are saved.
   await condition(allHandlersFinished);
   if (updatesAnswered > 0 || (!v2 && !patched(LEAN_COMPLETION_PATCH))) await sleep(1);
-  return { outcome, deliveredBy: best?.provider, step: best?.step, attempts };
+  return { outcome, deliveredBy: best?.provider, step: best?.step, attempts, ...(unwritten.length > 0 ? { unwrittenEvents: unwritten } : {}) };
 }

@@ -1,4 +1,5 @@
 // Shapes the message workflow keeps and reports. Plain JSON: they travel through Temporal.
+import type { KurirEventInput } from './event-types.js';
 export type CanonicalStatus = 'accepted' | 'queued' | 'sent' | 'delivered' | 'read' | 'failed' | 'invalid_number' | 'expired';
 export type ProviderName = 'wappin' | 'itd' | 'engagelab' | 'nusasms' | 'sms-masking';
 export type ChannelName = 'whatsapp' | 'sms';
@@ -58,4 +59,6 @@ export interface MessageResult {
   deliveredBy?: ProviderName;
   step?: number;
   attempts: Attempt[];
+  /** A campaign's message: its last events, not written yet; the campaign stores them with the outcome. */
+  unwrittenEvents?: KurirEventInput[];
 }
