@@ -6,9 +6,11 @@
 // of scheduled event '9' does not match activity id of activity command '10'". Local and regular
 // activities share one id sequence, and the replay after a timed-out workflow task scheduled them
 // in another order than the one recorded. A message's flusher runs beside its next send the same way.
-// With a hold, the flusher waits that long after the first unwritten event before writing, so a
-// message that ends within the hold writes all its events with one activity instead of one per
-// status (each write costs an activity and a workflow task: most of a short message's work).
+// With a hold, events wait up to that long after the first unwritten one before they are written,
+// so a message that ends within the hold writes all its events with one activity instead of one
+// per status (each write costs an activity and a workflow task: most of a short message's work).
+// The outbox keeps no timer for the hold: the workflow wakes at holdUntil() with the timer it
+// already has, and calls flushNow().
 import { condition, log, patched, proxyActivities } from '@temporalio/workflow';
 import type { EventActivities } from '../activities/event-activities.js';
 import type { KurirEventInput } from './event-types.js';
@@ -31,6 +33,8 @@ export class EventOutbox {
   /** The rest goes to the parent (handOff): no further writes. */
   private handedOff = false;
   private writing = false;
+  /** Workflow time of the oldest event not yet being written. */
+  private pendingSince?: number;
 
   private constructor(readonly enabled: boolean, private readonly holdMs: number) {}
 
@@ -46,6 +50,7 @@ export class EventOutbox {
   push(event: KurirEventInput): void {
     if (!this.enabled || this.ids.has(event.id)) return;
     this.ids.add(event.id);
+    this.pendingSince ??= Date.now();
     this.queue.push(event);
     if (!this.flushing) void this.flush();
   }
@@ -55,13 +60,19 @@ export class EventOutbox {
     if (this.queue.length > 0) this.urgent = true;
   }
 
+  /** When the hold of the queued events ends (workflow time), if any is waiting for it. */
+  holdUntil(): number | undefined {
+    return this.holdMs > 0 && this.pendingSince !== undefined && !this.urgent && !this.finishing ? this.pendingSince + this.holdMs : undefined;
+  }
+
   private async flush(): Promise<void> {
     this.flushing = true;
     try {
       while (this.queue.length > 0 && !this.handedOff) {
-        if (this.holdMs > 0 && !this.finishing && !this.urgent) await condition(() => this.finishing || this.urgent || this.handedOff, this.holdMs);
+        if (this.holdMs > 0) await condition(() => this.finishing || this.urgent || this.handedOff);
         if (this.handedOff) break;
         this.urgent = false;
+        this.pendingSince = undefined;
         this.writing = true;
         try {
           await emitEvents(this.queue.splice(0, 100));

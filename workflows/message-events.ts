@@ -87,8 +87,11 @@ export class MessageEvents {
     });
   }
 
-  /** Writes the queued events now: before a rule's deadline that falls within the hold. */
+  /** Writes the queued events now: at the end of their hold, or before a rule's deadline within it. */
   flushNow(): void { this.outbox.flushNow(); }
+
+  /** When the queued events' hold ends: the message wakes then (its wait has the only timer). */
+  holdUntil(): number | undefined { return this.outbox.holdUntil(); }
 
   drained(): Promise<void> { return this.outbox.drained(); }
 
