@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { recordProviderMessage } from '../db/provider-messages.js';
+import { MESSAGE_WORKFLOW_TYPE } from '../workflows/messages.js';
+import type { StatusUpdate } from '../workflows/types.js';
 import { eventually, startStack, type Stack } from './helpers/stack.js';
 
 let stack: Stack;
@@ -14,8 +16,8 @@ after(async () => { await stack?.stop(); });
 
 interface InboxState { relay_attempts: number; waiting_for: string | null; relayed: boolean }
 
-async function postStatus(messageId: string): Promise<void> {
-  const payload = { message_id: messageId, client_id: '1', client_name: 'c', status_messages: 'delivered', timestamp: '1700000000', callback_type: 'status' };
+async function postStatus(messageId: string, status = 'delivered', timestamp = '1700000000'): Promise<void> {
+  const payload = { message_id: messageId, client_id: '1', client_name: 'c', status_messages: status, timestamp, callback_type: 'status' };
   const res = await stack.api.inject({ method: 'POST', url: '/callbacks/wappin', payload, headers: { authorization: `Bearer ${stack.config.WAPPIN_CALLBACK_TOKEN}` } });
   assert.equal(res.statusCode, 200, res.body);
 }
@@ -60,5 +62,29 @@ describe('relay', () => {
     await recordProviderMessage(stack.pool, { provider: 'wappin', providerMessageId: early, workflowId: `msg_relay_${randomUUID()}`, stepIndex: 0 });
     const relayed = await eventually(async () => ((await inboxState(early))?.relayed ? true : undefined), 10_000, 'the woken callback to be relayed');
     assert.equal(relayed, true);
+  });
+
+  test('the statuses of one workflow in a batch reach it as one signal, in the order they arrived', async () => {
+    // No worker polls this queue: the workflow never runs, and its history shows what the relay sent.
+    const workflowId = `msg_relay_${randomUUID()}`;
+    const handle = await stack.client.workflow.start(MESSAGE_WORKFLOW_TYPE, {
+      taskQueue: `relay-test-${randomUUID()}`, workflowId, args: [{ to: '+6281100000000', steps: [{ channel: 'whatsapp', provider: 'wappin', template: 't' }] }],
+    });
+    const messageId = `batch-${randomUUID()}`;
+    await recordProviderMessage(stack.pool, { provider: 'wappin', providerMessageId: messageId, workflowId, stepIndex: 0 });
+    stack.relay.paused = true;
+    try {
+      for (const [i, status] of ['sent', 'delivered', 'read'].entries()) await postStatus(messageId, status, String(1_700_000_000 + i));
+    } finally {
+      stack.relay.paused = false;
+    }
+    stack.relay.wake();
+    await eventually(async () => ((await inboxState(messageId))?.relayed ? true : undefined), 10_000, 'the callbacks to be relayed');
+    const history = await handle.fetchHistory();
+    const signals = (history.events ?? []).flatMap((e) => (e.workflowExecutionSignaledEventAttributes ? [e.workflowExecutionSignaledEventAttributes] : []));
+    await handle.terminate('test over');
+    assert.deepEqual(signals.map((s) => s.signalName), ['statusUpdates'], 'one signal for the three callbacks');
+    const updates = stack.client.options.loadedDataConverter.payloadConverter.fromPayload<StatusUpdate[]>(signals[0]!.input!.payloads![0]!);
+    assert.deepEqual(updates.map((u) => u.status), ['sent', 'delivered', 'read']);
   });
 });
