@@ -1,7 +1,7 @@
 // Starting an OTP and talking to it, shared by the REST API and the typed client.
 // The start is update-with-start: one call starts the workflow and answers when the code is out.
 import { randomUUID } from 'node:crypto';
-import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, TypedSearchAttributes } from '@temporalio/common';
 import type { OtpInput } from '../schemas/otp.js';
 import { firstSendUpdate, OTP_WORKFLOW_TYPE, otpStatusQuery, providerVerdictUpdate, resendOtpUpdate, verifyOtpUpdate } from '../workflows/messages.js';
@@ -38,6 +38,18 @@ function refusal(err: unknown): never {
   throw err;
 }
 
+/**
+ * An update that found no running workflow: refused as not pending when the OTP exists but has
+ * ended (approved, expired, …, as the update arrived); an id that never existed stays not found.
+ */
+async function refusalAfterEnd(handle: WorkflowHandle, err: unknown): Promise<never> {
+  if (err instanceof WorkflowNotFoundError) {
+    const ended = await handle.describe().then((d) => d.status.name !== 'RUNNING', () => false);
+    if (ended) throw new OtpRefusedError('not_pending', 'this OTP is no longer pending');
+  }
+  return refusal(err);
+}
+
 export async function startOtp(temporal: Client, input: OtpInput, opts: { id: string; taskQueue: string }): Promise<ResendResult> {
   const pairs = [{ key: RECIPIENT_HASH, value: recipientHash(input.to) }];
   if (input.reference) pairs.push({ key: REFERENCE, value: input.reference });
@@ -64,7 +76,7 @@ export async function verifyOtp(temporal: Client, hmacKey: string, id: string, c
   try {
     return await handle.executeUpdate(verifyOtpUpdate, { args: [{ codeHash: hashOtpCode(hmacKey, id, code) }] });
   } catch (err) {
-    if (!(err instanceof WorkflowUpdateFailedError && /provider mode/.test(err.cause?.message ?? ''))) return refusal(err);
+    if (!(err instanceof WorkflowUpdateFailedError && /provider mode/.test(err.cause?.message ?? ''))) return refusalAfterEnd(handle, err);
   }
   if (!provider) throw new OtpRefusedError('invalid', 'this OTP is verified by its provider; no provider client is configured here');
   const state = await handle.query(otpStatusQuery);
@@ -75,14 +87,15 @@ export async function verifyOtp(temporal: Client, hmacKey: string, id: string, c
   try {
     return await handle.executeUpdate(providerVerdictUpdate, { args: [{ verified }] });
   } catch (err) {
-    return refusal(err);
+    return refusalAfterEnd(handle, err);
   }
 }
 
 export async function resendOtp(temporal: Client, id: string): Promise<ResendResult> {
+  const handle = temporal.workflow.getHandle(id);
   try {
-    return await temporal.workflow.getHandle(id).executeUpdate(resendOtpUpdate, { args: [] });
+    return await handle.executeUpdate(resendOtpUpdate, { args: [] });
   } catch (err) {
-    return refusal(err);
+    return refusalAfterEnd(handle, err);
   }
 }
