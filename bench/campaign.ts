@@ -79,8 +79,9 @@ async function campaignRun(stack: Stack, worker: ChildProcess, phones: string[],
   return { ms: performance.now() - start, peakRssMb: peak, endRssMb: rssMb(worker), runs: final.runs };
 }
 
-const pickRatio = ({ poolLoopMs, campaignMs, poolRate, campaignRate, ratio }: { poolLoopMs: number; campaignMs: number; poolRate: number; campaignRate: number; ratio: number }) =>
-  ({ poolLoopMs, campaignMs, poolRate, campaignRate, ratio });
+type RatioPart = { poolLoopMs: number; poolLoopRunsMs?: number[]; campaignMs: number; poolRate: number; campaignRate: number; ratio: number };
+const pickRatio = ({ poolLoopMs, poolLoopRunsMs, campaignMs, poolRate, campaignRate, ratio }: RatioPart) =>
+  ({ poolLoopMs, ...(poolLoopRunsMs ? { poolLoopRunsMs } : {}), campaignMs, poolRate, campaignRate, ratio });
 
 async function withStack<T>(env: Record<string, string>, fn: (stack: Stack, worker: ChildProcess) => Promise<T>): Promise<T> {
   const stack = await startStack({ logLevel: 'silent', worker: false, env });
@@ -96,14 +97,20 @@ async function withStack<T>(env: Record<string, string>, fn: (stack: Stack, work
 await withHarness(log, async (h) => {
   Object.assign(process.env, h.env);
 
-  type RatioPart = { poolLoopMs: number; campaignMs: number; poolRate: number; campaignRate: number; ratio: number };
   const ratioPart: RatioPart = !PARTS.has('ratio') && previous ? previous as unknown as RatioPart : await withStack({}, async (stack, worker) => {
     log(`1/3 ratio: ${N} recipients, concurrency ${CONCURRENCY}`);
     await campaignRun(stack, worker, numbers(50)); // warm-up: bundle load, connections
     await poolLoop(stack, numbers(200));
-    const baselineMs = await poolLoop(stack, numbers(N));
+    const before = await poolLoop(stack, numbers(N));
     const run = await campaignRun(stack, worker, numbers(N));
-    return { poolLoopMs: Math.round(baselineMs), campaignMs: Math.round(run.ms), poolRate: Math.round(N / (baselineMs / 1000)), campaignRate: Math.round(N / (run.ms / 1000)), ratio: Number((baselineMs / run.ms).toFixed(3)) };
+    // The loop takes a second or two and this machine's speed wanders: it runs before and after
+    // the campaign, and the faster run is the baseline (the lower of the two ratios).
+    const after = await poolLoop(stack, numbers(N));
+    const baselineMs = Math.min(before, after);
+    return {
+      poolLoopMs: Math.round(baselineMs), poolLoopRunsMs: [Math.round(before), Math.round(after)], campaignMs: Math.round(run.ms),
+      poolRate: Math.round(N / (baselineMs / 1000)), campaignRate: Math.round(N / (run.ms / 1000)), ratio: Number((baselineMs / run.ms).toFixed(3)),
+    };
   });
 
   const pacingRun = (cap: number) => withStack({ PROVIDER_RATE_LIMITS: `wappin=${cap}` }, async (stack, worker) => {
@@ -159,7 +166,7 @@ await withHarness(log, async (h) => {
   });
   const mark = (ok: boolean) => (ok ? 'met' : 'MISSED');
   process.stdout.write([
-    `campaign: ${N} recipients in ${ratioPart.campaignMs} ms (${ratioPart.campaignRate}/s, sent and tracked to delivery) vs Promise-pool send loop ${ratioPart.poolLoopMs} ms (${ratioPart.poolRate}/s) at concurrency ${CONCURRENCY}: ratio ${ratioPart.ratio} (target ≥0.10: ${mark(met.ratio)})`,
+    `campaign: ${N} recipients in ${ratioPart.campaignMs} ms (${ratioPart.campaignRate}/s, sent and tracked to delivery) vs Promise-pool send loop ${ratioPart.poolLoopMs} ms (${ratioPart.poolRate}/s; the faster of ${ratioPart.poolLoopRunsMs?.join(' and ') ?? 'one'} ms, before and after) at concurrency ${CONCURRENCY}: ratio ${ratioPart.ratio} (target ≥0.10: ${mark(met.ratio)})`,
     `pacing: ${pacing.sends} sends at ${pacing.achievedRate}/s against a ${PACE_CAP}/s cap = ${pacing.ofCap} of the cap (target ≥0.95: ${mark(met.pacingRate)}); busiest second ${pacing.busiestSecond}, after the first second ${pacing.busiestSecondAfterFirst} (target ≤${PACE_CAP}: ${mark(met.pacingNeverAbove)})${pacing.achievedRate < ratioPart.campaignRate * 0.9 ? '' : ' (the campaign\'s own throughput, not the cap, sets this rate when the cap is above it)'}`,
     `pacing at a reachable cap: ${pacingLow.sends} sends at ${pacingLow.achievedRate}/s against a ${PACE_LOW_CAP}/s cap = ${pacingLow.ofCap} of the cap; busiest second ${pacingLow.busiestSecond}, after the first ${pacingLow.busiestSecondAfterFirst}`,
     `growth: ${growth.small.n} → ${growth.large.n} recipients${growthKept ? ' (kept from an earlier run)' : ''}: ${growth.small.ms} → ${growth.large.ms} ms (${growth.small.msPerRecipient} → ${growth.large.msPerRecipient} ms/recipient, ×${growth.timePerRecipientGrowth}; target linear ≤×1.25: ${mark(met.linearTime)}); worker peak RSS ${growth.small.peakRssMb} → ${growth.large.peakRssMb} MB (×${growth.memoryGrowth}; target flat ≤×1.25: ${mark(met.flatMemory)})`,
