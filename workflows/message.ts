@@ -143,11 +143,10 @@ export async function message(raw: CampaignMessageInput): Promise<MessageResult>
         if (v2 && decision.onTimeout !== 'track_end' && decision.until - Date.now() <= EVENT_HOLD_MS) events.flushNow();
         const seen = changes;
         const due = pollSupported && !isTerminal(attempt.status) ? Math.min(decision.until, nextPoll) : decision.until;
-        let holdUntil = v2 ? events.holdUntil() : undefined;
-        if (holdUntil !== undefined && holdUntil <= Date.now()) { events.flushNow(); holdUntil = undefined; }
-        const wakeAt = holdUntil !== undefined ? Math.min(due, holdUntil) : due;
+        // Queued events whose hold has ended are written now; otherwise the wait ends with the hold.
+        if (v2 && (events.holdUntil() ?? Infinity) <= Date.now()) events.flushNow();
+        const wakeAt = Math.min(due, (v2 ? events.holdUntil() : undefined) ?? Infinity);
         const changed = v2 ? await timer.until(wakeAt, () => changes !== seen || canceled) : await condition(() => changes !== seen || canceled, Math.max(1, wakeAt - Date.now()));
-        if (holdUntil !== undefined && Date.now() >= holdUntil) events.flushNow();
         if (changed || Date.now() < nextPoll || !pollSupported || !attempt.providerMessageId) continue;
         // No news: ask the provider (a lost callback never blocks the flow), then back off.
         const polled = await fetchStatus({ provider: attempt.provider, providerMessageId: attempt.providerMessageId });
