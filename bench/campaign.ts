@@ -4,11 +4,14 @@
 // 2. pacing: a campaign through a provider capped at 80 msg/s, then at a cap low enough for
 //    the campaign to saturate it (BENCH_PACE_LOW_CAP, default 10): the achieved send rate at the
 //    sandbox against each cap, and the busiest second;
+//    the ratio part also reports the CPU per recipient of each process (dev server, worker, this
+//    process with the API, relay and sandboxes) and how many cores the 80/s cap needs at that cost;
 // 3. growth: wall time and worker memory from SMALL to LARGE recipients (default 1,000 → 20,000).
 // The worker runs as a child process (test/helpers/worker-process.ts) so its RSS is its own.
 // Sizes: BENCH_CAMPAIGN_N, BENCH_CAMPAIGN_SMALL, BENCH_CAMPAIGN_LARGE, BENCH_CONCURRENCY,
 // BENCH_PACE_CAP, BENCH_PACE_LOW_CAP (each cap's run is 20 seconds' worth of recipients).
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import type { ChildProcess } from 'node:child_process';
 import { arrayRows } from '../campaigns/import.js';
 import { createCampaign } from '../client/start-campaign.js';
@@ -60,6 +63,16 @@ async function poolLoop(stack: Stack, phones: string[]): Promise<number> {
   return performance.now() - start;
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc; 0 where there is none. */
+function cpuSeconds(pid: number | undefined): number {
+  try {
+    // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
+  } catch { return 0; }
+}
+const ownCpuSeconds = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
+
 function rssMb(child: ChildProcess): number {
   try {
     const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1];
@@ -67,8 +80,13 @@ function rssMb(child: ChildProcess): number {
   } catch { return 0; }
 }
 
+/** Where a campaign's CPU time goes, in milliseconds per recipient. */
+type CpuPerRecipient = { temporalMs: number; workerMs: number; apiAndSandboxesMs: number; totalMs: number };
+let temporalPid: number | undefined;
+
 async function campaignRun(stack: Stack, worker: ChildProcess, phones: string[], concurrency = CONCURRENCY) {
   const spec = campaignSpecSchema.parse({ name: 'bench', steps: [step], concurrency });
+  const cpuBefore = [cpuSeconds(temporalPid), cpuSeconds(worker.pid), ownCpuSeconds()] as const;
   const start = performance.now();
   const { id } = await createCampaign({ pool: stack.pool, temporal: stack.client, taskQueue: stack.taskQueue }, spec, arrayRows(phones.map((phone) => ({ phone }))));
   let peak = rssMb(worker);
@@ -76,12 +94,18 @@ async function campaignRun(stack: Stack, worker: ChildProcess, phones: string[],
   const final = await stack.client.workflow.getHandle(id).result() as CampaignProgress;
   clearInterval(sampler);
   if (final.pending !== 0 || final.total !== phones.length) throw new Error(`campaign did not finish: ${JSON.stringify(final)}`);
-  return { ms: performance.now() - start, peakRssMb: peak, endRssMb: rssMb(worker), runs: final.runs };
+  const ms = performance.now() - start;
+  const per = (after: number, before: number) => Number(((after - before) * 1000 / phones.length).toFixed(1));
+  const temporalMs = per(cpuSeconds(temporalPid), cpuBefore[0]);
+  const workerMs = per(cpuSeconds(worker.pid), cpuBefore[1]);
+  const apiAndSandboxesMs = per(ownCpuSeconds(), cpuBefore[2]);
+  const cpu: CpuPerRecipient = { temporalMs, workerMs, apiAndSandboxesMs, totalMs: Number((temporalMs + workerMs + apiAndSandboxesMs).toFixed(1)) };
+  return { ms, peakRssMb: peak, endRssMb: rssMb(worker), runs: final.runs, cpu };
 }
 
-type RatioPart = { poolLoopMs: number; poolLoopRunsMs?: number[]; campaignMs: number; poolRate: number; campaignRate: number; ratio: number };
-const pickRatio = ({ poolLoopMs, poolLoopRunsMs, campaignMs, poolRate, campaignRate, ratio }: RatioPart) =>
-  ({ poolLoopMs, ...(poolLoopRunsMs ? { poolLoopRunsMs } : {}), campaignMs, poolRate, campaignRate, ratio });
+type RatioPart = { poolLoopMs: number; poolLoopRunsMs?: number[]; campaignMs: number; poolRate: number; campaignRate: number; ratio: number; cpuPerRecipient?: CpuPerRecipient };
+const pickRatio = ({ poolLoopMs, poolLoopRunsMs, campaignMs, poolRate, campaignRate, ratio, cpuPerRecipient }: RatioPart) =>
+  ({ poolLoopMs, ...(poolLoopRunsMs ? { poolLoopRunsMs } : {}), campaignMs, poolRate, campaignRate, ratio, ...(cpuPerRecipient ? { cpuPerRecipient } : {}) });
 
 async function withStack<T>(env: Record<string, string>, fn: (stack: Stack, worker: ChildProcess) => Promise<T>): Promise<T> {
   const stack = await startStack({ logLevel: 'silent', worker: false, env });
@@ -94,8 +118,16 @@ async function withStack<T>(env: Record<string, string>, fn: (stack: Stack, work
   }
 }
 
+/** Why the cap can or cannot be reached here: the cores the campaign's CPU per recipient needs at the cap. */
+function cpuLine(cpu: CpuPerRecipient): string {
+  const cores = (ms: number) => (ms * PACE_CAP / 1000).toFixed(1);
+  return `CPU per recipient: Temporal dev server ${cpu.temporalMs} ms, worker ${cpu.workerMs} ms, API + relay + sandboxes ${cpu.apiAndSandboxesMs} ms = ${cpu.totalMs} ms; ` +
+    `at ${PACE_CAP}/s that is ${cores(cpu.totalMs)} cores (the dev server alone ${cores(cpu.temporalMs)}), on a machine with ${availableParallelism()}`;
+}
+
 await withHarness(log, async (h) => {
   Object.assign(process.env, h.env);
+  temporalPid = h.temporal.process.pid;
 
   const ratioPart: RatioPart = !PARTS.has('ratio') && previous ? previous as unknown as RatioPart : await withStack({}, async (stack, worker) => {
     log(`1/3 ratio: ${N} recipients, concurrency ${CONCURRENCY}`);
@@ -110,20 +142,25 @@ await withHarness(log, async (h) => {
     return {
       poolLoopMs: Math.round(baselineMs), poolLoopRunsMs: [Math.round(before), Math.round(after)], campaignMs: Math.round(run.ms),
       poolRate: Math.round(N / (baselineMs / 1000)), campaignRate: Math.round(N / (run.ms / 1000)), ratio: Number((baselineMs / run.ms).toFixed(3)),
+      cpuPerRecipient: run.cpu,
     };
   });
 
   const pacingRun = (cap: number) => withStack({ PROVIDER_RATE_LIMITS: `wappin=${cap}` }, async (stack, worker) => {
-    log(`2/3 pacing: ${cap * 20} recipients through wappin capped at ${cap}/s, concurrency 500`);
+    // In flight: ten seconds' worth of sends at the cap (a message here takes 2–5 s to finish), at
+    // most 500. More only starts children that wait in the paced queue: starting 500 at once for a
+    // 10/s provider spends the first seconds' CPU on starts, not sends.
+    const concurrency = Math.min(500, cap * 10);
+    log(`2/3 pacing: ${cap * 20} recipients through wappin capped at ${cap}/s, concurrency ${concurrency}`);
     const phones = numbers(cap * 20);
-    await campaignRun(stack, worker, phones, 500);
+    await campaignRun(stack, worker, phones, concurrency);
     const times = sendTimes(stack, 'wappin', phones);
     const seconds = (times.at(-1)! - times[0]!) / 1000;
     const achieved = (times.length - 1) / seconds;
     // The first second may carry the server's token-bucket burst; after it the cap must hold.
     const steady = times.filter((t) => t >= times[0]! + 1000);
     return {
-      cap, sends: times.length, seconds: Number(seconds.toFixed(2)), achievedRate: Number(achieved.toFixed(1)),
+      cap, concurrency, sends: times.length, seconds: Number(seconds.toFixed(2)), achievedRate: Number(achieved.toFixed(1)),
       ofCap: Number((achieved / cap).toFixed(3)), busiestSecond: busiestWindow(times, 1000), busiestSecondAfterFirst: busiestWindow(steady, 1000),
     };
   });
@@ -166,8 +203,9 @@ await withHarness(log, async (h) => {
   });
   const mark = (ok: boolean) => (ok ? 'met' : 'MISSED');
   process.stdout.write([
-    `campaign: ${N} recipients in ${ratioPart.campaignMs} ms (${ratioPart.campaignRate}/s, sent and tracked to delivery) vs Promise-pool send loop ${ratioPart.poolLoopMs} ms (${ratioPart.poolRate}/s; the faster of ${ratioPart.poolLoopRunsMs?.join(' and ') ?? 'one'} ms, before and after) at concurrency ${CONCURRENCY}: ratio ${ratioPart.ratio} (target ≥0.10: ${mark(met.ratio)})`,
-    `pacing: ${pacing.sends} sends at ${pacing.achievedRate}/s against a ${PACE_CAP}/s cap = ${pacing.ofCap} of the cap (target ≥0.95: ${mark(met.pacingRate)}); busiest second ${pacing.busiestSecond}, after the first second ${pacing.busiestSecondAfterFirst} (target ≤${PACE_CAP}: ${mark(met.pacingNeverAbove)})${pacing.achievedRate < ratioPart.campaignRate * 0.9 ? '' : ' (the campaign\'s own throughput, not the cap, sets this rate when the cap is above it)'}`,
+    `campaign${PARTS.has('ratio') ? '' : ' (kept from an earlier run)'}: ${N} recipients in ${ratioPart.campaignMs} ms (${ratioPart.campaignRate}/s, sent and tracked to delivery) vs Promise-pool send loop ${ratioPart.poolLoopMs} ms (${ratioPart.poolRate}/s; the faster of ${ratioPart.poolLoopRunsMs?.join(' and ') ?? 'one'} ms, before and after) at concurrency ${CONCURRENCY}: ratio ${ratioPart.ratio} (target ≥0.10: ${mark(met.ratio)})`,
+    ...(ratioPart.cpuPerRecipient ? [cpuLine(ratioPart.cpuPerRecipient)] : []),
+    `pacing${reuse ? ' (kept from an earlier run)' : ''}: ${pacing.sends} sends at ${pacing.achievedRate}/s against a ${PACE_CAP}/s cap = ${pacing.ofCap} of the cap (target ≥0.95: ${mark(met.pacingRate)}); busiest second ${pacing.busiestSecond}, after the first second ${pacing.busiestSecondAfterFirst} (target ≤${PACE_CAP}: ${mark(met.pacingNeverAbove)})${pacing.achievedRate < ratioPart.campaignRate * 0.9 ? '' : ' (the campaign\'s own throughput, not the cap, sets this rate when the cap is above it)'}`,
     `pacing at a reachable cap: ${pacingLow.sends} sends at ${pacingLow.achievedRate}/s against a ${PACE_LOW_CAP}/s cap = ${pacingLow.ofCap} of the cap; busiest second ${pacingLow.busiestSecond}, after the first ${pacingLow.busiestSecondAfterFirst}`,
     `growth: ${growth.small.n} → ${growth.large.n} recipients${growthKept ? ' (kept from an earlier run)' : ''}: ${growth.small.ms} → ${growth.large.ms} ms (${growth.small.msPerRecipient} → ${growth.large.msPerRecipient} ms/recipient, ×${growth.timePerRecipientGrowth}; target linear ≤×1.25: ${mark(met.linearTime)}); worker peak RSS ${growth.small.peakRssMb} → ${growth.large.peakRssMb} MB (×${growth.memoryGrowth}; target flat ≤×1.25: ${mark(met.flatMemory)})`,
   ].join('\n') + '\n');
