@@ -2,7 +2,7 @@
 // Lookup order: TEMPORAL_CLI_PATH, PATH, .kurir/bin/temporal, the user cache; else
 // `go install github.com/temporalio/cli/cmd/temporal@v1.5.1` into the user cache.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -163,6 +163,32 @@ export async function waitForTemporal(address: string, timeoutMs: number): Promi
   throw new Error(`Temporal at ${address} did not become healthy within ${timeoutMs / 1000} s: ${String(lastError)}`);
 }
 
+/**
+ * One partition per task queue. The server splits a queue's maxTaskQueueActivitiesPerSecond evenly
+ * over its read partitions (4 by default), and a partition whose backlog runs dry leaves its share
+ * unused: a campaign paced at 10/s reached 0.86–0.98 of the cap with four, 0.97–0.98 with one. A
+ * single-process dev server gains nothing from more. Deployments set it for the provider send
+ * queues in config/temporal-dynamic-config.yaml.
+ */
+const ONE_WRITE_PARTITION = ['matching.numTaskqueueWritePartitions=1'];
+const ONE_PARTITION = [...ONE_WRITE_PARTITION, 'matching.numTaskqueueReadPartitions=1'];
+
+/**
+ * The partition settings for a dev server. A state file from before them may hold tasks in
+ * partitions 1–3, which one read partition would never dispatch: such a file keeps reading all four
+ * (writing one, so they drain) until it is deleted. A marker file next to the state file says it was
+ * created with one partition.
+ */
+export function partitionArgs(dbFile?: string): string[] {
+  let values = ONE_PARTITION;
+  if (dbFile) {
+    const marker = `${dbFile}.one-partition`;
+    if (!existsSync(marker) && existsSync(dbFile)) values = ONE_WRITE_PARTITION;
+    else writeFileSync(marker, 'Created by scripts/temporal.ts: this Temporal state was created with one partition per task queue.\n');
+  }
+  return values.flatMap((kv) => ['--dynamic-config-value', kv]);
+}
+
 export async function startTemporalDevServer(opts: DevServerOptions): Promise<DevServer> {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--ui-port', String(opts.uiPort),
     '--namespace', opts.namespace ?? 'default', '--log-level', 'warn', '--log-format', 'json'];
@@ -170,6 +196,7 @@ export async function startTemporalDevServer(opts: DevServerOptions): Promise<De
     mkdirSync(join(opts.dbFile, '..'), { recursive: true });
     args.push('--db-filename', opts.dbFile);
   }
+  args.push(...partitionArgs(opts.dbFile));
   if (opts.headless) args.push('--headless');
   for (const [name, type] of Object.entries(opts.searchAttributes ?? {})) args.push('--search-attribute', `${name}=${type}`);
   const child = spawn(opts.binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });

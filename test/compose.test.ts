@@ -7,9 +7,12 @@ import { describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { loadConfig } from '../config/index.js';
 import { envSchema } from '../config/schema.js';
+import { PROVIDER_NAMES } from '../providers/types.js';
 import { PROJECT_ROOT } from '../scripts/paths.js';
+import { providerSendQueue } from '../workflows/task-queues.js';
 
 interface Service {
+  volumes?: string[];
   image?: string; build?: string; command?: string[]; environment?: Record<string, string>; env_file?: string | string[];
   depends_on?: Record<string, { condition: string }>; ports?: string[]; healthcheck?: { test: string[] | string };
 }
@@ -73,6 +76,19 @@ describe('docker-compose.yml', () => {
     assert.equal(api.HOST, '0.0.0.0');
     assert.ok(svc('api').ports?.includes(`${api.PORT}:${api.PORT}`), 'the API port is published');
     assert.ok(svc('temporal-ui').ports?.includes('8080:8080'));
+  });
+
+  test('Temporal reads config/temporal-dynamic-config.yaml: one partition for every provider send queue', () => {
+    const t = svc('temporal');
+    const path = t.environment?.DYNAMIC_CONFIG_FILE_PATH ?? '';
+    assert.ok(t.volumes?.includes(`./config/temporal-dynamic-config.yaml:${path}:ro`), `the file is mounted at ${path}`);
+    type Values = Array<{ value: unknown; constraints?: { taskQueueName?: string } }>;
+    const dc = parse(read('config/temporal-dynamic-config.yaml'), { merge: true }) as Record<string, Values>;
+    const queue = loadConfig(interpolate(svc('worker').environment)).TEMPORAL_TASK_QUEUE;
+    for (const key of ['matching.numTaskqueueReadPartitions', 'matching.numTaskqueueWritePartitions']) {
+      const one = (dc[key] ?? []).filter((v) => v.value === 1).map((v) => v.constraints?.taskQueueName);
+      for (const provider of PROVIDER_NAMES) assert.ok(one.includes(providerSendQueue(queue, provider)), `${key} is 1 for ${providerSendQueue(queue, provider)}`);
+    }
   });
 
   test('.env.providers.example lists every provider variable of config/schema.ts, empty, and loads', () => {
