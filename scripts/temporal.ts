@@ -180,13 +180,14 @@ const ONE_PARTITION = [...ONE_WRITE_PARTITION, 'matching.numTaskqueueReadPartiti
  * created with one partition.
  */
 export function partitionArgs(dbFile?: string): string[] {
-  let values = ONE_PARTITION;
+  const args = (values: string[]) => values.flatMap((kv) => ['--dynamic-config-value', kv]);
   if (dbFile) {
     const marker = `${dbFile}.one-partition`;
-    if (!existsSync(marker) && existsSync(dbFile)) values = ONE_WRITE_PARTITION;
-    else writeFileSync(marker, 'Created by scripts/temporal.ts: this Temporal state was created with one partition per task queue.\n');
+    if (existsSync(marker)) return args(ONE_PARTITION);
+    if (existsSync(dbFile)) return args(ONE_WRITE_PARTITION);
+    writeFileSync(marker, 'Created by scripts/temporal.ts: this Temporal state was created with one partition per task queue.\n');
   }
-  return values.flatMap((kv) => ['--dynamic-config-value', kv]);
+  return args(ONE_PARTITION);
 }
 
 export async function startTemporalDevServer(opts: DevServerOptions): Promise<DevServer> {
