@@ -1,5 +1,6 @@
 // Loads and validates configuration once. Invalid configuration is a ConfigError that lists
 // every bad variable; entry points print it and exit with status 2.
+import { isProduction, weakSecrets } from './production-secrets.js';
 import { envSchema, type Env } from './schema.js';
 
 export type Config = Env;
@@ -16,19 +17,35 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const result = envSchema.safeParse(cleaned);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
-    const name = issue.path.join('.');
+  throw new ConfigError(describeIssues(result.error.issues, cleaned));
+}
+
+function describeIssues(issues: readonly { path: PropertyKey[]; message: string }[], cleaned: Record<string, string | undefined>): string[] {
+  return issues.map((issue) => {
+    const name = issue.path.map(String).join('.');
     const value = cleaned[name];
     const shown = value === undefined || /SECRET|PASSWORD|TOKEN|KEY/.test(name) ? '' : ` (got "${value}")`;
     return `${name}: ${issue.message}${shown}`;
   });
-  throw new ConfigError(problems);
 }
 
-/** For entry points: load config or print the problems and exit 2. */
-export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+/**
+ * Configuration of a server process (API, worker): in production (NODE_ENV=production or a
+ * non-loopback HOST) every secret must be your own; see production-secrets.ts.
+ */
+export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const config = loadConfig(env);
+  if (isProduction(config)) {
+    const problems = weakSecrets(config);
+    if (problems.length) throw new ConfigError(problems);
+  }
+  return config;
+}
+
+/** For entry points: load config (the server's checks with `server`) or print the problems and exit 2. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env, opts: { server?: boolean } = {}): Config {
   try {
-    return loadConfig(env);
+    return opts.server ? loadServerConfig(env) : loadConfig(env);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`kurir: ${err.message}\n`);

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { durationSchema } from '../schemas/duration.js';
 import { parseKeyring } from '../codec/keys.js';
 import { rateLimitsSchema } from './rate-limits.js';
+import { DEV_SECRETS } from './production-secrets.js';
 
 const port = z.coerce.number({ error: 'must be a port number (0-65535)' }).int('must be a port number (0-65535)').min(0).max(65535);
 const url = z.url();
@@ -40,13 +41,13 @@ export const envSchema = z.object({
   // The worker's Temporal SDK metrics (temporal_*, Prometheus) on HOST:WORKER_METRICS_PORT; unset/0 = off (`npm start` uses 9464).
   WORKER_METRICS_PORT: port.optional(),
   PUBLIC_URL: url.optional(),
-  KURIR_API_KEYS: z.string().min(1).default('dev-key').transform((v) => v.split(',').map((k) => k.trim()).filter(Boolean)),
+  KURIR_API_KEYS: z.string().min(1).default(DEV_SECRETS.KURIR_API_KEYS).transform((v) => v.split(',').map((k) => k.trim()).filter(Boolean)),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50_000_000).default(1_048_576),
 
   // Callback secrets
-  CALLBACK_TOKEN: z.string().min(8).default('dev-callback-token'),
-  WAPPIN_CALLBACK_TOKEN: z.string().min(8).default('dev-wappin-callback-token'),
-  ENGAGELAB_CALLBACK_SECRET: z.string().min(8).default('dev-engagelab-callback-secret'),
+  CALLBACK_TOKEN: z.string().min(8).default(DEV_SECRETS.CALLBACK_TOKEN),
+  WAPPIN_CALLBACK_TOKEN: z.string().min(8).default(DEV_SECRETS.WAPPIN_CALLBACK_TOKEN),
+  ENGAGELAB_CALLBACK_SECRET: z.string().min(8).default(DEV_SECRETS.ENGAGELAB_CALLBACK_SECRET),
   CALLBACK_IP_ALLOWLIST: z.string().optional(),
 
   // Providers: credentials unset → sandbox.
@@ -71,7 +72,7 @@ export const envSchema = z.object({
   SMS_MASKING_PASSWORD: optionalSecret,
 
   // Secrets for engine-managed OTP (HMAC of codes) and payload encryption.
-  OTP_HMAC_KEY: z.string().min(16).default('dev-otp-hmac-key-change-me'),
+  OTP_HMAC_KEY: z.string().min(16).default(DEV_SECRETS.OTP_HMAC_KEY),
   OTP_SEND_LIMIT: z.coerce.number().int().min(1).max(1000).default(5),
   OTP_SEND_WINDOW: durationSchema.default('10 minutes'),
   // Payload encryption in Temporal history: `k2:<base64 32 bytes>,k1:<…>`; the first encrypts, all decrypt.
@@ -84,7 +85,7 @@ export const envSchema = z.object({
 
   // Outbound webhooks and the event stream (GET /v1/events).
   // Encrypts webhook signing secrets at rest (AES-256-GCM with a key derived from this value).
-  WEBHOOK_SECRET_KEY: z.string().min(16).default('dev-webhook-secret-key-change-me'),
+  WEBHOOK_SECRET_KEY: z.string().min(16).default(DEV_SECRETS.WEBHOOK_SECRET_KEY),
   // Retries go on for at least this long after an event's first attempt, then it is dead-lettered.
   WEBHOOK_RETRY_BUDGET: durationSchema.default('24 hours'),
   WEBHOOK_INITIAL_BACKOFF: durationSchema.default('5 seconds'),

@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ConfigError, loadServerConfig } from './index.js';
+import { DEV_SECRETS, isProduction } from './production-secrets.js';
+
+const strong = (c: string) => c.repeat(40);
+const ownSecrets = {
+  KURIR_API_KEYS: `${strong('a')},${strong('b')}`,
+  CALLBACK_TOKEN: strong('c'),
+  WAPPIN_CALLBACK_TOKEN: strong('d'),
+  ENGAGELAB_CALLBACK_SECRET: strong('e'),
+  OTP_HMAC_KEY: strong('f'),
+  WEBHOOK_SECRET_KEY: strong('g'),
+};
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadServerConfig(env);
+    return [];
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    return err.problems;
+  }
+}
+
+test('a laptop (loopback HOST, no NODE_ENV) starts on the development secrets', () => {
+  assert.deepEqual(problemsOf({}), []);
+  assert.equal(isProduction({ NODE_ENV: 'development', HOST: '::1' }), false);
+  assert.equal(isProduction({ NODE_ENV: 'development', HOST: 'localhost' }), false);
+});
+
+test('production with the defaults names every development secret, and no value', () => {
+  const problems = problemsOf({ NODE_ENV: 'production' });
+  assert.deepEqual(problems.map((p) => p.split(':')[0]).sort(), Object.keys(DEV_SECRETS).sort());
+  for (const value of Object.values(DEV_SECRETS).filter((v) => v !== 'dev-key')) assert.ok(!problems.join('\n').includes(value));
+});
+
+test('a non-loopback HOST counts as production, and empty values fall back to the refused defaults', () => {
+  assert.equal(isProduction({ NODE_ENV: 'development', HOST: '0.0.0.0' }), true);
+  assert.deepEqual(problemsOf({ ...ownSecrets, HOST: '0.0.0.0', OTP_HMAC_KEY: '' }).map((p) => p.split(':')[0]), ['OTP_HMAC_KEY']);
+});
+
+test('short API keys and short secrets are refused; own long ones pass', () => {
+  assert.deepEqual(problemsOf({ ...ownSecrets, NODE_ENV: 'production' }), []);
+  const problems = problemsOf({ ...ownSecrets, NODE_ENV: 'production', KURIR_API_KEYS: `${strong('a')},short-key`, WEBHOOK_SECRET_KEY: 'x'.repeat(31) });
+  assert.deepEqual(problems.map((p) => p.split(':')[0]), ['KURIR_API_KEYS', 'WEBHOOK_SECRET_KEY']);
+});

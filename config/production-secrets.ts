@@ -1,0 +1,51 @@
+// A deployment must not run on the secrets every clone of kurir knows. In production
+// (NODE_ENV=production, or an API listening beyond loopback) each secret must be set, differ
+// from its development default and be long enough; otherwise the process refuses to start.
+import { isIP } from 'node:net';
+import type { Env } from './schema.js';
+
+/** The development defaults: fine on a laptop, refused in production. */
+export const DEV_SECRETS = {
+  KURIR_API_KEYS: 'dev-key',
+  CALLBACK_TOKEN: 'dev-callback-token',
+  WAPPIN_CALLBACK_TOKEN: 'dev-wappin-callback-token',
+  ENGAGELAB_CALLBACK_SECRET: 'dev-engagelab-callback-secret',
+  OTP_HMAC_KEY: 'dev-otp-hmac-key-change-me',
+  WEBHOOK_SECRET_KEY: 'dev-webhook-secret-key-change-me',
+} as const;
+
+/** API keys and secrets need this many characters (bytes for secrets) in production. */
+export const MIN_SECRET_LENGTH = 32;
+
+type SecretName = keyof typeof DEV_SECRETS;
+
+function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true;
+  const family = isIP(host);
+  if (family === 4) return host.startsWith('127.');
+  if (family === 6) return host === '::1';
+  return false;
+}
+
+/** Production is NODE_ENV=production or a HOST that other machines can reach. */
+export function isProduction(env: Pick<Env, 'NODE_ENV' | 'HOST'>): boolean {
+  return env.NODE_ENV === 'production' || !isLoopback(env.HOST);
+}
+
+/** Every secret that is a development default, empty or too short: one line each, no values. */
+export function weakSecrets(env: Pick<Env, SecretName>): string[] {
+  const problems: string[] = [];
+  const apiKeys = env.KURIR_API_KEYS;
+  if (apiKeys.length === 0 || apiKeys.includes(DEV_SECRETS.KURIR_API_KEYS)) {
+    problems.push(`KURIR_API_KEYS: set your own keys (the development key "${DEV_SECRETS.KURIR_API_KEYS}" is public)`);
+  } else if (apiKeys.some((k) => k.length < MIN_SECRET_LENGTH)) {
+    problems.push(`KURIR_API_KEYS: every key needs at least ${MIN_SECRET_LENGTH} characters`);
+  }
+  for (const name of Object.keys(DEV_SECRETS) as SecretName[]) {
+    if (name === 'KURIR_API_KEYS') continue;
+    const value = env[name];
+    if (value === DEV_SECRETS[name]) problems.push(`${name}: set your own secret (the development default is public)`);
+    else if (Buffer.byteLength(value, 'utf8') < MIN_SECRET_LENGTH) problems.push(`${name}: needs at least ${MIN_SECRET_LENGTH} bytes`);
+  }
+  return problems;
+}
