@@ -4,7 +4,7 @@ import { hashOtpCode, generateOtpCode } from '../client/otp-hash.js';
 import { recipientHash } from '../client/recipient-hash.js';
 import { parseDurationMs } from '../schemas/duration.js';
 import type { Pool } from '../db/pool.js';
-import { findOtpSend, insertOtpSend, withinSendLimit } from '../db/otp-sends.js';
+import { completeOtpSend, findOtpSend, releaseOtpSend, reserveOtpSend, type OtpSendRow, type OtpSendSlot } from '../db/otp-sends.js';
 import { recordProviderMessage } from '../db/provider-messages.js';
 import type { EngageLabOtpClient } from '../providers/engagelab/index.js';
 import { BadRequestError } from '../providers/errors.js';
@@ -67,40 +67,58 @@ async function ensureTemplate(engagelab: EngageLabOtpClient, id: string, strateg
 export function createOtpActivities(deps: OtpDeps) {
   const windowMs = parseDurationMs(deps.otpSendWindow) ?? 600_000;
 
-  async function limited<T>(to: string, send: Parameters<typeof withinSendLimit<T>>[4]): Promise<T> {
-    const result = await withinSendLimit(deps.pool, recipientHash(to), deps.otpSendLimit, windowMs, send);
-    if (result === undefined) throw new OtpSendLimitError(`send limit reached: at most ${deps.otpSendLimit} codes per number in ${deps.otpSendWindow}`);
-    return result;
+  /**
+   * Reserve (counted by the limit, committed), send with no connection held, then record. A send
+   * the provider refused gives its reservation back; a crash mid-send leaves it for the retry.
+   */
+  async function limited<T extends { providerMessageId: string; channel?: ChannelName; codeHash?: string }>(slot: OtpSendSlot, send: () => Promise<T>): Promise<T> {
+    if (!await reserveOtpSend(deps.pool, slot, deps.otpSendLimit, windowMs)) {
+      throw new OtpSendLimitError(`send limit reached: at most ${deps.otpSendLimit} codes per number in ${deps.otpSendWindow}`);
+    }
+    let sent: T;
+    try {
+      sent = await send();
+    } catch (err) {
+      await releaseOtpSend(deps.pool, slot.otpId, slot.step);
+      throw err;
+    }
+    await completeOtpSend(deps.pool, { otpId: slot.otpId, step: slot.step, codeHash: sent.codeHash, channel: sent.channel ?? slot.channel, providerMessageId: sent.providerMessageId });
+    await recordProviderMessage(deps.pool, { provider: slot.provider, providerMessageId: sent.providerMessageId, workflowId: slot.otpId, stepIndex: slot.step });
+    return sent;
+  }
+
+  /** The answer of a send that completed before (a retried activity): no second code. */
+  function alreadySent(row: OtpSendRow): OtpSendResult | undefined {
+    if (!row.provider_message_id) return undefined;
+    return { codeHash: row.code_hash ?? undefined, providerMessageId: row.provider_message_id, provider: row.provider as ProviderName, channel: row.channel as ChannelName, status: 'accepted', acceptedAt: row.sent_at.toISOString() };
   }
 
   return {
     async sendOtpCode(input: { otpId: string; step: number; to: string; channel: ChannelName; config: OtpChannel; code: { length: number; type: number } }): Promise<OtpSendResult> {
       const existing = await findOtpSend(deps.pool, input.otpId, input.step);
-      if (existing) {
-        return { codeHash: existing.code_hash ?? undefined, providerMessageId: existing.provider_message_id, provider: existing.provider as ProviderName, channel: existing.channel as ChannelName, status: 'accepted', acceptedAt: existing.sent_at.toISOString() };
-      }
+      const done = existing && alreadySent(existing);
+      if (done) return done;
       const provider = deps.providers.get(input.config.provider);
-      return limited(input.to, async (tx) => {
+      const slot = { otpId: input.otpId, step: input.step, recipientHash: recipientHash(input.to), provider: provider.name, channel: input.channel };
+      return limited(slot, async () => {
         const code = generateOtpCode(input.code.length, input.code.type);
         const sent = await provider.send(withCode(input.config, input.to, `${input.otpId}/${input.step}`, code));
         const codeHash = hashOtpCode(deps.otpHmacKey, input.otpId, code);
-        await insertOtpSend(tx, { otpId: input.otpId, step: input.step, recipientHash: recipientHash(input.to), codeHash, provider: provider.name, channel: input.channel, providerMessageId: sent.providerMessageId });
-        await recordProviderMessage(deps.pool, { provider: provider.name, providerMessageId: sent.providerMessageId, workflowId: input.otpId, stepIndex: input.step });
         return { codeHash, providerMessageId: sent.providerMessageId, provider: provider.name, channel: input.channel, status: sent.status, acceptedAt: sent.acceptedAt.toISOString() };
       });
     },
 
     async sendProviderOtp(input: { otpId: string; step: number; to: string; template: string; strategy: ChannelName[]; code: { length: number; type: number; ttlMs: number } }): Promise<OtpSendResult> {
       const existing = await findOtpSend(deps.pool, input.otpId, input.step);
-      if (existing) return { providerMessageId: existing.provider_message_id, provider: 'engagelab', channel: existing.channel as ChannelName, status: 'accepted', acceptedAt: existing.sent_at.toISOString() };
+      const done = existing && alreadySent(existing);
+      if (done) return { ...done, codeHash: undefined };
       const engagelab = deps.providers.engagelabOtp();
       await ensureTemplate(engagelab, input.template, input.strategy, input.code);
-      return limited(input.to, async (tx) => {
+      const slot = { otpId: input.otpId, step: input.step, recipientHash: recipientHash(input.to), provider: 'engagelab', channel: input.strategy[0] ?? 'whatsapp' };
+      return limited(slot, async () => {
         const sent = await engagelab.sendOtp({ to: input.to, template: { id: input.template, language: 'default' } });
         const channel: ChannelName = sent.sendChannel === 'sms' ? 'sms' : 'whatsapp';
-        await insertOtpSend(tx, { otpId: input.otpId, step: input.step, recipientHash: recipientHash(input.to), provider: 'engagelab', channel, providerMessageId: sent.messageId });
-        await recordProviderMessage(deps.pool, { provider: 'engagelab', providerMessageId: sent.messageId, workflowId: input.otpId, stepIndex: input.step });
-        return { providerMessageId: sent.messageId, provider: 'engagelab', channel, status: 'accepted', acceptedAt: new Date().toISOString() };
+        return { providerMessageId: sent.messageId, provider: 'engagelab' as const, channel, status: 'accepted' as const, acceptedAt: new Date().toISOString() };
       });
     },
   };

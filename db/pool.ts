@@ -3,8 +3,14 @@ import pg from 'pg';
 
 export type Pool = pg.Pool;
 
+/**
+ * No statement runs longer than a minute and no transaction idles that long: a stuck query or a
+ * transaction left open by a bug gives its connection back instead of starving the pool.
+ */
+const SESSION_LIMITS = { statement_timeout: 60_000, idle_in_transaction_session_timeout: 60_000 };
+
 export function createPool(databaseUrl: string, max = 10): pg.Pool {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max, connectionTimeoutMillis: 5_000 });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max, connectionTimeoutMillis: 5_000, ...SESSION_LIMITS });
   // An idle client losing its connection (database restart) must not crash the process.
   pool.on('error', () => undefined);
   return pool;
