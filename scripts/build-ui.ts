@@ -30,7 +30,16 @@ export async function buildUi(log: (line: string) => void = () => undefined): Pr
     return;
   }
   const started = Date.now();
-  await vite.build({ configFile: join(UI, 'vite.config.ts'), logLevel: 'warn' });
+  // vite.build() sets process.env.NODE_ENV = 'production' in this process; `npm start` spawns the
+  // API and worker after it, so a first start (dashboard built) would run them in production mode
+  // and a second (dashboard fresh) would not. The variable is put back as it was.
+  const nodeEnv = process.env.NODE_ENV;
+  try {
+    await vite.build({ configFile: join(UI, 'vite.config.ts'), logLevel: 'warn' });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
   log(`built the dashboard into ui/dist in ${Date.now() - started} ms`);
 }
 
