@@ -37,6 +37,27 @@ export default tseslint.config(
       'no-restricted-globals': ['error', { name: 'process', message: 'No environment in workflows.' }],
     },
   },
+  // Folders match their jobs (issue #22): HTTP does no activity work and loads no dev tooling,
+  // the background services know nothing of HTTP, and only temporal/target.ts reads configuration
+  // (the SDK uses the rest of temporal/). One block per folder: a later block setting the same
+  // rule for the same files replaces it, so keep each folder's fence whole in one place.
+  {
+    files: ['api/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^(\\.\\./)+(activities|scripts)/', message: 'api/ is the HTTP app: no activity modules, no development tooling.' }] }] },
+  },
+  {
+    files: ['db/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^(\\.\\./)+scripts/', message: 'db/ is production code: development tooling lives in scripts/.' }] }] },
+  },
+  {
+    files: ['services/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^(\\.\\./)+api/', message: 'Background services do not depend on the HTTP app (runtime/ wires them together).' }] }] },
+  },
+  {
+    files: ['temporal/**/*.ts'],
+    ignores: ['temporal/target.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^(\\.\\./)+config/', message: 'temporal/ takes plain options (the SDK uses it); only temporal/target.ts reads configuration.' }] }] },
+  },
   {
     files: ['**/*.test.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off', '@typescript-eslint/no-floating-promises': ['error', { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite'] }] }] },

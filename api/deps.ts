@@ -4,9 +4,10 @@ import type { Config } from '../config/index.js';
 import type { Pool } from '../db/pool.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { CallbackEndpoint } from '../providers/types.js';
-import type { Relay } from './relay.js';
-import type { EventNotifier } from './events/event-notifier.js';
-import type { WebhookDispatcher } from './webhooks/dispatcher.js';
+import type { EventNotifier } from '../services/event-notifier.js';
+import type { OutcomeCollector } from '../services/outcome-collector.js';
+import type { Relay } from '../services/relay.js';
+import type { WebhookDispatcher } from '../services/webhooks/dispatcher.js';
 
 export interface AppDeps {
   config: Config;
@@ -21,4 +22,6 @@ export interface AppDeps {
   events?: EventNotifier;
   /** Woken after a replay so dead-lettered events go out at once. */
   webhooks?: WebhookDispatcher;
+  /** Counts closed workflows at each /metrics scrape (without it only the process's own metrics are served). */
+  outcomes?: OutcomeCollector;
 }

@@ -1,9 +1,9 @@
 // What every command needs: configuration, a Temporal client (connected on first use), and
 // output that is JSON for scripts (--json) or short lines for people.
-import { Client, Connection } from '@temporalio/client';
-import { kurirDataConverter } from '../codec/data-converter.js';
+import type { Client } from '@temporalio/client';
 import { loadConfig, type Config } from '../config/index.js';
-import { connectionOptions, temporalAddress, unreachableMessage } from '../workers/connection.js';
+import { createTemporalClient, unreachableMessage } from '../temporal/connect.js';
+import { temporalTarget } from '../temporal/target.js';
 import { CliError, EXIT } from './errors.js';
 
 export class CliContext {
@@ -18,14 +18,12 @@ export class CliContext {
 
   async client(): Promise<Client> {
     if (this.temporal) return this.temporal;
-    const options = connectionOptions(this.config);
+    const target = temporalTarget(this.config);
     try {
-      const connection = await Connection.connect({ ...options, connectTimeout: 5_000 });
-      const dataConverter = kurirDataConverter(this.config.KURIR_ENCRYPTION_KEY);
-      this.temporal = new Client({ connection, namespace: this.config.TEMPORAL_NAMESPACE, ...(dataConverter ? { dataConverter } : {}) });
+      this.temporal = await createTemporalClient(target, { connectTimeoutMs: 5_000 });
       return this.temporal;
     } catch (err) {
-      throw new CliError(EXIT.runtime, unreachableMessage(temporalAddress(this.config), err));
+      throw new CliError(EXIT.runtime, unreachableMessage(target.address, err));
     }
   }
 

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { startEmbeddedPostgres } from '../db/embedded.js';
+import { startEmbeddedPostgres } from './embedded-postgres.js';
 import { freePort } from './temporal.js';
 
 export interface TestDatabase {

@@ -7,10 +7,11 @@ import { loadConfigOrExit } from '../config/index.js';
 import { createPool } from '../db/pool.js';
 import { createLogger } from '../logging/logger.js';
 import { createProviderRegistry } from '../providers/registry.js';
-import { connectionOptions, temporalAddress, unreachableMessage } from './connection.js';
+import { connectionOptions, unreachableMessage } from '../temporal/connect.js';
+import { ensureSearchAttributes } from '../temporal/search-attributes.js';
+import { temporalTarget } from '../temporal/target.js';
 import { createKurirWorkers, otpSettings } from './create-worker.js';
 import { installRuntime } from './runtime.js';
-import { ensureSearchAttributes } from './search-attributes.js';
 
 const config = loadConfigOrExit();
 const logger = createLogger({ level: config.LOG_LEVEL, name: 'kurir-worker', pretty: config.PRETTY_LOGS });
@@ -20,14 +21,15 @@ if (!config.DATABASE_URL) {
 }
 installRuntime(logger, { metricsPort: config.WORKER_METRICS_PORT, metricsHost: config.HOST });
 
+const target = temporalTarget(config);
 let connection: NativeConnection;
 try {
-  connection = await NativeConnection.connect(connectionOptions(config));
-  const client = await Connection.connect(connectionOptions(config));
-  await ensureSearchAttributes(client, config.TEMPORAL_NAMESPACE);
+  connection = await NativeConnection.connect(connectionOptions(target));
+  const client = await Connection.connect(connectionOptions(target));
+  await ensureSearchAttributes(client, target.namespace);
   await client.close();
 } catch (err) {
-  logger.fatal(unreachableMessage(temporalAddress(config), err));
+  logger.fatal(unreachableMessage(target.address, err));
   process.exit(1);
 }
 

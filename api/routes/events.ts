@@ -8,7 +8,7 @@ import { parseDurationMs } from '../../schemas/duration.js';
 import { EVENT_TYPES, type EventType } from '../../workflows/event-types.js';
 import type { AppDeps } from '../deps.js';
 import { HttpError } from '../errors.js';
-import { SseStream } from '../events/sse-stream.js';
+import { SseStream } from '../sse-stream.js';
 
 const seq = z.string().regex(/^\d{1,18}$/, 'must be an event seq (the SSE id)');
 const id = z.string().min(1).max(200);

@@ -2,13 +2,11 @@
 // collected from Temporal first, with a bounded wait so a scrape never hangs.
 import type { FastifyPluginAsync } from 'fastify';
 import type { AppDeps } from '../deps.js';
-import { metricsRegistry } from '../metrics.js';
-import { OutcomeCollector } from '../outcome-collector.js';
+import { metricsRegistry } from '../../services/metrics.js';
 
 export const metricsRoutes: FastifyPluginAsync<AppDeps> = async (app, deps) => {
-  const collector = new OutcomeCollector(deps.temporal, deps.config.TEMPORAL_TASK_QUEUE, app.log);
   app.get('/metrics', { schema: { tags: ['health'], summary: 'Prometheus metrics' } }, async (_req, reply) => {
-    await collector.collect(5_000);
+    await deps.outcomes?.collect(5_000);
     return reply.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
   });
 };

@@ -6,9 +6,9 @@ import { z } from 'zod';
 import { deleteSubscription, getSubscription, insertSubscription, listFailures, listSubscriptions, replayDead, type SubscriptionRow } from '../../db/webhooks.js';
 import { EVENT_TYPES } from '../../workflows/event-types.js';
 import type { AppDeps } from '../deps.js';
-import { notFound } from '../errors.js';
-import { generateWebhookSecret, sealSecret } from '../webhooks/secret-box.js';
-import { checkWebhookUrl } from '../webhooks/url-policy.js';
+import { HttpError, notFound } from '../errors.js';
+import { generateWebhookSecret, sealSecret } from '../../services/webhooks/secret-box.js';
+import { checkWebhookUrl, WebhookUrlError } from '../../services/webhooks/url-policy.js';
 
 const idParams = z.object({ id: z.string().regex(/^wh_[A-Za-z0-9-]{1,100}$/, 'must be a webhook id (wh_…)') });
 const subscription = z.object({ id: z.string(), url: z.string(), types: z.array(z.string()), description: z.string().optional(), createdAt: z.string() });
@@ -17,6 +17,16 @@ const eventBody = z.object({
   campaignId: z.string().optional(), reference: z.string().optional(), provider: z.string().optional(), channel: z.string().optional(),
   occurredAt: z.string(), data: z.record(z.string(), z.unknown()),
 });
+
+/** The URL policy's refusal is a 400 naming the `url` field. */
+async function allowedUrl(raw: string, config: AppDeps['config']): Promise<URL> {
+  try {
+    return await checkWebhookUrl(raw, { production: config.NODE_ENV === 'production', allowPrivate: config.WEBHOOK_ALLOW_PRIVATE });
+  } catch (err) {
+    if (err instanceof WebhookUrlError) throw new HttpError(400, err.message, 'validation_error', 'url');
+    throw err;
+  }
+}
 
 const view = (r: SubscriptionRow) => ({ id: r.id, url: r.url, types: r.types, ...(r.description ? { description: r.description } : {}), createdAt: r.created_at.toISOString() });
 
@@ -32,7 +42,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
       response: { 201: subscription.extend({ secret: z.string() }) },
     },
   }, async (req, reply) => {
-    const url = await checkWebhookUrl(req.body.url, { production: deps.config.NODE_ENV === 'production', allowPrivate: deps.config.WEBHOOK_ALLOW_PRIVATE });
+    const url = await allowedUrl(req.body.url, deps.config);
     const secret = generateWebhookSecret();
     const row = await insertSubscription(deps.pool, {
       id: `wh_${randomUUID()}`, url: url.toString(), types: [...new Set(req.body.types ?? [])],

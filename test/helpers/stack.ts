@@ -2,25 +2,24 @@
 // the API listening on a free port (so sandboxes can call back), the relay, the provider
 // sandboxes, and a worker on a task queue of its own.
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
-import { buildServer } from '../../api/build.js';
-import { Relay } from '../../api/relay.js';
-import { EventNotifier } from '../../api/events/event-notifier.js';
-import { WebhookDispatcher } from '../../api/webhooks/dispatcher.js';
 import { startMessage } from '../../client/start-message.js';
-import { kurirDataConverter } from '../../codec/data-converter.js';
 import { loadConfig, type Config } from '../../config/index.js';
-import { createPool, type Pool } from '../../db/pool.js';
+import type { Pool } from '../../db/pool.js';
 import { pino } from 'pino';
 import { REDACT_PATHS } from '../../logging/logger.js';
-import { allCallbackEndpoints, createProviderRegistry } from '../../providers/registry.js';
+import { createProviderRegistry } from '../../providers/registry.js';
 import { sandboxEnvironment, startSandboxes, type RunningSandboxes } from '../../providers/sandboxes.js';
+import { createApiRuntime } from '../../runtime/api-runtime.js';
 import { messageInputSchema, type MessageInputRaw } from '../../schemas/message.js';
+import type { Relay } from '../../services/relay.js';
+import type { WebhookDispatcher } from '../../services/webhooks/dispatcher.js';
+import { connectionOptions } from '../../temporal/connect.js';
+import { temporalTarget } from '../../temporal/target.js';
 import { createKurirWorkers, otpSettings, type KurirWorkers } from '../../workers/create-worker.js';
 import { installRuntime } from '../../workers/runtime.js';
-import { InFlightCalls } from '../../workers/in-flight-calls.js';
 
 export interface Stack {
   config: Config;
@@ -56,25 +55,15 @@ export async function startStack(opts: { env?: Record<string, string>; callbackD
   installRuntime(logger);
   const taskQueue = `test-${randomUUID()}`;
   let config = loadConfig({ ...process.env, TEMPORAL_TASK_QUEUE: taskQueue, SANDBOX_CALLBACK_DELAY_MS: String(opts.callbackDelayMs ?? 30), ...opts.env });
-  const pool = createPool(config.DATABASE_URL!);
-  const inFlight = new InFlightCalls();
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS!, interceptors: inFlight.interceptors() });
-  // KURIR_ENCRYPTION_KEY in opts.env: the stack's client, API and worker all use the payload codec.
-  const dataConverter = kurirDataConverter(config.KURIR_ENCRYPTION_KEY);
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, ...(dataConverter ? { dataConverter } : {}) });
-  const callbackEndpoints = allCallbackEndpoints();
-  const relay = new Relay({ pool, temporal: client, endpoints: callbackEndpoints, logger, sweepMs: 200 });
   // The API's provider clients point at this stack's sandboxes, which start once the API listens.
   let providers = createProviderRegistry(config);
-  const events = new EventNotifier({ pool, logger });
-  const webhooks = opts.webhooks ? new WebhookDispatcher({ pool, config, notifier: events, logger, sweepMs: 50 }) : undefined;
-  const api = await buildServer({ config, pool, temporal: client, callbackEndpoints, relay, events, webhooks, get providers() { return providers; } }, logger);
-  await api.listen({ host: '127.0.0.1', port: 0 });
-  const address = api.server.address();
-  const apiUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  await relay.start();
-  await events.start();
-  webhooks?.start();
+  // The production composition with test settings. KURIR_ENCRYPTION_KEY in opts.env: the stack's
+  // client, API and worker all use the payload codec.
+  const runtime = await createApiRuntime(config, {
+    logger, eagerTemporal: true, providers: () => providers, relaySweepMs: 200, webhooks: opts.webhooks ? { sweepMs: 50 } : false, shutdownWaitMs: 10_000,
+  });
+  const { pool, temporal: client, server: api, relay, webhooks } = runtime;
+  const apiUrl = await runtime.start({ host: '127.0.0.1', port: 0 });
   const sandboxes = await startSandboxes(config, apiUrl, { ephemeralPorts: true, all: true, callbackRetryDelayMs: opts.callbackRetryDelayMs });
   config = loadConfig({ ...process.env, TEMPORAL_TASK_QUEUE: taskQueue, ...opts.env, ...sandboxEnvironment(sandboxes) });
   providers = createProviderRegistry(config);
@@ -85,7 +74,7 @@ export async function startStack(opts: { env?: Record<string, string>; callbackD
   const stack: Stack = {
     config, pool, client, api, apiUrl, relay, webhooks, sandboxes, taskQueue,
     async startWorker() {
-      native ??= await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS! });
+      native ??= await NativeConnection.connect(connectionOptions(temporalTarget(config)));
       worker = await createKurirWorkers({
         connection: native, namespace: config.TEMPORAL_NAMESPACE, taskQueue, pool, rateLimits: config.PROVIDER_RATE_LIMITS,
         providers: createProviderRegistry(config), workflowBundlePath: process.env.KURIR_WORKFLOW_BUNDLE, ...otpSettings(config),
@@ -107,16 +96,10 @@ export async function startStack(opts: { env?: Record<string, string>; callbackD
       await stack.stopWorker();
       // installRuntime started the Temporal Runtime, which keeps the process alive until its last
       // native object closes: with no in-process worker there was none, so open one to close it.
-      native ??= await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS! });
+      native ??= await NativeConnection.connect(connectionOptions(temporalTarget(config)));
       await native.close();
-      await relay.stop();
-      await webhooks?.stop();
-      await api.close();
-      await events.stop();
+      await runtime.stop();
       await sandboxes.close();
-      await inFlight.idle(10_000);
-      await connection.close();
-      await pool.end();
     },
   };
   if (opts.worker !== false) await stack.startWorker();

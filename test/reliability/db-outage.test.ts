@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../db/embedded.js';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../scripts/embedded-postgres.js';
 import { migrate } from '../../db/migrate.js';
 import { freePort } from '../../scripts/temporal.js';
 import { capturedLogs, eventually, startStack, type Stack } from '../helpers/stack.js';

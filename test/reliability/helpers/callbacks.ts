@@ -1,7 +1,7 @@
 // Replays stored provider callbacks (callback_inbox rows) to the API's callback routes with the
 // credentials each provider uses, as the provider itself would deliver them again.
 import type { LightMyRequestResponse } from 'fastify';
-import { callbackRequestFromRow } from '../../../api/relay.js';
+import { callbackRequestFromRow } from '../../../services/relay.js';
 import { signEngageLabCallback, ENGAGELAB_CALLBACK_HEADER } from '../../../providers/engagelab/callbacks.js';
 import { ENGAGELAB_SANDBOX_CALLBACK_USERNAME } from '../../../providers/engagelab/sandbox.js';
 import { allCallbackEndpoints } from '../../../providers/registry.js';

@@ -4,7 +4,7 @@
 // looks back OVERLAP_MS and remembers the runs it already counted within that window.
 // Counters are per API process and start at zero, like any Prometheus counter after a restart.
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
-import type { FastifyBaseLogger } from 'fastify';
+import type { Logger } from 'pino';
 import { MESSAGE_WORKFLOW_TYPE, OTP_WORKFLOW_TYPE } from '../workflows/messages.js';
 import type { OtpState } from '../workflows/otp-types.js';
 import type { MessageResult } from '../workflows/types.js';
@@ -17,7 +17,7 @@ export class OutcomeCollector {
   private readonly seen = new Map<string, number>();
   private running?: Promise<void>;
 
-  constructor(private readonly temporal: Client, private readonly taskQueue: string, private readonly log: Pick<FastifyBaseLogger, 'warn'>) {}
+  constructor(private readonly temporal: Client, private readonly taskQueue: string, private readonly log: Pick<Logger, 'warn'>) {}
 
   /** Runs (or joins) a pass; waits at most `budgetMs` so a scrape never hangs on Temporal. */
   async collect(budgetMs: number): Promise<void> {

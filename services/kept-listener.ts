@@ -4,7 +4,7 @@
 // it dies (a dying connection can report more than one error, even after close, and each would
 // otherwise be an uncaught exception or a double release).
 import type pg from 'pg';
-import type { Pool } from './pool.js';
+import type { Pool } from '../db/pool.js';
 
 const RELISTEN_MS = 1_000;
 

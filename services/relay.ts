@@ -9,13 +9,14 @@ import type { Logger } from 'pino';
 import { lockDueCallbacks, makeAllWaitingDue, makeWaitingDue, markRelayed, markRetries, type InboxRow, type Retry } from '../db/callback-inbox.js';
 import { storeInbound } from '../db/inbound-messages.js';
 import type { Pool } from '../db/pool.js';
-import { KeptListener } from '../db/listen.js';
 import { inTransaction } from '../db/transaction.js';
 import { findOwners, providerMessageKey } from '../db/provider-messages.js';
-import { toStatusUpdate } from '../activities/message-activities.js';
+import { toStatusUpdate } from '../providers/status-update.js';
 import type { CallbackEndpoint, CallbackRequest, InboundMessage, StatusEvent } from '../providers/types.js';
 import { statusUpdateSignal, statusUpdatesSignal } from '../workflows/messages.js';
 import type { StatusUpdate } from '../workflows/types.js';
+import { CoalescingTrigger } from './coalescing-trigger.js';
+import { KeptListener } from './kept-listener.js';
 import { observeRelayed } from './metrics.js';
 
 export function callbackRequestFromRow(row: Pick<InboxRow, 'method' | 'query' | 'body'>): CallbackRequest {
@@ -27,8 +28,7 @@ export function callbackRequestFromRow(row: Pick<InboxRow, 'method' | 'query' | 
 export class Relay {
   private timer?: NodeJS.Timeout;
   private readonly listener: KeptListener;
-  private running?: Promise<void>;
-  private again = false;
+  private readonly drains: CoalescingTrigger;
   private stopped = false;
   /** Provider messages recorded since the last wake-up of their waiting callbacks. */
   private recorded: string[] = [];
@@ -39,6 +39,9 @@ export class Relay {
   paused = false;
 
   constructor(private readonly deps: { pool: Pool; temporal: Client; endpoints: CallbackEndpoint[]; logger: Logger; sweepMs?: number; batch?: number }) {
+    this.drains = new CoalescingTrigger(async () => { if (!this.paused) await this.drain(); }, (err) => {
+      this.deps.logger.warn({ err }, 'relay drain failed; will retry');
+    });
     this.listener = new KeptListener(deps.pool, 'kurir_relay', {
       notify: (payload) => {
         // A provider message was recorded: the callbacks waiting for it are deliverable now.
@@ -80,20 +83,14 @@ export class Relay {
 
   /** Runs a drain now, or once more after the current one. */
   wake(): void {
-    if (this.stopped || this.paused) return;
-    if (this.running) { this.again = true; return; }
-    this.running = this.drain().catch((err: unknown) => { this.deps.logger.warn({ err }, 'relay drain failed; will retry'); })
-      .finally(() => {
-        this.running = undefined;
-        if (this.again) { this.again = false; this.wake(); }
-      });
+    if (!this.paused) this.drains.fire();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
     await this.waking;
-    await this.running;
+    await this.drains.stop();
     await this.listener.stop();
   }
 

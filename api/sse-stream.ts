@@ -2,10 +2,10 @@
 // new ones as they commit (woken by the shared LISTEN, with a slow poll as a safety net).
 // `id:` is the event's seq, so a reconnect with Last-Event-ID resumes without gaps or repeats.
 import type { ServerResponse } from 'node:http';
-import { listEvents, type EventFilter } from '../../db/events.js';
-import type { Pool } from '../../db/pool.js';
-import type { KurirEvent } from '../../workflows/event-types.js';
-import type { EventNotifier } from './event-notifier.js';
+import { listEvents, type EventFilter } from '../db/events.js';
+import type { Pool } from '../db/pool.js';
+import type { KurirEvent } from '../workflows/event-types.js';
+import type { EventNotifier } from '../services/event-notifier.js';
 
 const PAGE = 500;
 

@@ -9,7 +9,8 @@ import type { Config } from '../../config/index.js';
 import type { Pool } from '../../db/pool.js';
 import { claimDueDeliveries, markAttemptFailed, markDelivered, type ClaimedDelivery } from '../../db/webhooks.js';
 import { parseDurationMs } from '../../schemas/duration.js';
-import type { EventNotifier } from '../events/event-notifier.js';
+import { CoalescingTrigger } from '../coalescing-trigger.js';
+import type { EventNotifier } from '../event-notifier.js';
 import { openSecret } from './secret-box.js';
 import { checkWebhookUrl } from './url-policy.js';
 
@@ -28,41 +29,33 @@ export class WebhookDispatcher {
   private readonly inFlight = new Set<Promise<void>>();
   private timer?: NodeJS.Timeout;
   private unsubscribe?: () => void;
-  private claiming?: Promise<void>;
-  private again = false;
-  private stopped = false;
+  private readonly claims: CoalescingTrigger;
   private readonly budgetMs: number;
   private readonly timeoutMs: number;
 
   constructor(private readonly deps: { pool: Pool; logger: Logger; config: WebhookConfig; notifier?: EventNotifier; sweepMs?: number }) {
     this.budgetMs = ms(deps.config.WEBHOOK_RETRY_BUDGET);
     this.timeoutMs = ms(deps.config.WEBHOOK_TIMEOUT);
+    this.claims = new CoalescingTrigger(() => this.claim(), (err) => { this.deps.logger.warn({ err }, 'webhook claim failed; will retry'); });
   }
 
   start(): void {
-    this.stopped = false;
+    this.claims.resume();
     this.unsubscribe = this.deps.notifier?.subscribe(() => this.wake());
     this.timer = setInterval(() => this.wake(), this.deps.sweepMs ?? 1_000);
     this.wake();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
     this.unsubscribe?.();
     clearInterval(this.timer);
-    await this.claiming;
+    await this.claims.stop();
     await Promise.allSettled([...this.inFlight]);
   }
 
   /** Claims more work now, or once more after the current claim. */
   wake(): void {
-    if (this.stopped) return;
-    if (this.claiming) { this.again = true; return; }
-    this.claiming = this.claim().catch((err: unknown) => { this.deps.logger.warn({ err }, 'webhook claim failed; will retry'); })
-      .finally(() => {
-        this.claiming = undefined;
-        if (this.again) { this.again = false; this.wake(); }
-      });
+    this.claims.fire();
   }
 
   private async claim(): Promise<void> {

@@ -2,7 +2,6 @@
 // private, link-local or otherwise internal address (the name is resolved) unless configured.
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
-import { HttpError } from '../errors.js';
 
 const internal = new BlockList();
 for (const [net, prefix] of [['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
@@ -15,7 +14,15 @@ export function isInternalAddress(address: string): boolean {
   return internal.check(address, isIP(address) === 6 ? 'ipv6' : 'ipv4');
 }
 
-const bad = (message: string) => new HttpError(400, `url: ${message}`, 'validation_error', 'url');
+/** A URL the policy refuses; the API answers it as a 400 on the `url` field. */
+export class WebhookUrlError extends Error {
+  constructor(message: string) {
+    super(`url: ${message}`);
+    this.name = 'WebhookUrlError';
+  }
+}
+
+const bad = (message: string) => new WebhookUrlError(message);
 
 export async function checkWebhookUrl(raw: string, opts: { production: boolean; allowPrivate: boolean }): Promise<URL> {
   let url: URL;

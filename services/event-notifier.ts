@@ -1,9 +1,9 @@
 // One LISTEN kurir_events connection per API process, shared by the webhook dispatcher and every
 // SSE stream (a stream never holds a database connection of its own). The events table's
 // trigger notifies with the new seq when an event commits.
-import { KeptListener } from '../../db/listen.js';
+import { KeptListener } from './kept-listener.js';
 import type { Logger } from 'pino';
-import type { Pool } from '../../db/pool.js';
+import type { Pool } from '../db/pool.js';
 
 export type EventListener = (seq: number) => void;
 
