@@ -4,7 +4,7 @@ import { loadConfigOrExit } from '../config/index.js';
 import { createLogger } from '../logging/logger.js';
 import { createApiRuntime } from '../runtime/api-runtime.js';
 
-const config = loadConfigOrExit();
+const config = loadConfigOrExit(process.env, { server: true });
 const logger = createLogger({ level: config.LOG_LEVEL, name: 'kurir-api', pretty: config.PRETTY_LOGS });
 if (!config.DATABASE_URL) {
   logger.fatal('DATABASE_URL is not set (npm start sets it for the embedded database)');

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { ConfigError, loadServerConfig } from './index.js';
 import { DEV_SECRETS, isProduction } from './production-secrets.js';
@@ -44,4 +45,17 @@ test('short API keys and short secrets are refused; own long ones pass', () => {
   assert.deepEqual(problemsOf({ ...ownSecrets, NODE_ENV: 'production' }), []);
   const problems = problemsOf({ ...ownSecrets, NODE_ENV: 'production', KURIR_API_KEYS: `${strong('a')},short-key`, WEBHOOK_SECRET_KEY: 'x'.repeat(31) });
   assert.deepEqual(problems.map((p) => p.split(':')[0]), ['KURIR_API_KEYS', 'WEBHOOK_SECRET_KEY']);
+});
+
+test('the API and the worker refuse to start in production on a default secret: exit 2, each named', async () => {
+  for (const entry of ['api/server.ts', 'workers/main.ts']) {
+    const run = spawnSync(process.execPath, ['--import', 'tsx', entry], {
+      env: { PATH: process.env.PATH, NODE_ENV: 'production', ...ownSecrets, OTP_HMAC_KEY: DEV_SECRETS.OTP_HMAC_KEY },
+      encoding: 'utf8', timeout: 60_000,
+    });
+    assert.equal(run.status, 2, `${entry}: ${run.stderr}`);
+    assert.match(run.stderr, /OTP_HMAC_KEY: set your own secret/);
+    assert.doesNotMatch(run.stderr, /KURIR_API_KEYS|WEBHOOK_SECRET_KEY/);
+    assert.ok(!run.stderr.includes(DEV_SECRETS.OTP_HMAC_KEY), 'the value is never printed');
+  }
 });

@@ -13,7 +13,7 @@ import { temporalTarget } from '../temporal/target.js';
 import { createKurirWorkers, otpSettings } from './create-worker.js';
 import { installRuntime } from './runtime.js';
 
-const config = loadConfigOrExit();
+const config = loadConfigOrExit(process.env, { server: true });
 const logger = createLogger({ level: config.LOG_LEVEL, name: 'kurir-worker', pretty: config.PRETTY_LOGS });
 if (!config.DATABASE_URL) {
   logger.fatal('DATABASE_URL is not set (npm start sets it for the embedded database)');
