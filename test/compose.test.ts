@@ -68,8 +68,11 @@ describe('docker-compose.yml', () => {
       const db = new URL(config.DATABASE_URL ?? '');
       assert.equal(db.hostname, 'postgres', name);
       assert.deepEqual([db.username, db.password, db.pathname.slice(1)], [pg.POSTGRES_USER, pg.POSTGRES_PASSWORD, pg.POSTGRES_DB], name);
+      // Compiled code (npm run build in the image): dist/<path>.js from the source <path>.ts.
       const entry = svc(name).command?.at(-1) ?? '';
-      assert.ok(existsSync(join(PROJECT_ROOT, entry)), `${name} runs ${entry}, which exists`);
+      assert.match(entry, /^dist\/.+\.js$/, `${name} runs compiled code`);
+      const source = entry.replace(/^dist\//, '').replace(/\.js$/, '.ts');
+      assert.ok(existsSync(join(PROJECT_ROOT, source)), `${name} runs ${entry}, built from ${source}, which exists`);
     }
     for (const name of ['worker', 'api']) assert.deepEqual([svc(name).env_file].flat(), ['.env.providers'], name);
     const api = loadConfig(interpolate(svc('api').environment));
@@ -101,12 +104,16 @@ describe('docker-compose.yml', () => {
     assert.doesNotThrow(() => loadConfig({ ...interpolate(svc('worker').environment), ...vars }));
   });
 
-  test('the Dockerfile is multi-stage: npm ci in deps, node:20-slim runtime running the worker', () => {
+  test('the Dockerfile is multi-stage: production deps, npm run build, a node:24-slim runtime running the compiled worker', () => {
     const file = read('Dockerfile');
-    assert.match(file, /^FROM node:20-slim AS deps$/m);
-    assert.match(file, /^RUN npm ci\b/m);
-    assert.match(file, /^FROM node:20-slim AS runtime$/m);
+    assert.match(file, /^FROM node:24-slim AS deps$/m);
+    assert.match(file, /^RUN npm ci --omit=dev\b/m);
+    assert.match(file, /^RUN npm run build$/m);
+    assert.match(file, /^FROM node:24-slim AS runtime$/m);
     assert.match(file, /^COPY --from=deps \/app\/node_modules/m);
-    assert.match(file, /^CMD \["node", "--import", "tsx", "workers\/main\.ts"\]$/m);
+    assert.match(file, /^COPY --from=build \/app\/dist \.\/dist$/m);
+    assert.match(file, /^CMD \["node", "dist\/workers\/main\.js"\]$/m);
+    const runtime = file.slice(file.indexOf('AS runtime')).split('\n').filter((l) => !l.startsWith('#')).join('\n');
+    assert.doesNotMatch(runtime, /tsx|\.ts\b/, 'the runtime runs no TypeScript');
   });
 });

@@ -74,7 +74,7 @@ describe('npm package', () => {
     assert.ok(![...paths].some((p) => p.endsWith('.test.ts') || p.startsWith('node_modules/')), 'no tests, no node_modules');
 
     const consumer = join(dir, 'consumer');
-    const deps = { kurir: `file:${join(dir, filename)}`, '@types/node': '20.19.43' };
+    const deps = { kurir: `file:${join(dir, filename)}`, '@types/node': '22.20.7' };
     mkdirSync(consumer);
     writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: deps }));
     writeFileSync(join(consumer, 'package-lock.json'), JSON.stringify(consumerLock(join(dir, filename), deps)));
