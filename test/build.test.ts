@@ -3,6 +3,7 @@
 // The build goes to a folder of its own under .kurir/ (dist/ may be a developer's, or `npm pack`'s).
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -17,10 +18,15 @@ const OUT = join(STATE_DIR, 'test', `build-${process.pid}`);
 const children: ChildProcess[] = [];
 let stack: Stack;
 
+/** Production refuses the development secrets (config/production-secrets.ts): these are the operator's own. */
+const OWN_SECRETS = Object.fromEntries(
+  ['KURIR_API_KEYS', 'CALLBACK_TOKEN', 'WAPPIN_CALLBACK_TOKEN', 'ENGAGELAB_CALLBACK_SECRET', 'OTP_HMAC_KEY', 'WEBHOOK_SECRET_KEY']
+    .map((name) => [name, randomBytes(32).toString('hex')]));
+
 /** The environment of a production process: no tsx preload, no test bundle, the stack's services. */
 function productionEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const { NODE_OPTIONS: _options, KURIR_WORKFLOW_BUNDLE: _bundle, ...env } = process.env;
-  return { ...env, NODE_ENV: 'production', LOG_LEVEL: 'info', PRETTY_LOGS: 'false', ...extra };
+  return { ...env, NODE_ENV: 'production', LOG_LEVEL: 'info', PRETTY_LOGS: 'false', ...OWN_SECRETS, ...extra };
 }
 
 function run(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
