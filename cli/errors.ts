@@ -3,7 +3,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { CommanderError } from 'commander';
 import { KurirValidationError } from '../client/errors.js';
 import { CampaignEmptyError, CampaignNotFoundError, DatabaseRequiredError } from '../client/campaign.js';
-import { CampaignExistsError } from '../client/start-campaign.js';
+import { CampaignExistsError } from '../app/campaigns.js';
 import { OtpRefusedError } from '../client/start-otp.js';
 import { ConfigError } from '../config/index.js';
 

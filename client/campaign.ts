@@ -8,7 +8,7 @@ import { campaignSpecSchema, type CampaignSpecRaw } from '../schemas/campaign.js
 import type { CampaignProgress } from '../workflows/campaign-types.js';
 import { campaignProgressQuery, cancelCampaignSignal, pauseCampaignSignal, resumeCampaignSignal } from '../workflows/messages.js';
 import { parseOrThrow } from './errors.js';
-import { createCampaign, newCampaignId } from './start-campaign.js';
+import { createCampaign, newCampaignId } from '../app/campaigns.js';
 
 /** One recipient: E.164 (or national, read as Indonesian) phone, template params, IANA time zone. */
 export interface CampaignRecipientInput {

@@ -18,11 +18,11 @@ import { CampaignHandle, DatabaseRequiredError, startCampaignFromClient, type Ca
 export { KurirValidationError } from './errors.js';
 export { OtpRefusedError } from './start-otp.js';
 export { EventStreamError, streamEvents, type EventStreamFilter, type EventStreamOptions, type EventType, type KurirEvent } from './events.js';
-export { signWebhook, verifyWebhookSignature, WebhookVerificationError } from './webhook-signature.js';
+export { signWebhook, verifyWebhookSignature, WebhookVerificationError } from '../lib/crypto/webhook-signature.js';
 export { EncryptionKeyError } from '../codec/keys.js';
 export { UnknownEncryptionKeyError } from '../codec/aes-gcm-codec.js';
 export { CampaignHandle, CampaignEmptyError, CampaignNotFoundError, DatabaseRequiredError } from './campaign.js';
-export { CampaignExistsError } from './start-campaign.js';
+export { CampaignExistsError } from '../app/campaigns.js';
 export type { CampaignRecipientInput, CampaignRecipients, StartCampaignOptions } from './campaign.js';
 export type { CampaignSpecRaw as CampaignSpec } from '../schemas/campaign.js';
 export type { CampaignProgress, RecipientStatus } from '../workflows/campaign-types.js';

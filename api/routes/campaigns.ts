@@ -5,7 +5,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { previewRecipients } from '../../campaigns/preview.js';
-import { createCampaign } from '../../client/start-campaign.js';
+import { createCampaign } from '../../app/campaigns.js';
 import { countRecipients, getCampaign, listRecipients } from '../../db/campaigns.js';
 import { STATUSES } from '../../workflows/campaign-logic.js';
 import type { CampaignProgress, RecipientStatus } from '../../workflows/campaign-types.js';

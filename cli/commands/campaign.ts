@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { CampaignHandle, startCampaignFromClient } from '../../client/campaign.js';
 import { parseOrThrow } from '../../client/errors.js';
-import { campaignWorkflowInput } from '../../client/start-campaign.js';
+import { campaignWorkflowInput } from '../../app/campaigns.js';
 import { campaignSpecSchema } from '../../schemas/campaign.js';
 import { createPool, type Pool } from '../../db/pool.js';
 import { CAMPAIGN_WORKFLOW_TYPE } from '../../workflows/messages.js';
