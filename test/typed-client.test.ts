@@ -1,4 +1,4 @@
-// The typed client (`kurir/client`) end to end: a message, an OTP and campaigns (start from an
+// The SDK (`@kurir/client`) end to end: a message, an OTP and campaigns (created over REST from an
 // array and from a CSV file, pause/resume, cancel, typed errors) against a stack's worker.
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -18,7 +18,7 @@ before(async () => {
   stack = await startStack({ logLevel: 'warn' });
   kurir = await Kurir.connect({
     address: process.env.TEMPORAL_ADDRESS, namespace: stack.config.TEMPORAL_NAMESPACE, taskQueue: stack.taskQueue,
-    otpHmacKey: stack.config.OTP_HMAC_KEY, databaseUrl: process.env.DATABASE_URL,
+    otpHmacKey: stack.config.OTP_HMAC_KEY, apiUrl: stack.apiUrl, kurirApiKey: stack.config.KURIR_API_KEYS[0],
   });
 });
 after(async () => { await kurir?.close(); await stack?.stop(); });
