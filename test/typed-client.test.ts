@@ -93,6 +93,19 @@ describe('typed client', () => {
     assert.equal(final.counts.read + final.counts.delivered + final.counts.not_sent, 20);
   });
 
+  test('more recipients than a JSON body takes stream to the API as CSV; lines still count recipients', { timeout: 120_000 }, async () => {
+    async function* recipients() {
+      for (let i = 0; i < 10_000; i++) yield { phone: `+62836${String(i).padStart(5, '0')}000`, param1: `R${i}`, ...(i === 0 ? { time_zone: 'Asia/Jakarta' } : {}) };
+      yield { phone: '12' };
+    }
+    const campaign = await kurir.startCampaign({ name: 'large', steps }, recipients(), { start: false });
+    assert.equal(campaign.imported?.imported, 10_000);
+    assert.deepEqual(campaign.imported?.rejected, [{ line: 10_001, reason: 'phone: "12" is not a valid phone number' }]);
+    const stored = await stack.pool.query<{ params: string[]; time_zone: string | null }>(
+      'SELECT params, time_zone FROM campaign_recipients WHERE campaign_id = $1 ORDER BY recipient_id LIMIT 1', [campaign.id]);
+    assert.deepEqual(stored.rows[0], { params: ['R0'], time_zone: 'Asia/Jakarta' });
+  });
+
   test('typed errors: invalid spec, no valid recipient, unknown campaign, id taken', async () => {
     await assert.rejects(kurir.startCampaign({ name: 'bad', steps: [{ channel: 'sms', provider: 'itd', text: 'x' }] }, [{ phone: scriptedNumber() }]),
       (err: unknown) => err instanceof KurirValidationError && err.field === 'steps.0.provider');
