@@ -1,8 +1,8 @@
-// `@kurir/client` from another project: `npm pack` packages/client (its prepack builds dist/ with
-// tsc), check the tarball is self-contained, install it into an empty folder in the OS temp dir
-// with a normal `npm install` (the npm cache serves what it has, the registry the rest), assert no
-// server dependency is in the installed tree, typecheck a consumer with tsc and run it against a
-// stack: a message through Temporal, a campaign through the stack's REST API.
+// `@kurir/client` from another project: `npm pack` packages/client (prepack builds dist/ with
+// tsc, postpack removes it), check the tarball is self-contained, install it into an empty folder
+// in the OS temp dir with a normal `npm install` (the npm cache serves what it has, the registry
+// the rest), assert no server dependency is in the installed tree, typecheck a consumer with tsc
+// and run it against a stack: a message through Temporal, a campaign through the stack's REST API.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -38,11 +38,11 @@ function specifiers(source: string): string[] {
 }
 
 /** Every relative import of the packed files resolves inside the tarball; every other is node: or a declared dependency. */
-function assertSelfContained(paths: Set<string>, dependencies: Record<string, string>): void {
+function assertSelfContained(root: string, paths: Set<string>, dependencies: Record<string, string>): void {
   const packageOf = (spec: string) => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
   for (const path of paths) {
     if (!/\.(js|d\.ts)$/.test(path)) continue;
-    for (const spec of specifiers(readFileSync(join(PACKAGE_DIR, path), 'utf8'))) {
+    for (const spec of specifiers(readFileSync(join(root, path), 'utf8'))) {
       if (spec.startsWith('.')) {
         const target = posix.normalize(posix.join(posix.dirname(path), spec));
         const candidates = path.endsWith('.d.ts') ? [target.replace(/\.js$/, '.d.ts'), target] : [target];
@@ -99,7 +99,12 @@ describe('npm package', () => {
     assert.deepEqual([...paths].filter((p) => /^dist\/(db|api|campaigns|activities|workers|providers|cli|app)\//.test(p) || p.endsWith('.test.js')), [], 'no server module');
     const manifest = JSON.parse(readFileSync(join(PACKAGE_DIR, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
     assert.deepEqual(Object.keys(manifest.dependencies).filter((d) => SERVER_ONLY.includes(d)), []);
-    assertSelfContained(paths, manifest.dependencies);
+    // What was packed, as a consumer receives it (postpack removes packages/client/dist again).
+    const unpacked = join(dir, 'unpacked');
+    mkdirSync(unpacked);
+    await run('tar', ['-xzf', join(dir, filename), '-C', unpacked], { cwd: dir });
+    assertSelfContained(join(unpacked, 'package'), paths, manifest.dependencies);
+    assert.equal(existsSync(join(PACKAGE_DIR, 'dist')), false, 'postpack leaves no build output in the repository (lint and tsc would read it)');
 
     const consumer = join(dir, 'consumer');
     mkdirSync(consumer);
