@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { hashOtpCode } from '../client/otp-hash.js';
+import { hashOtpCode } from '../lib/crypto/otp-code.js';
 import { getCampaign } from '../db/campaigns.js';
 import { sandboxEnvironment } from '../providers/sandboxes.js';
 import { PROJECT_ROOT } from '../scripts/paths.js';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { buildServer } from '../api/build.js';
 import { isInternalAddress } from '../services/webhooks/url-policy.js';
-import { verifyWebhookSignature } from '../client/webhook-signature.js';
+import { verifyWebhookSignature } from '../lib/crypto/webhook-signature.js';
 import type { KurirEvent } from '../workflows/event-types.js';
 import { WAPPIN_SAMPLES } from '../providers/wappin/index.js';
 import { lastCodeSent } from './helpers/codes.js';

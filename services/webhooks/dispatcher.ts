@@ -4,7 +4,7 @@
 // budget is spent, then dead-lettered (GET /v1/webhooks/:id/failures, POST …/replay).
 // It wakes when an event commits (LISTEN kurir_events) or a delivery finishes, and sweeps for retries.
 import type { Logger } from 'pino';
-import { signWebhook } from '../../client/webhook-signature.js';
+import { signWebhook } from '../../lib/crypto/webhook-signature.js';
 import type { Config } from '../../config/index.js';
 import type { Pool } from '../../db/pool.js';
 import { claimDueDeliveries, markAttemptFailed, markDelivered, type ClaimedDelivery } from '../../db/webhooks.js';
