@@ -35,12 +35,14 @@ const STATEMENTS: Record<Exclude<keyof RetentionCounts, 'campaignRecipients'>, {
             SELECT id FROM callback_inbox WHERE relayed_at IS NULL AND waiting_for IS NOT NULL AND received_at < $1 LIMIT $2)
           AND relayed_at IS NULL AND waiting_for IS NOT NULL`,
   },
-  // Age: the last attempt (or the event's creation when none was made).
+  // Age: the last attempt (or the event's creation when none was made). Every attempt follows its
+  // event's creation, so only deliveries of events older than the cutoff need looking at.
   webhookDeliveries: {
     age: 'events',
     sql: `DELETE FROM webhook_deliveries WHERE id IN (
-            SELECT d.id FROM webhook_deliveries d JOIN events e ON e.seq = d.event_seq
-            WHERE d.state IN ('delivered', 'dead') AND COALESCE(GREATEST(d.delivered_at, d.last_attempt_at), e.created_at) < $1 LIMIT $2)
+            SELECT d.id FROM events e JOIN webhook_deliveries d ON d.event_seq = e.seq
+            WHERE e.created_at < $1 AND d.state IN ('delivered', 'dead')
+              AND COALESCE(GREATEST(d.delivered_at, d.last_attempt_at), e.created_at) < $1 LIMIT $2)
           AND state IN ('delivered', 'dead')`,
   },
   // Only events with no delivery left: the cascade would otherwise take a pending one with them.
