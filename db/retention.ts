@@ -12,7 +12,7 @@ import type { Pool } from './pool.js';
 export const RETENTION_BATCH = 5_000;
 
 export interface PruneOptions {
-  /** The time ages are measured from (tests); default the current time. */
+  /** The time ages are measured from (tests); default the database's current time. */
   now?: Date;
   batchSize?: number;
   /** Called after every batch (the activity heartbeats). */
@@ -76,7 +76,8 @@ export function emptyCounts(): RetentionCounts {
 
 /** Prunes every table by its age; returns the rows removed (recipients: blanked) per kind. */
 export async function pruneDue(pool: Pool, ages: RetentionAges, opts: PruneOptions = {}): Promise<RetentionCounts> {
-  const now = opts.now ?? new Date();
+  // The database's clock: it stamped the rows (column defaults), so ages are measured with it.
+  const now = opts.now ?? (await pool.query<{ now: Date }>('SELECT now() AS now')).rows[0]!.now;
   const batch = opts.batchSize ?? RETENTION_BATCH;
   const counts = emptyCounts();
   const cutoff = (age: keyof RetentionAges) => new Date(now.getTime() - ages[age]);
@@ -105,6 +106,7 @@ async function redactFinishedCampaigns(pool: Pool, cutoff: Date, batch: number, 
     `SELECT id FROM campaigns WHERE status IN ('completed', 'canceled') AND updated_at < $1 AND recipients_redacted_at IS NULL ORDER BY updated_at`, [cutoff]);
   let total = 0;
   for (const { id } of due.rows) {
+    // Recipient ids are row positions in the imported file, never negative.
     for (let after = -1; ;) {
       const res = await pool.query<{ last: number | null; n: number }>(
         `WITH page AS (SELECT recipient_id FROM campaign_recipients WHERE campaign_id = $1 AND recipient_id > $2 ORDER BY recipient_id LIMIT $3),
