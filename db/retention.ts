@@ -53,9 +53,10 @@ const STATEMENTS: Record<Exclude<keyof RetentionCounts, 'campaignRecipients'>, {
               AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_seq = e.seq) LIMIT $2)
           AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_seq = events.seq)`,
   },
+  // By when kurir stored it, not the provider's received_at (which may be years old or missing).
   inboundMessages: {
     age: 'inbound',
-    sql: `DELETE FROM inbound_messages WHERE id IN (SELECT id FROM inbound_messages WHERE received_at < $1 LIMIT $2)`,
+    sql: `DELETE FROM inbound_messages WHERE id IN (SELECT id FROM inbound_messages WHERE stored_at < $1 LIMIT $2)`,
   },
   idempotencyKeys: {
     age: 'idempotencyKeys',

@@ -138,10 +138,16 @@ describe('retention run', () => {
   }
 
   async function seedSimple(): Promise<{ inbound: Record<string, boolean>; keys: Record<string, boolean>; otp: Record<string, boolean> }> {
-    const inbound = { [`in-old-${tag}`]: { at: due(ages.inbound), kept: false }, [`in-young-${tag}`]: { at: fresh(ages.inbound), kept: true } };
+    const inbound = {
+      [`in-old-${tag}`]: { at: due(ages.inbound), receivedAt: due(ages.inbound), kept: false },
+      [`in-young-${tag}`]: { at: fresh(ages.inbound), receivedAt: fresh(ages.inbound), kept: true },
+      // The provider's time says 1970 (none given): the age counts from when kurir stored it.
+      [`in-undated-${tag}`]: { at: ago(60_000), receivedAt: new Date(0), kept: true },
+    };
     for (const [id, r] of Object.entries(inbound)) {
       await stack.pool.query(
-        `INSERT INTO inbound_messages (provider, provider_message_id, sender, type, text, received_at, raw) VALUES ('wappin', $1, '+6281234567890', 'text', 'hi', $2, '{}')`, [id, r.at]);
+        `INSERT INTO inbound_messages (provider, provider_message_id, sender, type, text, received_at, stored_at, raw)
+         VALUES ('wappin', $1, '+6281234567890', 'text', 'hi', $2, $3, '{}')`, [id, r.receivedAt, r.at]);
     }
     const keys = { [`key-old-${tag}`]: { at: due(ages.idempotencyKeys), kept: false }, [`key-young-${tag}`]: { at: fresh(ages.idempotencyKeys), kept: true } };
     for (const [key, r] of Object.entries(keys)) {
