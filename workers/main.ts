@@ -3,6 +3,7 @@
 // anything unfinished is retried by Temporal on another worker.
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import { kurirDataConverter } from '../codec/data-converter.js';
 import { loadConfigOrExit } from '../config/index.js';
 import { createPool } from '../db/pool.js';
 import { createLogger } from '../logging/logger.js';
@@ -10,7 +11,6 @@ import { createProviderRegistry } from '../providers/registry.js';
 import { connectionOptions, unreachableMessage } from '../temporal/connect.js';
 import { ensureSearchAttributes } from '../temporal/search-attributes.js';
 import { temporalTarget } from '../temporal/target.js';
-import { kurirDataConverter } from '../codec/data-converter.js';
 import { ensureRetentionSchedule } from '../temporal/retention-schedule.js';
 import { createKurirWorkers, otpSettings } from './create-worker.js';
 import { retentionSettings } from './retention-settings.js';
