@@ -5,6 +5,7 @@ import { durationSchema } from '../schemas/duration.js';
 import { parseKeyring } from '../codec/keys.js';
 import { rateLimitsSchema } from './rate-limits.js';
 import { DEV_SECRETS } from './production-secrets.js';
+import { isRetentionSchedule } from '../schemas/retention-schedule.js';
 
 const port = z.coerce.number({ error: 'must be a port number (0-65535)' }).int('must be a port number (0-65535)').min(0).max(65535);
 const url = z.url();
@@ -95,6 +96,17 @@ export const envSchema = z.object({
   // Endpoints on loopback or private addresses are refused unless this is true (tests, on-premises receivers).
   WEBHOOK_ALLOW_PRIVATE: bool.default(false),
   SSE_HEARTBEAT: durationSchema.default('15 seconds'),
+  // Retention (docs/operations.md#retention): a Temporal Schedule prunes rows older than these ages.
+  // RETENTION_SCHEDULE: an interval ("1 hour"), a cron expression ("0 3 * * *") or "off".
+  RETENTION_SCHEDULE: z.string().refine(isRetentionSchedule, 'must be an interval of at least a minute ("1 hour"), a 5-field cron expression ("0 3 * * *") or "off"').default('1 hour'),
+  RETENTION_CALLBACKS: durationSchema.default('7 days'),
+  RETENTION_UNOWNED_CALLBACKS: durationSchema.default('7 days'),
+  RETENTION_EVENTS: durationSchema.default('30 days'),
+  RETENTION_INBOUND: durationSchema.default('30 days'),
+  RETENTION_CAMPAIGN_RECIPIENTS: durationSchema.default('30 days'),
+  RETENTION_IDEMPOTENCY_KEYS: durationSchema.default('24 hours'),
+  // Never less than OTP_SEND_WINDOW: the per-number send limit counts these rows.
+  RETENTION_OTP_SENDS: durationSchema.default('24 hours'),
   // Where the CLI reaches the API (`kurir events`); default http://HOST:PORT and the first of KURIR_API_KEYS.
   KURIR_API_URL: url.optional(),
   KURIR_API_KEY: optionalSecret,

@@ -1,8 +1,9 @@
 // Worker entry point: `npm run worker` (started by `npm start`). The Temporal Runtime shuts the
 // worker down gracefully on SIGINT/SIGTERM: in-flight activities get the grace time to finish,
 // anything unfinished is retried by Temporal on another worker.
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import { kurirDataConverter } from '../codec/data-converter.js';
 import { loadConfigOrExit } from '../config/index.js';
 import { createPool } from '../db/pool.js';
 import { createLogger } from '../logging/logger.js';
@@ -10,7 +11,9 @@ import { createProviderRegistry } from '../providers/registry.js';
 import { connectionOptions, unreachableMessage } from '../temporal/connect.js';
 import { ensureSearchAttributes } from '../temporal/search-attributes.js';
 import { temporalTarget } from '../temporal/target.js';
+import { ensureRetentionSchedule } from '../temporal/retention-schedule.js';
 import { createKurirWorkers, otpSettings } from './create-worker.js';
+import { retentionSettings } from './retention-settings.js';
 import { installRuntime } from './runtime.js';
 
 const config = loadConfigOrExit(process.env, { server: true });
@@ -27,6 +30,17 @@ try {
   connection = await NativeConnection.connect(connectionOptions(target));
   const client = await Connection.connect(connectionOptions(target));
   await ensureSearchAttributes(client, target.namespace);
+  try {
+    // The retention schedule follows this worker's RETENTION_* settings (docs/operations.md#retention).
+    const dataConverter = kurirDataConverter(target.encryptionKey);
+    const schedules = new Client({ connection: client, namespace: target.namespace, ...(dataConverter ? { dataConverter } : {}) });
+    const settings = retentionSettings(config);
+    const result = await ensureRetentionSchedule(schedules, settings);
+    logger.info({ schedule: settings.schedule, result }, 'retention schedule');
+  } catch (err) {
+    logger.fatal({ err }, 'cannot create or update the retention schedule');
+    process.exit(1);
+  }
   await client.close();
 } catch (err) {
   logger.fatal(unreachableMessage(target.address, err));
