@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { DEV_SECRETS } from '../config/production-secrets.js';
 import { sandboxEnvironment } from '../providers/sandboxes.js';
 import { PROJECT_ROOT, STATE_DIR } from '../scripts/paths.js';
 import { freePort } from '../scripts/temporal.js';
@@ -18,10 +19,13 @@ const OUT = join(STATE_DIR, 'test', `build-${process.pid}`);
 const children: ChildProcess[] = [];
 let stack: Stack;
 
+/** Production encrypts payloads: the test stack's client uses the same key as the compiled worker. */
+const ENCRYPTION_KEY = `k1:${randomBytes(32).toString('base64')}`;
 /** Production refuses the development secrets (config/production-secrets.ts): these are the operator's own. */
-const OWN_SECRETS = Object.fromEntries(
-  ['KURIR_API_KEYS', 'CALLBACK_TOKEN', 'WAPPIN_CALLBACK_TOKEN', 'ENGAGELAB_CALLBACK_SECRET', 'OTP_HMAC_KEY', 'WEBHOOK_SECRET_KEY']
-    .map((name) => [name, randomBytes(32).toString('hex')]));
+const OWN_SECRETS: Record<string, string> = {
+  ...Object.fromEntries(Object.keys(DEV_SECRETS).map((name) => [name, randomBytes(32).toString('hex')])),
+  KURIR_ENCRYPTION_KEY: ENCRYPTION_KEY,
+};
 
 /** The environment of a production process: no tsx preload, no test bundle, the stack's services. */
 function productionEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -49,7 +53,7 @@ function start(entry: string, env: NodeJS.ProcessEnv): { child: ChildProcess; ou
 }
 
 before(async () => {
-  stack = await startStack({ logLevel: 'warn', worker: false });
+  stack = await startStack({ logLevel: 'warn', worker: false, env: { KURIR_ENCRYPTION_KEY: ENCRYPTION_KEY } });
   // The build script is TypeScript (tsx), like npm run build; what it writes runs without tsx.
   await run(['--import', 'tsx', 'scripts/build.ts', '--out-dir', relative(PROJECT_ROOT, OUT), '--skip-ui']);
 });

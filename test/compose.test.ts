@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { loadConfig } from '../config/index.js';
+import { DEV_SECRETS } from '../config/production-secrets.js';
 import { envSchema } from '../config/schema.js';
 import { PROVIDER_NAMES } from '../providers/types.js';
 import { PROJECT_ROOT } from '../scripts/paths.js';
@@ -78,7 +79,17 @@ describe('docker-compose.yml', () => {
     const api = loadConfig(interpolate(svc('api').environment));
     assert.equal(api.HOST, '0.0.0.0');
     assert.ok(svc('api').ports?.includes(`${api.PORT}:${api.PORT}`), 'the API port is published');
-    assert.ok(svc('temporal-ui').ports?.includes('8080:8080'));
+  });
+
+  test('only the API is published: never Temporal\'s frontend or its UI, which have no authentication', () => {
+    const published = Object.entries(services).filter(([, s]) => s.ports?.length).map(([name]) => name);
+    assert.deepEqual(published, ['api']);
+    assert.deepEqual(svc('api').ports, ['3000:3000']);
+  });
+
+  test('no API key or secret has a default in compose: they come from .env.providers', () => {
+    const file = read('docker-compose.yml');
+    assert.doesNotMatch(file, /dev-key|KURIR_API_KEYS|_SECRET|_TOKEN|OTP_HMAC_KEY|KURIR_ENCRYPTION_KEY/);
   });
 
   test('Temporal reads config/temporal-dynamic-config.yaml: one partition for every provider send queue', () => {
@@ -101,6 +112,8 @@ describe('docker-compose.yml', () => {
     assert.ok(wanted.length >= 16);
     for (const k of wanted) assert.equal(vars[k], '', k);
     for (const k of Object.keys(vars)) assert.ok(k in envSchema.shape, `${k} is a kurir variable`);
+    // Every secret production checks is listed, empty: compose then refuses to run on defaults.
+    for (const k of [...Object.keys(DEV_SECRETS), 'KURIR_ENCRYPTION_KEY']) assert.equal(vars[k], '', `${k} is listed, empty`);
     assert.doesNotThrow(() => loadConfig({ ...interpolate(svc('worker').environment), ...vars }));
   });
 
