@@ -8,7 +8,7 @@ import { cancelMessageUpdate, cancelOtpUpdate, messageStatusQuery, otpStatusQuer
 import type { OtpState, ResendResult, VerifyResult } from '../workflows/otp-types.js';
 import type { MessageResult, MessageStatus } from '../workflows/types.js';
 import { createTemporalClient } from '../temporal/connect.js';
-import { parseOrThrow } from './errors.js';
+import { KurirConfigError, parseOrThrow } from './errors.js';
 import { newMessageId, startMessage } from './start-message.js';
 import { newOtpId, resendOtp, startOtp, verifyOtp } from './start-otp.js';
 import { streamEvents, type EventStreamFilter, type EventStreamOptions, type KurirEvent } from './events.js';
@@ -16,7 +16,7 @@ import type { CampaignSpecRaw } from '../schemas/campaign.js';
 import { CampaignHandle, startCampaignOverRest, type CampaignRecipients, type StartCampaignOptions } from './campaign.js';
 import type { RestTarget } from './rest.js';
 
-export { KurirValidationError } from './errors.js';
+export { KurirConfigError, KurirValidationError } from './errors.js';
 export { OtpRefusedError } from './start-otp.js';
 export { EventStreamError, streamEvents, type EventStreamFilter, type EventStreamOptions, type EventType, type KurirEvent } from './events.js';
 export { signWebhook, verifyWebhookSignature, WebhookVerificationError } from '../lib/crypto/webhook-signature.js';
@@ -47,7 +47,7 @@ export interface KurirOptions {
   encryptionKey?: string;
   /** The kurir REST API (campaigns are created there), default KURIR_API_URL or http://127.0.0.1:3000; also events()' default. */
   apiUrl?: string;
-  /** A key of the API's KURIR_API_KEYS, default KURIR_API_KEY or dev-key (`apiKey` is Temporal Cloud's). */
+  /** A key of the API's KURIR_API_KEYS, default KURIR_API_KEY, required for campaigns and events (`apiKey` is Temporal Cloud's). */
   kurirApiKey?: string;
 }
 
@@ -60,14 +60,20 @@ export class MessageHandle {
 
 export class OtpHandle {
   constructor(readonly id: string, private readonly kurir: Kurir, readonly sent?: ResendResult) {}
-  verify(code: string): Promise<VerifyResult> { return verifyOtp(this.kurir.client, this.kurir.otpHmacKey, this.id, code); }
+  async verify(code: string): Promise<VerifyResult> { return verifyOtp(this.kurir.client, this.kurir.requireOtpHmacKey(), this.id, code); }
   resend(): Promise<ResendResult> { return resendOtp(this.kurir.client, this.id); }
   status(): Promise<OtpState> { return this.kurir.client.workflow.getHandle(this.id).query(otpStatusQuery); }
   cancel(): Promise<VerifyResult> { return this.kurir.client.workflow.getHandle(this.id).executeUpdate(cancelOtpUpdate); }
 }
 
 export class Kurir {
-  private constructor(readonly client: Client, readonly taskQueue: string, readonly otpHmacKey: string, private readonly rest: RestTarget) {}
+  private constructor(readonly client: Client, readonly taskQueue: string, private readonly otpHmacKey: string | undefined, private readonly rest: RestTarget) {}
+
+  /** Codes are hashed here with the worker's OTP_HMAC_KEY before they reach Temporal; there is no default key. */
+  requireOtpHmacKey(): string {
+    if (!this.otpHmacKey) throw new KurirConfigError('otpHmacKey', "set the worker's OTP_HMAC_KEY (the otpHmacKey option or OTP_HMAC_KEY) to verify codes");
+    return this.otpHmacKey;
+  }
 
   static async connect(options: KurirOptions = {}): Promise<Kurir> {
     const client = await createTemporalClient({
@@ -77,8 +83,7 @@ export class Kurir {
       ...(options.apiKey ? { apiKey: options.apiKey } : {}),
       encryptionKey: options.encryptionKey ?? process.env.KURIR_ENCRYPTION_KEY,
     });
-    // The dev fallback key stays for now (the worker has the same default); the security issue removes both.
-    const otpHmacKey = options.otpHmacKey ?? process.env.OTP_HMAC_KEY ?? 'dev-otp-hmac-key-change-me';
+    const otpHmacKey = options.otpHmacKey ?? process.env.OTP_HMAC_KEY;
     return new Kurir(client, options.taskQueue ?? process.env.TEMPORAL_TASK_QUEUE ?? 'kurir', otpHmacKey, { apiUrl: options.apiUrl, apiKey: options.kurirApiKey });
   }
 

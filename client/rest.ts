@@ -1,10 +1,11 @@
 // The SDK's calls to the kurir REST API (campaigns live in the deployment's PostgreSQL, which only
 // the API reaches). Same defaults as the event stream: KURIR_API_URL and KURIR_API_KEY.
+import { KurirConfigError } from './errors.js';
 
 export interface RestTarget {
   /** The kurir API, default KURIR_API_URL or http://127.0.0.1:3000. */
   apiUrl?: string;
-  /** An API key (one of the server's KURIR_API_KEYS), default KURIR_API_KEY or dev-key. */
+  /** An API key (one of the server's KURIR_API_KEYS), default KURIR_API_KEY (required). */
   apiKey?: string;
 }
 
@@ -29,10 +30,17 @@ export interface RestRequest {
 
 const isStream = (b: unknown): b is AsyncIterable<Uint8Array> => typeof b === 'object' && b !== null && Symbol.asyncIterator in b;
 
+/** The API's base URL (default KURIR_API_URL, then the local API) and key (KURIR_API_KEY; no default). */
+export function resolveRestTarget(target: RestTarget): { base: string; key: string } {
+  const base = (target.apiUrl ?? process.env.KURIR_API_URL ?? 'http://127.0.0.1:3000').replace(/\/+$/, '');
+  const key = target.apiKey ?? process.env.KURIR_API_KEY;
+  if (!key) throw new KurirConfigError('apiKey', 'set an API key of the kurir API (the kurirApiKey option or KURIR_API_KEY)');
+  return { base, key };
+}
+
 /** One request; answers every status (the caller maps the ones it knows to typed errors). */
 export async function restCall(target: RestTarget, req: RestRequest): Promise<RestAnswer> {
-  const base = (target.apiUrl ?? process.env.KURIR_API_URL ?? 'http://127.0.0.1:3000').replace(/\/+$/, '');
-  const key = target.apiKey ?? process.env.KURIR_API_KEY ?? 'dev-key';
+  const { base, key } = resolveRestTarget(target);
   const query = new URLSearchParams();
   for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) query.set(k, v);
   const headers: Record<string, string> = { accept: 'application/json', authorization: `Bearer ${key}` };

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { CampaignEmptyError, CampaignExistsError, CampaignNotFoundError, Kurir, KurirValidationError } from '../client/index.js';
+import { CampaignEmptyError, CampaignExistsError, CampaignNotFoundError, Kurir, KurirConfigError, KurirValidationError } from '../client/index.js';
 import { campaignNumber, digitsOf, finishedCount, sendsPerNumber } from './helpers/campaign.js';
 import { lastCodeSent } from './helpers/codes.js';
 import { scriptedNumber } from './helpers/numbers.js';
@@ -29,6 +29,21 @@ const steps = [
 ];
 
 describe('typed client', () => {
+  test('no development fallbacks: without an OTP HMAC key or an API key the calls that need them throw KurirConfigError', async () => {
+    const saved = { OTP_HMAC_KEY: process.env.OTP_HMAC_KEY, KURIR_API_KEY: process.env.KURIR_API_KEY };
+    delete process.env.OTP_HMAC_KEY;
+    delete process.env.KURIR_API_KEY;
+    const bare = await Kurir.connect({ address: process.env.TEMPORAL_ADDRESS, namespace: stack.config.TEMPORAL_NAMESPACE, taskQueue: stack.taskQueue, apiUrl: stack.apiUrl });
+    try {
+      await assert.rejects(bare.verifyOtp('otp_none', '123456'), (err) => err instanceof KurirConfigError && err.setting === 'otpHmacKey');
+      await assert.rejects(bare.startCampaign({ name: 'no key', steps }, [{ phone: scriptedNumber() }]), (err) => err instanceof KurirConfigError && err.setting === 'apiKey');
+      await assert.rejects(bare.events({}, { follow: false }).next(), (err) => err instanceof KurirConfigError && err.setting === 'apiKey');
+    } finally {
+      await bare.close();
+      for (const [k, v] of Object.entries(saved)) if (v !== undefined) process.env[k] = v;
+    }
+  });
+
   test('sendMessage → status → result with the fallback taken', async () => {
     const msg = await kurir.sendMessage({ to: scriptedNumber('601'), steps });
     assert.match(msg.id, /^msg_/);
