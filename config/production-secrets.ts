@@ -38,7 +38,7 @@ export function weakSecrets(env: Pick<Env, SecretName | 'KURIR_ENCRYPTION_KEY'>)
   const problems: string[] = [];
   // Histories hold phone numbers and message texts: in production they are encrypted.
   if (!env.KURIR_ENCRYPTION_KEY) problems.push('KURIR_ENCRYPTION_KEY: required in production (payloads in Temporal history are encrypted)');
-  const apiKeys = env.KURIR_API_KEYS;
+  const apiKeys = env.KURIR_API_KEYS.map((k) => k.key);
   if (apiKeys.length === 0 || apiKeys.includes(DEV_SECRETS.KURIR_API_KEYS)) {
     problems.push(`KURIR_API_KEYS: set your own keys (the development key "${DEV_SECRETS.KURIR_API_KEYS}" is public)`);
   } else if (apiKeys.some((k) => k.length < MIN_SECRET_LENGTH)) {

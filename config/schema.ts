@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { durationSchema } from '../schemas/duration.js';
 import { parseKeyring } from '../codec/keys.js';
 import { rateLimitsSchema } from './rate-limits.js';
+import { parseApiKeys } from './api-keys.js';
 import { DEV_SECRETS } from './production-secrets.js';
 import { isRetentionSchedule } from '../schemas/retention-schedule.js';
 
@@ -42,7 +43,7 @@ export const envSchema = z.object({
   // The worker's Temporal SDK metrics (temporal_*, Prometheus) on HOST:WORKER_METRICS_PORT; unset/0 = off (`npm start` uses 9464).
   WORKER_METRICS_PORT: port.optional(),
   PUBLIC_URL: url.optional(),
-  KURIR_API_KEYS: z.string().min(1).default(DEV_SECRETS.KURIR_API_KEYS).transform((v) => v.split(',').map((k) => k.trim()).filter(Boolean)),
+  KURIR_API_KEYS: z.string().min(1).default(DEV_SECRETS.KURIR_API_KEYS).transform(parseApiKeys),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50_000_000).default(1_048_576),
 
   // Callback secrets

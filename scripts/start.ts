@@ -90,7 +90,7 @@ async function main(): Promise<void> {
   say([
     '',
     'kurir is running:',
-    `  API            ${apiUrl}  (API key: ${config.KURIR_API_KEYS.length === 1 && config.KURIR_API_KEYS[0] === 'dev-key' ? 'dev-key' : 'from KURIR_API_KEYS'})`,
+    `  API            ${apiUrl}  (API key: ${config.KURIR_API_KEYS.length === 1 && config.KURIR_API_KEYS[0]?.key === 'dev-key' ? 'dev-key' : 'from KURIR_API_KEYS'})`,
     `  API docs       ${apiUrl}/docs`,
     ...(env.WORKER_METRICS_PORT !== '0' ? [`  SDK metrics    http://${config.HOST}:${env.WORKER_METRICS_PORT}/metrics  (API metrics: ${apiUrl}/metrics)`] : []),
     `  Dashboard      ${apiUrl}/ui/`,

@@ -20,7 +20,7 @@ let stack: Stack;
 before(async () => { stack = await startStack({ env: { SSE_HEARTBEAT: '200 ms' } }); });
 after(async () => { await stack?.stop(); });
 
-const key = () => stack.config.KURIR_API_KEYS[0]!;
+const key = () => stack.config.KURIR_API_KEYS[0]!.key;
 
 interface Read { events: KurirEvent[]; ids: string[]; comments: number; ended: boolean }
 

@@ -131,7 +131,7 @@ describe('npm package', () => {
 
     const env = {
       ...process.env, TEMPORAL_TASK_QUEUE: stack.taskQueue, OTP_HMAC_KEY: stack.config.OTP_HMAC_KEY,
-      KURIR_API_URL: stack.apiUrl, KURIR_API_KEY: stack.config.KURIR_API_KEYS[0],
+      KURIR_API_URL: stack.apiUrl, KURIR_API_KEY: stack.config.KURIR_API_KEYS[0]!.key,
     };
     const phones = [0, 1].map((i) => campaignNumber('834', i));
     const out = await timed('the consumer runs', () => run(process.execPath, ['out/main.js', scriptedNumber(), ...phones], { cwd: consumer, env }));

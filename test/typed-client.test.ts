@@ -18,7 +18,7 @@ before(async () => {
   stack = await startStack({ logLevel: 'warn' });
   kurir = await Kurir.connect({
     address: process.env.TEMPORAL_ADDRESS, namespace: stack.config.TEMPORAL_NAMESPACE, taskQueue: stack.taskQueue,
-    otpHmacKey: stack.config.OTP_HMAC_KEY, apiUrl: stack.apiUrl, kurirApiKey: stack.config.KURIR_API_KEYS[0],
+    otpHmacKey: stack.config.OTP_HMAC_KEY, apiUrl: stack.apiUrl, kurirApiKey: stack.config.KURIR_API_KEYS[0]!.key,
   });
 });
 after(async () => { await kurir?.close(); await stack?.stop(); });
