@@ -42,6 +42,10 @@ export const envSchema = z.object({
   PORT: port.default(3000),
   // The worker's Temporal SDK metrics (temporal_*, Prometheus) on HOST:WORKER_METRICS_PORT; unset/0 = off (`npm start` uses 9464).
   WORKER_METRICS_PORT: port.optional(),
+  // Concurrent activities per worker (each task queue); the worker's database pool is sized from it.
+  WORKER_ACTIVITY_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(100),
+  // The worker's PostgreSQL pool; default: derived from WORKER_ACTIVITY_CONCURRENCY (db/pool.ts).
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1000).optional(),
   PUBLIC_URL: url.optional(),
   KURIR_API_KEYS: z.string().min(1).default(DEV_SECRETS.KURIR_API_KEYS).transform(parseApiKeys),
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50_000_000).default(1_048_576),

@@ -5,7 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { kurirDataConverter } from '../codec/data-converter.js';
 import { loadConfigOrExit } from '../config/index.js';
-import { createPool } from '../db/pool.js';
+import { createPool, workerPoolSize } from '../db/pool.js';
 import { createLogger } from '../logging/logger.js';
 import { createProviderRegistry } from '../providers/registry.js';
 import { connectionOptions, unreachableMessage } from '../temporal/connect.js';
@@ -47,12 +47,12 @@ try {
   process.exit(1);
 }
 
-const pool = createPool(config.DATABASE_URL);
+const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_MAX ?? workerPoolSize(config.WORKER_ACTIVITY_CONCURRENCY));
 const providers = createProviderRegistry(config);
 const workers = await createKurirWorkers({
   connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, pool, providers, ...otpSettings(config),
   rateLimits: config.PROVIDER_RATE_LIMITS, workflowBundlePath: process.env.KURIR_WORKFLOW_BUNDLE,
-  encryptionKey: config.KURIR_ENCRYPTION_KEY,
+  encryptionKey: config.KURIR_ENCRYPTION_KEY, maxConcurrentActivityTaskExecutions: config.WORKER_ACTIVITY_CONCURRENCY,
 });
 logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, providers: providers.modes, rateLimits: config.PROVIDER_RATE_LIMITS }, 'worker started');
 await workers.run();
