@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { sandboxEnvironment } from '../providers/sandboxes.js';
+import { sandboxEnvironment } from '../sandboxes/index.js';
 import { PROJECT_ROOT } from '../scripts/paths.js';
 import { lastCodeSent } from '../test/helpers/codes.js';
 import { scriptedNumber } from '../test/helpers/numbers.js';

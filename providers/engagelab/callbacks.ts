@@ -130,6 +130,7 @@ export const engagelabCallbackEndpoints: CallbackEndpoint[] = [{
   method: 'POST',
   path: '/callbacks/engagelab',
   auth: 'signature',
+  secretEnv: 'ENGAGELAB_CALLBACK_SECRET',
   verifySignature: (req, secret, nowMs) => verifyEngageLabSignature(header(req, ENGAGELAB_CALLBACK_HEADER), secret, nowMs),
   parse: parseEngageLabCallback,
   ack: ENGAGELAB_CALLBACK_ACK,

@@ -211,3 +211,5 @@ export class EngageLabProvider implements ChannelProvider {
     return { providerMessageId: r.messageId, acceptedAt: r.acceptedAt, status: 'accepted' };
   }
 }
+
+export const ENGAGELAB_SANDBOX_CREDENTIALS = { devKey: 'kurir-sandbox-dev-key', devSecret: 'kurir-sandbox-dev-secret' } as const;

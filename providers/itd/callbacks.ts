@@ -8,6 +8,7 @@ import type { CallbackEndpoint, CallbackRequest, InboundMessage, ParsedCallback,
 import { inboundCallbackSchema, statusCallbackSchema, type InboundCallback, type ReceivedItem } from './contract.js';
 import { PROVIDER, requireCanonicalStatus } from './statuses.js';
 import { fromEpoch, parseItdDate } from './time.js';
+import { CALLBACK_TOKEN_VAR } from '../env.js';
 
 /**
  * Assumption: the document defines no answer to either callback, so we answer 200 with a body in
@@ -120,6 +121,6 @@ export function inboundFromReceived(item: ReceivedItem): InboundMessage {
 }
 
 export const itdCallbackEndpoints: CallbackEndpoint[] = [
-  { provider: PROVIDER, method: 'POST', path: '/callbacks/itd/status', auth: 'token-query', parse: parseItdStatusCallback, ack: ITD_CALLBACK_ACK },
-  { provider: PROVIDER, method: 'POST', path: '/callbacks/itd/inbound', auth: 'token-query', parse: parseItdInboundCallback, ack: ITD_CALLBACK_ACK },
+  { provider: PROVIDER, method: 'POST', path: '/callbacks/itd/status', auth: 'token-query', secretEnv: CALLBACK_TOKEN_VAR, parse: parseItdStatusCallback, ack: ITD_CALLBACK_ACK },
+  { provider: PROVIDER, method: 'POST', path: '/callbacks/itd/inbound', auth: 'token-query', secretEnv: CALLBACK_TOKEN_VAR, parse: parseItdInboundCallback, ack: ITD_CALLBACK_ACK },
 ];

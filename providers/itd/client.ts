@@ -154,3 +154,8 @@ export class ItdProvider implements ChannelProvider {
     return res.json;
   }
 }
+
+/** A syntactically valid JWT that the sandbox accepts by default (it checks equality, not signatures). */
+export const ITD_SANDBOX_CREDENTIALS = {
+  token: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJrdXJpci1zYW5kYm94IiwiaXNzIjoiaXRkIn0.a3VyaXItaXRkLXNhbmRib3g',
+} as const;

@@ -7,6 +7,7 @@ import type { CallbackEndpoint, CallbackRequest, CanonicalStatus, ParsedCallback
 import { callbackSchema, drRecordSchema, type DrRecord } from './contract.js';
 import { drStatus, PROVIDER } from './statuses.js';
 import { parseNusaDate } from './time.js';
+import { CALLBACK_TOKEN_VAR } from '../env.js';
 
 /**
  * Assumption: the document defines no answer; NusaSMS plausibly only looks for HTTP 200, so we
@@ -74,6 +75,7 @@ export const nusasmsCallbackEndpoints: CallbackEndpoint[] = [{
   method: 'GET',
   path: '/callbacks/nusasms',
   auth: 'token-query',
+  secretEnv: CALLBACK_TOKEN_VAR,
   parse: parseNusaSmsCallback,
   ack: NUSASMS_CALLBACK_ACK,
 }];

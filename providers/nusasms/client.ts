@@ -124,3 +124,5 @@ export class NusaSmsProvider implements ChannelProvider {
     return records;
   }
 }
+
+export const NUSASMS_SANDBOX_CREDENTIALS = { username: 'kurir-sandbox', password: 'nusasms-sandbox-password' } as const;

@@ -6,6 +6,7 @@ import { BadRequestError } from '../errors.js';
 import type { CallbackEndpoint, CallbackRequest, ParsedCallback, StatusEvent } from '../types.js';
 import { callbackSchema } from './contract.js';
 import { PROVIDER, reportStatus } from './statuses.js';
+import { CALLBACK_TOKEN_VAR } from '../env.js';
 
 /** Assumption: the document defines no answer; the gateway plausibly only checks for HTTP 200. */
 export const SMS_MASKING_CALLBACK_ACK = { status: 200, body: 'OK', contentType: 'text/plain' } as const;
@@ -38,6 +39,7 @@ export const smsMaskingCallbackEndpoints: CallbackEndpoint[] = [{
   method: 'GET',
   path: '/callbacks/sms-masking',
   auth: 'token-query',
+  secretEnv: CALLBACK_TOKEN_VAR,
   parse: parseSmsMaskingCallback,
   ack: SMS_MASKING_CALLBACK_ACK,
 }];

@@ -152,3 +152,5 @@ export class SmsMaskingProvider implements ChannelProvider {
     return res;
   }
 }
+
+export const SMS_MASKING_SANDBOX_CREDENTIALS = { username: 'kurir-sandbox', password: 'sms-masking-sandbox-password' } as const;

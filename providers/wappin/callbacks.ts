@@ -107,6 +107,7 @@ export const wappinCallbackEndpoints: CallbackEndpoint[] = [{
   method: 'POST',
   path: '/callbacks/wappin',
   auth: 'bearer',
+  secretEnv: 'WAPPIN_CALLBACK_TOKEN',
   parse: (req) => parseWappinCallback(req),
   ack: { status: 200, body: WAPPIN_CALLBACK_ACK, contentType: 'application/json' },
 }];

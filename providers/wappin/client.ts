@@ -252,3 +252,10 @@ export class WappinProvider implements ChannelProvider {
     return cached;
   }
 }
+
+/** The sandbox integration's credentials (the client's defaults when no real ones are configured). */
+export const WAPPIN_SANDBOX_CREDENTIALS = {
+  clientId: '0009',
+  secretKey: 'aa27048cb2d9d0b99ccdef4bab4620999f12246b',
+  projectId: '16',
+} as const;

@@ -16,7 +16,7 @@ import { createPool, type Pool } from '../../db/pool.js';
 import { pino } from 'pino';
 import { REDACT_PATHS } from '../../logging/logger.js';
 import { allCallbackEndpoints, createProviderRegistry } from '../../providers/registry.js';
-import { sandboxEnvironment, startSandboxes, type RunningSandboxes } from '../../providers/sandboxes.js';
+import { sandboxEnvironment, startSandboxes, type RunningSandboxes } from '../../sandboxes/index.js';
 import { messageInputSchema, type MessageInputRaw } from '../../schemas/message.js';
 import { createKurirWorkers, otpSettings, type KurirWorkers } from '../../workers/create-worker.js';
 import { installRuntime } from '../../workers/runtime.js';

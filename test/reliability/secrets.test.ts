@@ -5,11 +5,11 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { ENGAGELAB_SANDBOX_CREDENTIALS } from '../../providers/engagelab/sandbox.js';
-import { ITD_SANDBOX_CREDENTIALS } from '../../providers/itd/sandbox.js';
-import { NUSASMS_SANDBOX_CREDENTIALS } from '../../providers/nusasms/sandbox.js';
-import { SMS_MASKING_SANDBOX_CREDENTIALS } from '../../providers/sms-masking/sandbox.js';
-import { WAPPIN_SANDBOX_CREDENTIALS } from '../../providers/wappin/sandbox.js';
+import { ENGAGELAB_SANDBOX_CREDENTIALS } from '../../sandboxes/engagelab.js';
+import { ITD_SANDBOX_CREDENTIALS } from '../../sandboxes/itd.js';
+import { NUSASMS_SANDBOX_CREDENTIALS } from '../../sandboxes/nusasms.js';
+import { SMS_MASKING_SANDBOX_CREDENTIALS } from '../../sandboxes/sms-masking.js';
+import { WAPPIN_SANDBOX_CREDENTIALS } from '../../sandboxes/wappin.js';
 import { envSchema } from '../../config/schema.js';
 import type { TestDatabase } from '../../scripts/test-database.js';
 import { lastCodeSent } from '../helpers/codes.js';

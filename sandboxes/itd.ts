@@ -5,14 +5,12 @@
 import { randomUUID } from 'node:crypto';
 import {
   deliverCallback, progressFor, scenarioFor, startSandboxServer, type RunningSandbox, type SandboxOptions, type SandboxReply, type SandboxRequest,
-} from '../sandbox-kit.js';
-import { ITD_CONTENT_TYPES, ITD_DEFAULT_PREFIJO } from './contract.js';
-import { formatCallbackDate, formatLookupDate, parseDayParam } from './time.js';
+} from './kit.js';
+import { ITD_CONTENT_TYPES, ITD_DEFAULT_PREFIJO } from '../providers/itd/contract.js';
+import { formatCallbackDate, formatLookupDate, parseDayParam } from '../providers/itd/time.js';
+import { ITD_SANDBOX_CREDENTIALS } from '../providers/itd/client.js';
+export { ITD_SANDBOX_CREDENTIALS };
 
-/** A syntactically valid JWT that the sandbox accepts by default (it checks equality, not signatures). */
-export const ITD_SANDBOX_CREDENTIALS = {
-  token: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJrdXJpci1zYW5kYm94IiwiaXNzIjoiaXRkIn0.a3VyaXItaXRkLXNhbmRib3g',
-} as const;
 
 /** The sandbox account's WhatsApp number (`accountPhone`). */
 export const ITD_SANDBOX_ACCOUNT_PHONE = '56932028245';

@@ -5,11 +5,12 @@ import { randomInt } from 'node:crypto';
 import {
   deliverCallback, progressFor, scenarioFor, sleep, startSandboxServer,
   type RunningSandbox, type SandboxOptions, type SandboxReply, type SandboxRequest,
-} from '../sandbox-kit.js';
-import { charCount, NUSASMS_PATHS, NUSASMS_TEXT_MAX } from './contract.js';
-import { formatNusaDate } from './time.js';
+} from './kit.js';
+import { charCount, NUSASMS_PATHS, NUSASMS_TEXT_MAX } from '../providers/nusasms/contract.js';
+import { formatNusaDate } from '../providers/nusasms/time.js';
+import { NUSASMS_SANDBOX_CREDENTIALS } from '../providers/nusasms/client.js';
+export { NUSASMS_SANDBOX_CREDENTIALS };
 
-export const NUSASMS_SANDBOX_CREDENTIALS = { username: 'kurir-sandbox', password: 'nusasms-sandbox-password' } as const;
 
 export interface NusaSmsSandboxOptions extends SandboxOptions {
   username?: string;

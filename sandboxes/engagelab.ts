@@ -8,14 +8,15 @@ import { randomInt } from 'node:crypto';
 import {
   deliverCallback, progressFor, scenarioFor, sleep, startSandboxServer, type RunningSandbox, type SandboxOptions, type SandboxReply,
   type SandboxRequest, type Scenario,
-} from '../sandbox-kit.js';
-import { signEngageLabCallback } from './callbacks.js';
+} from './kit.js';
+import { signEngageLabCallback } from '../providers/engagelab/callbacks.js';
 import {
   CODE_TYPE_BITS, ENGAGELAB_PATHS, sendCustomCodeRequestSchema, sendOtpRequestSchema, strategyChannels, templateConfigSchema,
   verifyRequestSchema, type CallbackBody, type EngageLabMessageStatus, type TemplateConfig, type TemplateConfigInput,
-} from './contract.js';
+} from '../providers/engagelab/contract.js';
+import { ENGAGELAB_SANDBOX_CREDENTIALS } from '../providers/engagelab/client.js';
+export { ENGAGELAB_SANDBOX_CREDENTIALS };
 
-export const ENGAGELAB_SANDBOX_CREDENTIALS = { devKey: 'kurir-sandbox-dev-key', devSecret: 'kurir-sandbox-dev-secret' } as const;
 /** The same default as ENGAGELAB_CALLBACK_SECRET in config/schema.ts, so `npm start` works out of the box. */
 export const ENGAGELAB_SANDBOX_CALLBACK_SECRET = 'dev-engagelab-callback-secret';
 export const ENGAGELAB_SANDBOX_CALLBACK_USERNAME = 'kurir-sandbox';

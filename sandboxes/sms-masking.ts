@@ -6,12 +6,13 @@ import { randomInt } from 'node:crypto';
 import {
   deliverCallback, scenarioFor, sleep, startSandboxServer,
   type RunningSandbox, type SandboxOptions, type SandboxReply, type SandboxRequest, type Scenario,
-} from '../sandbox-kit.js';
-import { SMS_MASKING_PATHS } from './contract.js';
-import { segmentCount } from './segments.js';
-import { jakartaDay } from './text.js';
+} from './kit.js';
+import { SMS_MASKING_PATHS } from '../providers/sms-masking/contract.js';
+import { segmentCount } from '../providers/sms-masking/segments.js';
+import { jakartaDay } from '../providers/sms-masking/text.js';
+import { SMS_MASKING_SANDBOX_CREDENTIALS } from '../providers/sms-masking/client.js';
+export { SMS_MASKING_SANDBOX_CREDENTIALS };
 
-export const SMS_MASKING_SANDBOX_CREDENTIALS = { username: 'kurir-sandbox', password: 'sms-masking-sandbox-password' } as const;
 
 /** The sandbox's answers where the document shows none (the client recognises them; see statuses.ts). */
 export const SMS_MASKING_SANDBOX_ANSWERS = {
