@@ -6,6 +6,7 @@ import type { OutboundMessage, StatusEvent } from '../providers/types.js';
 import type { Step } from '../schemas/message.js';
 import type { ProviderName, StatusUpdate } from '../workflows/types.js';
 import { findStepMessage, recordProviderMessage } from '../db/provider-messages.js';
+import { toStatusUpdate } from '../providers/status-update.js';
 import type { SendPacer } from './send-pacer.js';
 
 export interface SendStepInput {
@@ -33,10 +34,6 @@ export function toOutbound(input: SendStepInput): OutboundMessage {
     ...(step.text ? { text: step.text } : {}),
     ...(step.media ? { media: step.media } : {}),
   };
-}
-
-export function toStatusUpdate(e: StatusEvent, source: StatusUpdate['source']): StatusUpdate {
-  return { provider: e.provider, providerMessageId: e.providerMessageId, status: e.status, occurredAt: e.occurredAt.toISOString(), providerCode: e.providerCode, source };
 }
 
 /** `pace`, on the provider send queues: waits for the provider's next send slot (activities/send-pacer.ts). */

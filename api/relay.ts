@@ -12,7 +12,7 @@ import type { Pool } from '../db/pool.js';
 import { KeptListener } from '../db/listen.js';
 import { inTransaction } from '../db/transaction.js';
 import { findOwners, providerMessageKey } from '../db/provider-messages.js';
-import { toStatusUpdate } from '../activities/message-activities.js';
+import { toStatusUpdate } from '../providers/status-update.js';
 import type { CallbackEndpoint, CallbackRequest, InboundMessage, StatusEvent } from '../providers/types.js';
 import { statusUpdateSignal, statusUpdatesSignal } from '../workflows/messages.js';
 import type { StatusUpdate } from '../workflows/types.js';
