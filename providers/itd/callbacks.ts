@@ -9,6 +9,7 @@ import { inboundCallbackSchema, statusCallbackSchema, type InboundCallback, type
 import { PROVIDER, requireCanonicalStatus } from './statuses.js';
 import { fromEpoch, parseItdDate } from './time.js';
 import { CALLBACK_TOKEN_VAR } from '../env.js';
+import { jsonBody } from '../callbacks-kit.js';
 
 /**
  * Assumption: the document defines no answer to either callback, so we answer 200 with a body in
@@ -18,10 +19,7 @@ export const ITD_CALLBACK_ACK = { status: 200, body: { statusApi: 'OK', code: 20
 
 /** The body as one or more objects; a JSON string body (wrong content type) is parsed too. */
 function bodyItems(req: CallbackRequest): unknown[] {
-  let body = req.body;
-  if (typeof body === 'string' || (body === undefined && req.rawBody)) {
-    try { body = JSON.parse(typeof body === 'string' ? body : req.rawBody ?? ''); } catch { body = undefined; }
-  }
+  const body = jsonBody(req);
   if (body === null || typeof body !== 'object') throw new BadRequestError(`${PROVIDER} callback: body: must be a JSON object`, { provider: PROVIDER, field: 'body' });
   // Assumption: one object per POST as documented; an array of them is accepted too.
   const items: unknown[] = Array.isArray(body) ? body : [body];
