@@ -9,9 +9,15 @@ import { envSchema } from '../config/schema.js';
 import { SANDBOX_STARTERS } from '../sandboxes/index.js';
 import { PROVIDER_CHANNELS, PROVIDERS as SCHEMA_PROVIDERS } from '../schemas/message.js';
 import { PROJECT_ROOT } from '../scripts/paths.js';
-import { allCallbackEndpoints, baseUrl, createProviderRegistry, PROVIDER_NAMES, PROVIDERS, providerMode } from './registry.js';
+import type { ProviderName as WorkflowProviderName } from '../workflows/types.js';
+import { allCallbackEndpoints, baseUrl, createProviderRegistry, PROVIDER_NAMES, PROVIDERS, providerMode, type ProviderName } from './registry.js';
+
+// workflows/types.ts keeps a literal union (workflow code loads no adapters): tsc fails here when it drifts.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const sameNames: Same<ProviderName, WorkflowProviderName> = true;
 
 test('names are unique and the message schema accepts exactly these providers and channels', () => {
+  assert.ok(sameNames);
   assert.equal(new Set(PROVIDER_NAMES).size, PROVIDERS.length);
   // schemas/message.ts keeps a plain copy because the SDK and workflows cannot load adapters.
   assert.deepEqual([...SCHEMA_PROVIDERS], [...PROVIDER_NAMES], 'schemas/message.ts PROVIDERS');

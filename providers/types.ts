@@ -1,12 +1,12 @@
 // The one interface every provider adapter implements, and the canonical status model.
 // Provider quirks stay inside providers/<name>/; everything outside speaks these types.
+import type { ProviderName } from './registry.js';
 
 export const CANONICAL_STATUSES = ['accepted', 'queued', 'sent', 'delivered', 'read', 'failed', 'invalid_number', 'expired'] as const;
 export type CanonicalStatus = (typeof CANONICAL_STATUSES)[number];
 
 // The names come from the list in providers/registry.ts (the one place a provider is registered).
-export type { ProviderName } from './registry.js';
-import type { ProviderName } from './registry.js';
+export type { ProviderName };
 
 export type Channel = 'whatsapp' | 'sms';
 

@@ -1,7 +1,7 @@
 // A local EngageLab OTP: template CRUD (in memory), /v1/messages (the sandbox makes the code),
 // /v1/codes, /v1/verifications, HTTP Basic auth, the documented `{ code, message }` errors, and
 // signed status callbacks. The template's send_channel_strategy is followed: a channel scripted to
-// fail (see sandbox-kit.ts: WhatsApp reads the last three digits, SMS the three before) falls back
+// fail (see kit.ts: WhatsApp reads the last three digits, SMS the three before) falls back
 // to the next one, and the callbacks say so in `channel`. Sandbox-only: GET /__sandbox/codes and
 // GET /__sandbox/messages, because a real user reads the code on their phone.
 import { randomInt } from 'node:crypto';

@@ -1,7 +1,7 @@
 // A local ITD Chile: the four documented endpoints (GET with a query string or POST JSON, JWT in the
 // `token` header), documented error answers, credits, status lookup that follows what the callbacks
 // said, status callbacks to `callbackUrl` and inbound callbacks to `inboundCallbackUrl`. Outcomes are
-// scripted by the recipient's last three digits (see sandbox-kit.ts).
+// scripted by the recipient's last three digits (see kit.ts).
 import { randomUUID } from 'node:crypto';
 import {
   deliverCallback, progressFor, scenarioFor, startSandboxServer, type RunningSandbox, type SandboxOptions, type SandboxReply, type SandboxRequest,

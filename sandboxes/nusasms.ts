@@ -1,6 +1,6 @@
 // A NusaSMS WhatsApp sandbox: `/api/v3/sendwa/plain` (GET and POST), `/api/command` (CREDITS, DR)
 // and delivery-report callbacks by HTTP GET, with outcomes scripted by the recipient's last three
-// digits (see sandbox-kit.ts). Answers use the documented codes in XML (default) or JSON.
+// digits (see kit.ts). Answers use the documented codes in XML (default) or JSON.
 import { randomInt } from 'node:crypto';
 import {
   deliverCallback, progressFor, scenarioFor, sleep, startSandboxServer,

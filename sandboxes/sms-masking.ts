@@ -1,6 +1,6 @@
 // An SMS masking gateway sandbox: send.php (GET), send_post.php (POST), report.php, balance.php,
 // inbox.php, reports_post.php and DLR callbacks by HTTP GET. Outcomes are scripted by the three
-// digits before the recipient's last three (the SMS code, see sandbox-kit.ts). Paths are served
+// digits before the recipient's last three (the SMS code, see kit.ts). Paths are served
 // at the root and under `/masking/` like the real gateway.
 import { randomInt } from 'node:crypto';
 import {

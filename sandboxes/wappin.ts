@@ -2,7 +2,7 @@
 // documented codes and messages, a status inquiry that follows what the callbacks said, the number
 // checker, and callbacks POSTed with `Authorization: Bearer <callbackToken>` and retried three
 // times unless answered {"status":"000"}. Outcomes are scripted by the recipient's last three
-// digits (see sandbox-kit.ts); the omnichannel SMS leg by the three before them.
+// digits (see kit.ts); the omnichannel SMS leg by the three before them.
 import { randomBytes } from 'node:crypto';
 import {
   deliverCallback, progressFor, scenarioFor, startSandboxServer, type RunningSandbox, type SandboxOptions, type SandboxReply,
