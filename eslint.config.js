@@ -59,6 +59,16 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^(\\.\\./)+config/', message: 'temporal/ takes plain options (the SDK uses it); only temporal/target.ts reads configuration.' }] }] },
   },
   {
+    // Sandboxes are dev tooling (npm start, tests, bench): a production process loads none
+    // (test/production-graph.test.ts checks the loaded graph). The core rule, so that folder
+    // fences on @typescript-eslint/no-restricted-imports do not replace it.
+    files: ['api/**/*.ts', 'workers/**/*.ts', 'activities/**/*.ts', 'providers/**/*.ts', 'db/**/*.ts', 'workflows/**/*.ts', 'client/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/sandboxes', '**/sandboxes/*'], message: 'sandboxes/ is dev tooling: production code must not load it.' }] }],
+    },
+  },
+  {
     files: ['**/*.test.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off', '@typescript-eslint/no-floating-promises': ['error', { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite'] }] }] },
   },

@@ -6,7 +6,7 @@ import { parseDurationMs } from '../schemas/duration.js';
 import type { Pool } from '../db/pool.js';
 import { completeOtpSend, findOtpSend, releaseOtpSend, reserveOtpSend, type OtpSendRow, type OtpSendSlot } from '../db/otp-sends.js';
 import { recordProviderMessage } from '../db/provider-messages.js';
-import type { EngageLabOtpClient } from '../providers/engagelab/index.js';
+import type { EngageLabOtpClient } from '../providers/engagelab/client.js';
 import { BadRequestError } from '../providers/errors.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { OutboundMessage } from '../providers/types.js';

@@ -8,7 +8,7 @@ import { SEARCH_ATTRIBUTES } from '../client/search-attributes.js';
 import { loadConfigOrExit } from '../config/index.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres.js';
 import { migrate } from '../db/migrate.js';
-import { sandboxEnvironment, startSandboxes, type RunningSandboxes } from '../providers/sandboxes.js';
+import { sandboxEnvironment, startSandboxes, type RunningSandboxes } from '../sandboxes/index.js';
 import { unreachableMessage } from '../temporal/connect.js';
 import { ensureUiBuilt } from './build-ui.js';
 import { PROJECT_ROOT } from './paths.js';

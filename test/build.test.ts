@@ -8,7 +8,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DEV_SECRETS } from '../config/production-secrets.js';
-import { sandboxEnvironment } from '../providers/sandboxes.js';
+import { sandboxEnvironment } from '../sandboxes/index.js';
 import { PROJECT_ROOT, STATE_DIR } from '../scripts/paths.js';
 import { freePort } from '../scripts/temporal.js';
 import type { MessageResult } from '../workflows/types.js';

@@ -8,7 +8,7 @@ import { parse } from 'yaml';
 import { loadConfig } from '../config/index.js';
 import { DEV_SECRETS } from '../config/production-secrets.js';
 import { envSchema } from '../config/schema.js';
-import { PROVIDER_NAMES } from '../providers/types.js';
+import { PROVIDER_NAMES, PROVIDERS } from '../providers/registry.js';
 import { PROJECT_ROOT } from '../scripts/paths.js';
 import { providerSendQueue } from '../workflows/task-queues.js';
 
@@ -23,7 +23,8 @@ const services = compose.services;
 const svc = (name: string): Service => { const s = services[name]; assert.ok(s, `service ${name}`); return s; };
 /** Compose interpolation of `${VAR:-default}` as it happens with VAR unset. */
 const interpolate = (env: Record<string, string> = {}) => Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v).replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1')]));
-const PROVIDER_VAR = /^(WAPPIN|ITD|ENGAGELAB|NUSASMS|SMS_MASKING)_/;
+/** Every variable a provider descriptor declares. */
+const PROVIDER_VARS = PROVIDERS.flatMap((p) => Object.keys(p.env));
 
 describe('docker-compose.yml', () => {
   test('has every service, with pinned images or the kurir build', () => {
@@ -108,7 +109,7 @@ describe('docker-compose.yml', () => {
   test('.env.providers.example lists every provider variable of config/schema.ts, empty, and loads', () => {
     const lines = read('.env.providers.example').split('\n').filter((l) => /^[A-Z_]+=/.test(l));
     const vars = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
-    const wanted = Object.keys(envSchema.shape).filter((k) => PROVIDER_VAR.test(k));
+    const wanted = Object.keys(envSchema.shape).filter((k) => PROVIDER_VARS.includes(k));
     assert.ok(wanted.length >= 16);
     for (const k of wanted) assert.equal(vars[k], '', k);
     for (const k of Object.keys(vars)) assert.ok(k in envSchema.shape, `${k} is a kurir variable`);

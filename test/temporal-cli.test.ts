@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { hashOtpCode } from '../lib/crypto/otp-code.js';
 import { getCampaign } from '../db/campaigns.js';
-import { sandboxEnvironment } from '../providers/sandboxes.js';
+import { sandboxEnvironment } from '../sandboxes/index.js';
 import { PROJECT_ROOT } from '../scripts/paths.js';
 import type { CampaignInput, CampaignProgress } from '../workflows/campaign-types.js';
 import { campaignNumber } from './helpers/campaign.js';

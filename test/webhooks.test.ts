@@ -7,7 +7,7 @@ import { buildServer } from '../api/build.js';
 import { isInternalAddress } from '../services/webhooks/url-policy.js';
 import { verifyWebhookSignature } from '../lib/crypto/webhook-signature.js';
 import type { KurirEvent } from '../workflows/event-types.js';
-import { WAPPIN_SAMPLES } from '../providers/wappin/index.js';
+import { WAPPIN_SAMPLES } from '../providers/wappin/contract.js';
 import { lastCodeSent } from './helpers/codes.js';
 import { scriptedNumber } from './helpers/numbers.js';
 import { eventually, startStack, type Stack } from './helpers/stack.js';

@@ -9,7 +9,7 @@ import { createMessageActivities, type SendStepInput } from '../activities/messa
 import { createSendPacer } from '../activities/send-pacer.js';
 import { kurirDataConverter } from '../codec/data-converter.js';
 import type { Config } from '../config/index.js';
-import { PROVIDER_NAMES, type ProviderName } from '../providers/types.js';
+import { PROVIDER_NAMES, type ProviderName } from '../providers/registry.js';
 import { providerSendQueue } from '../workflows/task-queues.js';
 
 export interface WorkerOptions extends ActivityDeps {

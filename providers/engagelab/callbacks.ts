@@ -6,6 +6,7 @@ import { BadRequestError } from '../errors.js';
 import type { CallbackEndpoint, CallbackRequest, ParsedCallback, StatusEvent } from '../types.js';
 import { callbackEventSchema } from './contract.js';
 import { canonicalStatus, PROVIDER } from './statuses.js';
+import { jsonBody } from '../callbacks-kit.js';
 
 export const ENGAGELAB_CALLBACK_HEADER = 'X-CALLBACK-ID';
 export const ENGAGELAB_SIGNATURE_TOLERANCE_SEC = 300;
@@ -71,10 +72,7 @@ function fail(message: string, field: string): BadRequestError {
  * `{ total, rows: [...] }`, so (assumption) a `rows` array or a bare array is accepted as well.
  */
 function bodyItems(req: CallbackRequest): unknown[] {
-  let body = req.body;
-  if (typeof body === 'string' || (body === undefined && req.rawBody)) {
-    try { body = JSON.parse(typeof body === 'string' ? body : req.rawBody ?? ''); } catch { body = undefined; }
-  }
+  const body = jsonBody(req);
   if (body === null || typeof body !== 'object') throw fail('must be a JSON object', 'body');
   const rows = (body as { rows?: unknown }).rows;
   const items: unknown[] = Array.isArray(body) ? body : Array.isArray(rows) ? rows : [body];
@@ -130,6 +128,7 @@ export const engagelabCallbackEndpoints: CallbackEndpoint[] = [{
   method: 'POST',
   path: '/callbacks/engagelab',
   auth: 'signature',
+  secretEnv: 'ENGAGELAB_CALLBACK_SECRET',
   verifySignature: (req, secret, nowMs) => verifyEngageLabSignature(header(req, ENGAGELAB_CALLBACK_HEADER), secret, nowMs),
   parse: parseEngageLabCallback,
   ack: ENGAGELAB_CALLBACK_ACK,
