@@ -5,6 +5,7 @@ import { InboxWriter } from '../../db/inbox-writer.js';
 import { BadRequestError } from '../../providers/errors.js';
 import type { CallbackEndpoint, CallbackRequest, ParsedCallback } from '../../providers/types.js';
 import { bearerToken, safeEqual } from '../auth.js';
+import { guardCallbackRequest, guardParsedCallback } from '../callback-guard.js';
 import type { AppDeps } from '../deps.js';
 import { observeCallbackStored } from '../metrics.js';
 import { HttpError, unauthorized } from '../errors.js';
@@ -45,6 +46,7 @@ export function registerCallbackRoutes(app: FastifyInstance, deps: AppDeps): voi
         const query = flatten(req.query as Record<string, unknown>);
         const creq: CallbackRequest = { method: req.method, query, headers: flatten(req.headers), body: req.body, rawBody: req.body === undefined ? '' : JSON.stringify(req.body) };
         if (!authentic(endpoint, creq, secretFor(endpoint, deps))) throw unauthorized(`${endpoint.provider} callback: missing or invalid credentials`);
+        guardCallbackRequest(creq); // NUL and control characters, oversize or deep values: 400 naming the field
         let parsed: ParsedCallback;
         try {
           parsed = endpoint.parse(creq);
@@ -52,6 +54,7 @@ export function registerCallbackRoutes(app: FastifyInstance, deps: AppDeps): voi
           if (err instanceof BadRequestError) throw new HttpError(400, err.message, 'invalid_callback', err.field);
           throw err;
         }
+        guardParsedCallback(creq, parsed); // overlong ids, impossible times: 400 naming the field
         // The secret never goes to the database.
         const { token: _token, ...storedQuery } = query;
         await inbox.store({
