@@ -52,6 +52,18 @@ describe('relay poison', () => {
     assert.equal(stored.rowCount, 0, 'nothing refused was stored');
   });
 
+  test('an unauthenticated callback is refused before its body is read (review M1)', async () => {
+    const deep = '['.repeat(400_000) + ']'.repeat(400_000);
+    for (const payload of ['{"not json', deep]) {
+      const res = await stack.api.inject({ method: 'POST', url: '/callbacks/wappin', payload, headers: { 'content-type': 'application/json', authorization: 'Bearer wrong' } });
+      assert.equal(res.statusCode, 401, res.body.slice(0, 200));
+    }
+    // Authenticated, the same body is a 400 naming where it is too deep (it was a 500: a stack overflow).
+    const res = await stack.api.inject({ method: 'POST', url: '/callbacks/wappin', payload: deep, headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.config.WAPPIN_CALLBACK_TOKEN}` } });
+    assert.equal(res.statusCode, 400, res.body.slice(0, 200));
+    assert.match(res.json<{ field: string }>().field, /^(0\.){31}0$/);
+  });
+
   test('poison rows among 1,000 good callbacks: every good one reaches its workflow, the poison is listed dead', { timeout: 60_000 }, async () => {
     const run = randomUUID();
     // Four message workflows on a queue no worker polls: their histories show what the relay signalled.
