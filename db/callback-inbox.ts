@@ -38,6 +38,16 @@ export async function markRelayed(client: pg.PoolClient, ids: string[]): Promise
 export interface Retry { row: InboxRow; error: string; waitingFor?: string }
 
 /**
+ * An error as the text column can hold it: a parser's message may quote the poison itself (a NUL
+ * the database refuses), and a refused error write would fail the batch all over again.
+ */
+export function storableError(error: string): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = error.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return clean.length > 2_000 ? `${clean.slice(0, 2_000)}…` : clean;
+}
+
+/**
  * Not deliverable yet: try again later with capped exponential backoff, one statement for the
  * batch. `waitingFor` names the provider message whose owner is missing (providerMessageKey), so
  * recording that message wakes the row at once.
@@ -53,7 +63,7 @@ export async function markRetries(client: pg.PoolClient, retries: Retry[]): Prom
     `UPDATE callback_inbox c SET relay_attempts = c.relay_attempts + 1, last_error = r.error,
        next_attempt_at = now() + make_interval(secs => r.delay), waiting_for = r.waiting_for
      FROM unnest($1::bigint[], $2::text[], $3::float8[], $4::text[]) AS r(id, error, delay, waiting_for) WHERE c.id = r.id`,
-    [retries.map((r) => r.row.id), retries.map((r) => r.error), retries.map(delaySec), retries.map((r) => r.waitingFor ?? null)]);
+    [retries.map((r) => r.row.id), retries.map((r) => storableError(r.error)), retries.map(delaySec), retries.map((r) => r.waitingFor ?? null)]);
 }
 
 /** Makes the rows waiting for these provider messages due now: their owners are recorded. */
@@ -77,7 +87,7 @@ export async function markDead(client: pg.PoolClient, dead: Dead[]): Promise<voi
   await client.query(
     `UPDATE callback_inbox c SET dead_at = now(), relay_attempts = c.relay_attempts + 1, last_error = d.error, waiting_for = NULL
      FROM unnest($1::bigint[], $2::text[]) AS d(id, error) WHERE c.id = d.id`,
-    [dead.map((d) => d.id), dead.map((d) => d.error)]);
+    [dead.map((d) => d.id), dead.map((d) => storableError(d.error))]);
 }
 
 export interface DeadRow { id: string; provider: string; route: string; received_at: Date; dead_at: Date; error: string | null; body: string; body_length: number }

@@ -88,6 +88,8 @@ describe('relay poison', () => {
       { entry: wappin(JSON.stringify(wappinStatus(`nul-${run}\u0000`))), error: /owner lookup: .*\(22021\)/ },
       { entry: wappin(JSON.stringify(wappinStatus(`late-${run}`, '100000000000000000000'))), error: /unparseable: .*timestamp/ },
       { entry: wappin(`{"not json ${run}`), error: /unparseable/ },
+      // The parser's error quotes the NUL: the error itself must still be storable.
+      { entry: wappin(JSON.stringify({ ...wappinStatus(`quoted-${run}`), status_messages: 'bogus\u0000' })), error: /unparseable: .*bogus\\u0000/ },
       { entry: itd(JSON.stringify(itdInbound(`nul-${run}`, { content: 'a\u0000b' }))), error: /store inbound: .*\((22021|22P05)\)/ },
       { entry: itd(JSON.stringify(itdInbound(`epoch-${run}`, { sendAt: 1e300 }))), error: /unparseable: .*sendAt/ },
       { entry: itd(JSON.stringify(itdInbound(randomBytes(6_000).toString('base64'), { content: run }))), error: /store inbound: .*\(54000\)/ },
