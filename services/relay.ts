@@ -122,7 +122,9 @@ export class Relay {
           else if (outcome.kind === 'dead') dead.push({ id: row.id, provider: row.provider, error: outcome.error });
           else relayed.push(row.id);
         }
-        await markRetries(client, retries);
+        // Even the retry bookkeeping can meet poison: an id too long for the waiting_for index (54000).
+        const unfiled = await isolateRows(client, retries, (rows) => markRetries(client, rows));
+        for (const [retry, error] of unfiled) dead.push({ id: retry.row.id, provider: retry.row.provider, error: `retry bookkeeping: ${error}` });
         await markDead(client, dead);
         return { due: due.length, dead, lags: await markRelayed(client, relayed) };
       });

@@ -91,6 +91,8 @@ describe('relay poison', () => {
       // The parser's error quotes the NUL: the error itself must still be storable.
       { entry: wappin(JSON.stringify({ ...wappinStatus(`quoted-${run}`), status_messages: 'bogus\u0000' })), error: /unparseable: .*bogus\\u0000/ },
       { entry: itd(JSON.stringify(itdInbound(`nul-${run}`, { content: 'a\u0000b' }))), error: /store inbound: .*\((22021|22P05)\)/ },
+      // Nobody owns it, and its id is too long for the index of the rows waiting for an owner.
+      { entry: wappin(JSON.stringify({ ...wappinStatus(randomBytes(6_000).toString('base64')), client_name: run })), error: /retry bookkeeping: .*\(54000\)/ },
       { entry: itd(JSON.stringify(itdInbound(`epoch-${run}`, { sendAt: 1e300 }))), error: /unparseable: .*sendAt/ },
       { entry: itd(JSON.stringify(itdInbound(randomBytes(6_000).toString('base64'), { content: run }))), error: /store inbound: .*\(54000\)/ },
     ];
