@@ -27,6 +27,11 @@ const STATEMENTS: Record<Exclude<keyof RetentionCounts, 'campaignRecipients'>, {
     age: 'callbacks',
     sql: `DELETE FROM callback_inbox WHERE id IN (SELECT id FROM callback_inbox WHERE relayed_at < $1 LIMIT $2) AND relayed_at < $1`,
   },
+  // Set aside by the relay as poison (services/relay-poison.ts); listed by GET /v1/callbacks/dead until then.
+  deadCallbacks: {
+    age: 'callbacks',
+    sql: `DELETE FROM callback_inbox WHERE id IN (SELECT id FROM callback_inbox WHERE dead_at < $1 LIMIT $2) AND dead_at < $1`,
+  },
   // Waiting for a provider message no workflow owns (another system's traffic, forged ids). Rows
   // that failed for any other reason (Temporal unreachable) have no waiting_for and are kept.
   unownedCallbacks: {
@@ -72,7 +77,7 @@ const STATEMENTS: Record<Exclude<keyof RetentionCounts, 'campaignRecipients'>, {
 };
 
 export function emptyCounts(): RetentionCounts {
-  return { relayedCallbacks: 0, unownedCallbacks: 0, webhookDeliveries: 0, events: 0, inboundMessages: 0, campaignRecipients: 0, idempotencyKeys: 0, otpSends: 0 };
+  return { relayedCallbacks: 0, deadCallbacks: 0, unownedCallbacks: 0, webhookDeliveries: 0, events: 0, inboundMessages: 0, campaignRecipients: 0, idempotencyKeys: 0, otpSends: 0 };
 }
 
 /** Prunes every table by its age; returns the rows removed (recipients: blanked) per kind. */

@@ -74,6 +74,9 @@ describe('retention run', () => {
     // Not due for the relay (next attempt tomorrow): only retention may touch these rows.
     const rows = {
       relayedOld: { received: due(ages.callbacks + DAY), relayed: due(ages.callbacks), waiting: null, kept: false },
+      // Set aside as poison by the relay: pruned by when it died, like relayed rows.
+      deadOld: { received: due(ages.callbacks + DAY), relayed: null, dead: due(ages.callbacks), waiting: null, kept: false },
+      deadRecently: { received: due(ages.callbacks + DAY), relayed: null, dead: fresh(ages.callbacks), waiting: null, kept: true },
       // Received long ago but relayed recently: the age counts from the relay.
       relayedRecently: { received: due(ages.callbacks + DAY), relayed: fresh(ages.callbacks), waiting: null, kept: true },
       unownedOld: { received: due(ages.unownedCallbacks), relayed: null, waiting: `wappin:unowned-${tag}`, kept: false },
@@ -84,9 +87,9 @@ describe('retention run', () => {
     const out: Record<string, { id: string; kept: boolean }> = {};
     for (const [name, r] of Object.entries(rows)) {
       const res = await stack.pool.query<{ id: string }>(
-        `INSERT INTO callback_inbox (provider, route, dedupe_key, method, body, received_at, relayed_at, waiting_for, next_attempt_at)
-         VALUES ('wappin', '/callbacks/wappin', $1, 'POST', '{}', $2, $3, $4, now() + interval '1 day') RETURNING id`,
-        [`retention-${tag}-${name}`, r.received, r.relayed, r.waiting]);
+        `INSERT INTO callback_inbox (provider, route, dedupe_key, method, body, received_at, relayed_at, waiting_for, next_attempt_at, dead_at)
+         VALUES ('wappin', '/callbacks/wappin', $1, 'POST', '{}', $2, $3, $4, now() + interval '1 day', $5) RETURNING id`,
+        [`retention-${tag}-${name}`, r.received, r.relayed, r.waiting, 'dead' in r ? r.dead : null]);
       out[name] = { id: res.rows[0]!.id, kept: r.kept };
     }
     return out;
@@ -233,7 +236,7 @@ describe('retention run', () => {
 
     // Other test files share the database, but none of their rows is this old: at least ours.
     const removed = (o: Record<string, { kept: boolean }>) => Object.values(o).filter((r) => !r.kept).length;
-    assert.ok(counts.relayedCallbacks >= 1 && counts.unownedCallbacks >= 1, JSON.stringify(counts));
+    assert.ok(counts.relayedCallbacks >= 1 && counts.deadCallbacks >= 1 && counts.unownedCallbacks >= 1, JSON.stringify(counts));
     assert.ok(counts.webhookDeliveries >= removed(deliveries) && counts.events >= removed(events), JSON.stringify(counts));
     assert.ok(counts.inboundMessages >= 1 && counts.idempotencyKeys >= 1 && counts.otpSends >= 2, JSON.stringify(counts));
     assert.ok(counts.campaignRecipients >= 6, JSON.stringify(counts));

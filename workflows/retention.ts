@@ -22,6 +22,7 @@ export interface RetentionAges {
 /** Rows removed (or, for campaign recipients, blanked) per kind. */
 export interface RetentionCounts {
   relayedCallbacks: number;
+  deadCallbacks: number;
   unownedCallbacks: number;
   webhookDeliveries: number;
   events: number;

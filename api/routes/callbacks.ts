@@ -8,6 +8,7 @@ import { BadRequestError } from '../../providers/errors.js';
 import { setting } from '../../providers/registry.js';
 import type { CallbackEndpoint, CallbackRequest, ParsedCallback } from '../../providers/types.js';
 import { bearerToken, safeEqual } from '../auth.js';
+import { guardCallbackRequest, guardParsedCallback } from '../callback-guard.js';
 import type { AppDeps } from '../deps.js';
 import { observeCallbackStored } from '../metrics.js';
 import { HttpError, unauthorized } from '../errors.js';
@@ -39,11 +40,18 @@ export function registerCallbackRoutes(app: FastifyInstance, deps: AppDeps): voi
       method: endpoint.method,
       url: endpoint.path,
       schema: { tags: ['callbacks'], summary: `${endpoint.provider} callback (${endpoint.auth} auth)`, hide: false },
-      handler: async (req: FastifyRequest, reply: FastifyReply) => {
+      // Every scheme needs only the headers and the query: refuse before the body is read, so no
+      // unauthenticated request costs a JSON parse (security review M1).
+      onRequest: async (req: FastifyRequest) => {
         if (allow?.length && !allow.includes(req.ip)) throw new HttpError(403, `callbacks from ${req.ip} are not allowed`, 'forbidden');
+        const headersOnly: CallbackRequest = { method: req.method, query: flatten(req.query as Record<string, unknown>), headers: flatten(req.headers), body: undefined, rawBody: '' };
+        if (!authentic(endpoint, headersOnly, setting(deps.config, endpoint.secretEnv))) throw unauthorized(`${endpoint.provider} callback: missing or invalid credentials`);
+      },
+      handler: async (req: FastifyRequest, reply: FastifyReply) => {
         const query = flatten(req.query as Record<string, unknown>);
-        const creq: CallbackRequest = { method: req.method, query, headers: flatten(req.headers), body: req.body, rawBody: req.body === undefined ? '' : JSON.stringify(req.body) };
-        if (!authentic(endpoint, creq, setting(deps.config, endpoint.secretEnv))) throw unauthorized(`${endpoint.provider} callback: missing or invalid credentials`);
+        const creq: CallbackRequest = { method: req.method, query, headers: flatten(req.headers), body: req.body };
+        guardCallbackRequest(creq); // NUL and control characters, oversize or deep values: 400 naming the field
+        creq.rawBody = req.body === undefined ? '' : JSON.stringify(req.body); // after the depth check: it cannot overflow
         let parsed: ParsedCallback;
         try {
           parsed = endpoint.parse(creq);
@@ -51,6 +59,7 @@ export function registerCallbackRoutes(app: FastifyInstance, deps: AppDeps): voi
           if (err instanceof BadRequestError) throw new HttpError(400, err.message, 'invalid_callback', err.field);
           throw err;
         }
+        guardParsedCallback(creq, parsed); // overlong ids, impossible times: 400 naming the field
         // The secret never goes to the database.
         const { token: _token, ...storedQuery } = query;
         await inbox.store({

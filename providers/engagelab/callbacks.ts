@@ -4,6 +4,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { z } from 'zod';
 import { BadRequestError } from '../errors.js';
 import type { CallbackEndpoint, CallbackRequest, ParsedCallback, StatusEvent } from '../types.js';
+import { plausibleTime } from '../plausible-time.js';
 import { callbackEventSchema } from './contract.js';
 import { canonicalStatus, PROVIDER } from './statuses.js';
 import { jsonBody } from '../callbacks-kit.js';
@@ -88,10 +89,12 @@ function invalid(error: z.ZodError, body: unknown): BadRequestError {
   return fail(present ? issue.message : 'is required', field);
 }
 
-/** Unix seconds (or milliseconds) → Date; undefined when absent or not a time. */
-function fromEpoch(v: number | null | undefined): Date | undefined {
+/** Unix seconds (or milliseconds) → Date; undefined when absent, refused (400) when no plausible time (1e308 is a number). */
+function fromEpoch(v: number | null | undefined, field: string): Date | undefined {
   if (v === null || v === undefined || !Number.isFinite(v) || v <= 0) return undefined;
-  return new Date(v > 1e12 ? v : v * 1000);
+  const date = plausibleTime(v > 1e12 ? v : v * 1000);
+  if (!date) throw fail(`${v} is not a time between 2000 and ten years from now`, field);
+  return date;
 }
 
 /** One callback event → a canonical status event. `receivedAt` dates an event that carries no time. */
@@ -110,7 +113,7 @@ export function statusEventFromCallback(item: unknown, receivedAt: Date = new Da
     providerMessageId: e.message_id,
     status,
     // msg_time is when this status happened; itime (when the message was made) is the fallback.
-    occurredAt: fromEpoch(statusObj?.status_data?.msg_time) ?? fromEpoch(e.itime) ?? receivedAt,
+    occurredAt: fromEpoch(statusObj?.status_data?.msg_time, 'status.status_data.msg_time') ?? fromEpoch(e.itime, 'itime') ?? receivedAt,
     providerCode: messageStatus.trim().toLowerCase(),
     raw: item,
     ...(e.channel ? { channel: e.channel } : {}),
