@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { ScheduleNotFoundError } from '@temporalio/client';
 import { ConfigError, loadConfig } from '../config/index.js';
 import { countRecipients } from '../db/campaigns.js';
+import { recordHistory } from './helpers/histories.js';
 import { pruneDue } from '../db/retention.js';
 import { ensureRetentionSchedule, retentionScheduleSpec } from '../temporal/retention-schedule.js';
 import { retentionAges } from '../workers/retention-settings.js';
@@ -201,9 +202,11 @@ describe('retention run', () => {
     const countsBefore = new Map<string, Awaited<ReturnType<typeof countRecipients>>>();
     for (const id of Object.keys(campaigns)) countsBefore.set(id, await countRecipients(stack.pool, id));
 
-    const counts = await stack.client.workflow.execute('retention', {
+    const run = await stack.client.workflow.start('retention', {
       taskQueue: stack.taskQueue, workflowId: `retention-test-${tag}`, args: [ages], workflowExecutionTimeout: '2 minutes',
-    }) as RetentionCounts;
+    });
+    const counts = await run.result() as RetentionCounts;
+    await recordHistory(run, 'retention');
 
     for (const [name, r] of Object.entries(callbacks)) {
       assert.equal(await exists('SELECT 1 FROM callback_inbox WHERE id = $1', [r.id]), r.kept, `callback ${name}`);
