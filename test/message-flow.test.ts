@@ -79,7 +79,7 @@ describe('message workflow', () => {
 
   test('parallel mode sends every step at once', async () => {
     const to = scriptedNumber('604');
-    const r = await run({ to, mode: 'parallel', steps: [wa(), sms], trackFor: '1 minute' });
+    const r = await run({ to, mode: 'parallel', steps: [wa(), sms], trackFor: '1 minute' }, 'message-parallel');
     assert.equal(r.attempts.length, 2);
     assert.equal(sends('wappin', to), 1);
     assert.equal(sends('sms-masking', to), 1);

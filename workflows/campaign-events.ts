@@ -3,16 +3,12 @@
 // activity of their own: they ride on the campaign's outcome and finish activities, stored in
 // the same transaction as the counters they describe. (A local-activity flusher here raced child
 // completions and failed replay after a worker restart with TMPRL1100.)
-import { patched } from '@temporalio/workflow';
-import { EVENTS_PATCH } from './event-outbox.js';
 import type { KurirEventInput } from './event-types.js';
 import type { CampaignProgress } from './campaign-types.js';
 
 const MIN_INTERVAL_MS = 5_000;
 
 export class CampaignEvents {
-  // Campaigns started before events existed replay without them.
-  private readonly enabled = patched(EVENTS_PATCH);
   private readonly pending: KurirEventInput[] = [];
   private lastAt = 0;
   private lastTenth = 0;
@@ -24,7 +20,6 @@ export class CampaignEvents {
   }
 
   progress(p: CampaignProgress): void {
-    if (!this.enabled) return;
     const finished = p.total - p.pending;
     const tenth = p.total > 0 ? Math.floor((finished * 10) / p.total) : 0;
     const now = Date.now();
@@ -44,7 +39,6 @@ export class CampaignEvents {
 
   /** Pending progress events and the completion event, to store with the campaign's final status. */
   completed(p: CampaignProgress): KurirEventInput[] {
-    if (!this.enabled) return [];
     return [...this.take(), { id: `${this.campaignId}:completed`, type: 'campaign.completed', campaignId: this.campaignId, occurredAt: new Date().toISOString(), data: this.body(p) }];
   }
 }

@@ -3,7 +3,7 @@
 // history grows large, carrying cursor and counters. Quiet hours hold a recipient until its
 // local window ends; pause/resume/cancel are signals and `progress` a query.
 import {
-  allHandlersFinished, ChildWorkflowFailure, condition, continueAsNew, isCancellation, log, ParentClosePolicy, patched, proxyActivities, setHandler, sleep,
+  allHandlersFinished, ChildWorkflowFailure, condition, continueAsNew, isCancellation, log, ParentClosePolicy, proxyActivities, setHandler, sleep,
   startChild, workflowInfo, WorkflowIdReusePolicy,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
@@ -21,17 +21,15 @@ const acts = proxyActivities<CampaignActivities>({ startToCloseTimeout: '1 minut
 // Waits for a message workflow an earlier execution started: as long as that message takes.
 const { awaitExistingMessage } = proxyActivities<CampaignActivities>({ startToCloseTimeout: '3 days', heartbeatTimeout: '1 minute' });
 
-const OUTCOME_BATCH = 50;
 /**
- * Messages hand their last events to the campaign, which stores them with their outcomes; and
- * outcomes are written at most EVENT_HOLD_MS after they arrive, not only per batch of 50.
+ * Outcomes (with the last events their messages hand over: `parentStoresEvents`) are written per
+ * batch of this many, or at most EVENT_HOLD_MS after the first of a batch arrives.
  */
-const CAMPAIGN_V2_PATCH = 'campaign-v2';
+const OUTCOME_BATCH = 50;
 const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, Math.floor(v)));
 
 export async function campaign(input: CampaignInput): Promise<CampaignProgress> {
   const { campaignId } = input;
-  const v2 = patched(CAMPAIGN_V2_PATCH);
   const concurrency = clamp(input.concurrency ?? 50, 1, 500);
   const pageSize = clamp(input.pageSize ?? 200, 1, 1_000);
   const historyLimit = input.historyLimit ?? 5_000;
@@ -90,7 +88,7 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
     const workflowId = `${campaignId}:${r.recipientId}`;
     try {
       const child = await startChild(message, {
-        workflowId, args: [{ ...messageFor(loaded.template, r, workflowId), ...(v2 ? { handOffEvents: true } : {}) }],
+        workflowId, args: [{ ...messageFor(loaded.template, r, workflowId), parentStoresEvents: true }],
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         // A message already under way keeps tracking its fallback even if the campaign is terminated.
         parentClosePolicy: ParentClosePolicy.ABANDON,
@@ -115,7 +113,7 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
       inFlight--;
       events.progress(progress());
       if (outcomes.length >= OUTCOME_BATCH || inFlight === 0) void flush();
-      else if (v2 && !flushTimer) {
+      else if (!flushTimer) {
         flushTimer = true;
         void sleep(EVENT_HOLD_MS).then(() => { flushTimer = false; void flush(); });
       }

@@ -1,6 +1,5 @@
 // The workflow side of the event outbox: events queue in memory and one flusher writes them in
-// order through an activity (idempotent per event id). Gated by a patch so that histories
-// recorded before events existed replay unchanged.
+// order through an activity (idempotent per event id).
 // A regular activity, not a local one: a campaign's local-activity flusher, running beside its
 // children and outcome writes, failed replay after a worker restart with TMPRL1100 "Activity id
 // of scheduled event '9' does not match activity id of activity command '10'". Local and regular
@@ -11,11 +10,9 @@
 // per status (each write costs an activity and a workflow task: most of a short message's work).
 // The outbox keeps no timer for the hold: the workflow wakes at holdUntil() with the timer it
 // already has, and calls flushNow().
-import { condition, log, patched, proxyActivities } from '@temporalio/workflow';
+import { condition, log, proxyActivities } from '@temporalio/workflow';
 import type { EventActivities } from '../activities/event-activities.js';
 import type { KurirEventInput } from './event-types.js';
-
-export const EVENTS_PATCH = 'events-v1';
 
 // No attempt limit: an event is never dropped because the database was briefly unavailable.
 const { emitEvents } = proxyActivities<EventActivities>({
@@ -36,19 +33,12 @@ export class EventOutbox {
   /** Workflow time of the oldest event not yet being written. */
   private pendingSince?: number;
 
-  private constructor(readonly enabled: boolean, private readonly holdMs: number) {}
+  /** `holdMs`: how long events may wait to be written together (0: written as they come). */
+  constructor(private readonly holdMs = 0) {}
 
-  /**
-   * Call once, at the start of the workflow (the patch marker goes first in history). `enabled`
-   * skips the events patch for workflows whose own patch already implies it.
-   */
-  static create(opts: { enabled?: boolean; holdMs?: number } = {}): EventOutbox {
-    return new EventOutbox(opts.enabled ?? patched(EVENTS_PATCH), opts.holdMs ?? 0);
-  }
-
-  /** Queues an event once per id; a no-op in executions that started before the patch. */
+  /** Queues an event once per id. */
   push(event: KurirEventInput): void {
-    if (!this.enabled || this.ids.has(event.id)) return;
+    if (this.ids.has(event.id)) return;
     this.ids.add(event.id);
     this.pendingSince ??= Date.now();
     this.queue.push(event);
@@ -94,7 +84,6 @@ export class EventOutbox {
    * parent that stores them itself (call instead of drained, before the workflow completes).
    */
   async handOff(): Promise<KurirEventInput[]> {
-    if (!this.enabled) return [];
     this.handedOff = true;
     await condition(() => !this.writing);
     return this.queue.splice(0);
@@ -102,7 +91,6 @@ export class EventOutbox {
 
   /** Resolves when every queued event is stored (call before the workflow completes). */
   async drained(): Promise<void> {
-    if (!this.enabled) return;
     this.finishing = true;
     await condition(() => !this.flushing && this.queue.length === 0);
   }

@@ -24,9 +24,8 @@ export class MessageEvents {
   private readonly messageId: string;
   private readonly campaignId?: string;
 
-  /** `held`: the execution writes its events with a hold (its patch implies the events patch). */
-  constructor(private readonly reference: string | undefined, private readonly rules: FallbackRules, held: boolean) {
-    this.outbox = held ? EventOutbox.create({ enabled: true, holdMs: EVENT_HOLD_MS }) : EventOutbox.create();
+  constructor(private readonly reference: string | undefined, private readonly rules: FallbackRules) {
+    this.outbox = new EventOutbox(EVENT_HOLD_MS);
     const info = workflowInfo();
     this.messageId = info.workflowId;
     // Only campaigns start message workflows as children.

@@ -1,7 +1,7 @@
 // One message to one recipient through ordered steps with fallback rules (sequential), or
 // through every step at once (parallel). Timers are Temporal timers: days-long waits are free.
 import {
-  ActivityFailure, allHandlersFinished, ApplicationFailure, condition, log, patched, proxyActivities, setHandler, sleep, upsertSearchAttributes, workflowInfo,
+  ActivityFailure, allHandlersFinished, ApplicationFailure, condition, log, proxyActivities, setHandler, sleep, upsertSearchAttributes, workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
 import { WakeTimer } from './wake-timer.js';
@@ -11,17 +11,8 @@ import { cancelMessageSignal, cancelMessageUpdate, messageStatusQuery, statusUpd
 import { applyStatus, bestAttempt, decide, isTerminal, type FallbackRules } from './policy.js';
 import type { Attempt, MessageResult, MessageStatus, StatusUpdate } from './types.js';
 import type { MessageInputRaw, Step } from '../schemas/message.js';
-import { PACED_SENDS_PATCH, providerSendQueue } from './task-queues.js';
+import { providerSendQueue } from './task-queues.js';
 import { EVENT_HOLD_MS, MessageEvents } from './message-events.js';
-
-/** Marks executions that skip the final one-millisecond timer when no update was answered. */
-const LEAN_COMPLETION_PATCH = 'lean-completion';
-/**
- * One marker for what the patches before it gated (paced sends, events, lean completion), plus
- * events written with a hold and a poll timer kept across status changes. Executions without it
- * replay the older branches, each behind its own patch.
- */
-const MESSAGE_V2_PATCH = 'message-v2';
 
 /** Class names of provider errors retrying cannot fix (mirrors providers/errors.ts). */
 const NON_RETRYABLE = ['InvalidNumberError', 'AuthenticationError', 'InsufficientCreditError', 'BadRequestError', 'SendRejectedError'];
@@ -30,11 +21,10 @@ const SEND_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6, nonRetryableErrorTypes: NON_RETRYABLE },
 };
-const { sendStep: unpacedSendStep, checkNumber } = proxyActivities<MessageActivities>(SEND_OPTIONS);
+const { checkNumber } = proxyActivities<MessageActivities>(SEND_OPTIONS);
 
 /** The send activity on the provider's own task queue, where the server enforces its rate cap. */
-function sendStepFor(provider: string, v2: boolean): MessageActivities['sendStep'] {
-  if (!v2 && !patched(PACED_SENDS_PATCH)) return unpacedSendStep;
+function sendStepFor(provider: string): MessageActivities['sendStep'] {
   // Time on the paced queue counts against schedule-to-start, not the send's own timeout.
   return proxyActivities<MessageActivities>({ ...SEND_OPTIONS, taskQueue: providerSendQueue(workflowInfo().taskQueue, provider) }).sendStep;
 }
@@ -88,17 +78,14 @@ function errorType(err: unknown): { type: string; message: string } {
   return { type: 'Error', message: cause instanceof Error ? cause.message : String(cause) };
 }
 
-/** What a campaign adds to its messages' input: hand the last events over instead of writing them. */
+/** What a campaign adds to its messages' input: it stores their last events with their outcomes. */
 export interface CampaignMessageInput extends MessageInputRaw {
-  handOffEvents?: boolean;
+  parentStoresEvents?: boolean;
 }
 
 export async function message(raw: CampaignMessageInput): Promise<MessageResult> {
   const input = normalize(raw);
-  // A campaign that hands off events started this execution with the v2 code: its input says so,
-  // so the patch marker (and its search-attribute write) is not needed.
-  const v2 = raw.handOffEvents === true || patched(MESSAGE_V2_PATCH);
-  const events = new MessageEvents(input.reference, input.rules, v2);
+  const events = new MessageEvents(input.reference, input.rules);
   const workflowId = workflowInfo().workflowId;
   const attempts: Attempt[] = [];
   // Status reports for provider messages no attempt owns yet (the callback overtook the send answer).
@@ -140,13 +127,13 @@ export async function message(raw: CampaignMessageInput): Promise<MessageResult>
           return 'fallback';
         }
         // Observers see what a rule judges before it fires, even when it fires within the hold.
-        if (v2 && decision.onTimeout !== 'track_end' && decision.until - Date.now() <= EVENT_HOLD_MS) events.flushNow();
+        if (decision.onTimeout !== 'track_end' && decision.until - Date.now() <= EVENT_HOLD_MS) events.flushNow();
         const seen = changes;
         const due = pollSupported && !isTerminal(attempt.status) ? Math.min(decision.until, nextPoll) : decision.until;
         // Queued events whose hold has ended are written now; otherwise the wait ends with the hold.
-        if (v2 && (events.holdUntil() ?? Infinity) <= Date.now()) events.flushNow();
-        const wakeAt = Math.min(due, (v2 ? events.holdUntil() : undefined) ?? Infinity);
-        const changed = v2 ? await timer.until(wakeAt, () => changes !== seen || canceled) : await condition(() => changes !== seen || canceled, Math.max(1, wakeAt - Date.now()));
+        if ((events.holdUntil() ?? Infinity) <= Date.now()) events.flushNow();
+        const wakeAt = Math.min(due, events.holdUntil() ?? Infinity);
+        const changed = await timer.until(wakeAt, () => changes !== seen || canceled);
         if (changed || Date.now() < nextPoll || !pollSupported || !attempt.providerMessageId) continue;
         // No news: ask the provider (a lost callback never blocks the flow), then back off.
         const polled = await fetchStatus({ provider: attempt.provider, providerMessageId: attempt.providerMessageId });
@@ -179,7 +166,7 @@ export async function message(raw: CampaignMessageInput): Promise<MessageResult>
     }
     if (canceled) { attempt.state = 'skipped'; return 'stop'; }
     try {
-      const sent = await sendStepFor(step.provider, v2)({ workflowId, stepIndex: index, to: input.to, reference: input.reference, step });
+      const sent = await sendStepFor(step.provider)({ workflowId, stepIndex: index, to: input.to, reference: input.reference, step });
       attempt.providerMessageId = sent.providerMessageId;
       applyStatus(attempt, { provider: attempt.provider, providerMessageId: sent.providerMessageId, status: sent.status, occurredAt: sent.acceptedAt, providerCode: sent.providerCode, source: 'send' });
       events.accepted(attempt);
@@ -220,10 +207,10 @@ export async function message(raw: CampaignMessageInput): Promise<MessageResult>
   events.completed({ outcome, deliveredBy: best?.provider, step: best?.step, attempts });
   // A campaign's message ends without a last write of its own: the campaign stores those events
   // with the outcome, which saves the message an activity and a workflow task.
-  const unwritten = raw.handOffEvents === true ? await events.handOff() : (await events.drained(), []);
+  const unwritten = raw.parentStoresEvents === true ? await events.handOff() : (await events.drained(), []);
   // Answer a cancel update in a task that does not also complete the workflow (see otp.ts). Only an
   // update's answer can be lost that way, so without one the extra timer and task are saved.
   await condition(allHandlersFinished);
-  if (updatesAnswered > 0 || (!v2 && !patched(LEAN_COMPLETION_PATCH))) await sleep(1);
+  if (updatesAnswered > 0) await sleep(1);
   return { outcome, deliveredBy: best?.provider, step: best?.step, attempts, ...(unwritten.length > 0 ? { unwrittenEvents: unwritten } : {}) };
 }

@@ -8,7 +8,7 @@ const FINAL: Partial<Record<OtpStatus, 'otp.approved' | 'otp.expired' | 'otp.max
 };
 
 export class OtpEvents {
-  private readonly outbox = EventOutbox.create();
+  private readonly outbox = new EventOutbox();
   private readonly otpId = workflowInfo().workflowId;
 
   constructor(private readonly reference: string | undefined) {}

@@ -7,6 +7,3 @@
 export function providerSendQueue(baseQueue: string, provider: string): string {
   return `${baseQueue}-send-${provider}`;
 }
-
-/** Marks workflows that schedule sends on the per-provider queues (older histories did not). */
-export const PACED_SENDS_PATCH = 'per-provider-send-queues';
