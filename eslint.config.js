@@ -31,6 +31,8 @@ const FENCES = {
   config: SERVER_SIDE.filter((f) => f !== 'config').concat('client', ...DEV),
   sandboxes: [...SERVER_SIDE, 'client', 'scripts', 'bench', 'test'],
   lib: ['*'], codec: ['*'], logging: ['*'], ui: ['*'],
+  // Pure facts and rules, importable from workflows: no I/O, nothing of the other folders.
+  domain: ['*'],
   scripts: ['bench', 'test'],
 };
 // temporal/target.ts is the one file of temporal/ that reads configuration (the SDK uses the rest).
@@ -86,7 +88,7 @@ export default tseslint.config(
       // Type-only imports are erased at bundling, so activities' types may be imported.
       '@typescript-eslint/no-restricted-imports': ['error', {
         paths: [...nodeBuiltins, ...ioModules].map((name) => ({ name, message: 'Workflow code must be deterministic: do I/O in activities.', allowTypeImports: true })),
-        patterns: [{ group: ['../*', '!../workflows/*'], message: 'Workflows import only @temporalio/workflow and workflows/ (types excepted).', allowTypeImports: true }],
+        patterns: [{ regex: '^(\\.\\./)+(?!domain/|workflows/)[^./]', message: 'Workflows import only @temporalio/workflow, workflows/ and domain/ (types excepted).', allowTypeImports: true }],
       }],
       'no-restricted-globals': ['error', { name: 'process', message: 'No environment in workflows.' }],
     },

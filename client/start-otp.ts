@@ -6,6 +6,7 @@ import { ApplicationFailure, TypedSearchAttributes } from '@temporalio/common';
 import type { OtpInput } from '../schemas/otp.js';
 import { firstSendUpdate, OTP_WORKFLOW_TYPE, otpStatusQuery, providerVerdictUpdate, resendOtpUpdate, verifyOtpUpdate } from '../workflows/messages.js';
 import type { ResendResult, VerifyResult } from '../workflows/otp-types.js';
+import { OTP_REFUSAL } from '../domain/otp-refusals.js';
 import { hashOtpCode } from '../lib/crypto/otp-code.js';
 import { recipientHash } from '../lib/crypto/recipient-hash.js';
 import { RECIPIENT_HASH, REFERENCE } from './search-attributes.js';
@@ -22,18 +23,28 @@ export class OtpRefusedError extends Error {
   }
 }
 
+/** The refusal a workflow validator's failure type stands for (domain/otp-refusals.ts); any other failure is a failed send. */
+const REASON_OF: Partial<Record<string, OtpRefusedError['reason']>> = {
+  [OTP_REFUSAL.sendLimit]: 'send_limit',
+  [OTP_REFUSAL.cooldown]: 'cooldown',
+  [OTP_REFUSAL.notPending]: 'not_pending',
+  [OTP_REFUSAL.invalidCodeHash]: 'invalid',
+  [OTP_REFUSAL.engineMode]: 'invalid',
+  [OTP_REFUSAL.providerMode]: 'invalid',
+};
+
+/** The failure type of an update the workflow refused or failed, if it has one. */
+function failureType(err: unknown): string | undefined {
+  return err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure ? err.cause.type ?? undefined : undefined;
+}
+
 function refusal(err: unknown): never {
   if (err instanceof WorkflowUpdateFailedError) {
-    const cause = err.cause;
-    const type = cause instanceof ApplicationFailure ? cause.type : undefined;
-    const message = cause?.message ?? err.message;
-    if (type === 'OtpSendLimitError') throw new OtpRefusedError('send_limit', message);
-    if (/cooldown/.test(message)) throw new OtpRefusedError('cooldown', message);
-    if (/this OTP is/.test(message)) throw new OtpRefusedError('not_pending', message);
-    if (/codeHash|mode/.test(message)) throw new OtpRefusedError('invalid', message);
-    throw new OtpRefusedError('send_failed', message);
+    const message = err.cause?.message ?? err.message;
+    throw new OtpRefusedError(REASON_OF[failureType(err) ?? ''] ?? 'send_failed', message);
   }
-  // The workflow ended (approved, expired, …): a code works once and nothing is checked afterwards.
+  // The workflow ended (approved, expired, …) as the update arrived: the server answers with an
+  // error that has no type of its own, only this text. A code works once; nothing is checked after.
   if (err instanceof Error && /already completed|workflow execution already/i.test(err.message)) throw new OtpRefusedError('not_pending', 'this OTP is no longer pending');
   throw err;
 }
@@ -76,7 +87,7 @@ export async function verifyOtp(temporal: Client, hmacKey: string, id: string, c
   try {
     return await handle.executeUpdate(verifyOtpUpdate, { args: [{ codeHash: hashOtpCode(hmacKey, id, code) }] });
   } catch (err) {
-    if (!(err instanceof WorkflowUpdateFailedError && /provider mode/.test(err.cause?.message ?? ''))) return refusalAfterEnd(handle, err);
+    if (failureType(err) !== OTP_REFUSAL.providerMode) return refusalAfterEnd(handle, err);
   }
   if (!provider) throw new OtpRefusedError('invalid', 'this OTP is verified by its provider; no provider client is configured here');
   const state = await handle.query(otpStatusQuery);

@@ -4,6 +4,7 @@
 // Provider mode: EngageLab makes, sends and checks the code; the workflow keeps the state.
 import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { OtpActivities } from '../activities/otp-activities.js';
+import { OTP_REFUSAL, type OtpRefusalType } from '../domain/otp-refusals.js';
 import type { OtpChannel, OtpInputRaw } from '../schemas/otp.js';
 import { parseDurationMs } from './duration.js';
 import { cancelOtpUpdate, firstSendUpdate, otpStatusQuery, providerVerdictUpdate, resendOtpUpdate, statusUpdateSignal, statusUpdatesSignal, verifyOtpUpdate } from './messages.js';
@@ -16,7 +17,7 @@ const { sendOtpCode, sendProviderOtp } = proxyActivities<OtpActivities>({
   startToCloseTimeout: '30 seconds',
   retry: {
     initialInterval: '1 second', maximumAttempts: 4,
-    nonRetryableErrorTypes: ['InvalidNumberError', 'AuthenticationError', 'InsufficientCreditError', 'BadRequestError', 'SendRejectedError', 'OtpSendLimitError'],
+    nonRetryableErrorTypes: ['InvalidNumberError', 'AuthenticationError', 'InsufficientCreditError', 'BadRequestError', 'SendRejectedError', OTP_REFUSAL.sendLimit],
   },
 });
 
@@ -29,6 +30,11 @@ function ms(value: string | undefined, fallback: string, field: string): number 
   const v = parseDurationMs(value ?? fallback);
   if (v === undefined || v <= 0) throw ApplicationFailure.nonRetryable(`${field}: "${value}" is not a duration`, 'InvalidInput');
   return v;
+}
+
+/** An update refused by its validator: the client tells refusals apart by `type` (domain/otp-refusals.ts). */
+function refusal(type: OtpRefusalType, message: string): ApplicationFailure {
+  return ApplicationFailure.create({ type, message, nonRetryable: true });
 }
 
 /** Compares two hex digests without an early exit, so timing says nothing about the code. */
@@ -92,16 +98,19 @@ export async function otp(raw: OtpInputRaw): Promise<OtpState> {
   setHandler(statusUpdateSignal, receive);
   setHandler(statusUpdatesSignal, (updates) => { for (const u of updates) receive(u); });
   /** Refused without comparing: a code works once, and nothing is checked after the end. */
-  const mustBePending = () => { if (status !== 'pending') throw new Error(`verify: this OTP is ${status}`); };
+  const mustBePending = (what: string) => { if (status !== 'pending') throw refusal(OTP_REFUSAL.notPending, `${what}: this OTP is ${status}`); };
   setHandler(verifyOtpUpdate, ({ codeHash }) => judge(() => validHashes.some((h) => constantTimeEqual(h, codeHash))), {
     validator: ({ codeHash }: { codeHash: string }) => {
-      mustBePending();
-      if (mode !== 'engine') throw new Error('this OTP is verified by its provider (provider mode)');
-      if (!/^[0-9a-f]{64}$/.test(codeHash)) throw new Error('codeHash: must be a hex HMAC-SHA256');
+      mustBePending('verify');
+      if (mode !== 'engine') throw refusal(OTP_REFUSAL.providerMode, 'this OTP is verified by its provider (provider mode)');
+      if (!/^[0-9a-f]{64}$/.test(codeHash)) throw refusal(OTP_REFUSAL.invalidCodeHash, 'codeHash: must be a hex HMAC-SHA256');
     },
   });
   setHandler(providerVerdictUpdate, ({ verified }) => judge(() => verified), {
-    validator: (_verdict: { verified: boolean }) => { mustBePending(); if (mode !== 'provider') throw new Error('this OTP is verified by kurir (engine mode)'); },
+    validator: (_verdict: { verified: boolean }) => {
+      mustBePending('verify');
+      if (mode !== 'provider') throw refusal(OTP_REFUSAL.engineMode, 'this OTP is verified by kurir (engine mode)');
+    },
   });
   setHandler(cancelOtpUpdate, () => {
     if (status === 'pending') { status = 'canceled'; changes++; }
@@ -112,9 +121,9 @@ export async function otp(raw: OtpInputRaw): Promise<OtpState> {
     return firstSend(generation);
   }, {
     validator: () => {
-      if (status !== 'pending') throw new Error(`resend: this OTP is ${status}`);
+      mustBePending('resend');
       const wait = lastSendAt + cooldownMs - Date.now();
-      if (wait > 0) throw new Error(`resend: cooldown, retry in ${Math.ceil(wait / 1000)} s`);
+      if (wait > 0) throw refusal(OTP_REFUSAL.cooldown, `resend: cooldown, retry in ${Math.ceil(wait / 1000)} s`);
     },
   });
   // Update-with-start target: answers once the first code of the first generation is out.
