@@ -68,7 +68,7 @@ function assertAbsent(history: RawHistory, secrets: string[]) {
 }
 
 function assertAllEncrypted(history: RawHistory, atLeast: number) {
-  // Marker bookkeeping (patched() ids; local activity seq/attempt/type) is written by the SDK core,
+  // Marker bookkeeping (patch marker ids; local activity seq/attempt/type) is written by the SDK core,
   // outside codecs, and holds no application data; a local activity's result is encrypted like any other.
   const payloads = payloadsOf(history.json).filter((p) => !/markerRecordedEventAttributes\.details\.(patch-data|data)\./.test(p.path));
   assert.ok(payloads.length >= atLeast, `expected at least ${atLeast} payloads, found ${payloads.length}`);

@@ -1,6 +1,6 @@
 // Determinism guard: every recorded history under test/histories/ must replay against the
 // current workflow code. An incompatible change fails here (CONTRIBUTING.md: re-record before the first
-// tagged release, patched() after it).
+// tagged release, a patch marker after it).
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { test } from 'node:test';
