@@ -92,9 +92,14 @@ export const envSchema = z.object({
   WEBHOOK_MAX_BACKOFF: durationSchema.default('1 hour'),
   WEBHOOK_TIMEOUT: durationSchema.default('10 seconds'),
   WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(32),
+  // Deliveries in flight to one subscription: a black-holed endpoint holds at most this many slots.
+  WEBHOOK_CONCURRENCY_PER_ENDPOINT: z.coerce.number().int().min(1).max(1000).default(4),
   // Endpoints on loopback or private addresses are refused unless this is true (tests, on-premises receivers).
   WEBHOOK_ALLOW_PRIVATE: bool.default(false),
   SSE_HEARTBEAT: durationSchema.default('15 seconds'),
+  // Open GET /v1/events streams: per API key and in all (beyond either, 429).
+  SSE_MAX_STREAMS_PER_KEY: z.coerce.number().int().min(1).max(10_000).default(10),
+  SSE_MAX_STREAMS: z.coerce.number().int().min(1).max(100_000).default(200),
   // Where the CLI reaches the API (`kurir events`); default http://HOST:PORT and the first of KURIR_API_KEYS.
   KURIR_API_URL: url.optional(),
   KURIR_API_KEY: optionalSecret,

@@ -143,7 +143,7 @@ describe('webhooks', () => {
     assert.deepEqual(failures.map((f) => f.event.id), stored.map((e) => e.id));
     for (const f of failures) {
       assert.ok(f.attempts >= 3, `retried (${f.attempts} attempts) before giving up`);
-      assert.match(f.lastError, /fetch failed|ECONNREFUSED/);
+      assert.equal(f.lastError, 'connection_refused', 'a coarse class, no socket text');
     }
 
     const rx = await receiver(port);
