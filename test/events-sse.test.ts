@@ -3,6 +3,7 @@
 // cleanly while streams are open.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
@@ -230,6 +231,30 @@ describe('event stream (SSE)', () => {
     } finally {
       await server.close();
       await notifier.stop();
+    }
+  });
+
+  test('inbound timeouts close a silent connection but never an open stream with heartbeats', async () => {
+    const server = await buildServer({ config: stack.config, pool: stack.pool, temporal: stack.client, callbackEndpoints: [], providers: undefined as never },
+      false, { requestTimeoutMs: 1_000, connectionTimeoutMs: 1_000 });
+    await server.listen({ host: '127.0.0.1', port: 0 });
+    const port = (server.server.address() as { port: number }).port;
+    try {
+      // Half a request, then silence: the server closes the socket.
+      const started = Date.now();
+      await new Promise<void>((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1', () => socket.write('GET /v1/events HTTP/1.1\r\nHost: x\r\n'));
+        socket.on('error', () => undefined);
+        socket.on('close', () => resolve());
+        setTimeout(() => { socket.destroy(); reject(new Error('the silent connection was not closed')); }, 5_000);
+      });
+      assert.ok(Date.now() - started < 4_000);
+      // A stream (heartbeat 200 ms) lives well past both timeouts.
+      const read = await readStream(`http://127.0.0.1:${port}/v1/events`, {}, (r) => r.comments >= 14, 6_000);
+      assert.equal(read.ended, false, 'not cut by the server');
+      assert.ok(read.comments >= 14, `${read.comments} heartbeats over about 3 s`);
+    } finally {
+      await server.close();
     }
   });
 });
