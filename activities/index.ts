@@ -5,6 +5,7 @@ import { createCampaignActivities } from './campaign-activities.js';
 import { createEventActivities } from './event-activities.js';
 import { createMessageActivities } from './message-activities.js';
 import { createOtpActivities } from './otp-activities.js';
+import { createRetentionActivities } from './retention-activities.js';
 
 export interface ActivityDeps {
   pool: Pool;
@@ -15,5 +16,5 @@ export interface ActivityDeps {
 }
 
 export function createActivities(deps: ActivityDeps) {
-  return { ...createMessageActivities(deps), ...createOtpActivities(deps), ...createCampaignActivities(deps), ...createEventActivities(deps) };
+  return { ...createMessageActivities(deps), ...createOtpActivities(deps), ...createCampaignActivities(deps), ...createEventActivities(deps), ...createRetentionActivities(deps) };
 }

@@ -1,12 +1,12 @@
 // OTP activities. The plaintext code exists only inside sendOtpCode, on its way to the
 // provider: what returns to the workflow (and what is stored) is its HMAC.
-import { hashOtpCode, generateOtpCode } from '../client/otp-hash.js';
-import { recipientHash } from '../client/recipient-hash.js';
+import { hashOtpCode, generateOtpCode } from '../lib/crypto/otp-code.js';
+import { recipientHash } from '../lib/crypto/recipient-hash.js';
 import { parseDurationMs } from '../schemas/duration.js';
 import type { Pool } from '../db/pool.js';
 import { completeOtpSend, findOtpSend, releaseOtpSend, reserveOtpSend, type OtpSendRow, type OtpSendSlot } from '../db/otp-sends.js';
 import { recordProviderMessage } from '../db/provider-messages.js';
-import type { EngageLabOtpClient } from '../providers/engagelab/index.js';
+import type { EngageLabOtpClient } from '../providers/engagelab/client.js';
 import { BadRequestError } from '../providers/errors.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { OutboundMessage } from '../providers/types.js';

@@ -10,6 +10,7 @@ import { registerErrorHandler } from './error-handler.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { codecRoutes } from './routes/codec.js';
 import { registerCallbackRoutes } from './routes/callbacks.js';
+import { deadCallbackRoutes } from './routes/callbacks-dead.js';
 import { healthRoutes } from './routes/health.js';
 import { inboundRoutes } from './routes/inbound.js';
 import { messageRoutes } from './routes/messages.js';
@@ -54,5 +55,6 @@ export async function app(fastify: FastifyInstance, deps: AppDeps): Promise<void
     await v1.register(eventRoutes, deps);
     await v1.register(uiOverviewRoutes, deps);
     await v1.register(uiMessageRoutes, deps);
+    await v1.register(deadCallbackRoutes, deps);
   });
 }

@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { ChildProcess } from 'node:child_process';
 import { arrayRows } from '../campaigns/import.js';
-import { createCampaign } from '../client/start-campaign.js';
+import { createCampaign } from '../app/campaigns.js';
 import { createProviderRegistry } from '../providers/registry.js';
 import { campaignSpecSchema } from '../schemas/campaign.js';
 import { withHarness } from '../scripts/harness.js';

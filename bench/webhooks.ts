@@ -58,7 +58,7 @@ await withHarness(log, async (h) => {
     env: { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_CONCURRENCY: String(CONCURRENCY), WEBHOOK_INITIAL_BACKOFF: '100 ms' },
   });
   const res = await fetch(`${stack.apiUrl}/v1/webhooks`, {
-    method: 'POST', headers: { authorization: `Bearer ${stack.config.KURIR_API_KEYS[0]}`, 'content-type': 'application/json' }, body: JSON.stringify({ url }),
+    method: 'POST', headers: { authorization: `Bearer ${stack.config.KURIR_API_KEYS[0]!.key}`, 'content-type': 'application/json' }, body: JSON.stringify({ url }),
   });
   if (res.status !== 201) throw new Error(`subscribe answered ${res.status}: ${await res.text()}`);
 

@@ -1,17 +1,9 @@
 // Validation of one imported row: E.164 phone, template parameters, IANA time zone.
 import { parsePhone } from '../providers/phone.js';
 import type { NewRecipient } from '../db/campaigns.js';
+import { validTimeZone } from '../lib/time-zone.js';
 
 const MAX_PARAMS = 50;
-
-export function validTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function cell(v: unknown): string | undefined {
   if (v === undefined || v === null) return undefined;

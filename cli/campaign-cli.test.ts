@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { sandboxEnvironment } from '../providers/sandboxes.js';
+import { sandboxEnvironment } from '../sandboxes/index.js';
 import { PROJECT_ROOT } from '../scripts/paths.js';
 import { campaignNumber } from '../test/helpers/campaign.js';
 import { eventually, startStack, type Stack } from '../test/helpers/stack.js';

@@ -3,11 +3,12 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { sandboxEnvironment } from '../providers/sandboxes.js';
+import { sandboxEnvironment } from '../sandboxes/index.js';
 import { PROJECT_ROOT } from '../scripts/paths.js';
 import { lastCodeSent } from '../test/helpers/codes.js';
 import { scriptedNumber } from '../test/helpers/numbers.js';
 import { eventually, startStack, type Stack } from '../test/helpers/stack.js';
+import { PROVIDER_NAMES } from '../providers/registry.js';
 
 let stack: Stack;
 before(async () => { stack = await startStack(); });
@@ -87,7 +88,7 @@ describe('kurir CLI', () => {
 
   test('providers check lists every provider with its mode and sandbox balances', async () => {
     const reports = json<Array<{ provider: string; mode: string; baseUrl: string; balance?: { amount: number } }>>(await kurir('--json', 'providers', 'check'));
-    assert.deepEqual(reports.map((r) => r.provider), ['wappin', 'itd', 'engagelab', 'nusasms', 'sms-masking']);
+    assert.deepEqual(reports.map((r) => r.provider), PROVIDER_NAMES);
     for (const r of reports) {
       assert.equal(r.mode, 'sandbox');
       assert.equal(r.baseUrl, stack.sandboxes.urls[r.provider as 'wappin']);

@@ -2,8 +2,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { CommanderError } from 'commander';
 import { KurirValidationError } from '../client/errors.js';
-import { CampaignEmptyError, CampaignNotFoundError, DatabaseRequiredError } from '../client/campaign.js';
-import { CampaignExistsError } from '../client/start-campaign.js';
+import { CampaignEmptyError, CampaignExistsError, CampaignNotFoundError } from '../client/campaign-errors.js';
 import { OtpRefusedError } from '../client/start-otp.js';
 import { ConfigError } from '../config/index.js';
 
@@ -31,7 +30,7 @@ export function describeError(err: unknown): { exitCode: number; line: string } 
     return { exitCode, line: `refused (${err.reason}): ${firstLine(err.message)}` };
   }
   if (err instanceof CampaignNotFoundError) return { exitCode: EXIT.notFound, line: `not found: ${err.message}` };
-  if (err instanceof CampaignEmptyError || err instanceof CampaignExistsError || err instanceof DatabaseRequiredError) return { exitCode: EXIT.usage, line: err.message };
+  if (err instanceof CampaignEmptyError || err instanceof CampaignExistsError) return { exitCode: EXIT.usage, line: err.message };
   if (err instanceof WorkflowNotFoundError) return { exitCode: EXIT.notFound, line: `not found: ${firstLine(err.message)}` };
   return { exitCode: EXIT.runtime, line: err instanceof Error ? firstLine(err.message) : String(err) };
 }

@@ -9,6 +9,14 @@ export class KurirValidationError extends Error {
   }
 }
 
+/** A setting the call needs is missing (an API key, the OTP HMAC key): the SDK has no development fallbacks. */
+export class KurirConfigError extends Error {
+  constructor(readonly setting: string, message: string) {
+    super(`${setting}: ${message}`);
+    this.name = 'KurirConfigError';
+  }
+}
+
 export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;

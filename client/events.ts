@@ -2,6 +2,7 @@
 // Reads GET /v1/events (Server-Sent Events) over fetch with the API key in a header, and on a
 // dropped connection resumes with Last-Event-ID, so the iterator sees every event once, in order.
 import type { EventType, KurirEvent } from '../workflows/event-types.js';
+import { resolveRestTarget } from './rest.js';
 
 export type { EventType, KurirEvent };
 
@@ -16,7 +17,7 @@ export interface EventStreamFilter {
 export interface EventStreamOptions {
   /** The kurir API, default KURIR_API_URL or http://127.0.0.1:3000. */
   apiUrl?: string;
-  /** An API key (KURIR_API_KEYS), default KURIR_API_KEY or dev-key. */
+  /** An API key (KURIR_API_KEYS), default KURIR_API_KEY (required). */
   apiKey?: string;
   /** Start after this seq (a previous event's `seq`). */
   after?: number;
@@ -70,8 +71,7 @@ const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((resolve) 
 });
 
 export async function* streamEvents(filter: EventStreamFilter = {}, opts: EventStreamOptions = {}): AsyncGenerator<KurirEvent> {
-  const base = (opts.apiUrl ?? process.env.KURIR_API_URL ?? 'http://127.0.0.1:3000').replace(/\/+$/, '');
-  const key = opts.apiKey ?? process.env.KURIR_API_KEY ?? 'dev-key';
+  const { base, key } = resolveRestTarget({ apiUrl: opts.apiUrl, apiKey: opts.apiKey });
   const follow = opts.follow ?? true;
   const query = new URLSearchParams();
   for (const k of ['messageId', 'otpId', 'campaignId', 'reference'] as const) if (filter[k]) query.set(k, filter[k]);

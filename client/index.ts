@@ -1,28 +1,30 @@
-// The typed client for application code: `import { Kurir } from 'kurir/client'`.
-// It talks to Temporal directly (no REST hop) and validates input with the API's schemas.
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+// The SDK for application code: `import { Kurir } from '@kurir/client'` (packages/client builds it).
+// Messages and OTPs go to Temporal directly (no REST hop), validated with the API's schemas;
+// campaigns are created through the REST API, which owns the database.
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import { messageInputSchema, type MessageInputRaw } from '../schemas/message.js';
 import { otpInputSchema, type OtpInputRaw } from '../schemas/otp.js';
 import { cancelMessageUpdate, cancelOtpUpdate, messageStatusQuery, otpStatusQuery } from '../workflows/messages.js';
 import type { OtpState, ResendResult, VerifyResult } from '../workflows/otp-types.js';
 import type { MessageResult, MessageStatus } from '../workflows/types.js';
-import { kurirDataConverter } from '../codec/data-converter.js';
-import { parseOrThrow } from './errors.js';
+import { createTemporalClient } from '../temporal/connect.js';
+import { KurirConfigError, parseOrThrow } from './errors.js';
 import { newMessageId, startMessage } from './start-message.js';
 import { newOtpId, resendOtp, startOtp, verifyOtp } from './start-otp.js';
 import { streamEvents, type EventStreamFilter, type EventStreamOptions, type KurirEvent } from './events.js';
-import { createPool, type Pool } from '../db/pool.js';
 import type { CampaignSpecRaw } from '../schemas/campaign.js';
-import { CampaignHandle, DatabaseRequiredError, startCampaignFromClient, type CampaignRecipients, type StartCampaignOptions } from './campaign.js';
+import { CampaignHandle, startCampaignOverRest, type CampaignRecipients, type StartCampaignOptions } from './campaign.js';
+import type { RestTarget } from './rest.js';
 
-export { KurirValidationError } from './errors.js';
+export { KurirConfigError, KurirValidationError } from './errors.js';
 export { OtpRefusedError } from './start-otp.js';
 export { EventStreamError, streamEvents, type EventStreamFilter, type EventStreamOptions, type EventType, type KurirEvent } from './events.js';
-export { signWebhook, verifyWebhookSignature, WebhookVerificationError } from './webhook-signature.js';
+export { signWebhook, verifyWebhookSignature, WebhookVerificationError } from '../lib/crypto/webhook-signature.js';
 export { EncryptionKeyError } from '../codec/keys.js';
 export { UnknownEncryptionKeyError } from '../codec/aes-gcm-codec.js';
-export { CampaignHandle, CampaignEmptyError, CampaignNotFoundError, DatabaseRequiredError } from './campaign.js';
-export { CampaignExistsError } from './start-campaign.js';
+export { CampaignHandle } from './campaign.js';
+export { CampaignEmptyError, CampaignExistsError, CampaignNotFoundError } from './campaign-errors.js';
+export { KurirApiError } from './rest.js';
 export type { CampaignRecipientInput, CampaignRecipients, StartCampaignOptions } from './campaign.js';
 export type { CampaignSpecRaw as CampaignSpec } from '../schemas/campaign.js';
 export type { CampaignProgress, RecipientStatus } from '../workflows/campaign-types.js';
@@ -35,6 +37,7 @@ export interface KurirOptions {
   taskQueue?: string;
   /** Must equal the worker's OTP_HMAC_KEY: codes are hashed here before they reach Temporal. */
   otpHmacKey?: string;
+  /** Temporal Cloud API key (implies TLS). */
   apiKey?: string;
   tls?: boolean;
   /**
@@ -42,8 +45,10 @@ export interface KurirOptions {
    * variable. Set: everything this client sends to Temporal is encrypted and what it reads is decrypted.
    */
   encryptionKey?: string;
-  /** PostgreSQL of the kurir deployment (campaign recipients live there); default DATABASE_URL. Only campaigns need it. */
-  databaseUrl?: string;
+  /** The kurir REST API (campaigns are created there), default KURIR_API_URL or http://127.0.0.1:3000; also events()' default. */
+  apiUrl?: string;
+  /** A key of the API's KURIR_API_KEYS, default KURIR_API_KEY, required for campaigns and events (`apiKey` is Temporal Cloud's). */
+  kurirApiKey?: string;
 }
 
 export class MessageHandle {
@@ -55,29 +60,31 @@ export class MessageHandle {
 
 export class OtpHandle {
   constructor(readonly id: string, private readonly kurir: Kurir, readonly sent?: ResendResult) {}
-  verify(code: string): Promise<VerifyResult> { return verifyOtp(this.kurir.client, this.kurir.otpHmacKey, this.id, code); }
+  async verify(code: string): Promise<VerifyResult> { return verifyOtp(this.kurir.client, this.kurir.requireOtpHmacKey(), this.id, code); }
   resend(): Promise<ResendResult> { return resendOtp(this.kurir.client, this.id); }
   status(): Promise<OtpState> { return this.kurir.client.workflow.getHandle(this.id).query(otpStatusQuery); }
   cancel(): Promise<VerifyResult> { return this.kurir.client.workflow.getHandle(this.id).executeUpdate(cancelOtpUpdate); }
 }
 
 export class Kurir {
-  private constructor(readonly client: Client, readonly taskQueue: string, readonly otpHmacKey: string) {}
-  private databaseUrl?: string;
-  private pool?: Pool;
+  private constructor(readonly client: Client, readonly taskQueue: string, private readonly otpHmacKey: string | undefined, private readonly rest: RestTarget) {}
+
+  /** Codes are hashed here with the worker's OTP_HMAC_KEY before they reach Temporal; there is no default key. */
+  requireOtpHmacKey(): string {
+    if (!this.otpHmacKey) throw new KurirConfigError('otpHmacKey', "set the worker's OTP_HMAC_KEY (the otpHmacKey option or OTP_HMAC_KEY) to verify codes");
+    return this.otpHmacKey;
+  }
 
   static async connect(options: KurirOptions = {}): Promise<Kurir> {
-    // Parsed first: a bad key throws EncryptionKeyError before any connection is opened.
-    const dataConverter = kurirDataConverter(options.encryptionKey ?? process.env.KURIR_ENCRYPTION_KEY);
-    const connection = await Connection.connect({
+    const client = await createTemporalClient({
       address: options.address ?? process.env.TEMPORAL_ADDRESS ?? '127.0.0.1:7233',
-      ...(options.apiKey ? { apiKey: options.apiKey, tls: true } : options.tls ? { tls: true } : {}),
+      namespace: options.namespace ?? process.env.TEMPORAL_NAMESPACE ?? 'default',
+      ...(options.tls || options.apiKey ? { tls: true } : {}),
+      ...(options.apiKey ? { apiKey: options.apiKey } : {}),
+      encryptionKey: options.encryptionKey ?? process.env.KURIR_ENCRYPTION_KEY,
     });
-    const client = new Client({ connection, namespace: options.namespace ?? process.env.TEMPORAL_NAMESPACE ?? 'default', ...(dataConverter ? { dataConverter } : {}) });
-    const kurir = new Kurir(client, options.taskQueue ?? process.env.TEMPORAL_TASK_QUEUE ?? 'kurir',
-      options.otpHmacKey ?? process.env.OTP_HMAC_KEY ?? 'dev-otp-hmac-key-change-me');
-    kurir.databaseUrl = options.databaseUrl;
-    return kurir;
+    const otpHmacKey = options.otpHmacKey ?? process.env.OTP_HMAC_KEY;
+    return new Kurir(client, options.taskQueue ?? process.env.TEMPORAL_TASK_QUEUE ?? 'kurir', otpHmacKey, { apiUrl: options.apiUrl, apiKey: options.kurirApiKey });
   }
 
   /** Starts a message; the same `id` twice attaches to the first (no second send). */
@@ -103,27 +110,23 @@ export class Kurir {
   resendOtp(id: string): Promise<ResendResult> { return this.otp(id).resend(); }
 
   /**
-   * Imports the recipients into PostgreSQL, then starts the campaign workflow. Throws
-   * KurirValidationError (spec), CampaignEmptyError (no valid recipient), CampaignExistsError (opts.id taken),
-   * DatabaseRequiredError.
+   * Creates the campaign through the REST API (POST /v1/campaigns: it imports the recipients and
+   * starts the workflow). Throws KurirValidationError (spec), CampaignEmptyError (no valid
+   * recipient), CampaignExistsError (opts.id taken), KurirApiError (any other refusal).
    */
   startCampaign(spec: CampaignSpecRaw, recipients: CampaignRecipients, opts: StartCampaignOptions = {}): Promise<CampaignHandle> {
-    return startCampaignFromClient({ pool: () => this.campaignPool(), temporal: this.client, taskQueue: this.taskQueue }, spec, recipients, opts);
+    return startCampaignOverRest({ rest: this.rest, temporal: this.client }, spec, recipients, opts);
   }
 
+  /** Progress and control of a campaign (through Temporal: the workflow id is the campaign id). */
   campaign(id: string): CampaignHandle { return new CampaignHandle(id, this.client.workflow.getHandle(id)); }
 
-  private campaignPool(): Pool {
-    const url = this.databaseUrl ?? process.env.DATABASE_URL;
-    if (!url) throw new DatabaseRequiredError();
-    return (this.pool ??= createPool(url, 4));
+  /** Events as they happen (GET /v1/events on the kurir API, not Temporal): apiUrl/apiKey default to connect's apiUrl/kurirApiKey, then KURIR_API_URL/KURIR_API_KEY. */
+  events(filter: EventStreamFilter = {}, options: EventStreamOptions = {}): AsyncGenerator<KurirEvent> {
+    return streamEvents(filter, { apiUrl: this.rest.apiUrl, apiKey: this.rest.apiKey, ...options });
   }
 
-  /** Events as they happen (GET /v1/events on the kurir API, not Temporal): apiUrl/apiKey default to KURIR_API_URL/KURIR_API_KEY. */
-  events(filter: EventStreamFilter = {}, options: EventStreamOptions = {}): AsyncGenerator<KurirEvent> { return streamEvents(filter, options); }
-
   async close(): Promise<void> {
-    await this.pool?.end();
     await this.client.connection.close();
   }
 }

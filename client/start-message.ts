@@ -4,7 +4,7 @@ import type { Client } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { MessageInput } from '../schemas/message.js';
 import { MESSAGE_WORKFLOW_TYPE } from '../workflows/messages.js';
-import { recipientHash } from './recipient-hash.js';
+import { recipientHash } from '../lib/crypto/recipient-hash.js';
 import { RECIPIENT_HASH, REFERENCE } from './search-attributes.js';
 
 export function newMessageId(): string {

@@ -6,8 +6,8 @@ import { ApplicationFailure, TypedSearchAttributes } from '@temporalio/common';
 import type { OtpInput } from '../schemas/otp.js';
 import { firstSendUpdate, OTP_WORKFLOW_TYPE, otpStatusQuery, providerVerdictUpdate, resendOtpUpdate, verifyOtpUpdate } from '../workflows/messages.js';
 import type { ResendResult, VerifyResult } from '../workflows/otp-types.js';
-import { hashOtpCode } from './otp-hash.js';
-import { recipientHash } from './recipient-hash.js';
+import { hashOtpCode } from '../lib/crypto/otp-code.js';
+import { recipientHash } from '../lib/crypto/recipient-hash.js';
 import { RECIPIENT_HASH, REFERENCE } from './search-attributes.js';
 
 export function newOtpId(): string {

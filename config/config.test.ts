@@ -7,7 +7,7 @@ test('defaults need no variable at all', () => {
   const c = loadConfig({});
   assert.equal(c.PORT, 3000);
   assert.equal(c.TEMPORAL_ADDRESS, undefined);
-  assert.deepEqual(c.KURIR_API_KEYS, ['dev-key']);
+  assert.deepEqual(c.KURIR_API_KEYS, [{ name: 'key-1', key: 'dev-key' }]);
 });
 
 test('every bad variable is listed with the reason, secrets are not echoed', () => {

@@ -1,7 +1,8 @@
 // Loads and validates configuration once. Invalid configuration is a ConfigError that lists
 // every bad variable; entry points print it and exit with status 2.
+import { PROVIDERS, type ProviderList } from '../providers/registry.js';
 import { isProduction, weakSecrets } from './production-secrets.js';
-import { envSchema, type Env } from './schema.js';
+import { envSchemaFor, type Env } from './schema.js';
 
 export type Config = Env;
 
@@ -12,11 +13,13 @@ export class ConfigError extends Error {
   }
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/** `providers`: whose variables to read (PROVIDERS; tests pass a list with a throwaway provider). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, providers: ProviderList = PROVIDERS): Config {
   // Empty strings count as unset, as in most twelve-factor tools.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const result = envSchema.safeParse(cleaned);
-  if (result.success) return result.data;
+  const result = envSchemaFor(providers).safeParse(cleaned);
+  // The registered providers' variables are typed in Env; another list's are read with setting().
+  if (result.success) return result.data as Config;
   throw new ConfigError(describeIssues(result.error.issues, cleaned));
 }
 

@@ -12,6 +12,7 @@ const ownSecrets = {
   ENGAGELAB_CALLBACK_SECRET: strong('e'),
   OTP_HMAC_KEY: strong('f'),
   WEBHOOK_SECRET_KEY: strong('g'),
+  KURIR_ENCRYPTION_KEY: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
 };
 
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
@@ -32,13 +33,18 @@ test('a laptop (loopback HOST, no NODE_ENV) starts on the development secrets', 
 
 test('production with the defaults names every development secret, and no value', () => {
   const problems = problemsOf({ NODE_ENV: 'production' });
-  assert.deepEqual(problems.map((p) => p.split(':')[0]).sort(), Object.keys(DEV_SECRETS).sort());
+  assert.deepEqual(problems.map((p) => p.split(':')[0]).sort(), [...Object.keys(DEV_SECRETS), 'KURIR_ENCRYPTION_KEY'].sort());
   for (const value of Object.values(DEV_SECRETS).filter((v) => v !== 'dev-key')) assert.ok(!problems.join('\n').includes(value));
 });
 
 test('a non-loopback HOST counts as production, and empty values fall back to the refused defaults', () => {
   assert.equal(isProduction({ NODE_ENV: 'development', HOST: '0.0.0.0' }), true);
   assert.deepEqual(problemsOf({ ...ownSecrets, HOST: '0.0.0.0', OTP_HMAC_KEY: '' }).map((p) => p.split(':')[0]), ['OTP_HMAC_KEY']);
+});
+
+test('production without an encryption key is refused', () => {
+  const { KURIR_ENCRYPTION_KEY: _key, ...unencrypted } = ownSecrets;
+  assert.deepEqual(problemsOf({ ...unencrypted, NODE_ENV: 'production' }).map((p) => p.split(':')[0]), ['KURIR_ENCRYPTION_KEY']);
 });
 
 test('short API keys and short secrets are refused; own long ones pass', () => {

@@ -1,6 +1,7 @@
 // A deployment must not run on the secrets every clone of kurir knows. In production
 // (NODE_ENV=production, or an API listening beyond loopback) each secret must be set, differ
-// from its development default and be long enough; otherwise the process refuses to start.
+// from its development default and be long enough, and Temporal payloads must be encrypted;
+// otherwise the process refuses to start.
 import { isIP } from 'node:net';
 import type { Env } from './schema.js';
 
@@ -32,10 +33,12 @@ export function isProduction(env: Pick<Env, 'NODE_ENV' | 'HOST'>): boolean {
   return env.NODE_ENV === 'production' || !isLoopback(env.HOST);
 }
 
-/** Every secret that is a development default, empty or too short: one line each, no values. */
-export function weakSecrets(env: Pick<Env, SecretName>): string[] {
+/** Every secret that is a development default, empty or too short, or missing: one line each, no values. */
+export function weakSecrets(env: Pick<Env, SecretName | 'KURIR_ENCRYPTION_KEY'>): string[] {
   const problems: string[] = [];
-  const apiKeys = env.KURIR_API_KEYS;
+  // Histories hold phone numbers and message texts: in production they are encrypted.
+  if (!env.KURIR_ENCRYPTION_KEY) problems.push('KURIR_ENCRYPTION_KEY: required in production (payloads in Temporal history are encrypted)');
+  const apiKeys = env.KURIR_API_KEYS.map((k) => k.key);
   if (apiKeys.length === 0 || apiKeys.includes(DEV_SECRETS.KURIR_API_KEYS)) {
     problems.push(`KURIR_API_KEYS: set your own keys (the development key "${DEV_SECRETS.KURIR_API_KEYS}" is public)`);
   } else if (apiKeys.some((k) => k.length < MIN_SECRET_LENGTH)) {

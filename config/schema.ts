@@ -3,8 +3,11 @@
 import { z } from 'zod';
 import { durationSchema } from '../schemas/duration.js';
 import { parseKeyring } from '../codec/keys.js';
-import { rateLimitsSchema } from './rate-limits.js';
+import { PROVIDERS, type ProviderList } from '../providers/registry.js';
+import { rateLimitsSchemaFor } from './rate-limits.js';
+import { parseApiKeys } from './api-keys.js';
 import { DEV_SECRETS } from './production-secrets.js';
+import { isRetentionSchedule } from '../schemas/retention-schedule.js';
 
 const port = z.coerce.number({ error: 'must be a port number (0-65535)' }).int('must be a port number (0-65535)').min(0).max(65535);
 const url = z.url();
@@ -15,94 +18,111 @@ const postgresUrl = z.string().refine((v) => {
 }, 'must be a postgres:// or postgresql:// URL');
 const hostPort = z.string().regex(/^[^\s:/]+:\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:7233');
 
-export const envSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+function commonEnv(providers: ProviderList) {
+  return {
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
-  // Temporal: a given server, else `npm start` runs a local dev server on these ports.
-  TEMPORAL_ADDRESS: hostPort.optional(),
-  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
-  TEMPORAL_TASK_QUEUE: z.string().min(1).default('kurir'),
-  TEMPORAL_DEV_PORT: port.default(7233),
-  TEMPORAL_UI_PORT: port.default(8233),
-  TEMPORAL_UI_URL: url.optional(),
-  TEMPORAL_CLI_PATH: z.string().min(1).optional(),
-  TEMPORAL_API_KEY: optionalSecret,
-  TEMPORAL_TLS_CERT_PATH: z.string().min(1).optional(),
-  TEMPORAL_TLS_KEY_PATH: z.string().min(1).optional(),
+    // Temporal: a given server, else `npm start` runs a local dev server on these ports.
+    TEMPORAL_ADDRESS: hostPort.optional(),
+    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+    TEMPORAL_TASK_QUEUE: z.string().min(1).default('kurir'),
+    TEMPORAL_DEV_PORT: port.default(7233),
+    TEMPORAL_UI_PORT: port.default(8233),
+    TEMPORAL_UI_URL: url.optional(),
+    TEMPORAL_CLI_PATH: z.string().min(1).optional(),
+    TEMPORAL_API_KEY: optionalSecret,
+    TEMPORAL_TLS_CERT_PATH: z.string().min(1).optional(),
+    TEMPORAL_TLS_KEY_PATH: z.string().min(1).optional(),
 
-  // PostgreSQL: a given URL, else an embedded server under .kurir/pgdata.
-  DATABASE_URL: postgresUrl.optional(),
-  EMBEDDED_PG_PORT: port.default(5544),
+    // PostgreSQL: a given URL, else an embedded server under .kurir/pgdata.
+    DATABASE_URL: postgresUrl.optional(),
+    EMBEDDED_PG_PORT: port.default(5544),
 
-  // HTTP API
-  HOST: z.string().min(1).default('127.0.0.1'),
-  PORT: port.default(3000),
-  // The worker's Temporal SDK metrics (temporal_*, Prometheus) on HOST:WORKER_METRICS_PORT; unset/0 = off (`npm start` uses 9464).
-  WORKER_METRICS_PORT: port.optional(),
-  PUBLIC_URL: url.optional(),
-  KURIR_API_KEYS: z.string().min(1).default(DEV_SECRETS.KURIR_API_KEYS).transform((v) => v.split(',').map((k) => k.trim()).filter(Boolean)),
-  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50_000_000).default(1_048_576),
+    // HTTP API
+    HOST: z.string().min(1).default('127.0.0.1'),
+    PORT: port.default(3000),
+    // The worker's Temporal SDK metrics (temporal_*, Prometheus) on HOST:WORKER_METRICS_PORT; unset/0 = off (`npm start` uses 9464).
+    WORKER_METRICS_PORT: port.optional(),
+    // Concurrent activities per worker (each task queue); the worker's database pool is sized from it.
+    WORKER_ACTIVITY_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(100),
+    // The worker's PostgreSQL pool; default: derived from WORKER_ACTIVITY_CONCURRENCY (db/pool.ts).
+    DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1000).optional(),
+    PUBLIC_URL: url.optional(),
+    KURIR_API_KEYS: z.string().min(1).default(DEV_SECRETS.KURIR_API_KEYS).transform(parseApiKeys),
+    BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50_000_000).default(1_048_576),
 
-  // Callback secrets
-  CALLBACK_TOKEN: z.string().min(8).default(DEV_SECRETS.CALLBACK_TOKEN),
-  WAPPIN_CALLBACK_TOKEN: z.string().min(8).default(DEV_SECRETS.WAPPIN_CALLBACK_TOKEN),
-  ENGAGELAB_CALLBACK_SECRET: z.string().min(8).default(DEV_SECRETS.ENGAGELAB_CALLBACK_SECRET),
-  CALLBACK_IP_ALLOWLIST: z.string().optional(),
+    // Callback secret of the providers whose callbacks carry none of their own (`?token=`); the
+    // provider-specific secrets (WAPPIN_CALLBACK_TOKEN, ENGAGELAB_CALLBACK_SECRET) are in their descriptors.
+    CALLBACK_TOKEN: z.string().min(8).default(DEV_SECRETS.CALLBACK_TOKEN),
+    CALLBACK_IP_ALLOWLIST: z.string().optional(),
 
-  // Providers: credentials unset → sandbox.
-  SANDBOX_BASE_PORT: port.default(4010),
-  // Sends per second per provider, enforced by the Temporal server on each provider's task queue.
-  PROVIDER_RATE_LIMITS: rateLimitsSchema.prefault(''),
-  SANDBOX_CALLBACK_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(200),
-  WAPPIN_BASE_URL: url.optional(),
-  WAPPIN_CLIENT_ID: optionalSecret,
-  WAPPIN_SECRET_KEY: optionalSecret,
-  WAPPIN_PROJECT_ID: optionalSecret,
-  ITD_BASE_URL: url.optional(),
-  ITD_TOKEN: optionalSecret,
-  ENGAGELAB_BASE_URL: url.optional(),
-  ENGAGELAB_DEV_KEY: optionalSecret,
-  ENGAGELAB_DEV_SECRET: optionalSecret,
-  NUSASMS_BASE_URL: url.optional(),
-  NUSASMS_USERNAME: optionalSecret,
-  NUSASMS_PASSWORD: optionalSecret,
-  SMS_MASKING_BASE_URL: url.optional(),
-  SMS_MASKING_USERNAME: optionalSecret,
-  SMS_MASKING_PASSWORD: optionalSecret,
+    // Providers: credentials unset → sandbox. Each provider's own variables (*_BASE_URL, credentials)
+    // come from its descriptor's `env` (providers/<name>/index.ts), merged below.
+    SANDBOX_BASE_PORT: port.default(4010),
+    // Sends per second per provider, enforced by the Temporal server on each provider's task queue.
+    PROVIDER_RATE_LIMITS: rateLimitsSchemaFor(providers).prefault(''),
+    SANDBOX_CALLBACK_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(200),
 
-  // Secrets for engine-managed OTP (HMAC of codes) and payload encryption.
-  OTP_HMAC_KEY: z.string().min(16).default(DEV_SECRETS.OTP_HMAC_KEY),
-  OTP_SEND_LIMIT: z.coerce.number().int().min(1).max(1000).default(5),
-  OTP_SEND_WINDOW: durationSchema.default('10 minutes'),
-  // Payload encryption in Temporal history: `k2:<base64 32 bytes>,k1:<…>`; the first encrypts, all decrypt.
-  KURIR_ENCRYPTION_KEY: z.string().superRefine((v, ctx) => {
-    try { parseKeyring(v); } catch (err) { ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) }); }
-  }).optional(),
-  // Origins (Temporal UI) allowed to call the codec endpoint /codec/*; default: TEMPORAL_UI_URL, else the local dev UI.
-  CODEC_CORS_ORIGINS: z.string().optional().transform((v) => v?.split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean)),
-  PRETTY_LOGS: bool.optional(),
+    // Secrets for engine-managed OTP (HMAC of codes) and payload encryption.
+    OTP_HMAC_KEY: z.string().min(16).default(DEV_SECRETS.OTP_HMAC_KEY),
+    OTP_SEND_LIMIT: z.coerce.number().int().min(1).max(1000).default(5),
+    OTP_SEND_WINDOW: durationSchema.default('10 minutes'),
+    // Payload encryption in Temporal history: `k2:<base64 32 bytes>,k1:<…>`; the first encrypts, all decrypt.
+    KURIR_ENCRYPTION_KEY: z.string().superRefine((v, ctx) => {
+      try { parseKeyring(v); } catch (err) { ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) }); }
+    }).optional(),
+    // Origins (Temporal UI) allowed to call the codec endpoint /codec/*; default: TEMPORAL_UI_URL, else the local dev UI.
+    CODEC_CORS_ORIGINS: z.string().optional().transform((v) => v?.split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean)),
+    PRETTY_LOGS: bool.optional(),
 
-  // Outbound webhooks and the event stream (GET /v1/events).
-  // Encrypts webhook signing secrets at rest (AES-256-GCM with a key derived from this value).
-  WEBHOOK_SECRET_KEY: z.string().min(16).default(DEV_SECRETS.WEBHOOK_SECRET_KEY),
-  // Retries go on for at least this long after an event's first attempt, then it is dead-lettered.
-  WEBHOOK_RETRY_BUDGET: durationSchema.default('24 hours'),
-  WEBHOOK_INITIAL_BACKOFF: durationSchema.default('5 seconds'),
-  WEBHOOK_MAX_BACKOFF: durationSchema.default('1 hour'),
-  WEBHOOK_TIMEOUT: durationSchema.default('10 seconds'),
-  WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(32),
-  // Deliveries in flight to one subscription: a black-holed endpoint holds at most this many slots.
-  WEBHOOK_CONCURRENCY_PER_ENDPOINT: z.coerce.number().int().min(1).max(1000).default(4),
-  // Endpoints on loopback or private addresses are refused unless this is true (tests, on-premises receivers).
-  WEBHOOK_ALLOW_PRIVATE: bool.default(false),
-  SSE_HEARTBEAT: durationSchema.default('15 seconds'),
-  // Open GET /v1/events streams: per API key and in all (beyond either, 429).
-  SSE_MAX_STREAMS_PER_KEY: z.coerce.number().int().min(1).max(10_000).default(10),
-  SSE_MAX_STREAMS: z.coerce.number().int().min(1).max(100_000).default(200),
-  // Where the CLI reaches the API (`kurir events`); default http://HOST:PORT and the first of KURIR_API_KEYS.
-  KURIR_API_URL: url.optional(),
-  KURIR_API_KEY: optionalSecret,
-});
+    // Outbound webhooks and the event stream (GET /v1/events).
+    // Encrypts webhook signing secrets at rest (AES-256-GCM with a key derived from this value).
+    WEBHOOK_SECRET_KEY: z.string().min(16).default(DEV_SECRETS.WEBHOOK_SECRET_KEY),
+    // Retries go on for at least this long after an event's first attempt, then it is dead-lettered.
+    WEBHOOK_RETRY_BUDGET: durationSchema.default('24 hours'),
+    WEBHOOK_INITIAL_BACKOFF: durationSchema.default('5 seconds'),
+    WEBHOOK_MAX_BACKOFF: durationSchema.default('1 hour'),
+    WEBHOOK_TIMEOUT: durationSchema.default('10 seconds'),
+    WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(32),
+    // Deliveries in flight to one subscription: a black-holed endpoint holds at most this many slots.
+    WEBHOOK_CONCURRENCY_PER_ENDPOINT: z.coerce.number().int().min(1).max(1000).default(4),
+    // Endpoints on loopback or private addresses are refused unless this is true (tests, on-premises receivers).
+    WEBHOOK_ALLOW_PRIVATE: bool.default(false),
+    SSE_HEARTBEAT: durationSchema.default('15 seconds'),
+    // Open GET /v1/events streams: per API key and in all (beyond either, 429).
+    SSE_MAX_STREAMS_PER_KEY: z.coerce.number().int().min(1).max(10_000).default(10),
+    SSE_MAX_STREAMS: z.coerce.number().int().min(1).max(100_000).default(200),
+    // Retention (docs/operations.md#retention): a Temporal Schedule prunes rows older than these ages.
+    // RETENTION_SCHEDULE: an interval ("1 hour"), a cron expression ("0 3 * * *") or "off".
+    RETENTION_SCHEDULE: z.string().refine(isRetentionSchedule, 'must be an interval of at least a minute ("1 hour"), a 5-field cron expression ("0 3 * * *") or "off"').default('1 hour'),
+    RETENTION_CALLBACKS: durationSchema.default('7 days'),
+    RETENTION_UNOWNED_CALLBACKS: durationSchema.default('7 days'),
+    RETENTION_EVENTS: durationSchema.default('30 days'),
+    RETENTION_INBOUND: durationSchema.default('30 days'),
+    RETENTION_CAMPAIGN_RECIPIENTS: durationSchema.default('30 days'),
+    RETENTION_IDEMPOTENCY_KEYS: durationSchema.default('24 hours'),
+    // Never less than OTP_SEND_WINDOW: the per-number send limit counts these rows.
+    RETENTION_OTP_SENDS: durationSchema.default('24 hours'),
+    // Where the CLI reaches the API (`kurir events`); default http://HOST:PORT and the first of KURIR_API_KEYS.
+    KURIR_API_URL: url.optional(),
+    KURIR_API_KEY: optionalSecret,
+  };
+}
+
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+/** The variables of every registered provider, typed from PROVIDERS. */
+type ProviderEnvShape = UnionToIntersection<(typeof PROVIDERS)[number]['env']>;
+
+function providerEnv(providers: ProviderList): z.ZodRawShape {
+  return Object.assign({}, ...providers.map((p) => p.env)) as z.ZodRawShape;
+}
+
+export const envSchema = z.object({ ...commonEnv(PROVIDERS), ...(providerEnv(PROVIDERS) as ProviderEnvShape) });
+
+/** The schema for another provider list (tests of a throwaway provider): its variables are read too. */
+export function envSchemaFor(providers: ProviderList) {
+  return z.object({ ...commonEnv(providers), ...providerEnv(providers) });
+}
 
 export type Env = z.infer<typeof envSchema>;

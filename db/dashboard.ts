@@ -49,7 +49,7 @@ export async function callbackStats(pool: Pool, windowSeconds: number): Promise<
             count(*) FILTER (WHERE received_at > now() - make_interval(secs => $1)) AS received,
             max(received_at) AS last,
             avg(extract(epoch FROM relayed_at - received_at)::float8) FILTER (WHERE received_at > now() - make_interval(secs => $1)) AS lag,
-            count(*) FILTER (WHERE relayed_at IS NULL) AS unrelayed,
+            count(*) FILTER (WHERE relayed_at IS NULL AND dead_at IS NULL) AS unrelayed,
             (array_agg(last_error ORDER BY id DESC) FILTER (WHERE last_error IS NOT NULL))[1] AS last_error
      FROM callback_inbox GROUP BY provider`, [windowSeconds]);
   return res.rows.map((r) => ({

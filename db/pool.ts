@@ -16,6 +16,15 @@ export function createPool(databaseUrl: string, max = 10): pg.Pool {
   return pool;
 }
 
+/**
+ * A worker's pool for `activityConcurrency` concurrent activities: no activity holds a connection
+ * across a provider call (each runs a few short statements), so a fifth of them at once is ample,
+ * between 10 and 50 connections.
+ */
+export function workerPoolSize(activityConcurrency: number): number {
+  return Math.min(50, Math.max(10, Math.ceil(activityConcurrency / 5)));
+}
+
 export async function databaseReachable(pool: pg.Pool): Promise<boolean> {
   try {
     await pool.query('SELECT 1');

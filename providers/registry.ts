@@ -1,103 +1,97 @@
-// Builds the configured providers: a live client when the provider's credentials are set,
-// otherwise a client of its sandbox (with the sandbox's credentials) at *_BASE_URL or the
-// local sandbox port `npm start` uses.
+// The one place a provider is registered: PROVIDERS. Everything provider-specific elsewhere
+// (config variables, callback routes, send queues, sandboxes, dashboard, CLI) is derived from it.
+// A provider runs live when its credentials are set, otherwise against its sandbox (with the
+// sandbox's credentials) at its *_BASE_URL or the local sandbox port `npm start` uses.
 import type { Config } from '../config/index.js';
-import { EngageLabOtpClient, EngageLabProvider, engagelabCallbackEndpoints, ENGAGELAB_SANDBOX_CREDENTIALS, type EngageLabOptions } from './engagelab/index.js';
-import { ItdProvider, itdCallbackEndpoints, ITD_SANDBOX_CREDENTIALS } from './itd/index.js';
-import { NusaSmsProvider, nusasmsCallbackEndpoints, NUSASMS_SANDBOX_CREDENTIALS } from './nusasms/index.js';
-import { SmsMaskingProvider, smsMaskingCallbackEndpoints, SMS_MASKING_SANDBOX_CREDENTIALS } from './sms-masking/index.js';
-import type { CallbackEndpoint, ChannelProvider, ProviderName } from './types.js';
-import { WappinProvider, wappinCallbackEndpoints, WAPPIN_SANDBOX_CREDENTIALS } from './wappin/index.js';
-import { PROVIDER_NAMES } from './types.js';
+import type { ProviderDescriptor, ProviderSettings } from './descriptor.js';
+import { engagelab, engagelabOtpClient } from './engagelab/index.js';
+import type { EngageLabOtpClient } from './engagelab/client.js';
+import { itd } from './itd/index.js';
+import { nusasms } from './nusasms/index.js';
+import { smsMasking } from './sms-masking/index.js';
+import type { CallbackEndpoint, ChannelProvider } from './types.js';
+import { wappin } from './wappin/index.js';
+
+/** Every provider, in the order of their sandbox ports (SANDBOX_BASE_PORT + index). */
+export const PROVIDERS = [wappin, itd, engagelab, nusasms, smsMasking] as const;
+
+export type ProviderName = (typeof PROVIDERS)[number]['name'];
+export const PROVIDER_NAMES: readonly ProviderName[] = PROVIDERS.map((p) => p.name);
+
+/** A list of descriptors: PROVIDERS, or another list in tests (a throwaway provider). */
+export type ProviderList = readonly ProviderDescriptor[];
 
 export type ProviderMode = 'live' | 'sandbox';
 
-/** The providers' production endpoints, used when credentials are set and no *_BASE_URL overrides them. */
-export const LIVE_BASE_URLS: Record<ProviderName, string> = {
-  wappin: 'https://api.wappin.id',
-  itd: 'https://ida.itdchile.cl/api/v2',
-  engagelab: 'https://otp.api.engagelab.cc',
-  nusasms: 'http://api.nusasms.com',
-  'sms-masking': 'http://103.16.199.187/masking',
-};
-
-export function sandboxPort(config: Config, name: ProviderName): number {
-  return config.SANDBOX_BASE_PORT + PROVIDER_NAMES.indexOf(name);
+/** One configuration variable by name (provider variables are merged into Config from the descriptors). */
+export function setting(config: Config, key: string): string | undefined {
+  const value: unknown = (config as unknown as Record<string, unknown>)[key];
+  return typeof value === 'string' ? value : undefined;
 }
 
-export function providerMode(config: Config, name: ProviderName): ProviderMode {
-  switch (name) {
-    case 'wappin': return config.WAPPIN_CLIENT_ID && config.WAPPIN_SECRET_KEY ? 'live' : 'sandbox';
-    case 'itd': return config.ITD_TOKEN ? 'live' : 'sandbox';
-    case 'engagelab': return config.ENGAGELAB_DEV_KEY && config.ENGAGELAB_DEV_SECRET ? 'live' : 'sandbox';
-    case 'nusasms': return config.NUSASMS_USERNAME && config.NUSASMS_PASSWORD ? 'live' : 'sandbox';
-    case 'sms-masking': return config.SMS_MASKING_USERNAME && config.SMS_MASKING_PASSWORD ? 'live' : 'sandbox';
-  }
+export function descriptorOf(name: string, providers: ProviderList = PROVIDERS): ProviderDescriptor {
+  const d = providers.find((p) => p.name === name);
+  if (!d) throw new Error(`unknown provider "${name}" (one of ${providers.map((p) => p.name).join(', ')})`);
+  return d;
 }
 
-export function configuredBaseUrl(config: Config, name: ProviderName): string | undefined {
-  return {
-    wappin: config.WAPPIN_BASE_URL, itd: config.ITD_BASE_URL, engagelab: config.ENGAGELAB_BASE_URL,
-    nusasms: config.NUSASMS_BASE_URL, 'sms-masking': config.SMS_MASKING_BASE_URL,
-  }[name];
+export function sandboxPort(config: Config, name: string, providers: ProviderList = PROVIDERS): number {
+  return config.SANDBOX_BASE_PORT + providers.indexOf(descriptorOf(name, providers));
 }
 
-export function baseUrl(config: Config, name: ProviderName): string {
-  const configured = configuredBaseUrl(config, name);
+export function providerMode(config: Config, name: string, providers: ProviderList = PROVIDERS): ProviderMode {
+  return descriptorOf(name, providers).credentialEnv.every((key) => setting(config, key)) ? 'live' : 'sandbox';
+}
+
+export function configuredBaseUrl(config: Config, name: string, providers: ProviderList = PROVIDERS): string | undefined {
+  return setting(config, descriptorOf(name, providers).baseUrlEnv);
+}
+
+export function baseUrl(config: Config, name: string, providers: ProviderList = PROVIDERS): string {
+  const configured = configuredBaseUrl(config, name, providers);
   if (configured) return configured;
-  return providerMode(config, name) === 'live' ? LIVE_BASE_URLS[name] : `http://127.0.0.1:${sandboxPort(config, name)}`;
+  if (providerMode(config, name, providers) === 'live') return descriptorOf(name, providers).liveBaseUrl;
+  return `http://127.0.0.1:${sandboxPort(config, name, providers)}`;
 }
 
-function engagelabOptions(config: Config): EngageLabOptions {
-  const url = baseUrl(config, 'engagelab');
-  return providerMode(config, 'engagelab') === 'live'
-    ? { baseUrl: url, devKey: config.ENGAGELAB_DEV_KEY!, devSecret: config.ENGAGELAB_DEV_SECRET! }
-    : { baseUrl: url, ...ENGAGELAB_SANDBOX_CREDENTIALS };
-}
-
-function build(config: Config, name: ProviderName): ChannelProvider {
-  const url = baseUrl(config, name);
-  const live = providerMode(config, name) === 'live';
-  switch (name) {
-    case 'wappin': return new WappinProvider(live
-      ? { baseUrl: url, clientId: config.WAPPIN_CLIENT_ID!, secretKey: config.WAPPIN_SECRET_KEY!, projectId: config.WAPPIN_PROJECT_ID ?? '' }
-      : { baseUrl: url, ...WAPPIN_SANDBOX_CREDENTIALS });
-    case 'itd': return new ItdProvider(live ? { baseUrl: url, token: config.ITD_TOKEN! } : { baseUrl: url, ...ITD_SANDBOX_CREDENTIALS });
-    case 'engagelab': return new EngageLabProvider(engagelabOptions(config));
-    case 'nusasms': return new NusaSmsProvider(live
-      ? { baseUrl: url, username: config.NUSASMS_USERNAME!, password: config.NUSASMS_PASSWORD! }
-      : { baseUrl: url, ...NUSASMS_SANDBOX_CREDENTIALS });
-    case 'sms-masking': return new SmsMaskingProvider(live
-      ? { baseUrl: url, username: config.SMS_MASKING_USERNAME!, password: config.SMS_MASKING_PASSWORD! }
-      : { baseUrl: url, ...SMS_MASKING_SANDBOX_CREDENTIALS });
-  }
+function settings(config: Config, name: string, providers: ProviderList): ProviderSettings {
+  return {
+    baseUrl: baseUrl(config, name, providers),
+    live: providerMode(config, name, providers) === 'live',
+    setting: (key) => setting(config, key),
+  };
 }
 
 export interface ProviderRegistry {
+  /** The registered providers' names, in list order. */
+  names: readonly ProviderName[];
   get(name: ProviderName): ChannelProvider;
   /** EngageLab's OTP API (templates, provider-generated codes, verification). */
   engagelabOtp(): EngageLabOtpClient;
   modes: Record<ProviderName, ProviderMode>;
 }
 
-export function createProviderRegistry(config: Config): ProviderRegistry {
-  const providers = new Map<ProviderName, ChannelProvider>();
-  const modes = Object.fromEntries(PROVIDER_NAMES.map((n) => [n, providerMode(config, n)])) as Record<ProviderName, ProviderMode>;
+export function createProviderRegistry(config: Config, providers: ProviderList = PROVIDERS): ProviderRegistry {
+  const clients = new Map<string, ChannelProvider>();
+  // A list other than PROVIDERS carries names outside the ProviderName union (tests only).
+  const names = providers.map((p) => p.name) as ProviderName[];
+  const modes = Object.fromEntries(names.map((n) => [n, providerMode(config, n, providers)])) as Record<ProviderName, ProviderMode>;
   let otpClient: EngageLabOtpClient | undefined;
   return {
+    names,
     modes,
-    engagelabOtp: () => (otpClient ??= new EngageLabOtpClient(engagelabOptions(config))),
+    engagelabOtp: () => (otpClient ??= engagelabOtpClient(settings(config, engagelab.name, providers))),
     get(name) {
-      let p = providers.get(name);
-      if (!p) {
-        p = build(config, name);
-        providers.set(name, p);
+      let client = clients.get(name);
+      if (!client) {
+        client = descriptorOf(name, providers).createClient(settings(config, name, providers));
+        clients.set(name, client);
       }
-      return p;
+      return client;
     },
   };
 }
 
-export function allCallbackEndpoints(): CallbackEndpoint[] {
-  return [...wappinCallbackEndpoints, ...itdCallbackEndpoints, ...engagelabCallbackEndpoints, ...nusasmsCallbackEndpoints, ...smsMaskingCallbackEndpoints];
+export function allCallbackEndpoints(providers: ProviderList = PROVIDERS): CallbackEndpoint[] {
+  return providers.flatMap((p) => p.callbacks);
 }

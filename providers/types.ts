@@ -1,11 +1,12 @@
 // The one interface every provider adapter implements, and the canonical status model.
 // Provider quirks stay inside providers/<name>/; everything outside speaks these types.
+import type { ProviderName } from './registry.js';
 
 export const CANONICAL_STATUSES = ['accepted', 'queued', 'sent', 'delivered', 'read', 'failed', 'invalid_number', 'expired'] as const;
 export type CanonicalStatus = (typeof CANONICAL_STATUSES)[number];
 
-export const PROVIDER_NAMES = ['wappin', 'itd', 'engagelab', 'nusasms', 'sms-masking'] as const;
-export type ProviderName = (typeof PROVIDER_NAMES)[number];
+// The names come from the list in providers/registry.ts (the one place a provider is registered).
+export type { ProviderName };
 
 export type Channel = 'whatsapp' | 'sms';
 
@@ -106,6 +107,8 @@ export interface CallbackEndpoint {
   /** e.g. `/callbacks/wappin`, `/callbacks/itd/status` */
   path: string;
   auth: 'bearer' | 'token-query' | 'signature';
+  /** The configuration variable holding the secret this route checks (e.g. WAPPIN_CALLBACK_TOKEN, CALLBACK_TOKEN). */
+  secretEnv: string;
   /** For auth `signature`: true when the request is authentic for `secret` at `nowMs`. */
   verifySignature?: (req: CallbackRequest, secret: string, nowMs: number) => boolean;
   parse(req: CallbackRequest): ParsedCallback;

@@ -22,3 +22,16 @@ export function parseOrThrow<S extends z.ZodType>(provider: string, schema: S, v
   if (!r.success) throw validationError(provider, r.error, opts);
   return r.data;
 }
+
+export interface ProviderValidation {
+  validationError: (error: z.ZodError, opts?: FieldOptions) => BadRequestError;
+  parseOrThrow: <S extends z.ZodType>(schema: S, value: unknown, opts?: FieldOptions) => z.output<S>;
+}
+
+/** The two helpers bound to one provider (and its field names), so each client has one line, not two wrappers. */
+export function providerValidation(provider: string, defaults: FieldOptions = {}): ProviderValidation {
+  return {
+    validationError: (error, opts = {}) => validationError(provider, error, { ...defaults, ...opts }),
+    parseOrThrow: (schema, value, opts = {}) => parseOrThrow(provider, schema, value, { ...defaults, ...opts }),
+  };
+}

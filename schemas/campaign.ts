@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { messageInputSchema } from './message.js';
 import { parseClock } from '../workflows/campaign-logic.js';
-import { validTimeZone } from '../campaigns/recipient-row.js';
+import { validTimeZone } from '../lib/time-zone.js';
 
 const clock = z.string().refine((v) => parseClock(v) !== undefined, 'must be a time of day HH:MM or HH:MM:SS');
 

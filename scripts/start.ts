@@ -8,7 +8,7 @@ import { SEARCH_ATTRIBUTES } from '../client/search-attributes.js';
 import { loadConfigOrExit } from '../config/index.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres.js';
 import { migrate } from '../db/migrate.js';
-import { sandboxEnvironment, startSandboxes, type RunningSandboxes } from '../providers/sandboxes.js';
+import { sandboxEnvironment, startSandboxes, type RunningSandboxes } from '../sandboxes/index.js';
 import { unreachableMessage } from '../temporal/connect.js';
 import { ensureUiBuilt } from './build-ui.js';
 import { PROJECT_ROOT } from './paths.js';
@@ -87,10 +87,14 @@ async function main(): Promise<void> {
     children.push(child);
   }
   await waitForHealth(`http://127.0.0.1:${config.PORT}/healthz`);
+  // The sample commands use a key that works: the development key, or the shell's $KURIR_API_KEY
+  // (one of your KURIR_API_KEYS; the banner never prints a key of yours).
+  const devKey = config.KURIR_API_KEYS.length === 1 && config.KURIR_API_KEYS[0]?.key === 'dev-key';
+  const bearer = devKey ? "'Authorization: Bearer dev-key'" : '"Authorization: Bearer $KURIR_API_KEY"';
   say([
     '',
     'kurir is running:',
-    `  API            ${apiUrl}  (API key: ${config.KURIR_API_KEYS.length === 1 && config.KURIR_API_KEYS[0] === 'dev-key' ? 'dev-key' : 'from KURIR_API_KEYS'})`,
+    `  API            ${apiUrl}  (API key: ${devKey ? 'dev-key' : 'one of KURIR_API_KEYS; export it as KURIR_API_KEY for the commands below'})`,
     `  API docs       ${apiUrl}/docs`,
     ...(env.WORKER_METRICS_PORT !== '0' ? [`  SDK metrics    http://${config.HOST}:${env.WORKER_METRICS_PORT}/metrics  (API metrics: ${apiUrl}/metrics)`] : []),
     `  Dashboard      ${apiUrl}/ui/`,
@@ -99,9 +103,9 @@ async function main(): Promise<void> {
     `  Providers      ${sandboxes.summary}`,
     '',
     'Try:',
-    `  curl -s -X POST ${apiUrl}/v1/messages -H 'Authorization: Bearer dev-key' -H 'Content-Type: application/json' \\`,
+    `  curl -s -X POST ${apiUrl}/v1/messages -H ${bearer} -H 'Content-Type: application/json' \\`,
     `    -d '{"to":"+6281234567890","steps":[{"channel":"whatsapp","provider":"wappin","template":"order_shipped","params":["A-1"]},{"channel":"sms","provider":"sms-masking","text":"Order A-1 shipped"}],"fallback":{"notReadWithin":"1 minute"}}'`,
-    `  curl -s ${apiUrl}/v1/messages/<id> -H 'Authorization: Bearer dev-key'`,
+    `  curl -s ${apiUrl}/v1/messages/<id> -H ${bearer}`,
     '',
     'Press Ctrl-C to stop.',
   ].join('\n'));

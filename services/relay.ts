@@ -2,11 +2,12 @@
 // Rows whose owner is not known yet are retried with backoff, never dropped. It resumes from the
 // inbox after a restart, wakes at once after a callback is stored or a provider message is
 // recorded (LISTEN kurir_relay: only the rows waiting for that message become due), and sweeps
-// every second for retries.
+// every second for retries. A row that can never be relayed (the parser or the database refuses
+// it) is set aside as dead with its error, and the rest of its batch goes on (relay-poison.ts).
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { lockDueCallbacks, makeAllWaitingDue, makeWaitingDue, markRelayed, markRetries, type InboxRow, type Retry } from '../db/callback-inbox.js';
+import { lockDueCallbacks, makeAllWaitingDue, makeWaitingDue, markDead, markRelayed, markRetries, type Dead, type InboxRow, type Retry } from '../db/callback-inbox.js';
 import { storeInbound } from '../db/inbound-messages.js';
 import type { Pool } from '../db/pool.js';
 import { inTransaction } from '../db/transaction.js';
@@ -18,6 +19,7 @@ import type { StatusUpdate } from '../workflows/types.js';
 import { CoalescingTrigger } from './coalescing-trigger.js';
 import { KeptListener } from './kept-listener.js';
 import { observeRelayed } from './metrics.js';
+import { errorText, isolateRows } from './relay-poison.js';
 
 export function callbackRequestFromRow(row: Pick<InboxRow, 'method' | 'query' | 'body'>): CallbackRequest {
   let body: unknown;
@@ -100,19 +102,33 @@ export class Relay {
       const batch = await inTransaction(this.deps.pool, async (client) => {
         const due = await lockDueCallbacks(client, this.deps.batch ?? 100);
         const outcomes = await this.relayBatch(client, due);
+        // Inbound rows are stored in one go; a row the database refuses is found and set aside.
+        const inbound = [...outcomes.keys()].filter((i) => outcomes[i]!.kind === 'inbound');
+        const refused = await isolateRows(client, inbound, async (rows) => {
+          for (const i of rows) {
+            const outcome = outcomes[i]!;
+            if (outcome.kind === 'inbound') for (const m of outcome.messages) await storeInbound(client, m);
+          }
+        });
+        for (const [i, error] of refused) outcomes[i] = { kind: 'dead', error: `store inbound: ${error}` };
         // The row updates share this transaction's connection: one statement for the retries, one
-        // for the relayed rows (round trips are what a busy database host pays for).
+        // for the dead rows, one for the relayed rows (round trips are what a busy database host pays for).
         const retries: Retry[] = [];
+        const dead: Array<Dead & { provider: string }> = [];
         const relayed: string[] = [];
         for (const [i, outcome] of outcomes.entries()) {
           const row = due[i]!;
-          if (outcome.kind === 'retry') { retries.push({ row, error: outcome.error, waitingFor: outcome.waitingFor }); continue; }
-          if (outcome.kind === 'inbound') for (const m of outcome.messages) await storeInbound(client, m);
-          relayed.push(row.id);
+          if (outcome.kind === 'retry') retries.push({ row, error: outcome.error, waitingFor: outcome.waitingFor });
+          else if (outcome.kind === 'dead') dead.push({ id: row.id, provider: row.provider, error: outcome.error });
+          else relayed.push(row.id);
         }
-        await markRetries(client, retries);
-        return { due: due.length, lags: await markRelayed(client, relayed) };
+        // Even the retry bookkeeping can meet poison: an id too long for the waiting_for index (54000).
+        const unfiled = await isolateRows(client, retries, (rows) => markRetries(client, rows));
+        for (const [retry, error] of unfiled) dead.push({ id: retry.row.id, provider: retry.row.provider, error: `retry bookkeeping: ${error}` });
+        await markDead(client, dead);
+        return { due: due.length, dead, lags: await markRelayed(client, relayed) };
       });
+      for (const d of batch.dead) this.deps.logger.warn({ callbackId: d.id, provider: d.provider, error: d.error }, 'callback set aside as dead: no retry can relay it');
       observeRelayed(batch.lags);
       if (batch.due < (this.deps.batch ?? 100)) return;
     }
@@ -125,22 +141,40 @@ export class Relay {
   /**
    * Delivers a batch of stored callbacks; says what to record for each. Owners are looked up in
    * one query, and each workflow gets the batch's statuses for it in one signal, in inbox order
-   * (a message's sent, delivered and read callbacks often land in one batch under load).
+   * (a message's sent, delivered and read callbacks often land in one batch under load). A row that
+   * cannot be parsed, looked up or mapped is dead; it never holds back the others.
    */
   private async relayBatch(client: pg.PoolClient, due: InboxRow[]): Promise<Outcome[]> {
     const parsed = due.map((row) => this.parseRow(row));
-    const events = parsed.flatMap((p) => (p.kind === 'status' ? p.events : []));
-    const owners = await findOwners(client, events);
+    const statusRows = [...parsed.keys()].filter((i) => parsed[i]!.kind === 'status');
+    const eventsOf = (i: number): StatusEvent[] => { const p = parsed[i]!; return p.kind === 'status' ? p.events : []; };
+    const owners = new Map<string, string>();
+    const lookupFailed = await isolateRows(client, statusRows, async (rows) => {
+      for (const [key, workflowId] of await findOwners(client, rows.flatMap(eventsOf))) owners.set(key, workflowId);
+    });
+    for (const [i, error] of lookupFailed) parsed[i] = { kind: 'dead', error: `owner lookup: ${error}` };
     const perWorkflow = new Map<string, { updates: StatusUpdate[]; rows: Set<number> }>();
     const unowned = new Map<number, string[]>();
-    for (const [i, p] of parsed.entries()) {
-      if (p.kind !== 'status') continue;
-      for (const event of p.events) {
-        const key = providerMessageKey(event.provider, event.providerMessageId);
-        const workflowId = owners.get(key);
-        if (!workflowId) { unowned.set(i, [...(unowned.get(i) ?? []), key]); continue; }
+    for (const i of statusRows) {
+      if (parsed[i]!.kind !== 'status') continue;
+      // Map every event of the row before any joins a signal: a row is delivered whole or not at all.
+      const owned: Array<{ workflowId: string; update: StatusUpdate }> = [];
+      try {
+        for (const event of eventsOf(i)) {
+          const key = providerMessageKey(event.provider, event.providerMessageId);
+          const workflowId = owners.get(key);
+          if (!workflowId) { unowned.set(i, [...(unowned.get(i) ?? []), key]); continue; }
+          owned.push({ workflowId, update: toStatusUpdate(event, 'callback') });
+        }
+      } catch (err) {
+        // An Invalid Date (RangeError) or another value no signal can carry.
+        parsed[i] = { kind: 'dead', error: `status mapping: ${errorText(err)}` };
+        unowned.delete(i);
+        continue;
+      }
+      for (const { workflowId, update } of owned) {
         const group = perWorkflow.get(workflowId) ?? { updates: [], rows: new Set<number>() };
-        group.updates.push(toStatusUpdate(event, 'callback'));
+        group.updates.push(update);
         group.rows.add(i);
         perWorkflow.set(workflowId, group);
       }
@@ -167,8 +201,9 @@ export class Relay {
       const parsed = endpoint.parse(callbackRequestFromRow(row));
       return parsed.kind === 'inbound' ? { kind: 'inbound', messages: parsed.messages } : { kind: 'status', events: parsed.events };
     } catch (err) {
-      // It parsed when it was received; a parser change must not lose it: keep it for a later release.
-      return { kind: 'retry', error: `unparseable: ${err instanceof Error ? err.message : String(err)}` };
+      // Parsers are pure: what fails now fails on every retry. The row is kept (dead, not deleted)
+      // and listed, so an operator can requeue it after a parser fix.
+      return { kind: 'dead', error: `unparseable: ${errorText(err)}` };
     }
   }
 
@@ -186,4 +221,4 @@ export class Relay {
   }
 }
 
-type Outcome = { kind: 'relayed' } | { kind: 'retry'; error: string; waitingFor?: string } | { kind: 'inbound'; messages: InboundMessage[] };
+type Outcome = { kind: 'relayed' } | { kind: 'retry'; error: string; waitingFor?: string } | { kind: 'dead'; error: string } | { kind: 'inbound'; messages: InboundMessage[] };

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { arrayRows } from '../campaigns/import.js';
-import { createCampaign } from '../client/start-campaign.js';
+import { createCampaign } from '../app/campaigns.js';
 import { countRecipients } from '../db/campaigns.js';
 import { campaignSpecSchema, type CampaignSpecRaw } from '../schemas/campaign.js';
 import type { CampaignProgress } from '../workflows/campaign-types.js';

@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { loadConfig } from '../config/index.js';
+import { DEV_SECRETS } from '../config/production-secrets.js';
 import { envSchema } from '../config/schema.js';
-import { PROVIDER_NAMES } from '../providers/types.js';
+import { PROVIDER_NAMES, PROVIDERS } from '../providers/registry.js';
 import { PROJECT_ROOT } from '../scripts/paths.js';
 import { providerSendQueue } from '../workflows/task-queues.js';
 
@@ -22,7 +23,8 @@ const services = compose.services;
 const svc = (name: string): Service => { const s = services[name]; assert.ok(s, `service ${name}`); return s; };
 /** Compose interpolation of `${VAR:-default}` as it happens with VAR unset. */
 const interpolate = (env: Record<string, string> = {}) => Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v).replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1')]));
-const PROVIDER_VAR = /^(WAPPIN|ITD|ENGAGELAB|NUSASMS|SMS_MASKING)_/;
+/** Every variable a provider descriptor declares. */
+const PROVIDER_VARS = PROVIDERS.flatMap((p) => Object.keys(p.env));
 
 describe('docker-compose.yml', () => {
   test('has every service, with pinned images or the kurir build', () => {
@@ -68,14 +70,27 @@ describe('docker-compose.yml', () => {
       const db = new URL(config.DATABASE_URL ?? '');
       assert.equal(db.hostname, 'postgres', name);
       assert.deepEqual([db.username, db.password, db.pathname.slice(1)], [pg.POSTGRES_USER, pg.POSTGRES_PASSWORD, pg.POSTGRES_DB], name);
+      // Compiled code (npm run build in the image): dist/<path>.js from the source <path>.ts.
       const entry = svc(name).command?.at(-1) ?? '';
-      assert.ok(existsSync(join(PROJECT_ROOT, entry)), `${name} runs ${entry}, which exists`);
+      assert.match(entry, /^dist\/.+\.js$/, `${name} runs compiled code`);
+      const source = entry.replace(/^dist\//, '').replace(/\.js$/, '.ts');
+      assert.ok(existsSync(join(PROJECT_ROOT, source)), `${name} runs ${entry}, built from ${source}, which exists`);
     }
     for (const name of ['worker', 'api']) assert.deepEqual([svc(name).env_file].flat(), ['.env.providers'], name);
     const api = loadConfig(interpolate(svc('api').environment));
     assert.equal(api.HOST, '0.0.0.0');
     assert.ok(svc('api').ports?.includes(`${api.PORT}:${api.PORT}`), 'the API port is published');
-    assert.ok(svc('temporal-ui').ports?.includes('8080:8080'));
+  });
+
+  test('only the API is published: never Temporal\'s frontend or its UI, which have no authentication', () => {
+    const published = Object.entries(services).filter(([, s]) => s.ports?.length).map(([name]) => name);
+    assert.deepEqual(published, ['api']);
+    assert.deepEqual(svc('api').ports, ['3000:3000']);
+  });
+
+  test('no API key or secret has a default in compose: they come from .env.providers', () => {
+    const file = read('docker-compose.yml');
+    assert.doesNotMatch(file, /dev-key|KURIR_API_KEYS|_SECRET|_TOKEN|OTP_HMAC_KEY|KURIR_ENCRYPTION_KEY/);
   });
 
   test('Temporal reads config/temporal-dynamic-config.yaml: one partition for every provider send queue', () => {
@@ -94,19 +109,25 @@ describe('docker-compose.yml', () => {
   test('.env.providers.example lists every provider variable of config/schema.ts, empty, and loads', () => {
     const lines = read('.env.providers.example').split('\n').filter((l) => /^[A-Z_]+=/.test(l));
     const vars = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
-    const wanted = Object.keys(envSchema.shape).filter((k) => PROVIDER_VAR.test(k));
+    const wanted = Object.keys(envSchema.shape).filter((k) => PROVIDER_VARS.includes(k));
     assert.ok(wanted.length >= 16);
     for (const k of wanted) assert.equal(vars[k], '', k);
     for (const k of Object.keys(vars)) assert.ok(k in envSchema.shape, `${k} is a kurir variable`);
+    // Every secret production checks is listed, empty: compose then refuses to run on defaults.
+    for (const k of [...Object.keys(DEV_SECRETS), 'KURIR_ENCRYPTION_KEY']) assert.equal(vars[k], '', `${k} is listed, empty`);
     assert.doesNotThrow(() => loadConfig({ ...interpolate(svc('worker').environment), ...vars }));
   });
 
-  test('the Dockerfile is multi-stage: npm ci in deps, node:20-slim runtime running the worker', () => {
+  test('the Dockerfile is multi-stage: production deps, npm run build, a node:24-slim runtime running the compiled worker', () => {
     const file = read('Dockerfile');
-    assert.match(file, /^FROM node:20-slim AS deps$/m);
-    assert.match(file, /^RUN npm ci\b/m);
-    assert.match(file, /^FROM node:20-slim AS runtime$/m);
+    assert.match(file, /^FROM node:24-slim AS deps$/m);
+    assert.match(file, /^RUN npm ci --omit=dev\b/m);
+    assert.match(file, /^RUN npm run build$/m);
+    assert.match(file, /^FROM node:24-slim AS runtime$/m);
     assert.match(file, /^COPY --from=deps \/app\/node_modules/m);
-    assert.match(file, /^CMD \["node", "--import", "tsx", "workers\/main\.ts"\]$/m);
+    assert.match(file, /^COPY --from=build \/app\/dist \.\/dist$/m);
+    assert.match(file, /^CMD \["node", "dist\/workers\/main\.js"\]$/m);
+    const runtime = file.slice(file.indexOf('AS runtime')).split('\n').filter((l) => !l.startsWith('#')).join('\n');
+    assert.doesNotMatch(runtime, /tsx|\.ts\b/, 'the runtime runs no TypeScript');
   });
 });

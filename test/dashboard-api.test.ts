@@ -8,6 +8,7 @@ import { ensureUiBuilt } from '../scripts/build-ui.js';
 import { UI_DIST } from '../api/routes/ui.js';
 import { campaignNumber } from './helpers/campaign.js';
 import { startStack, type Stack } from './helpers/stack.js';
+import { PROVIDER_NAMES } from '../providers/registry.js';
 
 const auth = { authorization: 'Bearer dev-key' };
 let stack: Stack;
@@ -70,7 +71,7 @@ describe('dashboard endpoints', () => {
     const none = await stack.api.inject({ method: 'GET', url: '/v1/ui/messages?q=%2B6281200000000', headers: auth });
     assert.deepEqual(none.json(), { results: [] });
     const providers = (await stack.api.inject({ method: 'GET', url: '/v1/ui/providers', headers: auth })).json<{ providers: Array<{ name: string; mode: string }> }>();
-    assert.deepEqual(providers.providers.map((p) => `${p.name}:${p.mode}`), ['wappin:sandbox', 'itd:sandbox', 'engagelab:sandbox', 'nusasms:sandbox', 'sms-masking:sandbox']);
+    assert.deepEqual(providers.providers.map((p) => `${p.name}:${p.mode}`), PROVIDER_NAMES.map((n) => `${n}:sandbox`));
     const config = (await stack.api.inject({ method: 'GET', url: '/v1/ui/config', headers: auth })).json<{ namespace: string }>();
     assert.equal(config.namespace, 'default');
     assert.equal((await stack.api.inject({ method: 'GET', url: '/v1/ui/campaigns/cmp_nope/summary', headers: auth })).statusCode, 404);

@@ -13,6 +13,7 @@ import { campaignNumber } from './helpers/campaign.js';
 import { lastCodeSent } from './helpers/codes.js';
 import { scriptedNumber } from './helpers/numbers.js';
 import { eventually, startStack, type Stack } from './helpers/stack.js';
+import { PROVIDER_NAMES } from '../providers/registry.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
@@ -180,7 +181,7 @@ describe('operator dashboard in headless Chromium', () => {
     await page.getByRole('link', { name: 'Providers' }).click();
     await page.locator('table', { hasText: 'sms-masking' }).first().waitFor({ timeout: 20_000 });
     const providersText = await page.locator('main').innerText();
-    for (const p of ['wappin', 'itd', 'engagelab', 'nusasms', 'sms-masking']) assert.match(providersText, new RegExp(`${p}\\s+sandbox`));
+    for (const p of PROVIDER_NAMES) assert.match(providersText, new RegExp(`${p}\\s+sandbox`));
     await shot('dashboard-6-providers.png');
 
     // First render on the sample data: a fresh load of the campaign page (the key is in this tab).

@@ -11,7 +11,7 @@ import proto from '@temporalio/proto';
 import { AesGcmCodec } from '../codec/aes-gcm-codec.js';
 import { payloadToJson, type JsonPayload } from '../codec/payload-json.js';
 import { Kurir } from '../client/index.js';
-import { recipientHash } from '../client/recipient-hash.js';
+import { recipientHash } from '../lib/crypto/recipient-hash.js';
 import { findTemporalBinary } from '../scripts/temporal.js';
 import type { MessageResult } from '../workflows/types.js';
 import { lastCodeSent } from './helpers/codes.js';

@@ -9,7 +9,6 @@ import { after, before, describe, test } from 'node:test';
 import pino from 'pino';
 import { buildServer } from '../api/build.js';
 import { insertEvents } from '../db/events.js';
-import type { Pool } from '../db/pool.js';
 import { EventNotifier } from '../services/event-notifier.js';
 import { parseSseBlock, streamEvents } from '../client/events.js';
 import { PROJECT_ROOT } from '../scripts/paths.js';
@@ -25,7 +24,7 @@ let stack: Stack;
 before(async () => { stack = await startStack({ env: { SSE_HEARTBEAT: '200 ms' } }); });
 after(async () => { await stack?.stop(); });
 
-const key = () => stack.config.KURIR_API_KEYS[0]!;
+const key = () => stack.config.KURIR_API_KEYS[0]!.key;
 
 interface Read { events: KurirEvent[]; ids: string[]; comments: number; ended: boolean }
 
@@ -210,7 +209,7 @@ describe('event stream (SSE)', () => {
           return (target.query as (...a: unknown[]) => unknown).apply(target, args);
         };
       },
-    }) as Pool;
+    });
     const notifier = new EventNotifier({ pool: stack.pool, logger: pino({ level: 'silent' }) });
     await notifier.start();
     const server = await buildServer({ config: stack.config, pool: counting, temporal: stack.client, callbackEndpoints: [], providers: undefined as never, events: notifier });

@@ -2,7 +2,7 @@
 // template is created through the template API when missing; signed callbacks reach the workflow.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { signEngageLabCallback } from '../providers/engagelab/index.js';
+import { signEngageLabCallback } from '../providers/engagelab/callbacks.js';
 import type { OtpState } from '../workflows/otp-types.js';
 import { scriptedNumber } from './helpers/numbers.js';
 import { eventually, startStack, type Stack } from './helpers/stack.js';

@@ -1,4 +1,4 @@
-// The typed client (`kurir/client`) end to end: a message, an OTP and campaigns (start from an
+// The SDK (`@kurir/client`) end to end: a message, an OTP and campaigns (created over REST from an
 // array and from a CSV file, pause/resume, cancel, typed errors) against a stack's worker.
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { CampaignEmptyError, CampaignExistsError, CampaignNotFoundError, Kurir, KurirValidationError } from '../client/index.js';
+import { CampaignEmptyError, CampaignExistsError, CampaignNotFoundError, Kurir, KurirConfigError, KurirValidationError } from '../client/index.js';
 import { campaignNumber, digitsOf, finishedCount, sendsPerNumber } from './helpers/campaign.js';
 import { lastCodeSent } from './helpers/codes.js';
 import { scriptedNumber } from './helpers/numbers.js';
@@ -18,7 +18,7 @@ before(async () => {
   stack = await startStack({ logLevel: 'warn' });
   kurir = await Kurir.connect({
     address: process.env.TEMPORAL_ADDRESS, namespace: stack.config.TEMPORAL_NAMESPACE, taskQueue: stack.taskQueue,
-    otpHmacKey: stack.config.OTP_HMAC_KEY, databaseUrl: process.env.DATABASE_URL,
+    otpHmacKey: stack.config.OTP_HMAC_KEY, apiUrl: stack.apiUrl, kurirApiKey: stack.config.KURIR_API_KEYS[0]!.key,
   });
 });
 after(async () => { await kurir?.close(); await stack?.stop(); });
@@ -29,6 +29,21 @@ const steps = [
 ];
 
 describe('typed client', () => {
+  test('no development fallbacks: without an OTP HMAC key or an API key the calls that need them throw KurirConfigError', async () => {
+    const saved = { OTP_HMAC_KEY: process.env.OTP_HMAC_KEY, KURIR_API_KEY: process.env.KURIR_API_KEY };
+    delete process.env.OTP_HMAC_KEY;
+    delete process.env.KURIR_API_KEY;
+    const bare = await Kurir.connect({ address: process.env.TEMPORAL_ADDRESS, namespace: stack.config.TEMPORAL_NAMESPACE, taskQueue: stack.taskQueue, apiUrl: stack.apiUrl });
+    try {
+      await assert.rejects(bare.verifyOtp('otp_none', '123456'), (err) => err instanceof KurirConfigError && err.setting === 'otpHmacKey');
+      await assert.rejects(bare.startCampaign({ name: 'no key', steps }, [{ phone: scriptedNumber() }]), (err) => err instanceof KurirConfigError && err.setting === 'apiKey');
+      await assert.rejects(bare.events({}, { follow: false }).next(), (err) => err instanceof KurirConfigError && err.setting === 'apiKey');
+    } finally {
+      await bare.close();
+      for (const [k, v] of Object.entries(saved)) if (v !== undefined) process.env[k] = v;
+    }
+  });
+
   test('sendMessage → status → result with the fallback taken', async () => {
     const msg = await kurir.sendMessage({ to: scriptedNumber('601'), steps });
     assert.match(msg.id, /^msg_/);
@@ -91,6 +106,19 @@ describe('typed client', () => {
     assert.equal(final.state, 'canceled');
     assert.ok(final.counts.not_sent > 0, JSON.stringify(final.counts));
     assert.equal(final.counts.read + final.counts.delivered + final.counts.not_sent, 20);
+  });
+
+  test('more recipients than a JSON body takes stream to the API as CSV; lines still count recipients', { timeout: 120_000 }, async () => {
+    async function* recipients() {
+      for (let i = 0; i < 10_000; i++) yield { phone: `+62836${String(i).padStart(5, '0')}000`, param1: `R${i}`, ...(i === 0 ? { time_zone: 'Asia/Jakarta' } : {}) };
+      yield { phone: '12' };
+    }
+    const campaign = await kurir.startCampaign({ name: 'large', steps }, recipients(), { start: false });
+    assert.equal(campaign.imported?.imported, 10_000);
+    assert.deepEqual(campaign.imported?.rejected, [{ line: 10_001, reason: 'phone: "12" is not a valid phone number' }]);
+    const stored = await stack.pool.query<{ params: string[]; time_zone: string | null }>(
+      'SELECT params, time_zone FROM campaign_recipients WHERE campaign_id = $1 ORDER BY recipient_id LIMIT 1', [campaign.id]);
+    assert.deepEqual(stored.rows[0], { params: ['R0'], time_zone: 'Asia/Jakarta' });
   });
 
   test('typed errors: invalid spec, no valid recipient, unknown campaign, id taken', async () => {

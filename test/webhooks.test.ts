@@ -8,9 +8,9 @@ import { after, before, describe, test } from 'node:test';
 import { buildServer } from '../api/build.js';
 import { insertEvents } from '../db/events.js';
 import { isInternalAddress } from '../services/webhooks/url-policy.js';
-import { verifyWebhookSignature } from '../client/webhook-signature.js';
+import { verifyWebhookSignature } from '../lib/crypto/webhook-signature.js';
 import type { KurirEvent } from '../workflows/event-types.js';
-import { WAPPIN_SAMPLES } from '../providers/wappin/index.js';
+import { WAPPIN_SAMPLES } from '../providers/wappin/contract.js';
 import { lastCodeSent } from './helpers/codes.js';
 import { scriptedNumber } from './helpers/numbers.js';
 import { eventually, startStack, type Stack } from './helpers/stack.js';
@@ -34,7 +34,7 @@ after(async () => {
 
 async function api<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
   const res = await fetch(`${stack.apiUrl}${path}`, {
-    method, headers: { authorization: `Bearer ${stack.config.KURIR_API_KEYS[0]}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    method, headers: { authorization: `Bearer ${stack.config.KURIR_API_KEYS[0]!.key}`, ...(body ? { 'content-type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined,
   });
   const text = await res.text();
@@ -164,7 +164,7 @@ describe('webhooks', () => {
   test('endpoints on loopback or private addresses are refused unless allowed; https in production', async () => {
     const strict = await buildServer({ config: { ...stack.config, WEBHOOK_ALLOW_PRIVATE: false }, pool: stack.pool, temporal: stack.client, callbackEndpoints: [], providers: undefined as never });
     const prod = await buildServer({ config: { ...stack.config, NODE_ENV: 'production' }, pool: stack.pool, temporal: stack.client, callbackEndpoints: [], providers: undefined as never });
-    const post = (app: typeof strict, url: string) => app.inject({ method: 'POST', url: '/v1/webhooks', headers: { authorization: `Bearer ${stack.config.KURIR_API_KEYS[0]}` }, payload: { url } });
+    const post = (app: typeof strict, url: string) => app.inject({ method: 'POST', url: '/v1/webhooks', headers: { authorization: `Bearer ${stack.config.KURIR_API_KEYS[0]!.key}` }, payload: { url } });
     try {
       for (const url of ['http://127.0.0.1:9/hooks', 'http://localhost/hooks', 'https://10.1.2.3/x', 'http://[::1]:8080/', 'http://169.254.169.254/latest', 'http://192.168.1.10/']) {
         const res = await post(strict, url);

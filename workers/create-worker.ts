@@ -2,16 +2,15 @@
 // activity from createActivities(deps)) plus one activity-only worker per provider that polls the
 // provider's send queue, where the server caps sends at the provider's rate whatever the worker count.
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { createActivities, type ActivityDeps } from '../activities/index.js';
 import { createMessageActivities, type SendStepInput } from '../activities/message-activities.js';
 import { createSendPacer } from '../activities/send-pacer.js';
 import { kurirDataConverter } from '../codec/data-converter.js';
 import type { Config } from '../config/index.js';
-import { PROVIDER_NAMES, type ProviderName } from '../providers/types.js';
+import { PROVIDER_NAMES, type ProviderName } from '../providers/registry.js';
 import { providerSendQueue } from '../workflows/task-queues.js';
-
-const require = createRequire(import.meta.url);
 
 export interface WorkerOptions extends ActivityDeps {
   connection: NativeConnection;
@@ -19,7 +18,7 @@ export interface WorkerOptions extends ActivityDeps {
   taskQueue: string;
   /** Sends per second per provider (config PROVIDER_RATE_LIMITS). */
   rateLimits: Record<ProviderName, number>;
-  /** A bundle made by bundleWorkflowCode (tests share one); otherwise workflows are bundled at start. */
+  /** A bundle made by bundleWorkflowCode (tests share one); otherwise the prebuilt one, or bundled at start. */
   workflowBundlePath?: string;
   maxConcurrentActivityTaskExecutions?: number;
   /** KURIR_ENCRYPTION_KEY: when set, every payload this worker reads or writes goes through the AES-GCM codec. */
@@ -31,7 +30,21 @@ export function otpSettings(config: Config): Pick<ActivityDeps, 'otpHmacKey' | '
   return { otpHmacKey: config.OTP_HMAC_KEY, otpSendLimit: config.OTP_SEND_LIMIT, otpSendWindow: config.OTP_SEND_WINDOW };
 }
 
-export const WORKFLOWS_PATH = require.resolve('../workflows/index.ts');
+// Under tsx this module is workers/create-worker.ts next to the TypeScript workflows; built by
+// `npm run build` it is dist/workers/create-worker.js next to their JavaScript.
+const compiled = import.meta.url.endsWith('.js');
+export const WORKFLOWS_PATH = fileURLToPath(new URL(`../workflows/index.${compiled ? 'js' : 'ts'}`, import.meta.url));
+
+/**
+ * The bundle `npm run build` writes next to the compiled code (dist/workflow-bundle.js), when this
+ * is that compiled code: production skips the bundling at start (seconds of CPU per worker, and
+ * webpack in the production process). Development (tsx) always bundles its current sources.
+ */
+export function prebuiltWorkflowBundle(): string | undefined {
+  if (!compiled) return undefined;
+  const path = fileURLToPath(new URL('../workflow-bundle.js', import.meta.url));
+  return existsSync(path) ? path : undefined;
+}
 
 /** The main worker and the per-provider send workers, run and stopped together. */
 export class KurirWorkers {
@@ -60,10 +73,11 @@ export async function createKurirWorkers(opts: WorkerOptions): Promise<KurirWork
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions ?? 100,
     shutdownGraceTime: '10 seconds',
   };
+  const bundlePath = opts.workflowBundlePath ?? prebuiltWorkflowBundle();
   const main = await Worker.create({
     ...common,
     taskQueue: opts.taskQueue,
-    ...(opts.workflowBundlePath ? { workflowBundle: { codePath: opts.workflowBundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(opts),
   });
   // The send queues' activities wait for a send slot: the server's cap alone lets bursts through.

@@ -1,16 +1,19 @@
 // Worker entry point: `npm run worker` (started by `npm start`). The Temporal Runtime shuts the
 // worker down gracefully on SIGINT/SIGTERM: in-flight activities get the grace time to finish,
 // anything unfinished is retried by Temporal on another worker.
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import { kurirDataConverter } from '../codec/data-converter.js';
 import { loadConfigOrExit } from '../config/index.js';
-import { createPool } from '../db/pool.js';
+import { createPool, workerPoolSize } from '../db/pool.js';
 import { createLogger } from '../logging/logger.js';
 import { createProviderRegistry } from '../providers/registry.js';
 import { connectionOptions, unreachableMessage } from '../temporal/connect.js';
 import { ensureSearchAttributes } from '../temporal/search-attributes.js';
 import { temporalTarget } from '../temporal/target.js';
+import { ensureRetentionSchedule } from '../temporal/retention-schedule.js';
 import { createKurirWorkers, otpSettings } from './create-worker.js';
+import { retentionSettings } from './retention-settings.js';
 import { installRuntime } from './runtime.js';
 
 const config = loadConfigOrExit(process.env, { server: true });
@@ -27,18 +30,29 @@ try {
   connection = await NativeConnection.connect(connectionOptions(target));
   const client = await Connection.connect(connectionOptions(target));
   await ensureSearchAttributes(client, target.namespace);
+  try {
+    // The retention schedule follows this worker's RETENTION_* settings (docs/operations.md#retention).
+    const dataConverter = kurirDataConverter(target.encryptionKey);
+    const schedules = new Client({ connection: client, namespace: target.namespace, ...(dataConverter ? { dataConverter } : {}) });
+    const settings = retentionSettings(config);
+    const result = await ensureRetentionSchedule(schedules, settings);
+    logger.info({ schedule: settings.schedule, result }, 'retention schedule');
+  } catch (err) {
+    logger.fatal({ err }, 'cannot create or update the retention schedule');
+    process.exit(1);
+  }
   await client.close();
 } catch (err) {
   logger.fatal(unreachableMessage(target.address, err));
   process.exit(1);
 }
 
-const pool = createPool(config.DATABASE_URL);
+const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_MAX ?? workerPoolSize(config.WORKER_ACTIVITY_CONCURRENCY));
 const providers = createProviderRegistry(config);
 const workers = await createKurirWorkers({
   connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, pool, providers, ...otpSettings(config),
   rateLimits: config.PROVIDER_RATE_LIMITS, workflowBundlePath: process.env.KURIR_WORKFLOW_BUNDLE,
-  encryptionKey: config.KURIR_ENCRYPTION_KEY,
+  encryptionKey: config.KURIR_ENCRYPTION_KEY, maxConcurrentActivityTaskExecutions: config.WORKER_ACTIVITY_CONCURRENCY,
 });
 logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, providers: providers.modes, rateLimits: config.PROVIDER_RATE_LIMITS }, 'worker started');
 await workers.run();

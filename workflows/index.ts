@@ -2,3 +2,4 @@
 export { message } from './message.js';
 export { otp } from './otp.js';
 export { campaign } from './campaign.js';
+export { retention } from './retention.js';

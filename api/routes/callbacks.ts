@@ -1,10 +1,14 @@
-// Provider callbacks: authenticate, validate, store in callback_inbox, and only then ack in the
-// provider's format. If the database is down the error handler answers 503 and nothing is acked.
+// Provider callbacks, one route per endpoint the descriptors declare; this file names no provider.
+// Authenticate by the endpoint's auth kind against the secret in its `secretEnv` variable,
+// validate, store in callback_inbox, and only then ack in the provider's format. If the database
+// is down the error handler answers 503 and nothing is acked.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InboxWriter } from '../../db/inbox-writer.js';
 import { BadRequestError } from '../../providers/errors.js';
+import { setting } from '../../providers/registry.js';
 import type { CallbackEndpoint, CallbackRequest, ParsedCallback } from '../../providers/types.js';
 import { bearerToken, safeEqual } from '../auth.js';
+import { guardCallbackRequest, guardParsedCallback } from '../callback-guard.js';
 import type { AppDeps } from '../deps.js';
 import { observeCallbackStored } from '../metrics.js';
 import { HttpError, unauthorized } from '../errors.js';
@@ -18,13 +22,9 @@ function flatten(record: Record<string, unknown>): Record<string, string | undef
   return out;
 }
 
-function secretFor(endpoint: CallbackEndpoint, deps: AppDeps): string {
-  if (endpoint.auth === 'bearer') return deps.config.WAPPIN_CALLBACK_TOKEN;
-  if (endpoint.auth === 'signature') return deps.config.ENGAGELAB_CALLBACK_SECRET;
-  return deps.config.CALLBACK_TOKEN;
-}
-
-function authentic(endpoint: CallbackEndpoint, creq: CallbackRequest, secret: string): boolean {
+function authentic(endpoint: CallbackEndpoint, creq: CallbackRequest, secret: string | undefined): boolean {
+  // An unset secret authenticates nothing (every shipped one has a development default).
+  if (!secret) return false;
   switch (endpoint.auth) {
     case 'bearer': { const t = bearerToken(creq.headers.authorization); return t !== undefined && safeEqual(t, secret); }
     case 'token-query': { const t = creq.query.token; return t !== undefined && safeEqual(t, secret); }
@@ -40,11 +40,18 @@ export function registerCallbackRoutes(app: FastifyInstance, deps: AppDeps): voi
       method: endpoint.method,
       url: endpoint.path,
       schema: { tags: ['callbacks'], summary: `${endpoint.provider} callback (${endpoint.auth} auth)`, hide: false },
-      handler: async (req: FastifyRequest, reply: FastifyReply) => {
+      // Every scheme needs only the headers and the query: refuse before the body is read, so no
+      // unauthenticated request costs a JSON parse (security review M1).
+      onRequest: async (req: FastifyRequest) => {
         if (allow?.length && !allow.includes(req.ip)) throw new HttpError(403, `callbacks from ${req.ip} are not allowed`, 'forbidden');
+        const headersOnly: CallbackRequest = { method: req.method, query: flatten(req.query as Record<string, unknown>), headers: flatten(req.headers), body: undefined, rawBody: '' };
+        if (!authentic(endpoint, headersOnly, setting(deps.config, endpoint.secretEnv))) throw unauthorized(`${endpoint.provider} callback: missing or invalid credentials`);
+      },
+      handler: async (req: FastifyRequest, reply: FastifyReply) => {
         const query = flatten(req.query as Record<string, unknown>);
-        const creq: CallbackRequest = { method: req.method, query, headers: flatten(req.headers), body: req.body, rawBody: req.body === undefined ? '' : JSON.stringify(req.body) };
-        if (!authentic(endpoint, creq, secretFor(endpoint, deps))) throw unauthorized(`${endpoint.provider} callback: missing or invalid credentials`);
+        const creq: CallbackRequest = { method: req.method, query, headers: flatten(req.headers), body: req.body };
+        guardCallbackRequest(creq); // NUL and control characters, oversize or deep values: 400 naming the field
+        creq.rawBody = req.body === undefined ? '' : JSON.stringify(req.body); // after the depth check: it cannot overflow
         let parsed: ParsedCallback;
         try {
           parsed = endpoint.parse(creq);
@@ -52,6 +59,7 @@ export function registerCallbackRoutes(app: FastifyInstance, deps: AppDeps): voi
           if (err instanceof BadRequestError) throw new HttpError(400, err.message, 'invalid_callback', err.field);
           throw err;
         }
+        guardParsedCallback(creq, parsed); // overlong ids, impossible times: 400 naming the field
         // The secret never goes to the database.
         const { token: _token, ...storedQuery } = query;
         await inbox.store({

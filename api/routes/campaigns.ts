@@ -5,13 +5,14 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { previewRecipients } from '../../campaigns/preview.js';
-import { createCampaign } from '../../client/start-campaign.js';
+import { createCampaign, newCampaignId } from '../../app/campaigns.js';
+import { CampaignExistsError } from '../../client/campaign-errors.js';
 import { countRecipients, getCampaign, listRecipients } from '../../db/campaigns.js';
 import { STATUSES } from '../../workflows/campaign-logic.js';
 import type { CampaignProgress, RecipientStatus } from '../../workflows/campaign-types.js';
 import { campaignProgressQuery, cancelCampaignSignal, pauseCampaignSignal, resumeCampaignSignal } from '../../workflows/messages.js';
 import type { AppDeps } from '../deps.js';
-import { notFound } from '../errors.js';
+import { HttpError, notFound } from '../errors.js';
 import { readCampaignRequest } from './campaign-input.js';
 
 const idParams = z.object({ id: z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'must be a campaign id') });
@@ -40,7 +41,11 @@ export const campaignRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) 
     const { spec, rows } = readCampaignRequest(req.headers['content-type'], req.body, query);
     // ?dryRun=true: validate the settings and every row, store nothing (the dashboard's preview).
     if (query.dryRun === 'true') return reply.status(200).send({ dryRun: true, ...(await previewRecipients(rows)) });
-    const created = await createCampaign({ pool: deps.pool, temporal: deps.temporal, taskQueue: deps.config.TEMPORAL_TASK_QUEUE }, spec, rows);
+    // ?id= picks the campaign id (the SDK's startCampaign({ id })); ?start=false imports only.
+    const id = query.id === undefined ? newCampaignId() : idParams.shape.id.safeParse(query.id).data;
+    if (id === undefined) throw new HttpError(400, 'querystring.id: must be a campaign id', 'validation_error', 'querystring.id');
+    const created = await createCampaign({ pool: deps.pool, temporal: deps.temporal, taskQueue: deps.config.TEMPORAL_TASK_QUEUE }, spec, rows, id, { start: query.start !== 'false' })
+      .catch((err: unknown) => { throw err instanceof CampaignExistsError ? new HttpError(409, err.message, 'campaign_exists') : err; });
     if (created.imported === 0) return reply.status(422).send({ error: 'no_recipients', message: 'no row was a valid recipient', ...created });
     return reply.status(201).send(created);
   });

@@ -6,10 +6,10 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AesGcmCodec, PayloadDecryptionError, UnknownEncryptionKeyError } from '../../codec/aes-gcm-codec.js';
 import { payloadFromJson, payloadToJson } from '../../codec/payload-json.js';
-import { bearerToken, safeEqual } from '../auth.js';
+import { authenticate } from '../auth.js';
 import { codecCors, codecOrigins } from '../codec-cors.js';
 import type { AppDeps } from '../deps.js';
-import { HttpError, unauthorized } from '../errors.js';
+import { HttpError } from '../errors.js';
 
 const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64');
 const payloads = z.object({
@@ -26,10 +26,9 @@ export const codecRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => 
   const codec = deps.config.KURIR_ENCRYPTION_KEY ? AesGcmCodec.fromSpec(deps.config.KURIR_ENCRYPTION_KEY) : undefined;
   const keys = deps.config.KURIR_API_KEYS;
   app.addHook('onRequest', codecCors(codecOrigins(deps.config)));
-  app.addHook('onRequest', async (req) => {
+  app.addHook('onRequest', async (req, reply) => {
     if (req.method === 'OPTIONS') return;
-    const token = bearerToken(req.headers.authorization);
-    if (!token || !keys.some((k) => safeEqual(k, token))) throw unauthorized('missing or invalid API key (Authorization: Bearer <key>)');
+    authenticate(req, reply, keys);
   });
 
   function requireCodec(): AesGcmCodec {

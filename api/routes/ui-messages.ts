@@ -3,7 +3,7 @@
 // itself is never a search attribute) plus the campaign messages sent to it.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { recipientHash } from '../../client/recipient-hash.js';
+import { recipientHash } from '../../lib/crypto/recipient-hash.js';
 import { campaignMessagesOf } from '../../db/dashboard.js';
 import { parsePhone } from '../../providers/phone.js';
 import { MESSAGE_WORKFLOW_TYPE } from '../../workflows/messages.js';

@@ -4,7 +4,6 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { countRecipients, getCampaign } from '../../db/campaigns.js';
 import { callbackStats, campaignSendsPerMinute, listCampaigns, recentOtps } from '../../db/dashboard.js';
-import { PROVIDER_NAMES } from '../../providers/types.js';
 import { STATUSES } from '../../workflows/campaign-logic.js';
 import type { CampaignProgress, RecipientStatus } from '../../workflows/campaign-types.js';
 import type { OtpState } from '../../workflows/otp-types.js';
@@ -18,18 +17,16 @@ const FINAL_STATUSES = new Set(['completed', 'canceled', 'empty']);
 const campaignId = z.object({ id: z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'must be a campaign id') });
 const CALLBACK_WINDOW_S = 300;
 
-/** Sends per second per provider from config (PROVIDER_RATE_LIMITS), read defensively: absent → no cap line. */
-function providerCaps(config: AppDeps['config']): Record<string, number> {
-  const raw: unknown = (config as unknown as Record<string, unknown>).PROVIDER_RATE_LIMITS;
-  if (typeof raw !== 'object' || raw === null) return {};
-  return Object.fromEntries(Object.entries(raw).filter((e): e is [string, number] => typeof e[1] === 'number'));
-}
-
 async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
     return await Promise.race([p, new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms); })]);
   } finally { clearTimeout(timer); }
+}
+
+/** Sends per second per provider (PROVIDER_RATE_LIMITS over the descriptors' defaults); a config without it (tests) → no cap line. */
+function providerCaps(config: AppDeps['config']): Record<string, number> {
+  return { ...config.PROVIDER_RATE_LIMITS };
 }
 
 export const uiOverviewRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
@@ -107,7 +104,7 @@ export const uiOverviewRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps
   // Balance calls go to the providers: at most one round per 30 s whatever the polling.
   function checkBalances(): Promise<Map<string, BalanceAnswer>> {
     if (balances && Date.now() - balances.at < BALANCE_TTL_MS) return balances.value;
-    const value = Promise.all(PROVIDER_NAMES.map(async (name): Promise<[string, BalanceAnswer]> => {
+    const value = Promise.all(deps.providers.names.map(async (name): Promise<[string, BalanceAnswer]> => {
       const p = deps.providers.get(name);
       if (!p.getBalance) return [name, null];
       try { const b = await withTimeout(p.getBalance(), 5_000, 'balance'); return [name, { amount: b.amount, unit: b.unit }]; } catch (err) {
@@ -123,7 +120,7 @@ export const uiOverviewRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps
     const caps = providerCaps(deps.config);
     return {
       windowSeconds: CALLBACK_WINDOW_S,
-      providers: PROVIDER_NAMES.map((name) => {
+      providers: deps.providers.names.map((name) => {
         const s = stats.find((x) => x.provider === name);
         const p = deps.providers.get(name);
         const b = bal.get(name) ?? null;

@@ -2,11 +2,11 @@
 import { accessSync, constants } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { CampaignHandle, startCampaignFromClient } from '../../client/campaign.js';
+import { CampaignHandle } from '../../client/campaign.js';
 import { parseOrThrow } from '../../client/errors.js';
-import { campaignWorkflowInput } from '../../client/start-campaign.js';
+import { campaignWorkflowInput, createCampaignFromCsvFile, newCampaignId } from '../../app/campaigns.js';
 import { campaignSpecSchema } from '../../schemas/campaign.js';
-import { createPool, type Pool } from '../../db/pool.js';
+import { createPool } from '../../db/pool.js';
 import { CAMPAIGN_WORKFLOW_TYPE } from '../../workflows/messages.js';
 import type { CampaignProgress } from '../../workflows/campaign-types.js';
 import { progressLine, watchCampaign } from '../campaign-watch.js';
@@ -71,13 +71,14 @@ export function campaignCommands(program: Command, ctx: () => CliContext): void 
         fallback: { onFailure: o.fallbackOnFailure, onInvalidNumber: o.fallbackOnInvalidNumber, notDeliveredWithin: o.notDeliveredWithin, notReadWithin: o.notReadWithin },
         concurrency: int(o.concurrency), quietHours: quietHours(o.quietHours), timeZone: o.timeZone,
       });
-      let pool: Pool | undefined;
+      const temporal = await c.client();
+      const pool = createPool(c.config.DATABASE_URL, 4);
       let handle: CampaignHandle;
       try {
-        handle = await startCampaignFromClient({ pool: () => (pool ??= createPool(c.config.DATABASE_URL!, 4)), temporal: await c.client(), taskQueue: c.config.TEMPORAL_TASK_QUEUE },
-          spec, { csvPath: file }, { id: o.id, start: !o.importOnly });
+        const { id, ...imported } = await createCampaignFromCsvFile({ pool, temporal, taskQueue: c.config.TEMPORAL_TASK_QUEUE }, spec, file, o.id ?? newCampaignId(), { start: !o.importOnly });
+        handle = new CampaignHandle(id, temporal.workflow.getHandle(id), imported);
       } finally {
-        await pool?.end();
+        await pool.end();
       }
       const imported = handle.imported!;
       if (!c.json) {

@@ -39,7 +39,7 @@ export function eventCommands(program: Command, ctx: () => CliContext): void {
       process.once('SIGINT', () => stop.abort());
       try {
         for await (const e of streamEvents(filter, {
-          apiUrl, apiKey: config.KURIR_API_KEY ?? config.KURIR_API_KEYS[0], follow: Boolean(opts.follow), reconnect: Boolean(opts.follow), signal: stop.signal,
+          apiUrl, apiKey: config.KURIR_API_KEY ?? config.KURIR_API_KEYS[0]?.key, follow: Boolean(opts.follow), reconnect: Boolean(opts.follow), signal: stop.signal,
           after: opts.after === undefined ? undefined : Number(opts.after),
         })) c.print(e, describeEvent(e));
       } catch (err) {

@@ -3,7 +3,6 @@
 // credentials). Exit 1 when any check fails.
 import type { Command } from 'commander';
 import { baseUrl, createProviderRegistry } from '../../providers/registry.js';
-import { PROVIDER_NAMES } from '../../providers/types.js';
 import type { CliContext } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
 
@@ -15,7 +14,7 @@ export function providerCommands(program: Command, ctx: () => CliContext): void 
     .action(async () => {
       const c = ctx();
       const registry = createProviderRegistry(c.config);
-      const reports: ProviderReport[] = await Promise.all(PROVIDER_NAMES.map(async (name) => {
+      const reports: ProviderReport[] = await Promise.all(registry.names.map(async (name) => {
         const p = registry.get(name);
         const report: ProviderReport = { provider: name, mode: registry.modes[name], baseUrl: baseUrl(c.config, name), channels: [...p.channels] };
         if (!p.getBalance) return report;

@@ -4,8 +4,10 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { z } from 'zod';
 import { BadRequestError } from '../errors.js';
 import type { CallbackEndpoint, CallbackRequest, ParsedCallback, StatusEvent } from '../types.js';
+import { plausibleTime } from '../plausible-time.js';
 import { callbackEventSchema } from './contract.js';
 import { canonicalStatus, PROVIDER } from './statuses.js';
+import { jsonBody } from '../callbacks-kit.js';
 
 export const ENGAGELAB_CALLBACK_HEADER = 'X-CALLBACK-ID';
 export const ENGAGELAB_SIGNATURE_TOLERANCE_SEC = 300;
@@ -71,10 +73,7 @@ function fail(message: string, field: string): BadRequestError {
  * `{ total, rows: [...] }`, so (assumption) a `rows` array or a bare array is accepted as well.
  */
 function bodyItems(req: CallbackRequest): unknown[] {
-  let body = req.body;
-  if (typeof body === 'string' || (body === undefined && req.rawBody)) {
-    try { body = JSON.parse(typeof body === 'string' ? body : req.rawBody ?? ''); } catch { body = undefined; }
-  }
+  const body = jsonBody(req);
   if (body === null || typeof body !== 'object') throw fail('must be a JSON object', 'body');
   const rows = (body as { rows?: unknown }).rows;
   const items: unknown[] = Array.isArray(body) ? body : Array.isArray(rows) ? rows : [body];
@@ -90,10 +89,12 @@ function invalid(error: z.ZodError, body: unknown): BadRequestError {
   return fail(present ? issue.message : 'is required', field);
 }
 
-/** Unix seconds (or milliseconds) → Date; undefined when absent or not a time. */
-function fromEpoch(v: number | null | undefined): Date | undefined {
+/** Unix seconds (or milliseconds) → Date; undefined when absent, refused (400) when no plausible time (1e308 is a number). */
+function fromEpoch(v: number | null | undefined, field: string): Date | undefined {
   if (v === null || v === undefined || !Number.isFinite(v) || v <= 0) return undefined;
-  return new Date(v > 1e12 ? v : v * 1000);
+  const date = plausibleTime(v > 1e12 ? v : v * 1000);
+  if (!date) throw fail(`${v} is not a time between 2000 and ten years from now`, field);
+  return date;
 }
 
 /** One callback event → a canonical status event. `receivedAt` dates an event that carries no time. */
@@ -112,7 +113,7 @@ export function statusEventFromCallback(item: unknown, receivedAt: Date = new Da
     providerMessageId: e.message_id,
     status,
     // msg_time is when this status happened; itime (when the message was made) is the fallback.
-    occurredAt: fromEpoch(statusObj?.status_data?.msg_time) ?? fromEpoch(e.itime) ?? receivedAt,
+    occurredAt: fromEpoch(statusObj?.status_data?.msg_time, 'status.status_data.msg_time') ?? fromEpoch(e.itime, 'itime') ?? receivedAt,
     providerCode: messageStatus.trim().toLowerCase(),
     raw: item,
     ...(e.channel ? { channel: e.channel } : {}),
@@ -130,6 +131,7 @@ export const engagelabCallbackEndpoints: CallbackEndpoint[] = [{
   method: 'POST',
   path: '/callbacks/engagelab',
   auth: 'signature',
+  secretEnv: 'ENGAGELAB_CALLBACK_SECRET',
   verifySignature: (req, secret, nowMs) => verifyEngageLabSignature(header(req, ENGAGELAB_CALLBACK_HEADER), secret, nowMs),
   parse: parseEngageLabCallback,
   ack: ENGAGELAB_CALLBACK_ACK,

@@ -3,7 +3,7 @@
 // so a request EngageLab would answer 3001/3002 makes no HTTP call.
 import { z } from 'zod';
 import { BadRequestError, ProviderUnavailableError } from '../errors.js';
-import { parseOrThrow as sharedParseOrThrow, validationError as sharedValidationError } from '../validation.js';
+import { providerValidation } from '../validation.js';
 import { httpRequest, joinUrl } from '../http.js';
 import { parsePhone } from '../phone.js';
 import type { Channel, ChannelProvider, OutboundMessage, SendResult } from '../types.js';
@@ -36,14 +36,7 @@ export interface VerifyResult {
   verified: boolean;
 }
 
-/** A zod failure as a BadRequestError naming the first offending field. */
-export function validationError(error: z.ZodError, prefix = ''): BadRequestError {
-  return sharedValidationError(PROVIDER, error, { prefix });
-}
-
-function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, prefix = ''): z.output<S> {
-  return sharedParseOrThrow(PROVIDER, schema, value, { prefix });
-}
+const { parseOrThrow } = providerValidation(PROVIDER);
 
 /**
  * `to` as EngageLab wants it: E.164 with "+" (the document's sample), or an email address for
@@ -89,21 +82,21 @@ export class EngageLabOtpClient {
    * `PUT /v1/template-configs/{templateId}` with the create body, answered like create.
    */
   async updateTemplate(templateId: string, config: TemplateConfigInput): Promise<ResultBody> {
-    const id = parseOrThrow(templateIdSchema, templateId, 'template_id');
+    const id = parseOrThrow(templateIdSchema, templateId, { prefix: 'template_id' });
     const body: TemplateConfig = parseOrThrow(templateConfigSchema, { ...config, template_id: config.template_id ?? id });
     if (body.template_id !== id) throw new BadRequestError(`${PROVIDER}: template_id: "${body.template_id}" does not match the template being updated`, { provider: PROVIDER, field: 'template_id' });
     return this.result('updateTemplate', await this.call('updateTemplate', 'PUT', templatePath(id), body));
   }
 
   async getTemplate(templateId: string): Promise<TemplateResponse> {
-    const id = parseOrThrow(templateIdSchema, templateId, 'template_id');
+    const id = parseOrThrow(templateIdSchema, templateId, { prefix: 'template_id' });
     const r = templateResponseSchema.safeParse(await this.call('getTemplate', 'GET', templatePath(id)));
     if (!r.success) throw unusable('getTemplate');
     return r.data;
   }
 
   async deleteTemplate(templateId: string): Promise<ResultBody> {
-    const id = parseOrThrow(templateIdSchema, templateId, 'template_id');
+    const id = parseOrThrow(templateIdSchema, templateId, { prefix: 'template_id' });
     return this.result('deleteTemplate', await this.call('deleteTemplate', 'DELETE', templatePath(id)));
   }
 
@@ -211,3 +204,5 @@ export class EngageLabProvider implements ChannelProvider {
     return { providerMessageId: r.messageId, acceptedAt: r.acceptedAt, status: 'accepted' };
   }
 }
+
+export const ENGAGELAB_SANDBOX_CREDENTIALS = { devKey: 'kurir-sandbox-dev-key', devSecret: 'kurir-sandbox-dev-secret' } as const;

@@ -6,14 +6,13 @@ import { after, before, test } from 'node:test';
 import {
   AuthenticationError, BadRequestError, InvalidNumberError, ProviderUnavailableError, RateLimitedError, SendRejectedError, type ProviderError,
 } from '../errors.js';
-import { readBody } from '../sandbox-kit.js';
+import { readBody } from '../../sandboxes/kit.js';
 import type { CallbackRequest, CanonicalStatus } from '../types.js';
-import {
-  callbackEventSchema, canonicalStatus, ENGAGELAB_CALLBACK_ACK, ENGAGELAB_ERROR_CODES, ENGAGELAB_MESSAGE_STATUSES, ENGAGELAB_SANDBOX_CREDENTIALS,
-  engagelabCallbackEndpoints, engageLabError, EngageLabOtpClient, EngageLabProvider, sendCustomCodeRequestSchema, sendOtpRequestSchema,
-  signEngageLabCallback, startEngageLabSandbox, templateConfigSchema, verifyEngageLabSignature, verifyRequestSchema,
-  type EngageLabSandbox, type EngageLabStatusEvent, type TemplateConfigInput,
-} from './index.js';
+import { startEngageLabSandbox, type EngageLabSandbox } from '../../sandboxes/engagelab.js';
+import { ENGAGELAB_CALLBACK_ACK, engagelabCallbackEndpoints, signEngageLabCallback, verifyEngageLabSignature, type EngageLabStatusEvent } from './callbacks.js';
+import { ENGAGELAB_SANDBOX_CREDENTIALS, EngageLabOtpClient, EngageLabProvider } from './client.js';
+import { callbackEventSchema, ENGAGELAB_MESSAGE_STATUSES, sendCustomCodeRequestSchema, sendOtpRequestSchema, templateConfigSchema, verifyRequestSchema, type TemplateConfigInput } from './contract.js';
+import { canonicalStatus, ENGAGELAB_ERROR_CODES, engageLabError } from './statuses.js';
 import { resultSchema, sendResponseSchema, templateListResponseSchema, templateResponseSchema, verifyResponseSchema } from './contract.js';
 
 const SECRET = 'test-callback-secret-123';

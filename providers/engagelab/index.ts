@@ -1,20 +1,39 @@
-// EngageLab OTP (WhatsApp/SMS/voice/email): the public pieces of the adapter.
-export {
-  EngageLabOtpClient, EngageLabProvider, formatRecipient, templateParams, validationError,
-  type EngageLabOptions, type SendOtpResult, type VerifyResult,
-} from './client.js';
-export {
-  engagelabCallbackEndpoints, ENGAGELAB_CALLBACK_ACK, ENGAGELAB_CALLBACK_HEADER, ENGAGELAB_SIGNATURE_TOLERANCE_SEC, parseCallbackIdHeader,
-  parseEngageLabCallback, signEngageLabCallback, statusEventFromCallback, verifyEngageLabSignature, type EngageLabStatusEvent,
-} from './callbacks.js';
-export {
-  startEngageLabSandbox, ENGAGELAB_SANDBOX_CREDENTIALS, ENGAGELAB_SANDBOX_CALLBACK_SECRET, ENGAGELAB_SANDBOX_CALLBACK_USERNAME,
-  ENGAGELAB_SANDBOX_TEMPLATES, type EngageLabSandbox, type EngageLabSandboxOptions, type SandboxMessageView, type SandboxEvent,
-} from './sandbox.js';
-export { ENGAGELAB_STATUS_MAP, ENGAGELAB_ERROR_CODES, canonicalStatus, engageLabError, type EngageLabOperation } from './statuses.js';
-export {
-  ENGAGELAB_PATHS, ENGAGELAB_CHANNELS, ENGAGELAB_MESSAGE_STATUSES, CODE_TYPE_BITS, WHATSAPP_CODE_TTLS, strategyChannels,
-  templateConfigSchema, verifyCodeConfigSchema, sendOtpRequestSchema, sendCustomCodeRequestSchema, verifyRequestSchema, callbackEventSchema,
-  type TemplateConfig, type TemplateConfigInput, type TemplateResponse, type SendOtpRequest, type SendCustomCodeRequest, type VerifyRequest,
-  type EngageLabChannel, type EngageLabMessageStatus, type CallbackBody,
-} from './contract.js';
+// EngageLab OTP (WhatsApp/SMS/voice/email): the descriptor kurir reads everything from.
+import type { ProviderDescriptor, ProviderSettings } from '../descriptor.js';
+import { baseUrlVar, callbackSecretVar, credentialVar } from '../env.js';
+import { engagelabCallbackEndpoints } from './callbacks.js';
+import { ENGAGELAB_SANDBOX_CREDENTIALS, EngageLabOtpClient, EngageLabProvider, type EngageLabOptions } from './client.js';
+import { ENGAGELAB_STATUS_MAP } from './statuses.js';
+
+function options({ baseUrl, live, setting }: ProviderSettings): EngageLabOptions {
+  return live
+  ? { baseUrl, devKey: setting('ENGAGELAB_DEV_KEY')!, devSecret: setting('ENGAGELAB_DEV_SECRET')! }
+  : { baseUrl, ...ENGAGELAB_SANDBOX_CREDENTIALS };
+}
+
+/** EngageLab's OTP API (templates, provider-generated codes, verification) on the same settings as its sender. */
+export function engagelabOtpClient(settings: ProviderSettings): EngageLabOtpClient {
+  return new EngageLabOtpClient(options(settings));
+}
+
+const env = {
+  ENGAGELAB_BASE_URL: baseUrlVar,
+  ENGAGELAB_DEV_KEY: credentialVar,
+  ENGAGELAB_DEV_SECRET: credentialVar,
+  // The HMAC key of the X-CALLBACK-ID header.
+  ENGAGELAB_CALLBACK_SECRET: callbackSecretVar('dev-engagelab-callback-secret'),
+};
+
+export const engagelab: ProviderDescriptor<'engagelab', typeof env> = {
+  name: 'engagelab',
+  channels: ['whatsapp', 'sms'],
+  env,
+  baseUrlEnv: 'ENGAGELAB_BASE_URL',
+  credentialEnv: ['ENGAGELAB_DEV_KEY', 'ENGAGELAB_DEV_SECRET'],
+  liveBaseUrl: 'https://otp.api.engagelab.cc',
+  createClient: (settings) => new EngageLabProvider(options(settings)),
+  callbacks: engagelabCallbackEndpoints,
+  statusMap: ENGAGELAB_STATUS_MAP,
+  sendQueue: { defaultRatePerSecond: 80 },
+  sandbox: 'sandboxes/engagelab.ts',
+};

@@ -1,10 +1,11 @@
 // EngageLab's callback statuses and error codes mapped to the canonical model and the named errors.
 import {
   AuthenticationError, BadRequestError, InvalidNumberError, ProviderUnavailableError, RateLimitedError, SendRejectedError,
-  type ProviderError, type ProviderErrorDetails,
+  type ProviderError,
 } from '../errors.js';
 import type { CanonicalStatus } from '../types.js';
 import { ENGAGELAB_MESSAGE_STATUSES, resultSchema, type EngageLabMessageStatus } from './contract.js';
+import type { ErrorClass, HttpCodeInfo } from '../codes.js';
 
 export const PROVIDER = 'engagelab';
 
@@ -40,13 +41,11 @@ export function canonicalStatus(status: string): CanonicalStatus | undefined {
   return isEngageLabStatus(key) ? ENGAGELAB_STATUS_MAP[key] : undefined;
 }
 
-type ErrorClass = new (message: string, details?: ProviderErrorDetails) => ProviderError;
-
 /**
  * Every documented error code. HTTP statuses are from document 002 where it gives them; for 3004
  * and the 5xxx send codes (engagelab-otp-api.md gives none) 429 and 400 are assumed (the sandbox uses them).
  */
-export const ENGAGELAB_ERROR_CODES: Readonly<Record<number, { httpStatus: number; error: ErrorClass; meaning: string }>> = {
+export const ENGAGELAB_ERROR_CODES: Readonly<Record<number, HttpCodeInfo>> = {
   1000: { httpStatus: 500, error: ProviderUnavailableError, meaning: 'internal error' },
   2001: { httpStatus: 401, error: AuthenticationError, meaning: 'authentication failed: wrong dev_key or dev_secret' },
   2002: { httpStatus: 401, error: AuthenticationError, meaning: 'authentication failed: credentials expired or disabled' },

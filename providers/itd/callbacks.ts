@@ -8,6 +8,8 @@ import type { CallbackEndpoint, CallbackRequest, InboundMessage, ParsedCallback,
 import { inboundCallbackSchema, statusCallbackSchema, type InboundCallback, type ReceivedItem } from './contract.js';
 import { PROVIDER, requireCanonicalStatus } from './statuses.js';
 import { fromEpoch, parseItdDate } from './time.js';
+import { CALLBACK_TOKEN_VAR } from '../env.js';
+import { jsonBody } from '../callbacks-kit.js';
 
 /**
  * Assumption: the document defines no answer to either callback, so we answer 200 with a body in
@@ -17,10 +19,7 @@ export const ITD_CALLBACK_ACK = { status: 200, body: { statusApi: 'OK', code: 20
 
 /** The body as one or more objects; a JSON string body (wrong content type) is parsed too. */
 function bodyItems(req: CallbackRequest): unknown[] {
-  let body = req.body;
-  if (typeof body === 'string' || (body === undefined && req.rawBody)) {
-    try { body = JSON.parse(typeof body === 'string' ? body : req.rawBody ?? ''); } catch { body = undefined; }
-  }
+  const body = jsonBody(req);
   if (body === null || typeof body !== 'object') throw new BadRequestError(`${PROVIDER} callback: body: must be a JSON object`, { provider: PROVIDER, field: 'body' });
   // Assumption: one object per POST as documented; an array of them is accepted too.
   const items: unknown[] = Array.isArray(body) ? body : [body];
@@ -120,6 +119,6 @@ export function inboundFromReceived(item: ReceivedItem): InboundMessage {
 }
 
 export const itdCallbackEndpoints: CallbackEndpoint[] = [
-  { provider: PROVIDER, method: 'POST', path: '/callbacks/itd/status', auth: 'token-query', parse: parseItdStatusCallback, ack: ITD_CALLBACK_ACK },
-  { provider: PROVIDER, method: 'POST', path: '/callbacks/itd/inbound', auth: 'token-query', parse: parseItdInboundCallback, ack: ITD_CALLBACK_ACK },
+  { provider: PROVIDER, method: 'POST', path: '/callbacks/itd/status', auth: 'token-query', secretEnv: CALLBACK_TOKEN_VAR, parse: parseItdStatusCallback, ack: ITD_CALLBACK_ACK },
+  { provider: PROVIDER, method: 'POST', path: '/callbacks/itd/inbound', auth: 'token-query', secretEnv: CALLBACK_TOKEN_VAR, parse: parseItdInboundCallback, ack: ITD_CALLBACK_ACK },
 ];

@@ -1,9 +1,8 @@
 // ITD Chile WhatsApp client: free-form TEXT/IMAGE/LINK/FILE sends, status lookup by key, credits
 // and the inbound listing. Every request is checked against the contract before it leaves, so a
 // request ITD would answer 400 makes no HTTP call.
-import type { z } from 'zod';
 import { BadRequestError, ProviderUnavailableError } from '../errors.js';
-import { parseOrThrow as sharedParseOrThrow, validationError as sharedValidationError } from '../validation.js';
+import { providerValidation } from '../validation.js';
 import { httpRequest, joinUrl } from '../http.js';
 import { parsePhone } from '../phone.js';
 import type { Balance, Channel, ChannelProvider, InboundMessage, OutboundMessage, SendResult, StatusEvent } from '../types.js';
@@ -37,14 +36,7 @@ const MEDIA_TYPES: Record<NonNullable<OutboundMessage['media']>['type'], ItdCont
   image: 'IMAGE', link: 'LINK', file: 'FILE', document: 'FILE', audio: 'FILE',
 };
 
-/** A zod failure as a BadRequestError naming the first offending field. */
-export function validationError(error: z.ZodError, prefix = ''): BadRequestError {
-  return sharedValidationError(PROVIDER, error, { prefix });
-}
-
-function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  return sharedParseOrThrow(PROVIDER, schema, value);
-}
+const { parseOrThrow, validationError } = providerValidation(PROVIDER);
 
 /** parsePhone, with the provider named in its error. Assumption: a national number without + is Chilean. */
 function phoneOf(input: string, field: string): ReturnType<typeof parsePhone> {
@@ -154,3 +146,8 @@ export class ItdProvider implements ChannelProvider {
     return res.json;
   }
 }
+
+/** A syntactically valid JWT that the sandbox accepts by default (it checks equality, not signatures). */
+export const ITD_SANDBOX_CREDENTIALS = {
+  token: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJrdXJpci1zYW5kYm94IiwiaXNzIjoiaXRkIn0.a3VyaXItaXRkLXNhbmRib3g',
+} as const;

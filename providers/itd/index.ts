@@ -1,10 +1,22 @@
-// ITD Chile (WhatsApp): the public pieces of the adapter.
-export { ItdProvider, type ItdProviderOptions, type ReceivedQuery } from './client.js';
-export {
-  itdCallbackEndpoints, ITD_CALLBACK_ACK, parseItdStatusCallback, parseItdInboundCallback, statusEventFromCallback, inboundFromCallback,
-} from './callbacks.js';
-export {
-  startItdSandbox, ITD_SANDBOX_CREDENTIALS, ITD_SANDBOX_ACCOUNT_PHONE, type ItdSandbox, type ItdSandboxOptions, type ItdInboundInput, type ItdInboundBody,
-} from './sandbox.js';
-export { ITD_STATUS_MAP, ITD_ASSUMED_STATUS_MAP, ITD_ERROR_CODES, canonicalStatus, itdError } from './statuses.js';
-export { ITD_PATHS, ITD_CONTENT_TYPES } from './contract.js';
+// ITD Chile (WhatsApp): the descriptor kurir reads everything from.
+import type { ProviderDescriptor } from '../descriptor.js';
+import { baseUrlVar, credentialVar } from '../env.js';
+import { itdCallbackEndpoints } from './callbacks.js';
+import { ITD_SANDBOX_CREDENTIALS, ItdProvider } from './client.js';
+import { ITD_STATUS_MAP } from './statuses.js';
+
+const env = { ITD_BASE_URL: baseUrlVar, ITD_TOKEN: credentialVar };
+
+export const itd: ProviderDescriptor<'itd', typeof env> = {
+  name: 'itd',
+  channels: ['whatsapp'],
+  env,
+  baseUrlEnv: 'ITD_BASE_URL',
+  credentialEnv: ['ITD_TOKEN'],
+  liveBaseUrl: 'https://ida.itdchile.cl/api/v2',
+  createClient: ({ baseUrl, live, setting }) => new ItdProvider(live ? { baseUrl, token: setting('ITD_TOKEN')! } : { baseUrl, ...ITD_SANDBOX_CREDENTIALS }),
+  callbacks: itdCallbackEndpoints,
+  statusMap: ITD_STATUS_MAP,
+  sendQueue: { defaultRatePerSecond: 80 },
+  sandbox: 'sandboxes/itd.ts',
+};

@@ -15,7 +15,7 @@ import {
   creditsResponseSchema, itdEnvelopeSchema, receivedRequestSchema, receivedResponseSchema, sendWhatsappRequestSchema,
   sendWhatsappResponseSchema, statusRequestSchema, statusResponseSchema,
 } from './contract.js';
-import { ITD_SANDBOX_CREDENTIALS, startItdSandbox, type ItdSandbox } from './sandbox.js';
+import { ITD_SANDBOX_CREDENTIALS, startItdSandbox, type ItdSandbox } from '../../sandboxes/itd.js';
 import { canonicalStatus, itdError, lookupToEvents, type ItdOperation } from './statuses.js';
 import { formatCallbackDate, formatDayParam, formatLookupDate, parseDayParam, parseItdDate } from './time.js';
 

@@ -6,6 +6,7 @@ import {
 import type { CanonicalStatus, StatusEvent } from '../types.js';
 import { itdEnvelopeSchema, type StatusResponse } from './contract.js';
 import { parseItdDate } from './time.js';
+import type { ErrorClass, HttpCodeInfo } from '../codes.js';
 
 export const PROVIDER = 'itd';
 
@@ -49,8 +50,6 @@ export function requireCanonicalStatus(status: string, field = 'status'): Canoni
   return s;
 }
 
-type ErrorClass = new (message: string, details?: ProviderErrorDetails) => ProviderError;
-
 /** Which endpoint answered; it decides what an ambiguous code means. */
 export type ItdOperation = 'sendWhatsapp' | 'statusWhatsappByKey' | 'creditsWhatsapp' | 'recievedWhatsapp';
 
@@ -58,7 +57,7 @@ export type ItdOperation = 'sendWhatsapp' | 'statusWhatsappByKey' | 'creditsWhat
  * The documented error answers, by `statusApi`. 415 has no documented body: the sandbox sends
  * `UNSUPPORTED_MEDIA_TYPE` (assumed) and the HTTP status alone is enough to classify it.
  */
-export const ITD_ERROR_CODES: Readonly<Record<string, { httpStatus: number; error: ErrorClass; meaning: string }>> = {
+export const ITD_ERROR_CODES: Readonly<Record<string, HttpCodeInfo>> = {
   BAD_REQUEST: { httpStatus: 400, error: BadRequestError, meaning: 'a parameter is missing or wrong' },
   UNAUTHORIZED: { httpStatus: 401, error: AuthenticationError, meaning: 'the token header is missing or wrong' },
   UNSUPPORTED_MEDIA_TYPE: { httpStatus: 415, error: BadRequestError, meaning: 'the Content-Type header is missing' },

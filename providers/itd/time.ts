@@ -2,6 +2,8 @@
 // the status callback, `2020-04-16 10:26:13.0` in the status lookup, `ddMMyyyy` in the inbound
 // listing. Chile moves its clocks twice a year, so the offset is looked up per instant with Intl
 // (the tz database Node ships) instead of a fixed -03:00/-04:00.
+import { BadRequestError } from '../errors.js';
+import { plausibleTime } from '../plausible-time.js';
 
 export const ITD_TIME_ZONE = 'America/Santiago';
 
@@ -59,12 +61,18 @@ export function parseItdDate(text: string): Date | undefined {
   if (c) w = { day: Number(c[1]), month: Number(c[2]), year: Number(c[3]), hour: Number(c[4]), minute: Number(c[5]), second: Number(c[6] ?? 0), ms: 0 };
   const l = c ? null : LOOKUP_DATE.exec(text);
   if (l) w = { year: Number(l[1]), month: Number(l[2]), day: Number(l[3]), hour: Number(l[4]), minute: Number(l[5]), second: Number(l[6] ?? 0), ms: Number((l[7] ?? '0').padEnd(3, '0')) };
-  return w && inRange(w) ? santiagoToUtc(w) : undefined;
+  const date = w && inRange(w) ? santiagoToUtc(w) : undefined;
+  return date && plausibleTime(date.getTime());
 }
 
-/** Epoch timestamps in the inbound bodies are milliseconds (1582637824000); small values are read as seconds. */
-export function fromEpoch(value: number): Date {
-  return new Date(value < 1e11 ? value * 1000 : value);
+/**
+ * Epoch timestamps in the inbound bodies are milliseconds (1582637824000); small values are read as
+ * seconds. A value that is no plausible time is refused (400) rather than becoming an Invalid Date.
+ */
+export function fromEpoch(value: number, field = 'sendAt'): Date {
+  const date = plausibleTime(value < 1e11 ? value * 1000 : value);
+  if (!date) throw new BadRequestError(`itd callback: ${field}: ${value} is not a time between 2000 and ten years from now`, { provider: 'itd', field });
+  return date;
 }
 
 const pad = (n: number, width = 2): string => String(n).padStart(width, '0');

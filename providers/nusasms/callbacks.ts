@@ -7,6 +7,8 @@ import type { CallbackEndpoint, CallbackRequest, CanonicalStatus, ParsedCallback
 import { callbackSchema, drRecordSchema, type DrRecord } from './contract.js';
 import { drStatus, PROVIDER } from './statuses.js';
 import { parseNusaDate } from './time.js';
+import { CALLBACK_TOKEN_VAR } from '../env.js';
+import { invalidCallback, jsonBody } from '../callbacks-kit.js';
 
 /**
  * Assumption: the document defines no answer; NusaSMS plausibly only looks for HTTP 200, so we
@@ -14,12 +16,7 @@ import { parseNusaDate } from './time.js';
  */
 export const NUSASMS_CALLBACK_ACK = { status: 200, body: 'OK', contentType: 'text/plain' } as const;
 
-function invalid(error: z.ZodError, source: Record<string, unknown>): BadRequestError {
-  const issue = error.issues[0];
-  const field = issue?.path.map(String).join('.') || 'query';
-  const missing = issue !== undefined && issue.path.length > 0 && source[String(issue.path[0])] == null;
-  return new BadRequestError(`${PROVIDER} callback: ${field}: ${missing ? 'is required' : issue?.message ?? 'is invalid'}`, { provider: PROVIDER, field });
-}
+const invalid = (error: z.ZodError, source: Record<string, unknown>) => invalidCallback(PROVIDER, error, source);
 
 /**
  * `sent_date` is the time the message was sent, not of the reported change. Assumption: it dates
@@ -43,10 +40,7 @@ export function eventFromReport(report: { ref_no: string; status: string; sent_d
 function callbackSource(req: CallbackRequest): Record<string, unknown> {
   const fromQuery = Object.fromEntries(Object.entries(req.query).filter(([, v]) => v !== undefined));
   if ('ref_no' in fromQuery) return fromQuery;
-  let body = req.body;
-  if (typeof body === 'string' || (body === undefined && req.rawBody)) {
-    try { body = JSON.parse(typeof body === 'string' ? body : req.rawBody ?? ''); } catch { body = undefined; }
-  }
+  const body = jsonBody(req);
   return body !== null && typeof body === 'object' && !Array.isArray(body) ? { ...fromQuery, ...(body as Record<string, unknown>) } : fromQuery;
 }
 
@@ -74,6 +68,7 @@ export const nusasmsCallbackEndpoints: CallbackEndpoint[] = [{
   method: 'GET',
   path: '/callbacks/nusasms',
   auth: 'token-query',
+  secretEnv: CALLBACK_TOKEN_VAR,
   parse: parseNusaSmsCallback,
   ack: NUSASMS_CALLBACK_ACK,
 }];

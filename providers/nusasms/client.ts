@@ -1,9 +1,8 @@
 // NusaSMS WhatsApp client: plain-text sends over GET or POST, credits and delivery reports via
 // the `/api/command` commands. Requests are checked against the contract before they leave, so a
 // request NusaSMS would reject (text over 1000 characters, a bad number) makes no HTTP call.
-import type { z } from 'zod';
 import { BadRequestError, ProviderUnavailableError } from '../errors.js';
-import { parseOrThrow as sharedParseOrThrow, validationError as sharedValidationError } from '../validation.js';
+import { providerValidation } from '../validation.js';
 import { httpRequest, joinUrl, type HttpResponse } from '../http.js';
 import { toInternationalDigits } from '../phone.js';
 import type { Balance, Channel, ChannelProvider, OutboundMessage, SendResult, StatusEvent } from '../types.js';
@@ -27,14 +26,7 @@ export interface NusaSmsProviderOptions {
   output?: NusaSmsOutput;
 }
 
-/** A zod failure as a BadRequestError naming the first offending field. */
-export function validationError(error: z.ZodError): BadRequestError {
-  return sharedValidationError(PROVIDER, error);
-}
-
-function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  return sharedParseOrThrow(PROVIDER, schema, value);
-}
+const { parseOrThrow } = providerValidation(PROVIDER);
 
 export class NusaSmsProvider implements ChannelProvider {
   readonly name = PROVIDER;
@@ -124,3 +116,5 @@ export class NusaSmsProvider implements ChannelProvider {
     return records;
   }
 }
+
+export const NUSASMS_SANDBOX_CREDENTIALS = { username: 'kurir-sandbox', password: 'nusasms-sandbox-password' } as const;

@@ -1,7 +1,24 @@
-// NusaSMS (WhatsApp): the public pieces of the adapter.
-export { NusaSmsProvider, type NusaSmsProviderOptions } from './client.js';
-export { nusasmsCallbackEndpoints, parseNusaSmsCallback, NUSASMS_CALLBACK_ACK } from './callbacks.js';
-export { NUSASMS_CODES, NUSASMS_DR_STATUSES, drStatus, nusasmsCodeError } from './statuses.js';
-export { NUSASMS_PATHS, NUSASMS_TEXT_MAX } from './contract.js';
-export { readFlatXml } from './xml.js';
-export { startNusaSmsSandbox, NUSASMS_SANDBOX_CREDENTIALS, type NusaSmsSandboxOptions } from './sandbox.js';
+// NusaSMS (WhatsApp): the descriptor kurir reads everything from.
+import type { ProviderDescriptor } from '../descriptor.js';
+import { baseUrlVar, credentialVar } from '../env.js';
+import { nusasmsCallbackEndpoints } from './callbacks.js';
+import { NUSASMS_SANDBOX_CREDENTIALS, NusaSmsProvider } from './client.js';
+import { NUSASMS_DR_STATUSES } from './statuses.js';
+
+const env = { NUSASMS_BASE_URL: baseUrlVar, NUSASMS_USERNAME: credentialVar, NUSASMS_PASSWORD: credentialVar };
+
+export const nusasms: ProviderDescriptor<'nusasms', typeof env> = {
+  name: 'nusasms',
+  channels: ['whatsapp'],
+  env,
+  baseUrlEnv: 'NUSASMS_BASE_URL',
+  credentialEnv: ['NUSASMS_USERNAME', 'NUSASMS_PASSWORD'],
+  liveBaseUrl: 'http://api.nusasms.com',
+  createClient: ({ baseUrl, live, setting }) => new NusaSmsProvider(live
+    ? { baseUrl, username: setting('NUSASMS_USERNAME')!, password: setting('NUSASMS_PASSWORD')! }
+    : { baseUrl, ...NUSASMS_SANDBOX_CREDENTIALS }),
+  callbacks: nusasmsCallbackEndpoints,
+  statusMap: NUSASMS_DR_STATUSES,
+  sendQueue: { defaultRatePerSecond: 80 },
+  sandbox: 'sandboxes/nusasms.ts',
+};

@@ -7,13 +7,14 @@ import {
   AuthenticationError, BadRequestError, InsufficientCreditError, InvalidNumberError, ProviderUnavailableError,
   SendRejectedError,
 } from '../errors.js';
-import type { RunningSandbox } from '../sandbox-kit.js';
-import { close, listen, rejectsWith, startReceiver, waitFor, type ErrorClass, type Receiver } from '../test-support.js';
+import type { RunningSandbox } from '../../sandboxes/kit.js';
+import { close, listen, rejectsWith, startReceiver, waitFor, type ErrorClass, type Receiver } from '../../sandboxes/test-support.js';
 import type { CanonicalStatus, OutboundMessage, StatusEvent } from '../types.js';
-import {
-  NUSASMS_CODES, NusaSmsProvider, nusasmsCallbackEndpoints, NUSASMS_SANDBOX_CREDENTIALS, parseNusaSmsCallback,
-  readFlatXml, startNusaSmsSandbox,
-} from './index.js';
+import { startNusaSmsSandbox } from '../../sandboxes/nusasms.js';
+import { nusasmsCallbackEndpoints, parseNusaSmsCallback } from './callbacks.js';
+import { NusaSmsProvider, NUSASMS_SANDBOX_CREDENTIALS } from './client.js';
+import { NUSASMS_CODES } from './statuses.js';
+import { readFlatXml } from './xml.js';
 
 /** A stub NusaSMS answering whatever body the test sets, to replay the document's samples over HTTP. */
 async function startStub(): Promise<{ url: string; reply: { status: number; body: string; type: string }; close(): Promise<void> }> {

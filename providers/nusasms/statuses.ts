@@ -2,26 +2,18 @@
 // model and to the named errors. DESIGN: -11 and -13 mean an invalid number (fallback trigger).
 import {
   AuthenticationError, BadRequestError, InsufficientCreditError, InvalidNumberError, ProviderUnavailableError,
-  RateLimitedError, SendRejectedError, type ProviderError, type ProviderErrorDetails,
+  RateLimitedError, SendRejectedError, type ProviderError,
 } from '../errors.js';
 import type { CanonicalStatus } from '../types.js';
+import type { CodeInfo } from '../codes.js';
 
 export const PROVIDER = 'nusasms';
 
-type ErrorClass = new (message: string, details?: ProviderErrorDetails) => ProviderError;
-
-export interface CodeInfo {
-  name: string;
-  meaning: string;
-  status: CanonicalStatus;
-  /** The error a send/command answer with this code throws; absent for 0 (success). */
-  error?: ErrorClass;
-  /** The request parameter the code is about, when it names one. */
-  field?: string;
-}
+/** A row of the answer table: the code's name besides the shared fields. */
+export interface NusaSmsCodeInfo extends CodeInfo { name: string }
 
 /** Every code of the "HTTP Method Response" table. */
-export const NUSASMS_CODES: Readonly<Record<string, CodeInfo>> = {
+export const NUSASMS_CODES: Readonly<Record<string, NusaSmsCodeInfo>> = {
   '0': { name: 'ALL_RECIPIENTS_PROCESSED', meaning: 'Request was successful (all recipients)', status: 'accepted' },
   // "Error in processing the request": a provider-side failure, so retry.
   '-1': { name: 'SEND_ERROR', meaning: 'Error in processing the request', status: 'failed', error: ProviderUnavailableError },

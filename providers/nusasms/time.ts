@@ -1,5 +1,6 @@
 // NusaSMS dates: `2017-09-25 17:49:05.0`, no zone. Assumption: Jakarta time (WIB, UTC+7, no DST),
 // the provider's home; a date that carries its own zone (ISO) keeps it.
+import { plausibleTime } from '../plausible-time.js';
 
 const LOCAL = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3})\d*)?)?$/;
 
@@ -10,12 +11,10 @@ export function parseNusaDate(value: string | undefined): Date | undefined {
   if (m) {
     const [, y, mo, d, h, mi, s, ms] = m;
     const utc = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h) - 7, Number(mi), Number(s ?? 0), Number((ms ?? '0').padEnd(3, '0')));
-    const date = new Date(utc);
-    return Number.isNaN(date.getTime()) ? undefined : date;
+    return plausibleTime(utc);
   }
   if (/[zZ]|[+-]\d{2}:?\d{2}$/.test(v)) {
-    const date = new Date(v);
-    return Number.isNaN(date.getTime()) ? undefined : date;
+    return plausibleTime(new Date(v).getTime());
   }
   return undefined;
 }

@@ -6,16 +6,13 @@ import { BadRequestError } from '../errors.js';
 import type { CallbackEndpoint, CallbackRequest, ParsedCallback, StatusEvent } from '../types.js';
 import { callbackSchema } from './contract.js';
 import { PROVIDER, reportStatus } from './statuses.js';
+import { CALLBACK_TOKEN_VAR } from '../env.js';
+import { invalidCallback } from '../callbacks-kit.js';
 
 /** Assumption: the document defines no answer; the gateway plausibly only checks for HTTP 200. */
 export const SMS_MASKING_CALLBACK_ACK = { status: 200, body: 'OK', contentType: 'text/plain' } as const;
 
-function invalid(error: z.ZodError, source: Record<string, unknown>): BadRequestError {
-  const issue = error.issues[0];
-  const field = issue?.path.map(String).join('.') || 'query';
-  const missing = issue !== undefined && issue.path.length > 0 && source[String(issue.path[0])] == null;
-  return new BadRequestError(`${PROVIDER} callback: ${field}: ${missing ? 'is required' : issue?.message ?? 'is invalid'}`, { provider: PROVIDER, field });
-}
+const invalid = (error: z.ZodError, source: Record<string, unknown>) => invalidCallback(PROVIDER, error, source);
 
 /** One report (DLR or report.php) → a canonical event. The gateway gives no time: `now` stands in. */
 export function eventFromReport(id: string, code: string, message: string | undefined, raw: unknown, now = new Date()): StatusEvent {
@@ -38,6 +35,7 @@ export const smsMaskingCallbackEndpoints: CallbackEndpoint[] = [{
   method: 'GET',
   path: '/callbacks/sms-masking',
   auth: 'token-query',
+  secretEnv: CALLBACK_TOKEN_VAR,
   parse: parseSmsMaskingCallback,
   ack: SMS_MASKING_CALLBACK_ACK,
 }];

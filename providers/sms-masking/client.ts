@@ -1,9 +1,8 @@
 // SMS masking gateway client: send.php (GET) / send_post.php (POST), report.php status lookups,
 // balance.php, inbox.php and the reports_post.php download. Requests are checked against the
 // contract first, so one the gateway would reject makes no HTTP call.
-import type { z } from 'zod';
 import { BadRequestError, ProviderUnavailableError } from '../errors.js';
-import { parseOrThrow as sharedParseOrThrow, validationError as sharedValidationError } from '../validation.js';
+import { providerValidation } from '../validation.js';
 import { httpRequest, joinUrl, type HttpResponse } from '../http.js';
 import { toInternationalDigits } from '../phone.js';
 import type { Balance, Channel, ChannelProvider, InboundMessage, OutboundMessage, SendResult, StatusEvent } from '../types.js';
@@ -32,14 +31,7 @@ export interface ReportDownload {
   rows: Array<Record<string, string>>;
 }
 
-/** A zod failure as a BadRequestError naming the first offending field. */
-export function validationError(error: z.ZodError): BadRequestError {
-  return sharedValidationError(PROVIDER, error);
-}
-
-function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  return sharedParseOrThrow(PROVIDER, schema, value);
-}
+const { parseOrThrow, validationError } = providerValidation(PROVIDER);
 
 function json(text: string): unknown {
   try { return JSON.parse(text); } catch { return undefined; }
@@ -152,3 +144,5 @@ export class SmsMaskingProvider implements ChannelProvider {
     return res;
   }
 }
+
+export const SMS_MASKING_SANDBOX_CREDENTIALS = { username: 'kurir-sandbox', password: 'sms-masking-sandbox-password' } as const;

@@ -1,7 +1,24 @@
-// SMS masking gateway (Indonesia, SMS): the public pieces of the adapter.
-export { SmsMaskingProvider, type SmsMaskingProviderOptions, type ReportDownload } from './client.js';
-export { smsMaskingCallbackEndpoints, parseSmsMaskingCallback, SMS_MASKING_CALLBACK_ACK } from './callbacks.js';
-export { SMS_MASKING_CODES, reportStatus, answerError } from './statuses.js';
-export { SMS_MASKING_PATHS } from './contract.js';
-export { segmentCount, SMS_SEGMENT_CHARS } from './segments.js';
-export { startSmsMaskingSandbox, SMS_MASKING_SANDBOX_CREDENTIALS, SMS_MASKING_SANDBOX_ANSWERS, type SmsMaskingSandboxOptions } from './sandbox.js';
+// SMS masking gateway (Indonesia, SMS): the descriptor kurir reads everything from.
+import type { ProviderDescriptor } from '../descriptor.js';
+import { baseUrlVar, credentialVar } from '../env.js';
+import { smsMaskingCallbackEndpoints } from './callbacks.js';
+import { SMS_MASKING_SANDBOX_CREDENTIALS, SmsMaskingProvider } from './client.js';
+import { SMS_MASKING_CODES } from './statuses.js';
+
+const env = { SMS_MASKING_BASE_URL: baseUrlVar, SMS_MASKING_USERNAME: credentialVar, SMS_MASKING_PASSWORD: credentialVar };
+
+export const smsMasking: ProviderDescriptor<'sms-masking', typeof env> = {
+  name: 'sms-masking',
+  channels: ['sms'],
+  env,
+  baseUrlEnv: 'SMS_MASKING_BASE_URL',
+  credentialEnv: ['SMS_MASKING_USERNAME', 'SMS_MASKING_PASSWORD'],
+  liveBaseUrl: 'http://103.16.199.187/masking',
+  createClient: ({ baseUrl, live, setting }) => new SmsMaskingProvider(live
+    ? { baseUrl, username: setting('SMS_MASKING_USERNAME')!, password: setting('SMS_MASKING_PASSWORD')! }
+    : { baseUrl, ...SMS_MASKING_SANDBOX_CREDENTIALS }),
+  callbacks: smsMaskingCallbackEndpoints,
+  statusMap: Object.fromEntries(Object.entries(SMS_MASKING_CODES).map(([code, info]) => [code, info.status])),
+  sendQueue: { defaultRatePerSecond: 80 },
+  sandbox: 'sandboxes/sms-masking.ts',
+};

@@ -7,13 +7,14 @@ import {
   AuthenticationError, BadRequestError, InsufficientCreditError, InvalidNumberError, ProviderUnavailableError,
   SendRejectedError,
 } from '../errors.js';
-import type { RunningSandbox } from '../sandbox-kit.js';
-import { close, listen, rejectsWith, startReceiver, waitFor, type ErrorClass, type Receiver } from '../test-support.js';
+import type { RunningSandbox } from '../../sandboxes/kit.js';
+import { close, listen, rejectsWith, startReceiver, waitFor, type ErrorClass, type Receiver } from '../../sandboxes/test-support.js';
 import type { CanonicalStatus, OutboundMessage, StatusEvent } from '../types.js';
-import {
-  parseSmsMaskingCallback, segmentCount, SMS_MASKING_CODES, SMS_MASKING_SANDBOX_CREDENTIALS, smsMaskingCallbackEndpoints,
-  SmsMaskingProvider, startSmsMaskingSandbox,
-} from './index.js';
+import { startSmsMaskingSandbox } from '../../sandboxes/sms-masking.js';
+import { parseSmsMaskingCallback, smsMaskingCallbackEndpoints } from './callbacks.js';
+import { SMS_MASKING_SANDBOX_CREDENTIALS, SmsMaskingProvider } from './client.js';
+import { segmentCount } from './segments.js';
+import { SMS_MASKING_CODES } from './statuses.js';
 
 /** A stub gateway answering whatever body the test sets for a path, to replay bodies over HTTP. */
 async function startStub(): Promise<{ url: string; replies: Record<string, string>; close(): Promise<void> }> {

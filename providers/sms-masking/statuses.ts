@@ -3,21 +3,12 @@
 // invalid number and triggers the fallback.
 import {
   AuthenticationError, BadRequestError, InsufficientCreditError, InvalidNumberError, ProviderUnavailableError,
-  RateLimitedError, SendRejectedError, type ProviderError, type ProviderErrorDetails,
+  RateLimitedError, SendRejectedError, type ProviderError,
 } from '../errors.js';
 import type { CanonicalStatus } from '../types.js';
+import type { CodeInfo, ErrorClass } from '../codes.js';
 
 export const PROVIDER = 'sms-masking';
-
-type ErrorClass = new (message: string, details?: ProviderErrorDetails) => ProviderError;
-
-export interface CodeInfo {
-  meaning: string;
-  status: CanonicalStatus;
-  /** The error a send answered with this code throws (only failures). */
-  error?: ErrorClass;
-  field?: string;
-}
 
 /** Every code of the report.php and DLR tables. */
 export const SMS_MASKING_CODES: Readonly<Record<string, CodeInfo>> = {

@@ -9,6 +9,7 @@ import type { CallbackEndpoint, CallbackRequest, InboundMessage, ParsedCallback,
 import { callbackSchema, type WappinCallback } from './contract.js';
 import { canonicalStatus, PROVIDER } from './statuses.js';
 import { parseWappinTimestamp } from './time.js';
+import { jsonBody } from '../callbacks-kit.js';
 
 /** The body Wappin needs to see to stop retrying. */
 export const WAPPIN_CALLBACK_ACK = { status: '000' } as const;
@@ -23,11 +24,7 @@ function present(v: string | undefined): string | undefined {
 }
 
 function bodyOf(req: CallbackRequest): unknown {
-  let body = req.body;
-  // A body that arrived as text (wrong content type) is parsed here.
-  if (typeof body === 'string' || (body === undefined && req.rawBody)) {
-    try { body = JSON.parse(typeof body === 'string' ? body : req.rawBody ?? ''); } catch { body = undefined; }
-  }
+  const body = jsonBody(req);
   if (body === null || typeof body !== 'object' || Array.isArray(body)) throw bad('body', 'must be a JSON object');
   return body;
 }
@@ -107,6 +104,7 @@ export const wappinCallbackEndpoints: CallbackEndpoint[] = [{
   method: 'POST',
   path: '/callbacks/wappin',
   auth: 'bearer',
+  secretEnv: 'WAPPIN_CALLBACK_TOKEN',
   parse: (req) => parseWappinCallback(req),
   ack: { status: 200, body: WAPPIN_CALLBACK_ACK, contentType: 'application/json' },
 }];

@@ -1,9 +1,8 @@
 // Wappin client: templates (HSM, optionally with Wappin's own WA→SMS omnichannel leg), session
 // texts and media over WhatsApp, status inquiry and the number checker. Every request is checked
 // against the contract before it leaves, so a request Wappin would refuse makes no HTTP call.
-import type { z } from 'zod';
 import { BadRequestError, ProviderUnavailableError } from '../errors.js';
-import { parseOrThrow as sharedParseOrThrow, validationError as sharedValidationError } from '../validation.js';
+import { providerValidation } from '../validation.js';
 import { httpRequest, joinUrl } from '../http.js';
 import { toInternationalDigits } from '../phone.js';
 import type { Channel, ChannelProvider, NumberCheck, OutboundMessage, SendResult, StatusEvent } from '../types.js';
@@ -46,11 +45,6 @@ const OUR_FIELD: Record<string, string> = {
   message_content: 'text', media: 'media.url', media_type: 'media.type', caption: 'media.caption', recipient_number: 'to', phone_number: 'to',
 };
 
-/** A zod failure as a BadRequestError naming the first offending Wappin field (and ours beside it). */
-export function validationError(error: z.ZodError): BadRequestError {
-  return sharedValidationError(PROVIDER, error, { ours: (f) => OUR_FIELD[f] });
-}
-
 /** International digits without "+" (6281234567890), with the provider named in the error. */
 function digitsOf(input: string): string {
   try {
@@ -61,9 +55,8 @@ function digitsOf(input: string): string {
   }
 }
 
-function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
-  return sharedParseOrThrow(PROVIDER, schema, value, { ours: (f) => OUR_FIELD[f] });
-}
+/** Zod failures as BadRequestErrors naming the first offending Wappin field (and ours beside it). */
+const { parseOrThrow } = providerValidation(PROVIDER, { ours: (f) => OUR_FIELD[f] });
 
 /**
  * Node's fetch (undici) never hands back an HTTP 407: it turns it into a network error ("fetch
@@ -252,3 +245,10 @@ export class WappinProvider implements ChannelProvider {
     return cached;
   }
 }
+
+/** The sandbox integration's credentials (the client's defaults when no real ones are configured). */
+export const WAPPIN_SANDBOX_CREDENTIALS = {
+  clientId: '0009',
+  secretKey: 'aa27048cb2d9d0b99ccdef4bab4620999f12246b',
+  projectId: '16',
+} as const;

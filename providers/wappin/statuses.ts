@@ -5,6 +5,7 @@ import {
 } from '../errors.js';
 import type { CanonicalStatus } from '../types.js';
 import type { WappinStatusCode } from './contract.js';
+import type { CodeInfo, ErrorClass } from '../codes.js';
 
 export const PROVIDER = 'wappin';
 
@@ -36,19 +37,10 @@ export function canonicalStatus(status: string): CanonicalStatus | undefined {
   return WAPPIN_STATUS_MAP[key] ?? WAPPIN_ASSUMED_STATUS_MAP[key];
 }
 
-type ErrorClass = new (message: string, details?: ProviderErrorDetails) => ProviderError;
-
 /** Which endpoint answered: it decides which field an ambiguous code is about. */
 export type WappinOperation = 'token' | 'send-hsm' | 'send-text' | 'send-media' | 'inquiry' | 'number-checker';
 
-export interface WappinCodeInfo {
-  /** The document's message(s) for the code. */
-  meaning: string;
-  /** What the code means for the message it answered. */
-  status: CanonicalStatus;
-  /** The error it raises; undefined for 200. */
-  error?: ErrorClass;
-}
+export type WappinCodeInfo = Omit<CodeInfo, 'field'>;
 
 /** Every documented status code. 601 on the number checker is an answer (`valid: false`), not an error. */
 export const WAPPIN_CODES: Readonly<Record<WappinStatusCode, WappinCodeInfo>> = {

@@ -1,5 +1,7 @@
 // Wappin's two clocks: unix seconds (inquiry, callbacks) and zone-less "YYYY-MM-DD HH:mm:ss"
 // (the token's expired_datetime), which we read as WIB, Western Indonesian Time (UTC+7, no DST).
+import { plausibleTime } from '../plausible-time.js';
+
 const WIB_OFFSET_MS = 7 * 60 * 60 * 1000;
 
 /** "2019-07-20 16:21:51" (WIB) or an ISO string with a zone → Date; undefined when unreadable. */
@@ -33,10 +35,11 @@ export function parseWappinTimestamp(value: string | number): Date | undefined {
   const text = String(value).trim();
   if (/^\d+(\.\d+)?$/.test(text)) {
     const n = Number(text);
-    const ms = n >= 1e12 ? n : n * 1000;
-    return Number.isFinite(ms) ? new Date(ms) : undefined;
+    // 1e20 is finite but no Date can hold it: the range check keeps Invalid Dates out.
+    return plausibleTime(n >= 1e12 ? n : n * 1000);
   }
-  return parseWappinDateTime(text);
+  const date = parseWappinDateTime(text);
+  return date && plausibleTime(date.getTime());
 }
 
 /** Date → unix seconds as a string, the way Wappin sends timestamps. */

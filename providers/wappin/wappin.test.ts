@@ -15,7 +15,7 @@ import {
   sendHsmSmsRequestSchema, sendMediaRequestSchema, sendResponseSchema, sendTextRequestSchema, tokenResponseSchema, WAPPIN_PATHS,
   WAPPIN_SAMPLES, WAPPIN_STATUS_CODES, wappinEnvelopeSchema,
 } from './contract.js';
-import { startWappinSandbox, WAPPIN_SANDBOX_CALLBACK_TOKEN, WAPPIN_SANDBOX_CREDENTIALS, type WappinSandbox } from './sandbox.js';
+import { startWappinSandbox, WAPPIN_SANDBOX_CALLBACK_TOKEN, WAPPIN_SANDBOX_CREDENTIALS, type WappinSandbox } from '../../sandboxes/wappin.js';
 import { canonicalStatus, WAPPIN_CODES, WAPPIN_STATUS_MAP, wappinError } from './statuses.js';
 import { parseWappinDateTime } from './time.js';
 

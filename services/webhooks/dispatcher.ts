@@ -5,7 +5,7 @@
 // It wakes when an event commits (LISTEN kurir_events) or a delivery finishes, and sweeps for retries.
 import type { Logger } from 'pino';
 import { createHash } from 'node:crypto';
-import { signWebhook } from '../../client/webhook-signature.js';
+import { signWebhook } from '../../lib/crypto/webhook-signature.js';
 import type { Config } from '../../config/index.js';
 import type { Pool } from '../../db/pool.js';
 import { claimDueDeliveries, markAttemptFailed, markDelivered, type ClaimedDelivery } from '../../db/webhooks.js';

@@ -1,5 +1,5 @@
 // Reads the OTP code a sandbox received for a number, as the recipient's phone would show it.
-import type { RunningSandboxes } from '../../providers/sandboxes.js';
+import type { RunningSandboxes } from '../../sandboxes/index.js';
 import { sendRequests, tail } from './numbers.js';
 
 export function lastCodeSent(sandboxes: RunningSandboxes, provider: string, to: string): string | undefined {

@@ -1,8 +1,8 @@
-import type { LoggedRequest } from '../../providers/sandbox-kit.js';
-import type { RunningSandboxes } from '../../providers/sandboxes.js';
+import type { LoggedRequest } from '../../sandboxes/kit.js';
+import type { RunningSandboxes } from '../../sandboxes/index.js';
 
 // Recipient numbers that script the sandboxes: the last three digits script WhatsApp
-// sandboxes, the three before them SMS sandboxes (see providers/sandbox-kit.ts).
+// sandboxes, the three before them SMS sandboxes (see sandboxes/kit.ts).
 let counter = Math.floor(Math.random() * 900);
 
 /** A fresh Indonesian number: +62 812 <3 unique digits> <sms code> <whatsapp code>. */

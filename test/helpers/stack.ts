@@ -11,7 +11,7 @@ import type { Pool } from '../../db/pool.js';
 import { pino } from 'pino';
 import { REDACT_PATHS } from '../../logging/logger.js';
 import { createProviderRegistry } from '../../providers/registry.js';
-import { sandboxEnvironment, startSandboxes, type RunningSandboxes } from '../../providers/sandboxes.js';
+import { sandboxEnvironment, startSandboxes, type RunningSandboxes } from '../../sandboxes/index.js';
 import { createApiRuntime } from '../../runtime/api-runtime.js';
 import { messageInputSchema, type MessageInputRaw } from '../../schemas/message.js';
 import type { Relay } from '../../services/relay.js';

@@ -1,7 +1,7 @@
 // A kurir worker as a real child process (`workers/main.ts`) on a stack's task queue and sandboxes,
 // so tests can kill it with SIGKILL. Every spawned worker is killed by `killWorkers()`.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { sandboxEnvironment } from '../../providers/sandboxes.js';
+import { sandboxEnvironment } from '../../sandboxes/index.js';
 import { sendRequests, tail } from './numbers.js';
 import type { Stack } from './stack.js';
 

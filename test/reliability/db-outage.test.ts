@@ -14,12 +14,13 @@ import { freePort } from '../../scripts/temporal.js';
 import { capturedLogs, eventually, startStack, type Stack } from '../helpers/stack.js';
 import { inboxRowsAfter, maxInboxId, replayCallback } from './helpers/callbacks.js';
 import { cases, sendCases, settledSummaries } from './helpers/scenarios.js';
+import { PROVIDER_NAMES } from '../../providers/registry.js';
 
 // Callbacks every 1.5 s per message; retries 5 s apart, so three retries span 15 s: longer than
 // the outage (stop, 3 s down, start).
 const CALLBACK_DELAY_MS = 1_500;
 const RETRY_DELAY_MS = 5_000;
-const list = cases(['wappin', 'itd', 'engagelab', 'nusasms', 'sms-masking']);
+const list = cases(PROVIDER_NAMES);
 const dataDir = mkdtempSync(join(tmpdir(), 'kurir-outage-pg-'));
 let port: number;
 let pg: EmbeddedDatabase | undefined;

@@ -38,12 +38,12 @@ before(async () => {
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('every workflow type has recorded histories', () => {
-  assert.deepEqual(types.sort(), ['campaign', 'message', 'otp']);
+  assert.deepEqual(types.sort(), ['campaign', 'message', 'otp', 'retention']);
   const recorded = new Set(files.map(typeOf));
   for (const t of types) assert.ok(recorded.has(t), `a recorded history of the ${t} workflow under test/histories/`);
 });
 
-for (const t of ['campaign', 'message', 'otp']) {
+for (const t of ['campaign', 'message', 'otp', 'retention']) {
   test(`an incompatible change to the ${t} workflow fails its replay`, { timeout: 120_000 }, async () => {
     const mine = files.filter((f) => typeOf(f) === t);
     assert.ok(mine.length > 0);

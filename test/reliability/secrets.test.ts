@@ -5,11 +5,11 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { ENGAGELAB_SANDBOX_CREDENTIALS } from '../../providers/engagelab/sandbox.js';
-import { ITD_SANDBOX_CREDENTIALS } from '../../providers/itd/sandbox.js';
-import { NUSASMS_SANDBOX_CREDENTIALS } from '../../providers/nusasms/sandbox.js';
-import { SMS_MASKING_SANDBOX_CREDENTIALS } from '../../providers/sms-masking/sandbox.js';
-import { WAPPIN_SANDBOX_CREDENTIALS } from '../../providers/wappin/sandbox.js';
+import { ENGAGELAB_SANDBOX_CREDENTIALS } from '../../sandboxes/engagelab.js';
+import { ITD_SANDBOX_CREDENTIALS } from '../../sandboxes/itd.js';
+import { NUSASMS_SANDBOX_CREDENTIALS } from '../../sandboxes/nusasms.js';
+import { SMS_MASKING_SANDBOX_CREDENTIALS } from '../../sandboxes/sms-masking.js';
+import { WAPPIN_SANDBOX_CREDENTIALS } from '../../sandboxes/wappin.js';
 import { envSchema } from '../../config/schema.js';
 import type { TestDatabase } from '../../scripts/test-database.js';
 import { lastCodeSent } from '../helpers/codes.js';
@@ -19,6 +19,7 @@ import { capturedLogs, eventually, startStack, type Stack } from '../helpers/sta
 import { ownDatabase } from './helpers/own-database.js';
 import { caseMessage, caseNumber, cases } from './helpers/scenarios.js';
 import { size } from './helpers/size.js';
+import { PROVIDER_NAMES } from '../../providers/registry.js';
 
 const secret = (name: string) => `${name}-${randomBytes(12).toString('hex')}`;
 const own = {
@@ -47,7 +48,7 @@ async function post(url: string, payload: object) {
 
 test('no OTP code, provider secret or API key in histories, logs or tables', { timeout: 600_000 }, async () => {
   const ids: string[] = [];
-  for (const [i, c] of cases(['wappin', 'itd', 'engagelab', 'nusasms', 'sms-masking']).entries()) ids.push((await post('/v1/messages', caseMessage(caseNumber('891', i, c), c))).id);
+  for (const [i, c] of cases(PROVIDER_NAMES).entries()) ids.push((await post('/v1/messages', caseMessage(caseNumber('891', i, c), c))).id);
   const codes = new Set<string>();
   const otps = size(4, 20);
   for (let i = 0; i < otps; i++) {

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { arrayRows } from '../../campaigns/import.js';
-import { createCampaign } from '../../client/start-campaign.js';
+import { createCampaign } from '../../app/campaigns.js';
 import { countRecipients } from '../../db/campaigns.js';
 import { campaignSpecSchema } from '../../schemas/campaign.js';
 import type { CampaignProgress } from '../../workflows/campaign-types.js';

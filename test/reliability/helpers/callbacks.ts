@@ -3,7 +3,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { callbackRequestFromRow } from '../../../services/relay.js';
 import { signEngageLabCallback, ENGAGELAB_CALLBACK_HEADER } from '../../../providers/engagelab/callbacks.js';
-import { ENGAGELAB_SANDBOX_CALLBACK_USERNAME } from '../../../providers/engagelab/sandbox.js';
+import { ENGAGELAB_SANDBOX_CALLBACK_USERNAME } from '../../../sandboxes/engagelab.js';
 import { allCallbackEndpoints } from '../../../providers/registry.js';
 import type { Pool } from '../../../db/pool.js';
 import type { Stack } from '../../helpers/stack.js';

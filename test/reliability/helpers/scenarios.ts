@@ -1,11 +1,12 @@
 // One single-step message per provider and sandbox scenario, for tests that compare the final
 // statuses of two runs (with and without a fault). Status polling is pushed out of reach so
 // that only callbacks move the statuses.
+import type { ProviderName } from '../../../providers/registry.js';
 import type { MessageInputRaw } from '../../../schemas/message.js';
 import type { MessageStatus } from '../../../workflows/types.js';
 import { eventually, type Stack } from '../../helpers/stack.js';
 
-export interface Case { provider: 'wappin' | 'itd' | 'engagelab' | 'nusasms' | 'sms-masking'; code: string }
+export interface Case { provider: ProviderName; code: string }
 
 const STEPS: Record<Case['provider'], MessageInputRaw['steps'][number]> = {
   wappin: { channel: 'whatsapp', provider: 'wappin', template: 'order_shipped', params: ['A-1'] },
@@ -18,14 +19,15 @@ const STEPS: Record<Case['provider'], MessageInputRaw['steps'][number]> = {
 /** read (000), accepted then failed (603), delivered never read (604), sent never delivered (605). */
 export const CODES = ['000', '603', '604', '605'];
 
-export function cases(providers: Case['provider'][]): Case[] {
+export function cases(providers: readonly Case['provider'][]): Case[] {
   return providers.flatMap((provider) => CODES.map((code) => ({ provider, code })));
 }
 
 /** `+62 <prefix> <index> <sms code> <whatsapp code>`: the case's code scripts its channel. */
 export function caseNumber(prefix: string, index: number, c: Case): string {
-  const sms = c.provider === 'sms-masking' ? c.code : '000';
-  const wa = c.provider === 'sms-masking' ? '000' : c.code;
+  const onSms = STEPS[c.provider].channel === 'sms';
+  const sms = onSms ? c.code : '000';
+  const wa = onSms ? '000' : c.code;
   return `+62${prefix}${String(index).padStart(3, '0')}${sms}${wa}`;
 }
 

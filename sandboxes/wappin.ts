@@ -2,21 +2,17 @@
 // documented codes and messages, a status inquiry that follows what the callbacks said, the number
 // checker, and callbacks POSTed with `Authorization: Bearer <callbackToken>` and retried three
 // times unless answered {"status":"000"}. Outcomes are scripted by the recipient's last three
-// digits (see sandbox-kit.ts); the omnichannel SMS leg by the three before them.
+// digits (see kit.ts); the omnichannel SMS leg by the three before them.
 import { randomBytes } from 'node:crypto';
 import {
   deliverCallback, progressFor, scenarioFor, startSandboxServer, type RunningSandbox, type SandboxOptions, type SandboxReply,
   type SandboxRequest, type Scenario,
-} from '../sandbox-kit.js';
-import { extensionOf, WAPPIN_MEDIA_EXTENSIONS, WAPPIN_MEDIA_TYPES, WAPPIN_PATHS, type WappinMediaType } from './contract.js';
-import { formatWappinDateTime, toUnixSeconds } from './time.js';
+} from './kit.js';
+import { extensionOf, WAPPIN_MEDIA_EXTENSIONS, WAPPIN_MEDIA_TYPES, WAPPIN_PATHS, type WappinMediaType } from '../providers/wappin/contract.js';
+import { formatWappinDateTime, toUnixSeconds } from '../providers/wappin/time.js';
+import { WAPPIN_SANDBOX_CREDENTIALS } from '../providers/wappin/client.js';
+export { WAPPIN_SANDBOX_CREDENTIALS };
 
-/** The sandbox integration's credentials (the client's defaults when no real ones are configured). */
-export const WAPPIN_SANDBOX_CREDENTIALS = {
-  clientId: '0009',
-  secretKey: 'aa27048cb2d9d0b99ccdef4bab4620999f12246b',
-  projectId: '16',
-} as const;
 
 /** The Bearer token the sandbox puts on its callbacks by default (config's WAPPIN_CALLBACK_TOKEN default). */
 export const WAPPIN_SANDBOX_CALLBACK_TOKEN = 'dev-wappin-callback-token';

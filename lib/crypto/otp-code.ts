@@ -1,5 +1,6 @@
-// OTP codes are compared as HMACs bound to the OTP id: the workflow, its history and the
-// database only ever see these digests, never a code.
+// OTP codes: generated from a CSPRNG (the worker's send activity) and compared as HMACs bound to
+// the OTP id (the worker, the API and the SDK hash a code to verify it): the workflow, its history
+// and the database only ever see these digests, never a code.
 import { createHmac, randomInt } from 'node:crypto';
 
 export function hashOtpCode(key: string, otpId: string, code: string): string {

@@ -1,8 +1,11 @@
-// Creating a campaign (row, streamed recipient import, workflow start) and controlling it;
-// shared by the REST API, tests and benchmarks.
+// Creating a campaign on the server side (row, streamed recipient import into PostgreSQL,
+// workflow start): the REST API and the CLI call it, tests and benchmarks too. The SDK does not:
+// it posts to the REST API, which lands here.
 import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import type { Client } from '@temporalio/client';
-import { importRecipients, type ImportResult, type SourceRow } from '../campaigns/import.js';
+import { csvRows, importRecipients, type ImportResult, type SourceRow } from '../campaigns/import.js';
+import { CampaignEmptyError, CampaignExistsError } from '../client/campaign-errors.js';
 import { insertCampaign, setCampaignStatus } from '../db/campaigns.js';
 import type { Pool } from '../db/pool.js';
 import type { CampaignSpec } from '../schemas/campaign.js';
@@ -21,14 +24,6 @@ export async function startCampaignWorkflow(temporal: Client, input: CampaignInp
 }
 
 export interface CreatedCampaign extends ImportResult { id: string }
-
-/** A campaign with this id is already stored: pick another id, or control the existing one with `kurir.campaign(id)`. */
-export class CampaignExistsError extends Error {
-  constructor(readonly id: string) {
-    super(`campaign ${id} already exists`);
-    this.name = 'CampaignExistsError';
-  }
-}
 
 const isUniqueViolation = (err: unknown) => typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505';
 
@@ -58,4 +53,11 @@ export async function createCampaign(deps: { pool: Pool; temporal: Client; taskQ
   }
   await startCampaignWorkflow(deps.temporal, { campaignId: id, concurrency, pageSize, quietHours, historyLimit }, deps.taskQueue);
   return { id, ...result };
+}
+
+/** The CLI's start: a CSV file read here and imported straight into PostgreSQL; no valid row is an error. */
+export async function createCampaignFromCsvFile(deps: { pool: Pool; temporal: Client; taskQueue: string }, spec: CampaignSpec, path: string, id = newCampaignId(), opts: { start?: boolean } = {}): Promise<CreatedCampaign> {
+  const created = await createCampaign(deps, spec, csvRows(createReadStream(path)), id, opts);
+  if (created.imported === 0) throw new CampaignEmptyError(id, created.rejected, created.rejectedCount);
+  return created;
 }

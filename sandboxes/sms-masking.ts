@@ -1,17 +1,18 @@
 // An SMS masking gateway sandbox: send.php (GET), send_post.php (POST), report.php, balance.php,
 // inbox.php, reports_post.php and DLR callbacks by HTTP GET. Outcomes are scripted by the three
-// digits before the recipient's last three (the SMS code, see sandbox-kit.ts). Paths are served
+// digits before the recipient's last three (the SMS code, see kit.ts). Paths are served
 // at the root and under `/masking/` like the real gateway.
 import { randomInt } from 'node:crypto';
 import {
   deliverCallback, scenarioFor, sleep, startSandboxServer,
   type RunningSandbox, type SandboxOptions, type SandboxReply, type SandboxRequest, type Scenario,
-} from '../sandbox-kit.js';
-import { SMS_MASKING_PATHS } from './contract.js';
-import { segmentCount } from './segments.js';
-import { jakartaDay } from './text.js';
+} from './kit.js';
+import { SMS_MASKING_PATHS } from '../providers/sms-masking/contract.js';
+import { segmentCount } from '../providers/sms-masking/segments.js';
+import { jakartaDay } from '../providers/sms-masking/text.js';
+import { SMS_MASKING_SANDBOX_CREDENTIALS } from '../providers/sms-masking/client.js';
+export { SMS_MASKING_SANDBOX_CREDENTIALS };
 
-export const SMS_MASKING_SANDBOX_CREDENTIALS = { username: 'kurir-sandbox', password: 'sms-masking-sandbox-password' } as const;
 
 /** The sandbox's answers where the document shows none (the client recognises them; see statuses.ts). */
 export const SMS_MASKING_SANDBOX_ANSWERS = {

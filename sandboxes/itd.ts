@@ -1,18 +1,16 @@
 // A local ITD Chile: the four documented endpoints (GET with a query string or POST JSON, JWT in the
 // `token` header), documented error answers, credits, status lookup that follows what the callbacks
 // said, status callbacks to `callbackUrl` and inbound callbacks to `inboundCallbackUrl`. Outcomes are
-// scripted by the recipient's last three digits (see sandbox-kit.ts).
+// scripted by the recipient's last three digits (see kit.ts).
 import { randomUUID } from 'node:crypto';
 import {
   deliverCallback, progressFor, scenarioFor, startSandboxServer, type RunningSandbox, type SandboxOptions, type SandboxReply, type SandboxRequest,
-} from '../sandbox-kit.js';
-import { ITD_CONTENT_TYPES, ITD_DEFAULT_PREFIJO } from './contract.js';
-import { formatCallbackDate, formatLookupDate, parseDayParam } from './time.js';
+} from './kit.js';
+import { ITD_CONTENT_TYPES, ITD_DEFAULT_PREFIJO } from '../providers/itd/contract.js';
+import { formatCallbackDate, formatLookupDate, parseDayParam } from '../providers/itd/time.js';
+import { ITD_SANDBOX_CREDENTIALS } from '../providers/itd/client.js';
+export { ITD_SANDBOX_CREDENTIALS };
 
-/** A syntactically valid JWT that the sandbox accepts by default (it checks equality, not signatures). */
-export const ITD_SANDBOX_CREDENTIALS = {
-  token: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJrdXJpci1zYW5kYm94IiwiaXNzIjoiaXRkIn0.a3VyaXItaXRkLXNhbmRib3g',
-} as const;
 
 /** The sandbox account's WhatsApp number (`accountPhone`). */
 export const ITD_SANDBOX_ACCOUNT_PHONE = '56932028245';

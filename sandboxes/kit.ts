@@ -1,6 +1,6 @@
 // Shared plumbing for the provider sandboxes: a real node:http server, body parsing,
 // outcome scripting by recipient number, a request log for exactly-once checks, and a
-// callback sender that retries like the providers do. Each providers/<name>/sandbox.ts
+// callback sender that retries like the providers do. Each sandboxes/<name>.ts
 // implements its provider's contract on top of this.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';

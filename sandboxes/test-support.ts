@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ProviderError } from './errors.js';
-import type { CallbackRequest } from './types.js';
+import type { ProviderError } from '../providers/errors.js';
+import type { CallbackRequest } from '../providers/types.js';
 
 export type ErrorClass = abstract new (...args: never[]) => ProviderError;
 

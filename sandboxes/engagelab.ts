@@ -1,21 +1,22 @@
 // A local EngageLab OTP: template CRUD (in memory), /v1/messages (the sandbox makes the code),
 // /v1/codes, /v1/verifications, HTTP Basic auth, the documented `{ code, message }` errors, and
 // signed status callbacks. The template's send_channel_strategy is followed: a channel scripted to
-// fail (see sandbox-kit.ts: WhatsApp reads the last three digits, SMS the three before) falls back
+// fail (see kit.ts: WhatsApp reads the last three digits, SMS the three before) falls back
 // to the next one, and the callbacks say so in `channel`. Sandbox-only: GET /__sandbox/codes and
 // GET /__sandbox/messages, because a real user reads the code on their phone.
 import { randomInt } from 'node:crypto';
 import {
   deliverCallback, progressFor, scenarioFor, sleep, startSandboxServer, type RunningSandbox, type SandboxOptions, type SandboxReply,
   type SandboxRequest, type Scenario,
-} from '../sandbox-kit.js';
-import { signEngageLabCallback } from './callbacks.js';
+} from './kit.js';
+import { signEngageLabCallback } from '../providers/engagelab/callbacks.js';
 import {
   CODE_TYPE_BITS, ENGAGELAB_PATHS, sendCustomCodeRequestSchema, sendOtpRequestSchema, strategyChannels, templateConfigSchema,
   verifyRequestSchema, type CallbackBody, type EngageLabMessageStatus, type TemplateConfig, type TemplateConfigInput,
-} from './contract.js';
+} from '../providers/engagelab/contract.js';
+import { ENGAGELAB_SANDBOX_CREDENTIALS } from '../providers/engagelab/client.js';
+export { ENGAGELAB_SANDBOX_CREDENTIALS };
 
-export const ENGAGELAB_SANDBOX_CREDENTIALS = { devKey: 'kurir-sandbox-dev-key', devSecret: 'kurir-sandbox-dev-secret' } as const;
 /** The same default as ENGAGELAB_CALLBACK_SECRET in config/schema.ts, so `npm start` works out of the box. */
 export const ENGAGELAB_SANDBOX_CALLBACK_SECRET = 'dev-engagelab-callback-secret';
 export const ENGAGELAB_SANDBOX_CALLBACK_USERNAME = 'kurir-sandbox';

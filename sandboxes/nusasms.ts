@@ -1,15 +1,16 @@
 // A NusaSMS WhatsApp sandbox: `/api/v3/sendwa/plain` (GET and POST), `/api/command` (CREDITS, DR)
 // and delivery-report callbacks by HTTP GET, with outcomes scripted by the recipient's last three
-// digits (see sandbox-kit.ts). Answers use the documented codes in XML (default) or JSON.
+// digits (see kit.ts). Answers use the documented codes in XML (default) or JSON.
 import { randomInt } from 'node:crypto';
 import {
   deliverCallback, progressFor, scenarioFor, sleep, startSandboxServer,
   type RunningSandbox, type SandboxOptions, type SandboxReply, type SandboxRequest,
-} from '../sandbox-kit.js';
-import { charCount, NUSASMS_PATHS, NUSASMS_TEXT_MAX } from './contract.js';
-import { formatNusaDate } from './time.js';
+} from './kit.js';
+import { charCount, NUSASMS_PATHS, NUSASMS_TEXT_MAX } from '../providers/nusasms/contract.js';
+import { formatNusaDate } from '../providers/nusasms/time.js';
+import { NUSASMS_SANDBOX_CREDENTIALS } from '../providers/nusasms/client.js';
+export { NUSASMS_SANDBOX_CREDENTIALS };
 
-export const NUSASMS_SANDBOX_CREDENTIALS = { username: 'kurir-sandbox', password: 'nusasms-sandbox-password' } as const;
 
 export interface NusaSmsSandboxOptions extends SandboxOptions {
   username?: string;

@@ -1,0 +1,17 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseApiKeys } from './api-keys.js';
+
+test('KURIR_API_KEYS entries are name:key or a bare key named by its position', () => {
+  assert.deepEqual(parseApiKeys(' ops:k-ops , shop-app:k:with:colons,bare-key ,'), [
+    { name: 'ops', key: 'k-ops' },
+    { name: 'shop-app', key: 'k:with:colons' },
+    { name: 'key-3', key: 'bare-key' },
+  ]);
+});
+
+test('a prefix that is no name (too long, other characters) keeps the whole entry as the key', () => {
+  const long = `${'n'.repeat(65)}:k`;
+  assert.deepEqual(parseApiKeys(long), [{ name: 'key-1', key: long }]);
+  assert.deepEqual(parseApiKeys('a b:k'), [{ name: 'key-1', key: 'a b:k' }]);
+});
