@@ -85,9 +85,14 @@ function commonEnv(providers: ProviderList) {
     WEBHOOK_MAX_BACKOFF: durationSchema.default('1 hour'),
     WEBHOOK_TIMEOUT: durationSchema.default('10 seconds'),
     WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(32),
+    // Deliveries in flight to one subscription: a black-holed endpoint holds at most this many slots.
+    WEBHOOK_CONCURRENCY_PER_ENDPOINT: z.coerce.number().int().min(1).max(1000).default(4),
     // Endpoints on loopback or private addresses are refused unless this is true (tests, on-premises receivers).
     WEBHOOK_ALLOW_PRIVATE: bool.default(false),
     SSE_HEARTBEAT: durationSchema.default('15 seconds'),
+    // Open GET /v1/events streams: per API key and in all (beyond either, 429).
+    SSE_MAX_STREAMS_PER_KEY: z.coerce.number().int().min(1).max(10_000).default(10),
+    SSE_MAX_STREAMS: z.coerce.number().int().min(1).max(100_000).default(200),
     // Retention (docs/operations.md#retention): a Temporal Schedule prunes rows older than these ages.
     // RETENTION_SCHEDULE: an interval ("1 hour"), a cron expression ("0 3 * * *") or "off".
     RETENTION_SCHEDULE: z.string().refine(isRetentionSchedule, 'must be an interval of at least a minute ("1 hour"), a 5-field cron expression ("0 3 * * *") or "off"').default('1 hour'),

@@ -60,15 +60,16 @@ export function rowToEvent(r: EventRow): KurirEvent {
 
 export const EVENT_COLUMNS = 'seq, id, type, version, message_id, otp_id, campaign_id, reference, provider, channel, occurred_at, data';
 
-/** Events after `afterSeq` that match the filter, in stream order. */
-export async function listEvents(pool: Pool, afterSeq: number, filter: EventFilter, limit = 500): Promise<KurirEvent[]> {
+/** Events after `afterSeq` (and up to `toSeq`, when given) that match the filter, in stream order. */
+export async function listEvents(pool: Pool, afterSeq: number, filter: EventFilter, limit = 500, toSeq?: number): Promise<KurirEvent[]> {
   const res = await pool.query<EventRow>(
     `SELECT ${EVENT_COLUMNS} FROM events WHERE seq > $1
        AND ($2::text IS NULL OR message_id = $2) AND ($3::text IS NULL OR otp_id = $3)
        AND ($4::text IS NULL OR campaign_id = $4) AND ($5::text IS NULL OR reference = $5)
-       AND ($6::text[] IS NULL OR type = ANY ($6))
+       AND ($6::text[] IS NULL OR type = ANY ($6)) AND ($8::bigint IS NULL OR seq <= $8)
      ORDER BY seq LIMIT $7`,
-    [afterSeq, filter.messageId ?? null, filter.otpId ?? null, filter.campaignId ?? null, filter.reference ?? null, filter.types?.length ? filter.types : null, limit]);
+    [afterSeq, filter.messageId ?? null, filter.otpId ?? null, filter.campaignId ?? null, filter.reference ?? null, filter.types?.length ? filter.types : null, limit,
+      toSeq ?? null]);
   return res.rows.map(rowToEvent);
 }
 

@@ -26,31 +26,46 @@ export async function deleteSubscription(pool: Pool, id: string): Promise<boolea
   return ((await pool.query('DELETE FROM webhook_subscriptions WHERE id = $1', [id])).rowCount ?? 0) > 0;
 }
 
-export interface ClaimedDelivery { deliveryId: string; attempts: number; giveUpAt: Date; url: string; secretEncrypted: string; event: KurirEvent }
+export interface ClaimedDelivery { deliveryId: string; subscriptionId: string; attempts: number; giveUpAt: Date; url: string; secretEncrypted: string; event: KurirEvent }
 
 /**
  * Claims due deliveries: takes a lease (next_attempt_at moves forward, so a crashed dispatcher's
  * claims come back) and counts the attempt. A delivery whose subject has an earlier event still
  * pending for the same subscription waits, which keeps each message's events in order.
  */
-export async function claimDueDeliveries(pool: Pool, opts: { limit: number; leaseMs: number; budgetMs: number }): Promise<ClaimedDelivery[]> {
-  const res = await pool.query<Record<string, unknown> & { delivery_id: string; attempts: number; give_up_at: Date; url: string; secret_encrypted: string }>(
-    `WITH due AS (
-       SELECT d.id FROM webhook_deliveries d
+export async function claimDueDeliveries(pool: Pool, opts: {
+  limit: number; leaseMs: number; budgetMs: number;
+  /** At most this many in flight per subscription, counting `inFlight` (this process's own). */
+  perSubscription?: number; inFlight?: ReadonlyMap<string, number>;
+}): Promise<ClaimedDelivery[]> {
+  const cap = opts.perSubscription ?? opts.limit;
+  const busy = [...(opts.inFlight ?? new Map<string, number>()).entries()];
+  // Candidates are ranked per subscription (a window cannot sit next to FOR UPDATE, hence the two
+  // steps); subscriptions already at their cap are left out, so one slow endpoint cannot fill a claim.
+  const res = await pool.query<Record<string, unknown> & { delivery_id: string; subscription_id: string; attempts: number; give_up_at: Date; url: string; secret_encrypted: string }>(
+    `WITH busy AS (SELECT * FROM unnest($4::text[], $5::int[]) AS b(sub, n)),
+     candidates AS (
+       SELECT d.id, row_number() OVER (PARTITION BY d.subscription_id ORDER BY d.event_seq)
+                    + coalesce((SELECT n FROM busy WHERE busy.sub = d.subscription_id), 0) AS rank
+       FROM webhook_deliveries d
        WHERE d.state = 'pending' AND d.next_attempt_at <= now()
          AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.subscription_id = d.subscription_id AND e.subject = d.subject
                          AND e.state = 'pending' AND e.event_seq < d.event_seq)
-       ORDER BY d.event_seq LIMIT $1 FOR UPDATE SKIP LOCKED)
+         AND d.subscription_id NOT IN (SELECT sub FROM busy WHERE n >= $6)),
+     due AS (
+       SELECT d.id FROM webhook_deliveries d JOIN candidates c ON c.id = d.id
+       WHERE c.rank <= $6 AND d.state = 'pending'
+       ORDER BY d.event_seq LIMIT $1 FOR UPDATE OF d SKIP LOCKED)
      UPDATE webhook_deliveries w SET attempts = w.attempts + 1, last_attempt_at = now(),
        next_attempt_at = now() + make_interval(secs => $2::double precision / 1000),
        give_up_at = coalesce(w.give_up_at, now() + make_interval(secs => $3::double precision / 1000))
      FROM due, events ev, webhook_subscriptions s
      WHERE w.id = due.id AND ev.seq = w.event_seq AND s.id = w.subscription_id
-     RETURNING w.id AS delivery_id, w.attempts, w.give_up_at, s.url, s.secret_encrypted,
+     RETURNING w.id AS delivery_id, w.subscription_id, w.attempts, w.give_up_at, s.url, s.secret_encrypted,
        ev.seq, ev.id, ev.type, ev.version, ev.message_id, ev.otp_id, ev.campaign_id, ev.reference, ev.provider, ev.channel, ev.occurred_at, ev.data`,
-    [opts.limit, opts.leaseMs, opts.budgetMs]);
+    [opts.limit, opts.leaseMs, opts.budgetMs, busy.map(([sub]) => sub), busy.map(([, n]) => n), cap]);
   return res.rows.map((r) => ({
-    deliveryId: r.delivery_id, attempts: r.attempts, giveUpAt: r.give_up_at, url: r.url, secretEncrypted: r.secret_encrypted,
+    deliveryId: r.delivery_id, subscriptionId: r.subscription_id, attempts: r.attempts, giveUpAt: r.give_up_at, url: r.url, secretEncrypted: r.secret_encrypted,
     event: rowToEvent(r as unknown as Parameters<typeof rowToEvent>[0]),
   })).sort((a, b) => a.event.seq - b.event.seq);
 }

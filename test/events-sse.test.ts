@@ -3,9 +3,13 @@
 // cleanly while streams are open.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import pino from 'pino';
 import { buildServer } from '../api/build.js';
+import { insertEvents } from '../db/events.js';
+import { EventNotifier } from '../services/event-notifier.js';
 import { parseSseBlock, streamEvents } from '../client/events.js';
 import { PROJECT_ROOT } from '../scripts/paths.js';
 import type { KurirEvent } from '../workflows/event-types.js';
@@ -175,4 +179,92 @@ describe('event stream (SSE)', () => {
     const read = await reading;
     assert.equal(read.ended, true, 'the client saw the stream end');
   });
+
+  test('open streams are capped per API key (429 naming the limit); closing one frees a slot', async () => {
+    const limit = stack.config.SSE_MAX_STREAMS_PER_KEY;
+    const controllers = Array.from({ length: limit }, () => new AbortController());
+    const open = (c: AbortController) => fetch(`${stack.apiUrl}/v1/events`, { headers: { authorization: `Bearer ${key()}` }, signal: c.signal });
+    try {
+      for (const c of controllers) assert.equal((await open(c)).status, 200);
+      const over = await fetch(`${stack.apiUrl}/v1/events`, { headers: { authorization: `Bearer ${key()}` } });
+      assert.equal(over.status, 429);
+      assert.match((await over.json() as { message: string }).message, new RegExp(`SSE_MAX_STREAMS_PER_KEY=${limit}`));
+      controllers[0]!.abort();
+      const again = new AbortController();
+      controllers.push(again);
+      const reopened = await eventuallyStatus(() => open(again), 200);
+      assert.equal(reopened, 200, 'a closed stream gives its slot back');
+    } finally {
+      for (const c of controllers) c.abort();
+    }
+  });
+
+  test('one database read per notification batch, whatever the number of open streams', async () => {
+    let reads = 0;
+    const counting = new Proxy(stack.pool, {
+      get(target, prop, receiver) {
+        if (prop !== 'query') return Reflect.get(target, prop, receiver) as unknown;
+        return (...args: unknown[]) => {
+          if (/FROM events WHERE seq >/.test(String(args[0]))) reads++;
+          return (target.query as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const notifier = new EventNotifier({ pool: stack.pool, logger: pino({ level: 'silent' }) });
+    await notifier.start();
+    const server = await buildServer({ config: stack.config, pool: counting, temporal: stack.client, callbackEndpoints: [], providers: undefined as never, events: notifier });
+    await server.listen({ host: '127.0.0.1', port: 0 });
+    const port = (server.server.address() as { port: number }).port;
+    const tag = `fanout-${Date.now()}`;
+    try {
+      const streams = Array.from({ length: 8 }, () => readStream(`http://127.0.0.1:${port}/v1/events?types=message.accepted`, {},
+        (r) => r.events.some((e) => e.reference === tag), 15_000));
+      // Let every stream catch up and join the shared reader.
+      await new Promise((r) => setTimeout(r, 700));
+      const before = reads;
+      await insertEvents(stack.pool, [{ id: `${tag}:1`, type: 'message.accepted', messageId: `${tag}-m`, reference: tag, occurredAt: new Date().toISOString() }]);
+      const got = await Promise.all(streams);
+      for (const r of got) assert.deepEqual(r.events.map((e) => e.reference), [tag], 'every stream got the event once');
+      // One read for the batch (a second only if the 5 s safety poll happened to tick), not one per stream.
+      assert.ok(reads - before <= 2, `${reads - before} reads for 8 streams`);
+    } finally {
+      await server.close();
+      await notifier.stop();
+    }
+  });
+
+  test('inbound timeouts close a silent connection but never an open stream with heartbeats', async () => {
+    const server = await buildServer({ config: stack.config, pool: stack.pool, temporal: stack.client, callbackEndpoints: [], providers: undefined as never },
+      false, { requestTimeoutMs: 1_000, connectionTimeoutMs: 1_000 });
+    await server.listen({ host: '127.0.0.1', port: 0 });
+    const port = (server.server.address() as { port: number }).port;
+    try {
+      // Half a request, then silence: the server closes the socket.
+      const started = Date.now();
+      await new Promise<void>((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1', () => socket.write('GET /v1/events HTTP/1.1\r\nHost: x\r\n'));
+        socket.on('error', () => undefined);
+        socket.on('close', () => resolve());
+        setTimeout(() => { socket.destroy(); reject(new Error('the silent connection was not closed')); }, 5_000);
+      });
+      assert.ok(Date.now() - started < 4_000);
+      // A stream (heartbeat 200 ms) lives well past both timeouts.
+      const read = await readStream(`http://127.0.0.1:${port}/v1/events`, {}, (r) => r.comments >= 14, 6_000);
+      assert.equal(read.ended, false, 'not cut by the server');
+      assert.ok(read.comments >= 14, `${read.comments} heartbeats over about 3 s`);
+    } finally {
+      await server.close();
+    }
+  });
 });
+
+/** Retries a request briefly until it answers `want` (the server frees a slot when it sees the close). */
+async function eventuallyStatus(request: () => Promise<Response>, want: number): Promise<number> {
+  let status = 0;
+  for (let i = 0; i < 50 && status !== want; i++) {
+    const res = await request();
+    status = res.status;
+    if (status !== want) { await res.body?.cancel(); await new Promise((r) => setTimeout(r, 50)); }
+  }
+  return status;
+}

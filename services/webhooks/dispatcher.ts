@@ -4,6 +4,7 @@
 // budget is spent, then dead-lettered (GET /v1/webhooks/:id/failures, POST …/replay).
 // It wakes when an event commits (LISTEN kurir_events) or a delivery finishes, and sweeps for retries.
 import type { Logger } from 'pino';
+import { createHash } from 'node:crypto';
 import { signWebhook } from '../../lib/crypto/webhook-signature.js';
 import type { Config } from '../../config/index.js';
 import type { Pool } from '../../db/pool.js';
@@ -11,11 +12,21 @@ import { claimDueDeliveries, markAttemptFailed, markDelivered, type ClaimedDeliv
 import { parseDurationMs } from '../../schemas/duration.js';
 import { CoalescingTrigger } from '../coalescing-trigger.js';
 import type { EventNotifier } from '../event-notifier.js';
+import { classifyError, DeliveryError, postPinned, statusClass } from './pinned-request.js';
 import { openSecret } from './secret-box.js';
-import { checkWebhookUrl } from './url-policy.js';
+import { parseWebhookUrl, type ResolveAll } from './url-policy.js';
 
 type WebhookConfig = Pick<Config, 'WEBHOOK_SECRET_KEY' | 'WEBHOOK_RETRY_BUDGET' | 'WEBHOOK_INITIAL_BACKOFF' | 'WEBHOOK_MAX_BACKOFF'
-  | 'WEBHOOK_TIMEOUT' | 'WEBHOOK_CONCURRENCY' | 'WEBHOOK_ALLOW_PRIVATE' | 'NODE_ENV'>;
+  | 'WEBHOOK_TIMEOUT' | 'WEBHOOK_CONCURRENCY' | 'WEBHOOK_ALLOW_PRIVATE' | 'NODE_ENV'> & Partial<Pick<Config, 'WEBHOOK_CONCURRENCY_PER_ENDPOINT'>>;
+
+/**
+ * The `webhook-id` header (and the signed id): the event id when it is header-safe, else a hash of
+ * it. Inbound event ids embed a provider's message id, which may hold any character.
+ */
+export function webhookId(eventId: string): string {
+  if (/^[A-Za-z0-9:_.-]{1,200}$/.test(eventId)) return eventId;
+  return `evh_${createHash('sha256').update(eventId).digest('base64url')}`;
+}
 
 const ms = (d: string) => parseDurationMs(d) ?? 0;
 
@@ -27,13 +38,15 @@ export function backoffMs(attempts: number, initialMs: number, maxMs: number, ra
 
 export class WebhookDispatcher {
   private readonly inFlight = new Set<Promise<void>>();
+  /** In-flight deliveries per subscription: a black-holed endpoint holds at most its own cap of slots. */
+  private readonly perSubscription = new Map<string, number>();
   private timer?: NodeJS.Timeout;
   private unsubscribe?: () => void;
   private readonly claims: CoalescingTrigger;
   private readonly budgetMs: number;
   private readonly timeoutMs: number;
 
-  constructor(private readonly deps: { pool: Pool; logger: Logger; config: WebhookConfig; notifier?: EventNotifier; sweepMs?: number }) {
+  constructor(private readonly deps: { pool: Pool; logger: Logger; config: WebhookConfig; notifier?: EventNotifier; sweepMs?: number; resolve?: ResolveAll }) {
     this.budgetMs = ms(deps.config.WEBHOOK_RETRY_BUDGET);
     this.timeoutMs = ms(deps.config.WEBHOOK_TIMEOUT);
     this.claims = new CoalescingTrigger(() => this.claim(), (err) => { this.deps.logger.warn({ err }, 'webhook claim failed; will retry'); });
@@ -62,10 +75,20 @@ export class WebhookDispatcher {
     const free = this.deps.config.WEBHOOK_CONCURRENCY - this.inFlight.size;
     if (free <= 0) return;
     // The lease outlives the request timeout: a claim comes back only if this process died.
-    const claimed = await claimDueDeliveries(this.deps.pool, { limit: free, leaseMs: this.timeoutMs + 30_000, budgetMs: this.budgetMs });
+    const claimed = await claimDueDeliveries(this.deps.pool, {
+      limit: free, leaseMs: this.timeoutMs + 30_000, budgetMs: this.budgetMs,
+      perSubscription: this.deps.config.WEBHOOK_CONCURRENCY_PER_ENDPOINT ?? 4, inFlight: this.perSubscription,
+    });
     for (const c of claimed) {
+      this.perSubscription.set(c.subscriptionId, (this.perSubscription.get(c.subscriptionId) ?? 0) + 1);
       const p = this.deliver(c).catch((err: unknown) => { this.deps.logger.warn({ err, eventId: c.event.id }, 'webhook delivery bookkeeping failed'); })
-        .finally(() => { this.inFlight.delete(p); this.wake(); });
+        .finally(() => {
+          this.inFlight.delete(p);
+          const left = (this.perSubscription.get(c.subscriptionId) ?? 1) - 1;
+          if (left > 0) this.perSubscription.set(c.subscriptionId, left);
+          else this.perSubscription.delete(c.subscriptionId);
+          this.wake();
+        });
       this.inFlight.add(p);
     }
   }
@@ -74,26 +97,25 @@ export class WebhookDispatcher {
     let status: number | undefined;
     let error: string | undefined;
     try {
-      if (!this.deps.config.WEBHOOK_ALLOW_PRIVATE) {
-        // Checked again at send time: a name may resolve to a private address later (DNS rebinding).
-        await checkWebhookUrl(c.url, { production: this.deps.config.NODE_ENV === 'production', allowPrivate: false });
-      }
+      // Checked again at send time, and the connection goes to the address checked (DNS rebinding).
+      const url = parseWebhookUrl(c.url, { production: this.deps.config.NODE_ENV === 'production' });
       const body = JSON.stringify(c.event);
       const timestamp = Math.floor(Date.now() / 1000);
-      const res = await fetch(c.url, {
-        method: 'POST', body, redirect: 'manual', signal: AbortSignal.timeout(this.timeoutMs),
+      const id = webhookId(c.event.id);
+      const res = await postPinned({
+        url, body, timeoutMs: this.timeoutMs, allowPrivate: this.deps.config.WEBHOOK_ALLOW_PRIVATE, resolve: this.deps.resolve,
         headers: {
           'content-type': 'application/json', 'user-agent': 'kurir-webhooks/1',
-          'webhook-id': c.event.id, 'webhook-timestamp': String(timestamp),
-          'webhook-signature': signWebhook(openSecret(this.deps.config.WEBHOOK_SECRET_KEY, c.secretEncrypted), c.event.id, timestamp, body),
+          'webhook-id': id, 'webhook-timestamp': String(timestamp),
+          'webhook-signature': signWebhook(openSecret(this.deps.config.WEBHOOK_SECRET_KEY, c.secretEncrypted), id, timestamp, body),
         },
       });
       status = res.status;
-      await res.body?.cancel().catch(() => undefined);
-      if (res.ok) return await markDelivered(this.deps.pool, c.deliveryId, res.status);
-      error = `HTTP ${res.status}`;
+      if (status >= 200 && status < 300) return await markDelivered(this.deps.pool, c.deliveryId, status);
+      throw new DeliveryError(statusClass(status), status);
     } catch (err) {
-      error = err instanceof Error ? (err.cause instanceof Error ? `${err.message}: ${err.cause.message}` : err.message) : String(err);
+      error = classifyError(err);
+      if (error === 'connection_error') this.deps.logger.debug({ err, eventId: c.event.id }, 'webhook connection error');
     }
     const now = Date.now();
     const giveUpAt = c.giveUpAt.getTime();
