@@ -36,8 +36,10 @@ export async function* csvRows(source: AsyncIterable<string | Buffer>, opts: { m
   const input = source instanceof Readable ? source : Readable.from(source);
   const limit = opts.maxBytes === undefined ? undefined : byteLimit(opts.maxBytes);
   const fail = (err: Error) => { parser.destroy(err); };
-  input.on('error', fail);
-  input.on('close', () => { if (!input.readableEnded) fail(new Error('the upload ended early (client disconnected)')); });
+  const gone = () => new Error('the upload ended early (client disconnected)');
+  // Other source errors (a file that cannot be read) pass through with their code.
+  input.on('error', (err: Error & { code?: string }) => { fail(err.code === 'ECONNRESET' ? gone() : err); });
+  input.on('close', () => { if (!input.readableEnded) fail(gone()); });
   if (limit) { limit.on('error', fail); input.pipe(limit).pipe(parser); } else input.pipe(parser);
   try {
     for await (const rec of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {

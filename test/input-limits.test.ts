@@ -2,11 +2,12 @@
 // CSV upload's byte and row caps, repeats dropped by the database, and a failed import that
 // leaves the campaign `failed` with its reason. No worker: nothing here needs a send.
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { createCampaign } from '../app/campaigns.js';
 import { arrayRows } from '../campaigns/import.js';
 import { campaignSpecSchema } from '../schemas/campaign.js';
-import { startStack, type Stack } from './helpers/stack.js';
+import { eventually, startStack, type Stack } from './helpers/stack.js';
 
 const auth = { authorization: 'Bearer dev-key' };
 const steps = encodeURIComponent(JSON.stringify([{ channel: 'sms', provider: 'sms-masking', text: 'hi' }]));
@@ -95,6 +96,21 @@ describe('CSV upload limits', () => {
     assert.equal((await campaignStatus(regional, id)).status, 'failed');
     const dry = await regional.api.inject({ method: 'POST', url: `/v1/campaigns?name=rows&steps=${steps}&dryRun=true`, headers, payload: csv });
     assert.equal(dry.statusCode, 413);
+  });
+
+  test('a client that disconnects mid-upload leaves the campaign failed, not importing', async () => {
+    const id = `cmp_gone_${Date.now()}`;
+    const req = request(`${plain.apiUrl}/v1/campaigns?name=gone&steps=${steps}&id=${id}`, { method: 'POST', headers: { ...auth, 'content-type': 'text/csv' } });
+    req.on('error', () => undefined);
+    req.write(`phone\n${Array.from({ length: 2_000 }, (_, i) => `+62811${String(i).padStart(7, '0')}`).join('\n')}\n`);
+    const stored = async (status?: string) => {
+      const c = await campaignStatus(plain, id) as Awaited<ReturnType<typeof campaignStatus>> | undefined;
+      return c && (status === undefined || c.status === status) ? c : undefined;
+    };
+    await eventually(() => stored(), 10_000, 'the campaign row');
+    req.destroy();
+    const failed = await eventually(() => stored('failed'), 10_000, 'the campaign to fail');
+    assert.equal(failed.failure_reason, 'import failed: the upload ended early (client disconnected)');
   });
 
   test('repeated numbers are dropped by the database across batches, each naming the first line', async () => {
