@@ -4,9 +4,10 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { Client } from '@temporalio/client';
-import { csvRows, importRecipients, type ImportResult, type SourceRow } from '../campaigns/import.js';
+import { csvRows, importRecipients, type ImportResult, type RowOptions, type SourceRow } from '../campaigns/import.js';
+import { ImportLimitError } from '../campaigns/limits.js';
 import { CampaignEmptyError, CampaignExistsError } from '../client/campaign-errors.js';
-import { insertCampaign, setCampaignStatus } from '../db/campaigns.js';
+import { failCampaign, insertCampaign, setCampaignStatus } from '../db/campaigns.js';
 import type { Pool } from '../db/pool.js';
 import type { CampaignSpec } from '../schemas/campaign.js';
 import type { CampaignInput } from '../workflows/campaign-types.js';
@@ -33,16 +34,38 @@ export function campaignWorkflowInput(id: string, spec: CampaignSpec): CampaignI
   return { campaignId: id, concurrency, pageSize, quietHours, historyLimit };
 }
 
+/** What a failed import records as the campaign's reason: the limit's message, else the error's first line. */
+function failureReason(err: unknown): string {
+  if (err instanceof ImportLimitError) return err.message;
+  const message = err instanceof Error ? err.message : String(err);
+  return `import failed: ${message.split('\n')[0]!.slice(0, 300)}`;
+}
+
+export interface CreateOptions extends Pick<RowOptions, 'region' | 'maxRows'> {
+  start?: boolean;
+  /** Rows per insert (tests use a small one). */
+  batchSize?: number;
+}
+
 /**
  * Stores the campaign, imports its recipients (streamed), then starts the workflow. With
  * `start: false` the campaign is left `ready` for any Temporal client to start (workflow id = campaign id).
+ * An import that throws (a limit, a dropped upload, a database error) leaves the campaign `failed`
+ * with its reason, then rethrows.
  */
-export async function createCampaign(deps: { pool: Pool; temporal: Client; taskQueue: string }, spec: CampaignSpec, rows: AsyncIterable<SourceRow>, id = newCampaignId(), opts: { start?: boolean } = {}): Promise<CreatedCampaign> {
+export async function createCampaign(deps: { pool: Pool; temporal: Client; taskQueue: string }, spec: CampaignSpec, rows: AsyncIterable<SourceRow>, id = newCampaignId(), opts: CreateOptions = {}): Promise<CreatedCampaign> {
   const { name, concurrency, pageSize, quietHours, timeZone, historyLimit, ...template } = spec;
   await insertCampaign(deps.pool, { id, name, template, settings: { concurrency, pageSize, quietHours, timeZone } }).catch((err: unknown) => {
     throw isUniqueViolation(err) ? new CampaignExistsError(id) : err;
   });
-  const result = await importRecipients(deps.pool, id, rows);
+  let result: ImportResult;
+  try {
+    result = await importRecipients(deps.pool, id, rows, { region: opts.region, maxRows: opts.maxRows, batchSize: opts.batchSize });
+  } catch (err) {
+    // Best effort: when the database itself is gone the original error matters more.
+    await failCampaign(deps.pool, id, failureReason(err)).catch(() => undefined);
+    throw err;
+  }
   if (result.imported === 0) {
     await setCampaignStatus(deps.pool, id, 'empty');
     return { id, ...result };
@@ -56,7 +79,7 @@ export async function createCampaign(deps: { pool: Pool; temporal: Client; taskQ
 }
 
 /** The CLI's start: a CSV file read here and imported straight into PostgreSQL; no valid row is an error. */
-export async function createCampaignFromCsvFile(deps: { pool: Pool; temporal: Client; taskQueue: string }, spec: CampaignSpec, path: string, id = newCampaignId(), opts: { start?: boolean } = {}): Promise<CreatedCampaign> {
+export async function createCampaignFromCsvFile(deps: { pool: Pool; temporal: Client; taskQueue: string }, spec: CampaignSpec, path: string, id = newCampaignId(), opts: CreateOptions = {}): Promise<CreatedCampaign> {
   const created = await createCampaign(deps, spec, csvRows(createReadStream(path)), id, opts);
   if (created.imported === 0) throw new CampaignEmptyError(id, created.rejected, created.rejectedCount);
   return created;

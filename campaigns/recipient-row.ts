@@ -1,5 +1,6 @@
 // Validation of one imported row: E.164 phone, template parameters, IANA time zone.
-import { parsePhone } from '../providers/phone.js';
+import type { CountryCode } from 'libphonenumber-js';
+import { parsePhoneIn } from '../providers/phone.js';
 import type { NewRecipient } from '../db/campaigns.js';
 import { validTimeZone } from '../lib/time-zone.js';
 
@@ -35,14 +36,30 @@ function paramsOf(row: Record<string, unknown>): string[] | undefined | string {
   return out.length ? out : undefined;
 }
 
-/** The recipient, or the reason the row is refused. */
-export function validateRow(row: unknown, recipientId: number, defaultCountry: Parameters<typeof parsePhone>[1] = 'ID'): NewRecipient | string {
+/** The first column whose cell holds a NUL character (PostgreSQL refuses it in text and jsonb). */
+function nulColumn(r: Record<string, unknown>): string | undefined {
+  for (const [k, v] of Object.entries(r)) {
+    if (typeof v === 'string' && v.includes('\0')) return k;
+    if (Array.isArray(v) && v.some((p) => typeof p === 'string' && p.includes('\0'))) return k;
+  }
+  return undefined;
+}
+
+/**
+ * The recipient, or the reason the row is refused. `region` (DEFAULT_REGION) reads numbers
+ * without "+"; without it such a number is refused rather than guessed.
+ */
+export function validateRow(row: unknown, recipientId: number, region?: CountryCode): NewRecipient | string {
   if (typeof row !== 'object' || row === null || Array.isArray(row)) return 'not an object';
   const r = row as Record<string, unknown>;
+  const nul = nulColumn(r);
+  if (nul !== undefined) return `${nul}: must not contain NUL characters`;
   const phoneRaw = cell(r.phone);
   if (!phoneRaw) return 'phone: missing';
+  // A national-looking number with no region to read it in: say what is missing (not the number).
+  if (region === undefined && /^[\d\s().-]+$/.test(phoneRaw) && phoneRaw.replace(/\D/g, '').length >= 7) return 'phone: must be in international form (+ and country code) when DEFAULT_REGION is not set';
   let phone: string;
-  try { phone = parsePhone(phoneRaw, defaultCountry, 'phone').e164; } catch { return `phone: "${phoneRaw}" is not a valid phone number`; }
+  try { phone = parsePhoneIn(phoneRaw, region, 'phone').e164; } catch { return `phone: "${phoneRaw}" is not a valid phone number`; }
   const params = paramsOf(r);
   if (typeof params === 'string') return params;
   const tz = cell(r.time_zone);

@@ -8,6 +8,7 @@ import { rateLimitsSchemaFor } from './rate-limits.js';
 import { parseApiKeys } from './api-keys.js';
 import { DEV_SECRETS } from './production-secrets.js';
 import { isRetentionSchedule } from '../schemas/retention-schedule.js';
+import { isSupportedCountry } from 'libphonenumber-js';
 
 const port = z.coerce.number({ error: 'must be a port number (0-65535)' }).int('must be a port number (0-65535)').min(0).max(65535);
 const url = z.url();
@@ -51,6 +52,13 @@ function commonEnv(providers: ProviderList) {
     PUBLIC_URL: url.optional(),
     KURIR_API_KEYS: z.string().min(1).default(DEV_SECRETS.KURIR_API_KEYS).transform(parseApiKeys),
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50_000_000).default(1_048_576),
+    // Phone numbers without "+" (campaign rows, POST /v1/messages and /v1/otp `to`) are read as this
+    // region's (ISO 3166 alpha-2, e.g. ID); unset: only international numbers (+…) are accepted.
+    DEFAULT_REGION: z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? v.trim().toUpperCase() : undefined),
+      z.string().refine(isSupportedCountry, 'must be an ISO 3166 alpha-2 region code such as ID').optional()),
+    // A streamed CSV campaign upload (text/csv is not subject to BODY_LIMIT_BYTES): bytes and rows.
+    CSV_MAX_BYTES: z.coerce.number().int().min(1024).default(100 * 1024 * 1024),
+    CSV_MAX_ROWS: z.coerce.number().int().min(1).default(1_000_000),
 
     // Callback secret of the providers whose callbacks carry none of their own (`?token=`); the
     // provider-specific secrets (WAPPIN_CALLBACK_TOKEN, ENGAGELAB_CALLBACK_SECRET) are in their descriptors.

@@ -14,6 +14,8 @@ export interface CampaignSettings {
 
 export interface CampaignRow {
   id: string; name: string; template: CampaignTemplate; settings: CampaignSettings; status: string; created_at: Date; counters: Partial<CampaignCounters>;
+  /** Why the import failed (status `failed`), else null. */
+  failure_reason: string | null;
 }
 
 export interface NewRecipient { recipientId: number; phone: string; params?: string[]; timeZone?: string }
@@ -24,7 +26,7 @@ export async function insertCampaign(pool: Pool, c: { id: string; name: string; 
 }
 
 export async function getCampaign(pool: Pool, id: string): Promise<CampaignRow | undefined> {
-  const res = await pool.query<CampaignRow>('SELECT id, name, template, settings, status, created_at, counters FROM campaigns WHERE id = $1', [id]);
+  const res = await pool.query<CampaignRow>('SELECT id, name, template, settings, status, created_at, counters, failure_reason FROM campaigns WHERE id = $1', [id]);
   return res.rows[0];
 }
 
@@ -37,14 +39,39 @@ export async function setCampaignStatus(pool: Pool, id: string, status: string, 
   });
 }
 
-/** One multi-row insert per batch (unnest keeps it one statement with five parameters). */
-export async function insertRecipients(pool: Pool, campaignId: string, rows: NewRecipient[]): Promise<void> {
-  if (rows.length === 0) return;
-  await pool.query(
-    `INSERT INTO campaign_recipients (campaign_id, recipient_id, phone, params, time_zone)
-     SELECT $1, r.id, r.phone, r.params::jsonb, r.tz FROM unnest($2::int[], $3::text[], $4::text[], $5::text[]) AS r(id, phone, params, tz)
-     ON CONFLICT DO NOTHING`,
-    [campaignId, rows.map((r) => r.recipientId), rows.map((r) => r.phone), rows.map((r) => (r.params ? JSON.stringify(r.params) : null)), rows.map((r) => r.timeZone ?? null)]);
+export interface NewRecipientAt extends NewRecipient {
+  /** The source line the row starts at: a later repeat of its number names it. */
+  line?: number;
+}
+
+/**
+ * One multi-row insert per batch (unnest keeps it one statement with six parameters), in recipient
+ * order. A number already in the campaign, earlier in this batch or in an earlier one, is dropped
+ * by the unique index on (campaign_id, phone): the ids of the rows stored are returned.
+ */
+export async function insertRecipients(pool: Pool, campaignId: string, rows: NewRecipientAt[]): Promise<number[]> {
+  if (rows.length === 0) return [];
+  const res = await pool.query<{ recipient_id: number }>(
+    `INSERT INTO campaign_recipients (campaign_id, recipient_id, phone, params, time_zone, source_line)
+     SELECT $1, r.id, r.phone, r.params::jsonb, r.tz, r.line
+     FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::int[]) AS r(id, phone, params, tz, line) ORDER BY r.id
+     ON CONFLICT DO NOTHING RETURNING recipient_id`,
+    [campaignId, rows.map((r) => r.recipientId), rows.map((r) => r.phone), rows.map((r) => (r.params ? JSON.stringify(r.params) : null)),
+      rows.map((r) => r.timeZone ?? null), rows.map((r) => r.line ?? null)]);
+  return res.rows.map((r) => r.recipient_id);
+}
+
+/** The source line of each number's stored row (the first occurrence), for reporting repeats. */
+export async function firstLinesOf(pool: Pool, campaignId: string, phones: string[]): Promise<Map<string, number>> {
+  if (phones.length === 0) return new Map();
+  const res = await pool.query<{ phone: string; source_line: number | null }>(
+    `SELECT phone, source_line FROM campaign_recipients WHERE campaign_id = $1 AND phone = ANY($2::text[]) AND phone <> ''`, [campaignId, [...new Set(phones)]]);
+  return new Map(res.rows.map((r) => [r.phone, r.source_line ?? 0]));
+}
+
+/** An import that could not finish: the campaign is `failed` with the reason, never left `importing`. */
+export async function failCampaign(pool: Pool, id: string, reason: string): Promise<void> {
+  await pool.query(`UPDATE campaigns SET status = 'failed', failure_reason = $2, updated_at = now() WHERE id = $1`, [id, reason]);
 }
 
 export async function countRecipients(pool: Pool, campaignId: string): Promise<{ total: number; byStatus: Partial<Record<RecipientStatus, number>>; byProvider: Record<string, number>; fallbackUsed: number }> {

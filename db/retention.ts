@@ -4,7 +4,7 @@
 // - callbacks not yet relayed are kept unless they wait for an owner no workflow ever recorded;
 // - pending webhook deliveries are kept, and so is every event that still has a delivery;
 // - campaign recipients keep their rows (progress and exports count them): only the phone number
-//   and parameters of a completed or canceled campaign are blanked;
+//   and parameters of a completed, canceled or failed campaign are blanked;
 // - OTP sends are kept at least as long as the send window the per-number limit counts.
 import type { RetentionAges, RetentionCounts } from '../workflows/retention.js';
 import type { Pool } from './pool.js';
@@ -103,13 +103,13 @@ export async function pruneDue(pool: Pool, ages: RetentionAges, opts: PruneOptio
 }
 
 /**
- * Blanks the phone number and parameters of every recipient of campaigns that completed or were
- * canceled before `cutoff`, page by page in recipient order, then marks the campaign so later runs
- * skip it. The rows stay: progress, counters and exports keep every status and outcome.
+ * Blanks the phone number and parameters of every recipient of campaigns that completed, were
+ * canceled or failed to import before `cutoff`, page by page in recipient order, then marks the
+ * campaign so later runs skip it. The rows stay: progress, counters and exports keep every status and outcome.
  */
 async function redactFinishedCampaigns(pool: Pool, cutoff: Date, batch: number, onBatch: () => void): Promise<number> {
   const due = await pool.query<{ id: string }>(
-    `SELECT id FROM campaigns WHERE status IN ('completed', 'canceled') AND updated_at < $1 AND recipients_redacted_at IS NULL ORDER BY updated_at`, [cutoff]);
+    `SELECT id FROM campaigns WHERE status IN ('completed', 'canceled', 'failed') AND updated_at < $1 AND recipients_redacted_at IS NULL ORDER BY updated_at`, [cutoff]);
   let total = 0;
   for (const { id } of due.rows) {
     // Recipient ids are row positions in the imported file, never negative.

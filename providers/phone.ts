@@ -8,13 +8,27 @@ export interface ParsedPhone {
   nationalNumber: string;     // 81234567890
 }
 
-export function parsePhone(input: string, defaultCountry: CountryCode = 'ID', field = 'to'): ParsedPhone {
+/**
+ * A number as E.164. With a `region`, digits without "+" are read as that region's number:
+ * libphonenumber strips the region's own country code or trunk 0 ("6281…", "081…" and "81…" are
+ * all +6281… for ID) and never guesses another country ("81234567890" is not Japan). Without a
+ * region only the international form (+…) is accepted. The number must be valid, not merely of a
+ * possible length. Errors name the field and never the number (it would land in logs and
+ * workflow failures).
+ */
+export function parsePhoneIn(input: string, region: CountryCode | undefined, field = 'to'): ParsedPhone {
   const trimmed = input.trim();
-  // Accept the providers' own forms too: "6281…" (international without +) and "0812…" (national).
-  const candidate = /^\d{10,15}$/.test(trimmed) && !trimmed.startsWith('0') ? `+${trimmed}` : trimmed;
-  const parsed = parsePhoneNumberFromString(candidate, defaultCountry);
-  if (!parsed?.isPossible()) throw new BadRequestError(`${field}: "${input}" is not a valid phone number`, { field });
+  if (!trimmed.startsWith('+') && region === undefined) {
+    throw new BadRequestError(`${field}: must be in international form (+ and country code) when DEFAULT_REGION is not set`, { field });
+  }
+  const parsed = parsePhoneNumberFromString(trimmed, region);
+  if (!parsed?.isValid()) throw new BadRequestError(`${field}: is not a valid phone number`, { field });
   return { e164: parsed.number, countryCallingCode: parsed.countryCallingCode, nationalNumber: parsed.nationalNumber };
+}
+
+/** parsePhoneIn with a region always set (provider formats: each provider's own home country). */
+export function parsePhone(input: string, defaultCountry: CountryCode = 'ID', field = 'to'): ParsedPhone {
+  return parsePhoneIn(input, defaultCountry, field);
 }
 
 /** `6281234567890`: international digits without "+" (Wappin, NusaSMS, SMS masking). */

@@ -22,7 +22,8 @@ const message = {
 };
 
 let stack: Stack;
-before(async () => { stack = await startStack({ logLevel: 'warn' }); });
+// DEFAULT_REGION: the CSV test's national number (0822…) is read as Indonesian.
+before(async () => { stack = await startStack({ logLevel: 'warn', env: { DEFAULT_REGION: 'ID' } }); });
 after(async () => { await stack?.stop(); });
 
 async function create(prefix: string, n: number, extra: Partial<CampaignSpecRaw> = {}, waCode = (i: number) => (i % 3 === 0 ? '601' : '000'), tz?: (i: number) => string | undefined) {

@@ -24,7 +24,8 @@ function jsonParam(query: Record<string, string | undefined>, key: string): unkn
 
 const num = (v: string | undefined) => (v === undefined || v === '' ? undefined : Number(v));
 
-export function readCampaignRequest(contentType: string | undefined, body: unknown, query: Record<string, string | undefined>): { spec: CampaignSpec; rows: AsyncIterable<SourceRow> } {
+/** `maxBytes` (CSV_MAX_BYTES) caps a streamed CSV body, which Fastify's bodyLimit does not see. */
+export function readCampaignRequest(contentType: string | undefined, body: unknown, query: Record<string, string | undefined>, opts: { maxBytes?: number } = {}): { spec: CampaignSpec; rows: AsyncIterable<SourceRow> } {
   if (contentType?.startsWith('text/csv')) {
     const q = query;
     const raw = {
@@ -34,7 +35,7 @@ export function readCampaignRequest(contentType: string | undefined, body: unkno
       quietHours: q.quietStart || q.quietEnd ? { start: q.quietStart, end: q.quietEnd } : undefined,
     };
     const spec = parseOrFail(campaignSpecSchema, raw, 'querystring');
-    return { spec, rows: csvRows(body as Readable) };
+    return { spec, rows: csvRows(body as Readable, { maxBytes: opts.maxBytes }) };
   }
   const { recipients, ...spec } = parseOrFail(jsonCampaignSchema, body);
   return { spec, rows: arrayRows(recipients) };

@@ -6,6 +6,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { previewRecipients } from '../../campaigns/preview.js';
 import { createCampaign, newCampaignId } from '../../app/campaigns.js';
+import { ImportLimitError } from '../../campaigns/limits.js';
 import { CampaignExistsError } from '../../client/campaign-errors.js';
 import { countRecipients, getCampaign, listRecipients } from '../../db/campaigns.js';
 import { STATUSES } from '../../workflows/campaign-logic.js';
@@ -19,10 +20,31 @@ const idParams = z.object({ id: z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'mu
 const controlParams = idParams.extend({ action: z.enum(['pause', 'resume', 'cancel']) });
 const SIGNALS = { pause: pauseCampaignSignal, resume: resumeCampaignSignal } as const;
 
-const csvCell = (v: unknown) => {
-  const s = v === null || v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v);
+/**
+ * One CSV cell. A cell a spreadsheet would run as a formula (starting with = + - @, tab or CR;
+ * params come from uploaded files) gets a leading ' (OWASP CSV injection). An E.164 number
+ * (+6281234567890) is left as it is: no spreadsheet runs it as a formula, and the phone column
+ * stays exact.
+ */
+export function csvCell(v: unknown): string {
+  let s = '';
+  if (typeof v === 'string') s = v;
+  else if (v !== null && v !== undefined) s = JSON.stringify(v);
+  if (/^[=+\-@\t\r]/.test(s) && !/^\+\d{7,15}$/.test(s)) s = `'${s}`;
   return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-};
+}
+
+/** A limit that stopped an import, as the HTTP answer; the connection is closed after it. */
+function limitAnswer(err: unknown): never {
+  if (err instanceof ImportLimitError) throw new HttpError(err.status, err.message, err.code, 'body');
+  throw err;
+}
+
+/** The campaign state when no workflow answers: the stored status, `failed` included. */
+function storedState(status: string): CampaignProgress['state'] | 'failed' {
+  if (status === 'canceled' || status === 'completed' || status === 'failed') return status;
+  return 'running';
+}
 
 export const campaignRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
   // The CSV body stays a stream: the importer reads it row by row (large files never sit in memory).
@@ -38,14 +60,18 @@ export const campaignRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) 
     schema: { tags: ['campaigns'], summary: 'Create a campaign: JSON body with recipients, or text/csv with settings in the query string; ?dryRun=true only validates' },
   }, async (req, reply) => {
     const query = req.query as Record<string, string | undefined>;
-    const { spec, rows } = readCampaignRequest(req.headers['content-type'], req.body, query);
+    const { spec, rows } = readCampaignRequest(req.headers['content-type'], req.body, query, { maxBytes: deps.config.CSV_MAX_BYTES });
+    const rowOptions = { region: deps.config.DEFAULT_REGION, maxRows: deps.config.CSV_MAX_ROWS };
+    // A refused upload may still be arriving: answer, then close the connection rather than read it all.
+    const refuse = (err: unknown): never => { if (err instanceof ImportLimitError) reply.header('connection', 'close'); return limitAnswer(err); };
     // ?dryRun=true: validate the settings and every row, store nothing (the dashboard's preview).
-    if (query.dryRun === 'true') return reply.status(200).send({ dryRun: true, ...(await previewRecipients(rows)) });
+    if (query.dryRun === 'true') return reply.status(200).send({ dryRun: true, ...(await previewRecipients(rows, rowOptions).catch(refuse)) });
     // ?id= picks the campaign id (the SDK's startCampaign({ id })); ?start=false imports only.
     const id = query.id === undefined ? newCampaignId() : idParams.shape.id.safeParse(query.id).data;
     if (id === undefined) throw new HttpError(400, 'querystring.id: must be a campaign id', 'validation_error', 'querystring.id');
-    const created = await createCampaign({ pool: deps.pool, temporal: deps.temporal, taskQueue: deps.config.TEMPORAL_TASK_QUEUE }, spec, rows, id, { start: query.start !== 'false' })
-      .catch((err: unknown) => { throw err instanceof CampaignExistsError ? new HttpError(409, err.message, 'campaign_exists') : err; });
+    const created = await createCampaign({ pool: deps.pool, temporal: deps.temporal, taskQueue: deps.config.TEMPORAL_TASK_QUEUE }, spec, rows, id, { start: query.start !== 'false', ...rowOptions })
+      .catch((err: unknown) => { throw err instanceof CampaignExistsError ? new HttpError(409, err.message, 'campaign_exists') : err; })
+      .catch(refuse);
     if (created.imported === 0) return reply.status(422).send({ error: 'no_recipients', message: 'no row was a valid recipient', ...created });
     return reply.status(201).send(created);
   });
@@ -54,19 +80,23 @@ export const campaignRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) 
     schema: { tags: ['campaigns'], summary: 'Progress: counts per outcome and per provider', params: idParams },
   }, async (req) => {
     const c = await existing(req.params.id);
-    try {
-      return { name: c.name, ...(await deps.temporal.workflow.getHandle(c.id).query(campaignProgressQuery)) };
-    } catch (err) {
-      if (!(err instanceof WorkflowNotFoundError) && c.status !== 'empty') req.log.warn({ err }, 'progress query failed; answering from the database');
-      // No workflow (empty campaign) or no worker to answer: the database's view.
-      const counts = await countRecipients(deps.pool, c.id);
-      const all = Object.fromEntries(STATUSES.map((s) => [s, counts.byStatus[s] ?? 0])) as Record<RecipientStatus, number>;
-      const progress: CampaignProgress = {
-        campaignId: c.id, state: c.status === 'canceled' ? 'canceled' : c.status === 'completed' ? 'completed' : 'running', total: counts.total,
-        pending: all.pending, inFlight: 0, held: 0, counts: all, fallbackUsed: counts.fallbackUsed, byProvider: counts.byProvider, runs: 0,
-      };
-      return { name: c.name, ...progress };
+    // A failed import never started a workflow: the database's view, with the reason.
+    if (c.status !== 'failed') {
+      try {
+        return { name: c.name, ...(await deps.temporal.workflow.getHandle(c.id).query(campaignProgressQuery)) };
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError) && c.status !== 'empty') req.log.warn({ err }, 'progress query failed; answering from the database');
+      }
     }
+    // No workflow (empty or failed campaign) or no worker to answer: the database's view.
+    const counts = await countRecipients(deps.pool, c.id);
+    const all = Object.fromEntries(STATUSES.map((s) => [s, counts.byStatus[s] ?? 0])) as Record<RecipientStatus, number>;
+    const progress: Omit<CampaignProgress, 'state'> & { state: CampaignProgress['state'] | 'failed' } = {
+      campaignId: c.id, state: storedState(c.status), total: counts.total,
+      pending: all.pending, inFlight: 0, held: 0, counts: all, fallbackUsed: counts.fallbackUsed, byProvider: counts.byProvider, runs: 0,
+    };
+    const failed = c.status === 'failed' ? { status: 'failed', failureReason: c.failure_reason } : {};
+    return { name: c.name, ...failed, ...progress };
   });
 
   app.post('/v1/campaigns/:id/:action', {

@@ -10,6 +10,7 @@ import { cancelMessageUpdate, messageStatusQuery } from '../../workflows/message
 import { bearerToken } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 import { HttpError, notFound } from '../errors.js';
+import { toE164Body } from './phone-input.js';
 
 const idParams = z.object({ id: z.string().regex(/^[A-Za-z0-9_.:/-]{1,200}$/, 'must be a message id') });
 
@@ -21,6 +22,8 @@ export const messageRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
       body: messageInputSchema,
       response: { 202: z.object({ id: z.string(), idempotent: z.boolean() }) },
     },
+    // A national `to` becomes E.164 with DEFAULT_REGION (app/phone-input.ts) before the schema checks it.
+    preValidation: async (req) => { req.body = toE164Body(req.body, deps.config.DEFAULT_REGION); },
   }, async (req, reply) => {
     const key = req.headers['idempotency-key'];
     let id = newMessageId();

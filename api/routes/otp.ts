@@ -8,6 +8,7 @@ import { otpInputSchema, verifySchema } from '../../schemas/otp.js';
 import { otpStatusQuery } from '../../workflows/messages.js';
 import type { AppDeps } from '../deps.js';
 import { HttpError, notFound } from '../errors.js';
+import { toE164Body } from './phone-input.js';
 
 const idParams = z.object({ id: z.string().regex(/^otp_[A-Za-z0-9-]{1,80}$/, 'must be an OTP id (otp_…)') });
 const STATUS_FOR: Record<OtpRefusedError['reason'], number> = { send_limit: 429, cooldown: 429, not_pending: 409, send_failed: 502, invalid: 400 };
@@ -32,6 +33,8 @@ export const otpRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
   app.post('/v1/otp', {
     schema: { tags: ['otp'], summary: 'Send a one-time code with channel fallback', body: otpInputSchema,
       response: { 202: z.object({ id: z.string(), channel: z.string().optional(), expiresAt: z.string() }) } },
+    // A national `to` becomes E.164 with DEFAULT_REGION (app/phone-input.ts) before the schema checks it.
+    preValidation: async (req) => { req.body = toE164Body(req.body, deps.config.DEFAULT_REGION); },
   }, async (req, reply) => {
     const id = newOtpId();
     const sent = await mapped(id, () => startOtp(deps.temporal, req.body, { id, taskQueue: deps.config.TEMPORAL_TASK_QUEUE }));

@@ -75,7 +75,7 @@ export function campaignCommands(program: Command, ctx: () => CliContext): void 
       const pool = createPool(c.config.DATABASE_URL, 4);
       let handle: CampaignHandle;
       try {
-        const { id, ...imported } = await createCampaignFromCsvFile({ pool, temporal, taskQueue: c.config.TEMPORAL_TASK_QUEUE }, spec, file, o.id ?? newCampaignId(), { start: !o.importOnly });
+        const { id, ...imported } = await createCampaignFromCsvFile({ pool, temporal, taskQueue: c.config.TEMPORAL_TASK_QUEUE }, spec, file, o.id ?? newCampaignId(), { start: !o.importOnly, region: c.config.DEFAULT_REGION, maxRows: c.config.CSV_MAX_ROWS });
         handle = new CampaignHandle(id, temporal.workflow.getHandle(id), imported);
       } finally {
         await pool.end();

@@ -7,11 +7,12 @@ import { sendsChart } from '../chart.js';
 import { h, pct, replace, table, time } from '../dom.js';
 import { every, type Page, type PageContext } from '../page.js';
 
-type Progress = CampaignProgress & { name: string };
+// `failed`: the import stopped (a limit, a dropped upload); failureReason says why.
+type Progress = Omit<CampaignProgress, 'state'> & { name: string; state: CampaignProgress['state'] | 'failed'; failureReason?: string };
 interface Rate { minutes: Array<{ minute: string; provider: string; sends: number }>; capsPerMinute: Record<string, number> }
 interface Recipient { recipient_id: number; phone: string; status: string; outcome: string | null; provider: string | null; fallback_used: boolean; updated_at: string }
 
-const FINAL = new Set(['completed', 'canceled']);
+const FINAL = new Set(['completed', 'canceled', 'failed']);
 
 export function campaignPage(ctx: PageContext, id: string): Page {
   const path = `/v1/campaigns/${encodeURIComponent(id)}`;
@@ -50,6 +51,7 @@ export function campaignPage(ctx: PageContext, id: string): Page {
   function render(p: Progress): void {
     state = p.state;
     title.textContent = `Campaign ${p.name}`;
+    if (p.failureReason) status.textContent = `import failed: ${p.failureReason}`;
     const finished = p.total - p.pending; // pending includes in-flight and held recipients
     const done = p.total ? Math.max(0, finished) / p.total : 0;
     replace(summary,
