@@ -2,7 +2,7 @@
 import { Context } from '@temporalio/activity';
 import type { Pool } from '../db/pool.js';
 import { pruneDue } from '../db/retention.js';
-import { parseDurationMs } from '../workflows/duration.js';
+import { parseDurationMs } from '../domain/durations.js';
 import type { RetentionAges, RetentionCounts } from '../workflows/retention.js';
 
 export function createRetentionActivities(deps: { pool: Pool; otpSendWindow: string }) {

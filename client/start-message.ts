@@ -5,7 +5,7 @@ import { TypedSearchAttributes } from '@temporalio/common';
 import type { MessageInput } from '../schemas/message.js';
 import { MESSAGE_WORKFLOW_TYPE } from '../workflows/messages.js';
 import { recipientHash } from '../lib/crypto/recipient-hash.js';
-import { RECIPIENT_HASH, REFERENCE } from './search-attributes.js';
+import { RECIPIENT_HASH, REFERENCE } from '../domain/search-attributes.js';
 
 export function newMessageId(): string {
   return `msg_${randomUUID()}`;

@@ -9,7 +9,7 @@ import type { ResendResult, VerifyResult } from '../workflows/otp-types.js';
 import { OTP_REFUSAL } from '../domain/otp-refusals.js';
 import { hashOtpCode } from '../lib/crypto/otp-code.js';
 import { recipientHash } from '../lib/crypto/recipient-hash.js';
-import { RECIPIENT_HASH, REFERENCE } from './search-attributes.js';
+import { RECIPIENT_HASH, REFERENCE } from '../domain/search-attributes.js';
 
 export function newOtpId(): string {
   return `otp_${randomUUID()}`;

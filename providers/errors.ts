@@ -40,8 +40,3 @@ export class RateLimitedError extends ProviderError { readonly retryable = true;
 export class ProviderUnavailableError extends ProviderError { readonly retryable = true; }
 /** The provider rejected the message for a reason retrying cannot fix (e.g. blacklisted target). */
 export class SendRejectedError extends ProviderError { readonly retryable = false; }
-
-/** Error types an activity must not retry. */
-export const NON_RETRYABLE_ERROR_TYPES = [
-  InvalidNumberError.name, AuthenticationError.name, InsufficientCreditError.name, BadRequestError.name, SendRejectedError.name,
-];

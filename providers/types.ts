@@ -2,13 +2,13 @@
 // Provider quirks stay inside providers/<name>/; everything outside speaks these types.
 import type { ProviderName } from './registry.js';
 
-export const CANONICAL_STATUSES = ['accepted', 'queued', 'sent', 'delivered', 'read', 'failed', 'invalid_number', 'expired'] as const;
-export type CanonicalStatus = (typeof CANONICAL_STATUSES)[number];
+import type { CanonicalStatus, ChannelName } from '../domain/statuses.js';
+export type { CanonicalStatus };
 
 // The names come from the list in providers/registry.ts (the one place a provider is registered).
 export type { ProviderName };
 
-export type Channel = 'whatsapp' | 'sms';
+export type Channel = ChannelName;
 
 /** What to send. Exactly one of template, text or media is used by a provider; adapters reject what they cannot carry. */
 export interface OutboundMessage {
@@ -89,12 +89,6 @@ export interface ChannelProvider {
   checkNumber?(to: string): Promise<NumberCheck>;
   getBalance?(): Promise<Balance>;
 }
-
-/** Status only moves forward; terminal statuses end the attempt. */
-export const STATUS_RANK: Record<CanonicalStatus, number> = {
-  accepted: 0, queued: 1, sent: 2, delivered: 3, read: 4, failed: 5, invalid_number: 5, expired: 5,
-};
-export const TERMINAL_STATUSES: ReadonlySet<CanonicalStatus> = new Set(['read', 'failed', 'invalid_number', 'expired']);
 
 /**
  * How the API receives one provider callback route. The API authenticates generically

@@ -1,6 +1,6 @@
 // Temporal-style durations validated at the edge (API, client, CLI).
 import { z } from 'zod';
-import { parseDurationMs } from '../workflows/duration.js';
+import { parseDurationMs } from '../domain/durations.js';
 
 export { parseDurationMs };
 

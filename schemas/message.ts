@@ -1,6 +1,8 @@
 // The message workflow's input and result. Plain JSON with a version, so any Temporal client
 // (Go, Java, the temporal CLI) can start it; the API and the typed client validate with these.
 import { z } from 'zod';
+import { MESSAGE_DEFAULTS } from '../domain/defaults.js';
+import { E164, E164_MESSAGE } from '../domain/phone.js';
 import { durationSchema } from './duration.js';
 
 export const PROVIDERS = ['wappin', 'itd', 'engagelab', 'nusasms', 'sms-masking'] as const;
@@ -11,7 +13,7 @@ export const PROVIDER_CHANNELS: Record<(typeof PROVIDERS)[number], readonly (typ
   wappin: ['whatsapp', 'sms'], itd: ['whatsapp'], engagelab: ['whatsapp', 'sms'], nusasms: ['whatsapp'], 'sms-masking': ['sms'],
 };
 
-const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number such as +6281234567890');
+const e164 = z.string().regex(E164, E164_MESSAGE);
 
 export const stepSchema = z.object({
   channel: z.enum(CHANNELS),
@@ -35,8 +37,8 @@ export const stepSchema = z.object({
 });
 
 export const fallbackSchema = z.object({
-  onInvalidNumber: z.boolean().default(true),
-  onFailure: z.boolean().default(true),
+  onInvalidNumber: z.boolean().default(MESSAGE_DEFAULTS.onInvalidNumber),
+  onFailure: z.boolean().default(MESSAGE_DEFAULTS.onFailure),
   notDeliveredWithin: durationSchema.optional(),
   notReadWithin: durationSchema.optional(),
 });
@@ -46,14 +48,14 @@ export const messageInputSchema = z.object({
   to: e164,
   reference: z.string().min(1).max(200).optional(),
   steps: z.array(stepSchema).min(1).max(5),
-  fallback: fallbackSchema.default({ onInvalidNumber: true, onFailure: true }),
+  fallback: fallbackSchema.default({ onInvalidNumber: MESSAGE_DEFAULTS.onInvalidNumber, onFailure: MESSAGE_DEFAULTS.onFailure }),
   mode: z.enum(['sequential', 'parallel']).default('sequential'),
   precheck: z.boolean().default(false),
   /** How long an attempt is tracked for a final status when no rule ends it sooner. */
-  trackFor: durationSchema.default('1 day'),
+  trackFor: durationSchema.default(MESSAGE_DEFAULTS.trackFor),
   /** First status poll when no callback arrives; doubles up to pollMax. */
-  pollAfter: durationSchema.default('30 seconds'),
-  pollMax: durationSchema.default('30 minutes'),
+  pollAfter: durationSchema.default(MESSAGE_DEFAULTS.pollAfter),
+  pollMax: durationSchema.default(MESSAGE_DEFAULTS.pollMax),
 });
 
 export type MessageInput = z.infer<typeof messageInputSchema>;

@@ -1,9 +1,11 @@
 // The OTP workflow's input. Plain JSON, versioned; the code itself never appears in it.
 import { z } from 'zod';
+import { OTP_DEFAULTS } from '../domain/defaults.js';
+import { E164, E164_MESSAGE } from '../domain/phone.js';
 import { durationSchema } from './duration.js';
 import { CHANNELS, PROVIDERS, PROVIDER_CHANNELS } from './message.js';
 
-const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number such as +6281234567890');
+const e164 = z.string().regex(E164, E164_MESSAGE);
 
 /** How the code is sent on one channel: a template whose params include the code, or a text with {{code}}. */
 export const otpChannelSchema = z.object({
@@ -26,15 +28,15 @@ export const otpInputSchema = z.object({
     .transform((s) => (typeof s === 'string' ? s.split('|') as Array<(typeof CHANNELS)[number]> : s)),
   channels: z.object({ whatsapp: otpChannelSchema.optional(), sms: otpChannelSchema.optional() }).default({}),
   code: z.object({
-    length: z.number().int().min(4, 'must be 4 to 10').max(10, 'must be 4 to 10').default(6),
+    length: z.number().int().min(4, 'must be 4 to 10').max(10, 'must be 4 to 10').default(OTP_DEFAULTS.codeLength),
     /** Bitmask like EngageLab's verify_code_config: 1 digits, 2 lowercase, 4 uppercase. */
-    type: z.number().int().min(1, 'must be 1 to 7').max(7, 'must be 1 to 7').default(1),
-    ttl: durationSchema.default('5 minutes'),
-  }).default({ length: 6, type: 1, ttl: '5 minutes' }),
-  maxAttempts: z.number().int().min(1).max(20).default(5),
-  resendCooldown: durationSchema.default('30 seconds'),
+    type: z.number().int().min(1, 'must be 1 to 7').max(7, 'must be 1 to 7').default(OTP_DEFAULTS.codeType),
+    ttl: durationSchema.default(OTP_DEFAULTS.ttl),
+  }).default({ length: OTP_DEFAULTS.codeLength, type: OTP_DEFAULTS.codeType, ttl: OTP_DEFAULTS.ttl }),
+  maxAttempts: z.number().int().min(1).max(20).default(OTP_DEFAULTS.maxAttempts),
+  resendCooldown: durationSchema.default(OTP_DEFAULTS.resendCooldown),
   /** Fall back to the next channel when the code is not delivered within this window. */
-  deliveryWindow: durationSchema.default('30 seconds'),
+  deliveryWindow: durationSchema.default(OTP_DEFAULTS.deliveryWindow),
   /** EngageLab template id for provider-managed mode. */
   engagelabTemplate: z.string().min(1).max(128).optional(),
 }).superRefine((input, ctx) => {

@@ -1,6 +1,6 @@
 // RETENTION_SCHEDULE: how often the retention workflow runs. Pure: config validates with it and
 // temporal/retention-schedule.ts turns it into a Temporal ScheduleSpec.
-import { parseDurationMs } from '../workflows/duration.js';
+import { parseDurationMs } from '../domain/durations.js';
 
 export type RetentionSchedule = { kind: 'interval'; everyMs: number } | { kind: 'cron'; expression: string } | { kind: 'off' };
 

@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
-import { SEARCH_ATTRIBUTES } from '../client/search-attributes.js';
+import { SEARCH_ATTRIBUTES } from '../domain/search-attributes.js';
 import { migrate } from '../db/migrate.js';
 import { WORKFLOWS_PATH } from '../workers/create-worker.js';
 import { STATE_DIR } from './paths.js';

@@ -4,7 +4,7 @@
 // processes. Ctrl-C (SIGINT) or SIGTERM stops every child; a second start resumes with the same data.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { SEARCH_ATTRIBUTES } from '../client/search-attributes.js';
+import { SEARCH_ATTRIBUTES } from '../domain/search-attributes.js';
 import { loadConfigOrExit } from '../config/index.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres.js';
 import { migrate } from '../db/migrate.js';

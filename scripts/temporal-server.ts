@@ -1,5 +1,5 @@
 // `npm run temporal`: only the Temporal dev server (+ UI), with the same data as `npm start`.
-import { SEARCH_ATTRIBUTES } from '../client/search-attributes.js';
+import { SEARCH_ATTRIBUTES } from '../domain/search-attributes.js';
 import { loadConfigOrExit } from '../config/index.js';
 import { ensureTemporalBinary, startTemporalDevServer, temporalDbFile } from './temporal.js';
 

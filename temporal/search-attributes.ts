@@ -1,7 +1,7 @@
 // Registers kurir's search attributes on the namespace (no-op when they exist).
 import { Connection } from '@temporalio/client';
 import { status as grpcStatus } from '@grpc/grpc-js';
-import { SEARCH_ATTRIBUTES } from '../client/search-attributes.js';
+import { SEARCH_ATTRIBUTES } from '../domain/search-attributes.js';
 import proto from '@temporalio/proto';
 
 const { IndexedValueType } = proto.temporal.api.enums.v1;

@@ -70,4 +70,4 @@ export function count(counters: CampaignCounters, o: RecipientOutcome): void {
   if (o.fallbackUsed) counters.fallbackUsed++;
 }
 
-export const STATUSES: RecipientStatus[] = ['pending', 'sent', 'delivered', 'read', 'failed', 'invalid_number', 'fell_back', 'canceled', 'not_sent'];
+export { RECIPIENT_STATUSES as STATUSES } from '../domain/campaign-progress.js';

@@ -6,7 +6,10 @@ import {
 } from '@temporalio/workflow';
 import { WakeTimer } from './wake-timer.js';
 import type { MessageActivities } from '../activities/message-activities.js';
-import { parseDurationMs } from './duration.js';
+import { MESSAGE_DEFAULTS } from '../domain/defaults.js';
+import { OUTCOME } from '../domain/search-attributes.js';
+import { invalidInput, NON_RETRYABLE_PROVIDER_ERRORS, requirePositiveDuration } from '../domain/failures.js';
+import { E164_MESSAGE, isE164 } from '../domain/phone.js';
 import { cancelMessageSignal, cancelMessageUpdate, messageStatusQuery, statusUpdateSignal, statusUpdatesSignal } from './messages.js';
 import { applyStatus, bestAttempt, decide, isTerminal, type FallbackRules } from './policy.js';
 import type { Attempt, MessageResult, MessageStatus, StatusUpdate } from './types.js';
@@ -14,8 +17,7 @@ import type { MessageInputRaw, Step } from '../schemas/message.js';
 import { providerSendQueue } from './task-queues.js';
 import { EVENT_HOLD_MS, MessageEvents } from './message-events.js';
 
-/** Class names of provider errors retrying cannot fix (mirrors providers/errors.ts). */
-const NON_RETRYABLE = ['InvalidNumberError', 'AuthenticationError', 'InsufficientCreditError', 'BadRequestError', 'SendRejectedError'];
+const NON_RETRYABLE = [...NON_RETRYABLE_PROVIDER_ERRORS];
 
 const SEND_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
@@ -45,30 +47,23 @@ interface Normalized {
   pollMaxMs: number;
 }
 
-function duration(value: string | undefined, fallback: string, field: string): number {
-  const ms = parseDurationMs(value ?? fallback);
-  if (ms === undefined || ms <= 0) throw ApplicationFailure.nonRetryable(`${field}: "${value}" is not a duration`, 'InvalidInput');
-  return ms;
-}
 
 /** Applies the defaults of schemas/message.ts, since any Temporal client may start this workflow with raw JSON. */
 function normalize(input: MessageInputRaw): Normalized {
-  if (!input || typeof input.to !== 'string' || !/^\+[1-9]\d{6,14}$/.test(input.to)) {
-    throw ApplicationFailure.nonRetryable('to: must be an E.164 phone number such as +6281234567890', 'InvalidInput');
-  }
-  if (!Array.isArray(input.steps) || input.steps.length === 0) throw ApplicationFailure.nonRetryable('steps: at least one step is required', 'InvalidInput');
+  if (!input || !isE164(input.to)) throw invalidInput(`to: ${E164_MESSAGE}`);
+  if (!Array.isArray(input.steps) || input.steps.length === 0) throw invalidInput('steps: at least one step is required');
   const fb = input.fallback ?? {};
-  for (const key of ['notDeliveredWithin', 'notReadWithin'] as const) if (fb[key] !== undefined) duration(fb[key], '', `fallback.${key}`);
+  for (const key of ['notDeliveredWithin', 'notReadWithin'] as const) if (fb[key] !== undefined) requirePositiveDuration(fb[key], '', `fallback.${key}`);
   return {
     to: input.to,
     reference: input.reference,
     steps: input.steps,
-    rules: { onInvalidNumber: fb.onInvalidNumber ?? true, onFailure: fb.onFailure ?? true, notDeliveredWithin: fb.notDeliveredWithin, notReadWithin: fb.notReadWithin },
+    rules: { onInvalidNumber: fb.onInvalidNumber ?? MESSAGE_DEFAULTS.onInvalidNumber, onFailure: fb.onFailure ?? MESSAGE_DEFAULTS.onFailure, notDeliveredWithin: fb.notDeliveredWithin, notReadWithin: fb.notReadWithin },
     mode: input.mode ?? 'sequential',
     precheck: input.precheck ?? false,
-    trackForMs: duration(input.trackFor, '1 day', 'trackFor'),
-    pollAfterMs: duration(input.pollAfter, '30 seconds', 'pollAfter'),
-    pollMaxMs: duration(input.pollMax, '30 minutes', 'pollMax'),
+    trackForMs: requirePositiveDuration(input.trackFor, MESSAGE_DEFAULTS.trackFor, 'trackFor'),
+    pollAfterMs: requirePositiveDuration(input.pollAfter, MESSAGE_DEFAULTS.pollAfter, 'pollAfter'),
+    pollMaxMs: requirePositiveDuration(input.pollMax, MESSAGE_DEFAULTS.pollMax, 'pollMax'),
   };
 }
 
@@ -203,7 +198,7 @@ export async function message(raw: CampaignMessageInput): Promise<MessageResult>
 
   const best = input.mode === 'parallel' ? bestAttempt(attempts) : attempts[attempts.length - 1];
   outcome = canceled && best?.status !== 'read' && best?.status !== 'delivered' ? 'canceled' : best?.status ?? 'failed';
-  upsertSearchAttributes({ KurirOutcome: [outcome] });
+  upsertSearchAttributes([{ key: OUTCOME, value: outcome }]);
   events.completed({ outcome, deliveredBy: best?.provider, step: best?.step, attempts });
   // A campaign's message ends without a last write of its own: the campaign stores those events
   // with the outcome, which saves the message an activity and a workflow task.

@@ -6,7 +6,9 @@ import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, pr
 import type { OtpActivities } from '../activities/otp-activities.js';
 import { OTP_REFUSAL, type OtpRefusalType } from '../domain/otp-refusals.js';
 import type { OtpChannel, OtpInputRaw } from '../schemas/otp.js';
-import { parseDurationMs } from './duration.js';
+import { OTP_DEFAULTS } from '../domain/defaults.js';
+import { invalidInput, NON_RETRYABLE_PROVIDER_ERRORS, requirePositiveDuration } from '../domain/failures.js';
+import { E164_MESSAGE, isE164 } from '../domain/phone.js';
 import { cancelOtpUpdate, firstSendUpdate, otpStatusQuery, providerVerdictUpdate, resendOtpUpdate, statusUpdateSignal, statusUpdatesSignal, verifyOtpUpdate } from './messages.js';
 import type { OtpSend, OtpState, OtpStatus, ResendResult, VerifyResult } from './otp-types.js';
 import { applyStatus, decide } from './policy.js';
@@ -17,7 +19,7 @@ const { sendOtpCode, sendProviderOtp } = proxyActivities<OtpActivities>({
   startToCloseTimeout: '30 seconds',
   retry: {
     initialInterval: '1 second', maximumAttempts: 4,
-    nonRetryableErrorTypes: ['InvalidNumberError', 'AuthenticationError', 'InsufficientCreditError', 'BadRequestError', 'SendRejectedError', OTP_REFUSAL.sendLimit],
+    nonRetryableErrorTypes: [...NON_RETRYABLE_PROVIDER_ERRORS, OTP_REFUSAL.sendLimit],
   },
 });
 
@@ -25,12 +27,6 @@ const DEFAULT_CHANNELS: Record<ChannelName, OtpChannel> = {
   whatsapp: { provider: 'wappin', template: 'otp_code', params: ['{{code}}'] },
   sms: { provider: 'sms-masking', text: 'Your verification code is {{code}}. Do not share it.' },
 };
-
-function ms(value: string | undefined, fallback: string, field: string): number {
-  const v = parseDurationMs(value ?? fallback);
-  if (v === undefined || v <= 0) throw ApplicationFailure.nonRetryable(`${field}: "${value}" is not a duration`, 'InvalidInput');
-  return v;
-}
 
 /** An update refused by its validator: the client tells refusals apart by `type` (domain/otp-refusals.ts). */
 function refusal(type: OtpRefusalType, message: string): ApplicationFailure {
@@ -45,15 +41,15 @@ export function constantTimeEqual(a: string, b: string): boolean {
 }
 
 export async function otp(raw: OtpInputRaw): Promise<OtpState> {
-  if (!raw || typeof raw.to !== 'string' || !/^\+[1-9]\d{6,14}$/.test(raw.to)) throw ApplicationFailure.nonRetryable('to: must be an E.164 phone number', 'InvalidInput');
+  if (!raw || !isE164(raw.to)) throw invalidInput(`to: ${E164_MESSAGE}`);
   const otpId = workflowInfo().workflowId;
   const mode = raw.mode ?? 'engine';
   const strategy: ChannelName[] = typeof raw.strategy === 'string' ? raw.strategy.split('|') as ChannelName[] : raw.strategy ?? ['whatsapp', 'sms'];
-  const code = { length: raw.code?.length ?? 6, type: raw.code?.type ?? 1 };
-  const ttlMs = ms(raw.code?.ttl, '5 minutes', 'code.ttl');
-  const cooldownMs = ms(raw.resendCooldown, '30 seconds', 'resendCooldown');
-  const windowMs = ms(raw.deliveryWindow, '30 seconds', 'deliveryWindow');
-  const maxAttempts = raw.maxAttempts ?? 5;
+  const code = { length: raw.code?.length ?? OTP_DEFAULTS.codeLength, type: raw.code?.type ?? OTP_DEFAULTS.codeType };
+  const ttlMs = requirePositiveDuration(raw.code?.ttl, OTP_DEFAULTS.ttl, 'code.ttl');
+  const cooldownMs = requirePositiveDuration(raw.resendCooldown, OTP_DEFAULTS.resendCooldown, 'resendCooldown');
+  const windowMs = requirePositiveDuration(raw.deliveryWindow, OTP_DEFAULTS.deliveryWindow, 'deliveryWindow');
+  const maxAttempts = raw.maxAttempts ?? OTP_DEFAULTS.maxAttempts;
   const events = new OtpEvents(raw.reference);
 
   let status: OtpStatus = 'pending';

@@ -1,14 +1,13 @@
 // The fallback rules as pure functions: no Temporal, no I/O, unit-testable.
-import { parseDurationMs } from './duration.js';
+import { parseDurationMs } from '../domain/durations.js';
+import { STATUS_RANK, TERMINAL_STATUSES } from '../domain/statuses.js';
 import type { Attempt, CanonicalStatus, FallbackReason, StatusUpdate } from './types.js';
 
-export const RANK: Record<CanonicalStatus, number> = {
-  accepted: 0, queued: 1, sent: 2, delivered: 3, read: 4, failed: 5, invalid_number: 5, expired: 5,
-};
-const TERMINAL = new Set<CanonicalStatus>(['read', 'failed', 'invalid_number', 'expired']);
+/** Status rank (domain/statuses.ts): status only moves forward. */
+export const RANK = STATUS_RANK;
 
 export function isTerminal(status: CanonicalStatus | undefined): boolean {
-  return status !== undefined && TERMINAL.has(status);
+  return status !== undefined && TERMINAL_STATUSES.has(status);
 }
 
 /**

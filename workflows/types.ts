@@ -1,8 +1,8 @@
 // Shapes the message workflow keeps and reports. Plain JSON: they travel through Temporal.
 import type { KurirEventInput } from './event-types.js';
-export type CanonicalStatus = 'accepted' | 'queued' | 'sent' | 'delivered' | 'read' | 'failed' | 'invalid_number' | 'expired';
+import type { CanonicalStatus, ChannelName } from '../domain/statuses.js';
+export type { CanonicalStatus, ChannelName };
 export type ProviderName = 'wappin' | 'itd' | 'engagelab' | 'nusasms' | 'sms-masking';
-export type ChannelName = 'whatsapp' | 'sms';
 
 /** A provider status for one provider message, from a callback, a status poll or the send answer. */
 export interface StatusUpdate {

@@ -9,8 +9,8 @@ import { createCampaign, newCampaignId } from '../../app/campaigns.js';
 import { ImportLimitError } from '../../campaigns/limits.js';
 import { CampaignExistsError } from '../../client/campaign-errors.js';
 import { countRecipients, getCampaign, listRecipients } from '../../db/campaigns.js';
-import { STATUSES } from '../../workflows/campaign-logic.js';
-import type { CampaignProgress, RecipientStatus } from '../../workflows/campaign-types.js';
+import { campaignProgressFromCounts, RECIPIENT_STATUSES } from '../../domain/campaign-progress.js';
+import type { RecipientStatus } from '../../workflows/campaign-types.js';
 import { campaignProgressQuery, cancelCampaignSignal, pauseCampaignSignal, resumeCampaignSignal } from '../../workflows/messages.js';
 import type { AppDeps } from '../deps.js';
 import { HttpError, notFound } from '../errors.js';
@@ -41,11 +41,6 @@ function limitAnswer(err: unknown): never {
 }
 
 /** The campaign state when no workflow answers: the stored status, `failed` included. */
-function storedState(status: string): CampaignProgress['state'] | 'failed' {
-  if (status === 'canceled' || status === 'completed' || status === 'failed') return status;
-  return 'running';
-}
-
 export const campaignRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
   // The CSV body stays a stream: the importer reads it row by row (large files never sit in memory).
   app.addContentTypeParser('text/csv', (_req, payload, done) => { done(null, payload); });
@@ -90,11 +85,7 @@ export const campaignRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) 
     }
     // No workflow (empty or failed campaign) or no worker to answer: the database's view.
     const counts = await countRecipients(deps.pool, c.id);
-    const all = Object.fromEntries(STATUSES.map((s) => [s, counts.byStatus[s] ?? 0])) as Record<RecipientStatus, number>;
-    const progress: Omit<CampaignProgress, 'state'> & { state: CampaignProgress['state'] | 'failed' } = {
-      campaignId: c.id, state: storedState(c.status), total: counts.total,
-      pending: all.pending, inFlight: 0, held: 0, counts: all, fallbackUsed: counts.fallbackUsed, byProvider: counts.byProvider, runs: 0,
-    };
+    const progress = campaignProgressFromCounts(c, counts);
     const failed = c.status === 'failed' ? { status: 'failed', failureReason: c.failure_reason } : {};
     return { name: c.name, ...failed, ...progress };
   });
@@ -117,7 +108,7 @@ export const campaignRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) 
   app.get('/v1/campaigns/:id/recipients', {
     schema: {
       tags: ['campaigns'], summary: 'Recipients and their outcomes, paged by recipient id', params: idParams,
-      querystring: z.object({ status: z.enum(STATUSES as [RecipientStatus, ...RecipientStatus[]]).optional(), limit: z.coerce.number().int().min(1).max(1_000).default(100), after: z.coerce.number().int().min(0).default(0) }),
+      querystring: z.object({ status: z.enum(RECIPIENT_STATUSES as [RecipientStatus, ...RecipientStatus[]]).optional(), limit: z.coerce.number().int().min(1).max(1_000).default(100), after: z.coerce.number().int().min(0).default(0) }),
     },
   }, async (req) => {
     await existing(req.params.id);

@@ -4,8 +4,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { countRecipients, getCampaign } from '../../db/campaigns.js';
 import { callbackStats, campaignSendsPerMinute, listCampaigns, recentOtps } from '../../db/dashboard.js';
-import { STATUSES } from '../../workflows/campaign-logic.js';
-import type { CampaignProgress, RecipientStatus } from '../../workflows/campaign-types.js';
+import { campaignProgressFromCounts, FINAL_CAMPAIGN_STATUSES } from '../../domain/campaign-progress.js';
 import type { OtpState } from '../../workflows/otp-types.js';
 import { otpStatusQuery } from '../../workflows/messages.js';
 import type { AppDeps } from '../deps.js';
@@ -13,7 +12,6 @@ import { notFound } from '../errors.js';
 import { callbackIngestLag } from '../metrics.js';
 
 const BALANCE_TTL_MS = 30_000;
-const FINAL_STATUSES = new Set(['completed', 'canceled', 'empty', 'failed']);
 const campaignId = z.object({ id: z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'must be a campaign id') });
 const CALLBACK_WINDOW_S = 300;
 
@@ -58,12 +56,8 @@ export const uiOverviewRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps
     const c = await getCampaign(deps.pool, req.params.id);
     if (!c) throw notFound(`campaign ${req.params.id}`);
     const counts = await countRecipients(deps.pool, c.id);
-    const all = Object.fromEntries(STATUSES.map((st) => [st, counts.byStatus[st] ?? 0])) as Record<RecipientStatus, number>;
-    const state: CampaignProgress['state'] | 'failed' = c.status === 'failed' ? 'failed' : c.status === 'canceled' ? 'canceled' : c.status === 'completed' || c.status === 'empty' ? 'completed' : 'running';
-    const progress: Omit<CampaignProgress, 'state'> & { state: typeof state } = {
-      campaignId: c.id, state, total: counts.total, pending: all.pending, inFlight: 0, held: 0, counts: all, fallbackUsed: counts.fallbackUsed, byProvider: counts.byProvider, runs: 0,
-    };
-    return { name: c.name, status: c.status, final: FINAL_STATUSES.has(c.status), ...(c.failure_reason ? { failureReason: c.failure_reason } : {}), ...progress };
+    const progress = campaignProgressFromCounts(c, counts);
+    return { name: c.name, status: c.status, final: FINAL_CAMPAIGN_STATUSES.has(c.status), ...(c.failure_reason ? { failureReason: c.failure_reason } : {}), ...progress };
   });
 
   // Final OTP states never change: keep them; pending ones are asked again next time.

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { SEARCH_ATTRIBUTES } from '../../client/search-attributes.js';
+import { SEARCH_ATTRIBUTES } from '../../domain/search-attributes.js';
 import type { TestDatabase } from '../../scripts/test-database.js';
 import { ensureTemporalBinary, freePort, startTemporalDevServer, type DevServer, type DevServerOptions } from '../../scripts/temporal.js';
 import type { MessageStatus } from '../../workflows/types.js';

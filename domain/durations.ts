@@ -1,4 +1,4 @@
-// Duration strings ("30 seconds", "2 days") to milliseconds. Pure, shared by workflows and the edges.
+// Duration strings ("30 seconds", "2 days") to milliseconds. Pure: workflows and the edges share it.
 const UNIT_MS: Record<string, number> = {
   ms: 1, millisecond: 1, milliseconds: 1,
   s: 1_000, sec: 1_000, secs: 1_000, second: 1_000, seconds: 1_000,
