@@ -5,7 +5,6 @@ import { Transform, type TransformCallback } from 'node:stream';
 /** csv-parse's max_record_size: one record (e.g. an unterminated quote) never buffers more. */
 export const MAX_RECORD_SIZE = 64 * 1024;
 
-export const DEFAULT_MAX_BYTES = 100 * 1024 * 1024;
 export const DEFAULT_MAX_ROWS = 1_000_000;
 
 /** The import stops: the whole upload is refused (413 for size, 400 for an unreadable record). */

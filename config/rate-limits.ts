@@ -1,9 +1,7 @@
 // Per-provider send caps: PROVIDER_RATE_LIMITS="wappin=80,nusasms=20" (messages per second).
 // Providers not named keep their descriptor's default; the worker sets each cap on the provider's task queue.
 import { z } from 'zod';
-import { PROVIDERS, type ProviderList, type ProviderName } from '../providers/registry.js';
-
-export const DEFAULT_RATE_LIMIT = 80;
+import { type ProviderList, type ProviderName } from '../providers/registry.js';
 
 export function rateLimitsSchemaFor(providers: ProviderList) {
   const names = providers.map((p) => p.name);
@@ -24,5 +22,3 @@ export function rateLimitsSchemaFor(providers: ProviderList) {
     return limits;
   });
 }
-
-export const rateLimitsSchema = rateLimitsSchemaFor(PROVIDERS);

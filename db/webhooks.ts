@@ -105,9 +105,3 @@ export async function replayDead(pool: Pool, subscriptionId: string, eventIds?: 
     [subscriptionId, eventIds?.length ? eventIds : null]);
   return res.rowCount ?? 0;
 }
-
-/** The earliest time a pending delivery is due (the dispatcher sleeps until then). */
-export async function nextDueAt(pool: Pool): Promise<Date | undefined> {
-  const res = await pool.query<{ at: Date | null }>(`SELECT min(next_attempt_at) AS at FROM webhook_deliveries WHERE state = 'pending'`);
-  return res.rows[0]?.at ?? undefined;
-}

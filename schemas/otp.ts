@@ -51,10 +51,4 @@ export type OtpInput = z.infer<typeof otpInputSchema>;
 export type OtpInputRaw = z.input<typeof otpInputSchema>;
 export type OtpChannel = z.infer<typeof otpChannelSchema>;
 
-/** Defaults when a channel is not configured: Wappin's template for WhatsApp, the SMS masking gateway for SMS. */
-export const DEFAULT_OTP_CHANNELS: Record<(typeof CHANNELS)[number], OtpChannel> = {
-  whatsapp: { provider: 'wappin', template: 'otp_code', params: ['{{code}}'] },
-  sms: { provider: 'sms-masking', text: 'Your verification code is {{code}}. Do not share it.' },
-};
-
 export const verifySchema = z.object({ code: z.string().min(4, 'must be 4 to 10 characters').max(10, 'must be 4 to 10 characters').regex(/^[0-9A-Za-z]+$/, 'must be letters and digits') });

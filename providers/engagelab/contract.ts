@@ -13,7 +13,6 @@ export const ENGAGELAB_PATHS = {
 export const templatePath = (templateId: string): string => `${ENGAGELAB_PATHS.templates}/${encodeURIComponent(templateId)}`;
 
 export const ENGAGELAB_CHANNELS = ['whatsapp', 'sms', 'email', 'voice'] as const;
-export type EngageLabChannel = (typeof ENGAGELAB_CHANNELS)[number];
 
 /** verify_code_type bits: 1 digits, 2 lowercase, 4 uppercase; combined by adding (3 = digits + lowercase). */
 export const CODE_TYPE_BITS = { digits: 1, lowercase: 2, uppercase: 4 } as const;
@@ -53,7 +52,6 @@ export const verifyCodeConfigSchema = z.looseObject({
   verify_code_len: int(4, 10),
   verify_code_ttl: int(1, 10, ' minutes'),
 });
-export type VerifyCodeConfig = z.output<typeof verifyCodeConfigSchema>;
 
 const defaultConfigSchema = z.looseObject({
   contain_security: z.boolean().optional(),
@@ -267,7 +265,6 @@ export const callbackEventSchema = z.looseObject({
   status: z.union([callbackStatusSchema, z.string()]).nullish(),
   message_status: z.string().nullish(),
 });
-export type CallbackEvent = z.output<typeof callbackEventSchema>;
 
 /** The body the sandbox sends, exactly as the document's sample. */
 export interface CallbackBody {

@@ -64,7 +64,6 @@ export const itdEnvelopeSchema = z.looseObject({
   message: z.string().optional(),
   Message: z.string().optional(),
 });
-export type ItdEnvelope = z.output<typeof itdEnvelopeSchema>;
 
 /** sendWhatsapp 200: `uuid` (≤ 45 chars) is the message key that statusWhatsappByKey and the callbacks use. */
 export const sendWhatsappResponseSchema = z.looseObject({
@@ -78,12 +77,9 @@ export const statusRequestSchema = z.looseObject({
   key: z.string().trim().min(1, 'is required').max(100, 'must be at most 100 characters'),
 });
 
-/**
- * The documented message statuses: READ, MESSAGE QUEUED, SENT. The lookup's `delivered_at` implies a
- * delivered state the table leaves out; see statuses.ts for the assumed extra names.
- * Assumption: the callback table types `status` as int while its sample is "READ": both accepted.
- */
-export const ITD_DOCUMENTED_STATUSES = ['READ', 'MESSAGE QUEUED', 'SENT'] as const;
+// The documented statuses are READ, MESSAGE QUEUED and SENT (statuses.ts maps them and the assumed
+// extra names). Assumption: the callback table types `status` as int while its sample is "READ":
+// both accepted.
 const statusValue = z.union([z.string().min(1), z.number().transform(String)]);
 
 // Assumption: dates are null or empty while the event has not happened yet.
@@ -115,7 +111,6 @@ export const receivedRequestSchema = z.looseObject({
   sendAt: z.string().regex(/^\d{8}$/, 'must be a date as ddMMyyyy, e.g. 16081997'),
   top: z.number().int('must be an integer').min(1, 'must be at least 1'),
 });
-export type ReceivedRequest = z.input<typeof receivedRequestSchema>;
 
 // Direction 0 is input (from the customer), 1 output; sent as a number, tolerated as a string.
 const direction = z.union([z.number(), z.string().regex(/^\d$/).transform(Number)]);
@@ -153,10 +148,6 @@ export const statusCallbackSchema = z.looseObject({
   status: statusValue,
   sent_at: z.string().nullish(),
 });
-export type StatusCallback = z.output<typeof statusCallbackSchema>;
-
-/** The messageType values of the inbound callback. */
-export const ITD_INBOUND_TYPES = ['chat', 'image', 'video', 'document', 'audio', 'ptt', 'sticker', 'location'] as const;
 
 /**
  * Inbound-message callback (POST JSON to the reception URL). Which fields appear depends on
@@ -184,4 +175,3 @@ export const inboundCallbackSchema = z.looseObject({
   direction: direction.nullish(),
 });
 export type InboundCallback = z.output<typeof inboundCallbackSchema>;
-export type InboundCallbackInput = z.input<typeof inboundCallbackSchema>;

@@ -41,13 +41,6 @@ export const sendResultSchema = z.looseObject({
   messageid: str.optional(),
   destination: str.optional(),
 });
-export type SendResult = z.output<typeof sendResultSchema>;
-
-// Assumption: `results` is an array as documented; a single object (XML-to-JSON converters do that) is accepted too.
-const oneOrMany = <T extends z.ZodType>(item: T) => z.union([z.array(item), item.transform((v) => [v])]);
-
-/** `{"results":[{"status":"0","messageid":"175041319203754627","destination":"6285100803380"}]}` */
-export const sendResponseSchema = z.looseObject({ results: oneOrMany(sendResultSchema) });
 
 /**
  * GET `/api/command?user=…&password=…&cmd=CREDITS&type=wa&output=json`. The document shows only
@@ -107,4 +100,3 @@ export const callbackSchema = z.looseObject({
   sent_date: str.optional(),
   err_code: str.optional(),
 });
-export type NusaSmsCallback = z.output<typeof callbackSchema>;

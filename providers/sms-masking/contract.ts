@@ -67,7 +67,6 @@ export const inboxItemSchema = z.looseObject({
   message: str.optional(), sms: str.optional(), text: str.optional(),
   date: str.optional(), time: str.optional(), received: str.optional(),
 });
-export type InboxItem = z.output<typeof inboxItemSchema>;
 
 /**
  * reports_post.php (POST form): report download for a range of send dates. The sample form fills
@@ -79,7 +78,6 @@ export const reportsPostRequestSchema = z.looseObject({ ...login, start: dmy, en
   const key = (d: string) => d.split('-').reverse().join('');
   if (key(r.start) > key(r.end)) ctx.addIssue({ code: 'custom', path: ['end'], message: 'must not be before start' });
 });
-export type ReportsPostRequest = z.output<typeof reportsPostRequestSchema>;
 
 /**
  * DLR callback, HTTP GET to the URL the client registers (`…/delivreq.php` in the document; ours is
@@ -93,4 +91,3 @@ export const callbackSchema = z.looseObject({
   error_message: str.optional(),
   msisdn: str.optional(),
 });
-export type SmsMaskingCallback = z.output<typeof callbackSchema>;

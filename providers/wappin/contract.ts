@@ -18,9 +18,6 @@ export const WAPPIN_PATHS = {
 export const WAPPIN_STATUS_CODES = ['200', '400', '401', '404', '406', '407', '419', '601', '605', '700'] as const;
 export type WappinStatusCode = (typeof WAPPIN_STATUS_CODES)[number];
 
-/** Statuses the callbacks and the inquiry report ("sent, delivered, read, failed"). */
-export const WAPPIN_MESSAGE_STATUSES = ['sent', 'delivered', 'read', 'failed'] as const;
-
 export const WAPPIN_MEDIA_TYPES = ['image', 'document', 'audio'] as const;
 export type WappinMediaType = (typeof WAPPIN_MEDIA_TYPES)[number];
 
@@ -113,7 +110,6 @@ export const sendHsmSmsRequestSchema = sendHsmRequestSchema.extend({
   content: required().max(WAPPIN_TEMPLATE_NAME_MAX, `must be at most ${WAPPIN_TEMPLATE_NAME_MAX} characters`),
   params_sms: paramsSchema(0),
 });
-export type SendHsmRequest = z.input<typeof sendHsmRequestSchema> & Partial<Pick<z.input<typeof sendHsmSmsRequestSchema>, 'channel' | 'content' | 'params_sms'>>;
 
 /** POST /v1/message/do-send: a session text (production projects only; UAT answers 419). */
 export const sendTextRequestSchema = z.looseObject({
@@ -121,7 +117,6 @@ export const sendTextRequestSchema = z.looseObject({
   message_content: required().max(WAPPIN_TEXT_MAX, `must be at most ${WAPPIN_TEXT_MAX} characters`),
   recipient_number: recipientNumberSchema,
 });
-export type SendTextRequest = z.input<typeof sendTextRequestSchema>;
 
 /** The extension of a file name or URL path, lower-case; undefined when it has none. */
 export function extensionOf(nameOrUrl: string): string | undefined {
@@ -154,7 +149,6 @@ export const sendMediaRequestSchema = z.looseObject({
     ctx.addIssue({ code: 'custom', path: ['caption'], message: 'is for image and document only' });
   }
 });
-export type SendMediaRequest = z.input<typeof sendMediaRequestSchema>;
 
 /** POST /v1/message/inquiry. */
 export const inquiryRequestSchema = z.looseObject({ message_id: stringish.pipe(required()) });
@@ -172,7 +166,6 @@ export const wappinEnvelopeSchema = z.looseObject({
   message_id: stringish.nullish(),
   data: z.unknown().optional(),
 });
-export type WappinEnvelope = z.output<typeof wappinEnvelopeSchema>;
 
 /**
  * Token answer. Assumption: `expired_datetime` ("2019-07-20 16:21:51") has no zone; Wappin is an
@@ -196,7 +189,6 @@ export const unixSecondsSchema = z.union([z.number(), z.string().trim().regex(/^
 export const inquiryResponseSchema = wappinEnvelopeSchema.extend({
   data: z.array(z.looseObject({ status: z.string(), timestamp: unixSecondsSchema })).nullish(),
 });
-export type InquiryResponse = z.output<typeof inquiryResponseSchema>;
 
 /** Number-checker answer: on 200 `data` is the number in E.164 ("+6282315658823"). */
 export const numberCheckResponseSchema = wappinEnvelopeSchema.extend({ data: z.string().nullish() });
