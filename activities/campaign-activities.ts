@@ -1,9 +1,21 @@
 // Activities of the campaign workflow: the campaign's definition, recipient pages from Postgres,
 // outcomes written back in batches, and the end of a campaign.
 import { Context } from '@temporalio/activity';
-import { getCampaign, countRecipients, markNotSent, pendingRecipientPage, recordRecipientOutcomes, setCampaignStatus } from '../db/campaigns.js';
+import {
+  getCampaign,
+  countRecipients,
+  markNotSent,
+  pendingRecipientPage,
+  recordRecipientOutcomes,
+  setCampaignStatus,
+} from '../db/campaigns.js';
 import type { Pool } from '../db/pool.js';
-import type { CampaignCounters, CampaignDefinition, CampaignRecipient, RecipientOutcome } from '../workflows/campaign-types.js';
+import type {
+  CampaignCounters,
+  CampaignDefinition,
+  CampaignRecipient,
+  RecipientOutcome,
+} from '../workflows/campaign-types.js';
 import type { KurirEventInput } from '../workflows/event-types.js';
 import type { MessageResult } from '../workflows/types.js';
 import { WorkflowFailedError } from '@temporalio/client';
@@ -18,7 +30,9 @@ export function createCampaignActivities(deps: { pool: Pool }) {
       const { pending: _pending, ...final } = counts.byStatus;
       await setCampaignStatus(deps.pool, input.campaignId, 'running');
       return {
-        template: c.template, timeZone: c.settings.timeZone ?? 'UTC', total: counts.total,
+        template: c.template,
+        timeZone: c.settings.timeZone ?? 'UTC',
+        total: counts.total,
         counters: { byStatus: final, byProvider: counts.byProvider, fallbackUsed: counts.fallbackUsed },
       };
     },
@@ -28,7 +42,12 @@ export function createCampaignActivities(deps: { pool: Pool }) {
     },
 
     /** Outcomes, counters and the campaign's events of the batch, in one transaction. */
-    async recordOutcomes(input: { campaignId: string; outcomes: RecipientOutcome[]; counters: CampaignCounters; events?: KurirEventInput[] }): Promise<void> {
+    async recordOutcomes(input: {
+      campaignId: string;
+      outcomes: RecipientOutcome[];
+      counters: CampaignCounters;
+      events?: KurirEventInput[];
+    }): Promise<void> {
       await recordRecipientOutcomes(deps.pool, input.campaignId, input.outcomes, input.counters, input.events);
     },
 
@@ -37,7 +56,12 @@ export function createCampaignActivities(deps: { pool: Pool }) {
       return markNotSent(deps.pool, input.campaignId);
     },
 
-    async finishCampaign(input: { campaignId: string; status: 'completed' | 'canceled'; counters: CampaignCounters; events?: KurirEventInput[] }): Promise<void> {
+    async finishCampaign(input: {
+      campaignId: string;
+      status: 'completed' | 'canceled';
+      counters: CampaignCounters;
+      events?: KurirEventInput[];
+    }): Promise<void> {
       await setCampaignStatus(deps.pool, input.campaignId, input.status, input.counters, input.events);
     },
 
@@ -49,7 +73,7 @@ export function createCampaignActivities(deps: { pool: Pool }) {
       const ctx = Context.current();
       const beat = setInterval(() => ctx.heartbeat(), 10_000);
       try {
-        return await ctx.client.workflow.getHandle(input.workflowId).result() as MessageResult;
+        return (await ctx.client.workflow.getHandle(input.workflowId).result()) as MessageResult;
       } catch (err) {
         // A message that failed, was terminated or timed out is a failed recipient, not a retry.
         if (err instanceof WorkflowFailedError) return { outcome: 'failed', attempts: [] };

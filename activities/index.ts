@@ -16,5 +16,11 @@ export interface ActivityDeps {
 }
 
 export function createActivities(deps: ActivityDeps) {
-  return { ...createMessageActivities(deps), ...createOtpActivities(deps), ...createCampaignActivities(deps), ...createEventActivities(deps), ...createRetentionActivities(deps) };
+  return {
+    ...createMessageActivities(deps),
+    ...createOtpActivities(deps),
+    ...createCampaignActivities(deps),
+    ...createEventActivities(deps),
+    ...createRetentionActivities(deps),
+  };
 }

@@ -41,22 +41,43 @@ export function createMessageActivities(deps: { pool: Pool; providers: ProviderR
   return {
     async sendStep(input: SendStepInput): Promise<SendStepResult> {
       const existing = await findStepMessage(deps.pool, input.workflowId, input.stepIndex);
-      if (existing) return { providerMessageId: existing.providerMessageId, acceptedAt: existing.createdAt.toISOString(), status: 'accepted' };
+      if (existing)
+        return {
+          providerMessageId: existing.providerMessageId,
+          acceptedAt: existing.createdAt.toISOString(),
+          status: 'accepted',
+        };
       const provider = deps.providers.get(input.step.provider);
       await deps.pace?.(provider.name);
       const sent = await provider.send(toOutbound(input));
-      await recordProviderMessage(deps.pool, { provider: provider.name, providerMessageId: sent.providerMessageId, workflowId: input.workflowId, stepIndex: input.stepIndex });
-      return { providerMessageId: sent.providerMessageId, acceptedAt: sent.acceptedAt.toISOString(), status: sent.status, providerCode: sent.providerCode };
+      await recordProviderMessage(deps.pool, {
+        provider: provider.name,
+        providerMessageId: sent.providerMessageId,
+        workflowId: input.workflowId,
+        stepIndex: input.stepIndex,
+      });
+      return {
+        providerMessageId: sent.providerMessageId,
+        acceptedAt: sent.acceptedAt.toISOString(),
+        status: sent.status,
+        providerCode: sent.providerCode,
+      };
     },
 
-    async checkNumber(input: { provider: ProviderName; to: string }): Promise<{ supported: boolean; valid: boolean; providerCode?: string }> {
+    async checkNumber(input: {
+      provider: ProviderName;
+      to: string;
+    }): Promise<{ supported: boolean; valid: boolean; providerCode?: string }> {
       const provider = deps.providers.get(input.provider);
       if (!provider.checkNumber) return { supported: false, valid: true };
       const check = await provider.checkNumber(input.to);
       return { supported: true, valid: check.valid, providerCode: check.providerCode };
     },
 
-    async fetchStatus(input: { provider: ProviderName; providerMessageId: string }): Promise<{ supported: boolean; updates: StatusUpdate[] }> {
+    async fetchStatus(input: {
+      provider: ProviderName;
+      providerMessageId: string;
+    }): Promise<{ supported: boolean; updates: StatusUpdate[] }> {
       const provider = deps.providers.get(input.provider);
       if (!provider.getStatus) return { supported: false, updates: [] };
       const events = await provider.getStatus(input.providerMessageId);

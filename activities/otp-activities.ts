@@ -4,7 +4,14 @@ import { hashOtpCode, generateOtpCode } from '../lib/crypto/otp-code.js';
 import { recipientHash } from '../lib/crypto/recipient-hash.js';
 import { parseDurationMs } from '../schemas/duration.js';
 import type { Pool } from '../db/pool.js';
-import { completeOtpSend, findOtpSend, releaseOtpSend, reserveOtpSend, type OtpSendRow, type OtpSendSlot } from '../db/otp-sends.js';
+import {
+  completeOtpSend,
+  findOtpSend,
+  releaseOtpSend,
+  reserveOtpSend,
+  type OtpSendRow,
+  type OtpSendSlot,
+} from '../db/otp-sends.js';
 import { recordProviderMessage } from '../db/provider-messages.js';
 import type { EngageLabOtpClient } from '../providers/engagelab/client.js';
 import { BadRequestError } from '../providers/errors.js';
@@ -15,7 +22,10 @@ import type { CanonicalStatus, ChannelName, ProviderName } from '../workflows/ty
 
 /** The per-number OTP send limit is reached: not retryable (the workflow reports it). */
 export class OtpSendLimitError extends Error {
-  constructor(message: string) { super(message); this.name = 'OtpSendLimitError'; }
+  constructor(message: string) {
+    super(message);
+    this.name = 'OtpSendLimitError';
+  }
 }
 
 export interface OtpSendResult {
@@ -44,7 +54,12 @@ function withCode(config: OtpChannel, to: string, reference: string, code: strin
 const knownTemplates = new Set<string>();
 
 /** Creates the EngageLab template with our strategy and code settings when it does not exist yet. */
-async function ensureTemplate(engagelab: EngageLabOtpClient, id: string, strategy: ChannelName[], code: { length: number; type: number; ttlMs: number }): Promise<void> {
+async function ensureTemplate(
+  engagelab: EngageLabOtpClient,
+  id: string,
+  strategy: ChannelName[],
+  code: { length: number; type: number; ttlMs: number },
+): Promise<void> {
   if (knownTemplates.has(id)) return;
   try {
     await engagelab.getTemplate(id);
@@ -52,10 +67,17 @@ async function ensureTemplate(engagelab: EngageLabOtpClient, id: string, strateg
     if (!(err instanceof BadRequestError && err.providerCode === '4001')) throw err;
     const minutes = Math.round(code.ttlMs / 60_000);
     // WhatsApp allows only 1, 5 or 10 minutes: take the largest allowed that does not exceed the TTL.
-    const ttl = strategy.includes('whatsapp') ? [10, 5, 1].find((m) => m <= minutes) ?? 1 : Math.min(Math.max(minutes, 1), 10);
-    const defaults = { template_type: 1 as const, template_default_config: { contain_security: false, contain_expire: true } };
+    const ttl = strategy.includes('whatsapp')
+      ? ([10, 5, 1].find((m) => m <= minutes) ?? 1)
+      : Math.min(Math.max(minutes, 1), 10);
+    const defaults = {
+      template_type: 1 as const,
+      template_default_config: { contain_security: false, contain_expire: true },
+    };
     await engagelab.createTemplate({
-      template_id: id, description: 'kurir OTP', send_channel_strategy: strategy.join('|'),
+      template_id: id,
+      description: 'kurir OTP',
+      send_channel_strategy: strategy.join('|'),
       verify_code_config: { verify_code_type: code.type, verify_code_len: code.length, verify_code_ttl: ttl },
       ...(strategy.includes('whatsapp') ? { whatsapp_config: defaults } : {}),
       ...(strategy.includes('sms') ? { sms_config: defaults } : {}),
@@ -71,9 +93,14 @@ export function createOtpActivities(deps: OtpDeps) {
    * Reserve (counted by the limit, committed), send with no connection held, then record. A send
    * the provider refused gives its reservation back; a crash mid-send leaves it for the retry.
    */
-  async function limited<T extends { providerMessageId: string; channel?: ChannelName; codeHash?: string }>(slot: OtpSendSlot, send: () => Promise<T>): Promise<T> {
-    if (!await reserveOtpSend(deps.pool, slot, deps.otpSendLimit, windowMs)) {
-      throw new OtpSendLimitError(`send limit reached: at most ${deps.otpSendLimit} codes per number in ${deps.otpSendWindow}`);
+  async function limited<T extends { providerMessageId: string; channel?: ChannelName; codeHash?: string }>(
+    slot: OtpSendSlot,
+    send: () => Promise<T>,
+  ): Promise<T> {
+    if (!(await reserveOtpSend(deps.pool, slot, deps.otpSendLimit, windowMs))) {
+      throw new OtpSendLimitError(
+        `send limit reached: at most ${deps.otpSendLimit} codes per number in ${deps.otpSendWindow}`,
+      );
     }
     let sent: T;
     try {
@@ -82,43 +109,100 @@ export function createOtpActivities(deps: OtpDeps) {
       await releaseOtpSend(deps.pool, slot.otpId, slot.step);
       throw err;
     }
-    await completeOtpSend(deps.pool, { otpId: slot.otpId, step: slot.step, codeHash: sent.codeHash, channel: sent.channel ?? slot.channel, providerMessageId: sent.providerMessageId });
-    await recordProviderMessage(deps.pool, { provider: slot.provider, providerMessageId: sent.providerMessageId, workflowId: slot.otpId, stepIndex: slot.step });
+    await completeOtpSend(deps.pool, {
+      otpId: slot.otpId,
+      step: slot.step,
+      codeHash: sent.codeHash,
+      channel: sent.channel ?? slot.channel,
+      providerMessageId: sent.providerMessageId,
+    });
+    await recordProviderMessage(deps.pool, {
+      provider: slot.provider,
+      providerMessageId: sent.providerMessageId,
+      workflowId: slot.otpId,
+      stepIndex: slot.step,
+    });
     return sent;
   }
 
   /** The answer of a send that completed before (a retried activity): no second code. */
   function alreadySent(row: OtpSendRow): OtpSendResult | undefined {
     if (!row.provider_message_id) return undefined;
-    return { codeHash: row.code_hash ?? undefined, providerMessageId: row.provider_message_id, provider: row.provider as ProviderName, channel: row.channel as ChannelName, status: 'accepted', acceptedAt: row.sent_at.toISOString() };
+    return {
+      codeHash: row.code_hash ?? undefined,
+      providerMessageId: row.provider_message_id,
+      provider: row.provider as ProviderName,
+      channel: row.channel as ChannelName,
+      status: 'accepted',
+      acceptedAt: row.sent_at.toISOString(),
+    };
   }
 
   return {
-    async sendOtpCode(input: { otpId: string; step: number; to: string; channel: ChannelName; config: OtpChannel; code: { length: number; type: number } }): Promise<OtpSendResult> {
+    async sendOtpCode(input: {
+      otpId: string;
+      step: number;
+      to: string;
+      channel: ChannelName;
+      config: OtpChannel;
+      code: { length: number; type: number };
+    }): Promise<OtpSendResult> {
       const existing = await findOtpSend(deps.pool, input.otpId, input.step);
       const done = existing && alreadySent(existing);
       if (done) return done;
       const provider = deps.providers.get(input.config.provider);
-      const slot = { otpId: input.otpId, step: input.step, recipientHash: recipientHash(input.to), provider: provider.name, channel: input.channel };
+      const slot = {
+        otpId: input.otpId,
+        step: input.step,
+        recipientHash: recipientHash(input.to),
+        provider: provider.name,
+        channel: input.channel,
+      };
       return limited(slot, async () => {
         const code = generateOtpCode(input.code.length, input.code.type);
         const sent = await provider.send(withCode(input.config, input.to, `${input.otpId}/${input.step}`, code));
         const codeHash = hashOtpCode(deps.otpHmacKey, input.otpId, code);
-        return { codeHash, providerMessageId: sent.providerMessageId, provider: provider.name, channel: input.channel, status: sent.status, acceptedAt: sent.acceptedAt.toISOString() };
+        return {
+          codeHash,
+          providerMessageId: sent.providerMessageId,
+          provider: provider.name,
+          channel: input.channel,
+          status: sent.status,
+          acceptedAt: sent.acceptedAt.toISOString(),
+        };
       });
     },
 
-    async sendProviderOtp(input: { otpId: string; step: number; to: string; template: string; strategy: ChannelName[]; code: { length: number; type: number; ttlMs: number } }): Promise<OtpSendResult> {
+    async sendProviderOtp(input: {
+      otpId: string;
+      step: number;
+      to: string;
+      template: string;
+      strategy: ChannelName[];
+      code: { length: number; type: number; ttlMs: number };
+    }): Promise<OtpSendResult> {
       const existing = await findOtpSend(deps.pool, input.otpId, input.step);
       const done = existing && alreadySent(existing);
       if (done) return { ...done, codeHash: undefined };
       const engagelab = deps.providers.engagelabOtp();
       await ensureTemplate(engagelab, input.template, input.strategy, input.code);
-      const slot = { otpId: input.otpId, step: input.step, recipientHash: recipientHash(input.to), provider: 'engagelab', channel: input.strategy[0] ?? 'whatsapp' };
+      const slot = {
+        otpId: input.otpId,
+        step: input.step,
+        recipientHash: recipientHash(input.to),
+        provider: 'engagelab',
+        channel: input.strategy[0] ?? 'whatsapp',
+      };
       return limited(slot, async () => {
         const sent = await engagelab.sendOtp({ to: input.to, template: { id: input.template, language: 'default' } });
         const channel: ChannelName = sent.sendChannel === 'sms' ? 'sms' : 'whatsapp';
-        return { providerMessageId: sent.messageId, provider: 'engagelab' as const, channel, status: 'accepted' as const, acceptedAt: new Date().toISOString() };
+        return {
+          providerMessageId: sent.messageId,
+          provider: 'engagelab' as const,
+          channel,
+          status: 'accepted' as const,
+          acceptedAt: new Date().toISOString(),
+        };
       });
     },
   };

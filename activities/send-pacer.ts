@@ -34,8 +34,15 @@ export function createSendPacer(pool: Pool, ratesPerSecond: Partial<Record<Provi
       row.catch(() => rows.delete(provider));
     }
     await row;
-    const waitMs = await reserveSendSlot(pool, provider, { intervalMs: (1_000 / rate) * MARGIN, toleranceMs: TOLERANCE_MS, maxWaitMs: MAX_WAIT_MS });
-    if (waitMs === undefined) throw new RateLimitedError(`${provider}: no send slot within ${MAX_WAIT_MS / 1000} s at its cap of ${rate}/s`, { provider });
+    const waitMs = await reserveSendSlot(pool, provider, {
+      intervalMs: (1_000 / rate) * MARGIN,
+      toleranceMs: TOLERANCE_MS,
+      maxWaitMs: MAX_WAIT_MS,
+    });
+    if (waitMs === undefined)
+      throw new RateLimitedError(`${provider}: no send slot within ${MAX_WAIT_MS / 1000} s at its cap of ${rate}/s`, {
+        provider,
+      });
     // Cancellation-aware: a cancelled activity stops waiting.
     if (waitMs > 0) await Context.current().sleep(waitMs);
   };

@@ -26,7 +26,9 @@ export async function app(fastify: FastifyInstance, deps: AppDeps): Promise<void
   fastify.setValidatorCompiler(validatorCompiler);
   fastify.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(fastify);
-  fastify.addHook('onSend', async (req, reply) => { void reply.header('x-request-id', req.id); });
+  fastify.addHook('onSend', async (req, reply) => {
+    void reply.header('x-request-id', req.id);
+  });
 
   await fastify.register(fastifySwagger, {
     openapi: {

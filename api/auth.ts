@@ -27,5 +27,7 @@ export function authenticate(req: FastifyRequest, reply: FastifyReply, keys: Api
 }
 
 export function registerApiKeyAuth(app: FastifyInstance, keys: ApiKey[]): void {
-  app.addHook('onRequest', async (req, reply) => { authenticate(req, reply, keys); });
+  app.addHook('onRequest', async (req, reply) => {
+    authenticate(req, reply, keys);
+  });
 }

@@ -10,9 +10,16 @@ import { parseDurationMs } from '../schemas/duration.js';
 /** Receiving a whole request (headers and body, a CSV upload included) must end within this. */
 export const REQUEST_TIMEOUT_MS = 120_000;
 
-export interface ServerTimeouts { requestTimeoutMs?: number; connectionTimeoutMs?: number }
+export interface ServerTimeouts {
+  requestTimeoutMs?: number;
+  connectionTimeoutMs?: number;
+}
 
-export async function buildServer(deps: AppDeps, logger: FastifyBaseLogger | false = false, timeouts: ServerTimeouts = {}): Promise<FastifyInstance> {
+export async function buildServer(
+  deps: AppDeps,
+  logger: FastifyBaseLogger | false = false,
+  timeouts: ServerTimeouts = {},
+): Promise<FastifyInstance> {
   const heartbeatMs = parseDurationMs(deps.config.SSE_HEARTBEAT) ?? 15_000;
   const server = Fastify({
     // Own serializers of the instance win over Fastify's: the URL is logged without secrets.

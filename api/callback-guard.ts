@@ -18,14 +18,20 @@ export const MAX_CALLBACK_DEPTH = 32;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/;
 
-const refuse = (field: string, message: string): HttpError => new HttpError(400, `${field}: ${message}`, 'invalid_callback', field);
+const refuse = (field: string, message: string): HttpError =>
+  new HttpError(400, `${field}: ${message}`, 'invalid_callback', field);
 
 const join = (path: string, key: string | number): string => (path ? `${path}.${key}` : String(key));
 
 function checkString(value: string, field: string): void {
-  if (value.length > MAX_CALLBACK_STRING_CHARS) throw refuse(field, `is longer than ${MAX_CALLBACK_STRING_CHARS} characters`);
+  if (value.length > MAX_CALLBACK_STRING_CHARS)
+    throw refuse(field, `is longer than ${MAX_CALLBACK_STRING_CHARS} characters`);
   const bad = CONTROL.exec(value);
-  if (bad) throw refuse(field, `contains the control character U+${bad[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}`);
+  if (bad)
+    throw refuse(
+      field,
+      `contains the control character U+${bad[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}`,
+    );
 }
 
 /** Every string and key under `root`, depth-first without recursion (a deep body cannot blow the stack). */
@@ -34,10 +40,15 @@ function walk(root: unknown, rootPath: string): void {
   while (stack.length > 0) {
     const { value, path, depth } = stack.pop()!;
     const field = path || 'body';
-    if (typeof value === 'string') { checkString(value, field); continue; }
+    if (typeof value === 'string') {
+      checkString(value, field);
+      continue;
+    }
     if (value === null || typeof value !== 'object') continue;
     if (depth >= MAX_CALLBACK_DEPTH) throw refuse(field, `is nested deeper than ${MAX_CALLBACK_DEPTH} levels`);
-    const entries: Array<[string | number, unknown]> = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value);
+    const entries: Array<[string | number, unknown]> = Array.isArray(value)
+      ? value.map((v, i) => [i, v])
+      : Object.entries(value);
     for (const [key, child] of entries) {
       if (typeof key === 'string') checkString(key, join(path, key));
       stack.push({ value: child, path: join(path, key), depth: depth + 1 });
@@ -51,7 +62,8 @@ function pathOf(root: unknown, value: string): string | undefined {
   while (stack.length > 0) {
     const { v, path } = stack.pop()!;
     if (typeof v === 'string' && v.trim() === value) return path || 'body';
-    if (v !== null && typeof v === 'object') for (const [k, c] of Object.entries(v)) stack.push({ v: c, path: join(path, k) });
+    if (v !== null && typeof v === 'object')
+      for (const [k, c] of Object.entries(v)) stack.push({ v: c, path: join(path, k) });
   }
   return undefined;
 }
@@ -64,14 +76,29 @@ export function guardCallbackRequest(req: CallbackRequest): void {
 
 /** What the parser produced: ids of a sane length, times a Date and the database can hold. */
 export function guardParsedCallback(req: CallbackRequest, parsed: ParsedCallback): void {
-  const items = parsed.kind === 'status'
-    ? parsed.events.map((e, i) => ({ id: e.providerMessageId, at: e.occurredAt, name: `events.${i}`, time: 'occurredAt' }))
-    : parsed.messages.map((m, i) => ({ id: m.providerMessageId, at: m.receivedAt, name: `messages.${i}`, time: 'receivedAt' }));
+  const items =
+    parsed.kind === 'status'
+      ? parsed.events.map((e, i) => ({
+          id: e.providerMessageId,
+          at: e.occurredAt,
+          name: `events.${i}`,
+          time: 'occurredAt',
+        }))
+      : parsed.messages.map((m, i) => ({
+          id: m.providerMessageId,
+          at: m.receivedAt,
+          name: `messages.${i}`,
+          time: 'receivedAt',
+        }));
   for (const item of items) {
     if (item.id.length > MAX_CALLBACK_ID_CHARS) {
-      throw refuse(pathOf(req.body, item.id) ?? `${item.name}.providerMessageId`, `is longer than ${MAX_CALLBACK_ID_CHARS} characters`);
+      throw refuse(
+        pathOf(req.body, item.id) ?? `${item.name}.providerMessageId`,
+        `is longer than ${MAX_CALLBACK_ID_CHARS} characters`,
+      );
     }
     // The parsers refuse such times themselves; this holds for any parser added later.
-    if (!(item.at instanceof Date) || !isPlausibleDate(item.at)) throw refuse(`${item.name}.${item.time}`, 'is not a time between 2000 and ten years from now');
+    if (!(item.at instanceof Date) || !isPlausibleDate(item.at))
+      throw refuse(`${item.name}.${item.time}`, 'is not a time between 2000 and ten years from now');
   }
 }

@@ -21,8 +21,14 @@ export function codecCors(origins: string[]) {
     const ok = origin !== undefined && allowed.has(origin);
     if (ok) void reply.header('access-control-allow-origin', origin).header('access-control-allow-credentials', 'true');
     if (req.method !== 'OPTIONS') return;
-    if (!ok) return reply.status(403).send({ error: 'forbidden', message: `origin ${origin ?? '(none)'} may not call the codec endpoint (CODEC_CORS_ORIGINS)`, requestId: req.id });
-    return reply.status(204)
+    if (!ok)
+      return reply.status(403).send({
+        error: 'forbidden',
+        message: `origin ${origin ?? '(none)'} may not call the codec endpoint (CODEC_CORS_ORIGINS)`,
+        requestId: req.id,
+      });
+    return reply
+      .status(204)
       .header('access-control-allow-methods', 'POST, OPTIONS')
       .header('access-control-allow-headers', ALLOWED_HEADERS)
       .header('access-control-max-age', '600')

@@ -5,7 +5,12 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { ServiceError } from '@temporalio/client';
 import { HttpError } from './errors.js';
 
-interface ErrorBody { error: string; message: string; field?: string; requestId: string }
+interface ErrorBody {
+  error: string;
+  message: string;
+  field?: string;
+  requestId: string;
+}
 
 function isTemporalUnavailable(err: unknown): boolean {
   if (err instanceof ServiceError) return true;
@@ -15,8 +20,10 @@ function isTemporalUnavailable(err: unknown): boolean {
 
 function isDatabaseUnavailable(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && (['ECONNREFUSED', 'ECONNRESET', '57P01', '57P03', '08006', '08001'].includes(code))
-    || (err instanceof Error && /Connection terminated|timeout exceeded when trying to connect/i.test(err.message));
+  return (
+    (typeof code === 'string' && ['ECONNREFUSED', 'ECONNRESET', '57P01', '57P03', '08006', '08001'].includes(code)) ||
+    (err instanceof Error && /Connection terminated|timeout exceeded when trying to connect/i.test(err.message))
+  );
 }
 
 export function registerErrorHandler(app: FastifyInstance): void {
@@ -29,7 +36,12 @@ export function registerErrorHandler(app: FastifyInstance): void {
       const first = err.validation[0];
       const path = first?.instancePath.replace(/^\//, '').replaceAll('/', '.') ?? '';
       const where = err.validationContext === 'body' ? path : [err.validationContext, path].filter(Boolean).join('.');
-      return body(400, 'validation_error', `${where || 'request'}: ${first?.message ?? 'is invalid'}`, where || undefined);
+      return body(
+        400,
+        'validation_error',
+        `${where || 'request'}: ${first?.message ?? 'is invalid'}`,
+        where || undefined,
+      );
     }
     if (err instanceof HttpError) return body(err.statusCode, err.code, err.message, err.field);
     if (isTemporalUnavailable(err)) {
@@ -45,5 +57,9 @@ export function registerErrorHandler(app: FastifyInstance): void {
     req.log.error({ err }, 'unhandled error');
     return body(500, 'internal_error', 'internal error');
   });
-  app.setNotFoundHandler((req, reply) => reply.status(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}`, requestId: req.id }));
+  app.setNotFoundHandler((req, reply) =>
+    reply
+      .status(404)
+      .send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}`, requestId: req.id }),
+  );
 }

@@ -1,6 +1,11 @@
 // HTTP errors with a status and a message naming the problem; the one error handler renders them.
 export class HttpError extends Error {
-  constructor(readonly statusCode: number, message: string, readonly code = 'error', readonly field?: string) {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+    readonly code = 'error',
+    readonly field?: string,
+  ) {
     super(message);
     this.name = 'HttpError';
   }

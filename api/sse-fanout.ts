@@ -33,7 +33,12 @@ export class SseFanout {
   private stopped = false;
 
   constructor(private readonly deps: { pool: Pool; notifier?: EventNotifier; pollMs?: number }) {
-    this.trigger = new CoalescingTrigger(() => this.read(), () => { for (const s of [...this.live]) s.close(); });
+    this.trigger = new CoalescingTrigger(
+      () => this.read(),
+      () => {
+        for (const s of [...this.live]) s.close();
+      },
+    );
   }
 
   /** Resolves once `head` is known (the first call starts the reader). */
@@ -41,7 +46,9 @@ export class SseFanout {
     this.started ??= (async () => {
       this.head = await lastEventSeq(this.deps.pool);
       if (this.stopped) return;
-      this.unsubscribe = this.deps.notifier?.subscribe((seq) => { if (seq > this.head) this.fire(); });
+      this.unsubscribe = this.deps.notifier?.subscribe((seq) => {
+        if (seq > this.head) this.fire();
+      });
       // Safety net while the LISTEN connection is down (and the only source without a notifier).
       this.timer = setInterval(() => this.fire(), this.deps.pollMs ?? (this.deps.notifier ? 5_000 : 500));
     })();
@@ -66,7 +73,10 @@ export class SseFanout {
     if (this.live.size === 0) {
       // Nobody to offer to: move `head` forward cheaply, so the next stream does not page from an old one.
       const last = await lastEventSeq(this.deps.pool);
-      if (this.live.size === 0) { this.head = Math.max(this.head, last); return; }
+      if (this.live.size === 0) {
+        this.head = Math.max(this.head, last);
+        return;
+      }
     }
     for (;;) {
       this.reads++;

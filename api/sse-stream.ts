@@ -13,9 +13,13 @@ export function formatSse(e: KurirEvent): string {
 }
 
 export function matchesFilter(e: KurirEvent, f: EventFilter): boolean {
-  return (f.messageId === undefined || e.messageId === f.messageId) && (f.otpId === undefined || e.otpId === f.otpId)
-    && (f.campaignId === undefined || e.campaignId === f.campaignId) && (f.reference === undefined || e.reference === f.reference)
-    && (!f.types?.length || f.types.includes(e.type));
+  return (
+    (f.messageId === undefined || e.messageId === f.messageId) &&
+    (f.otpId === undefined || e.otpId === f.otpId) &&
+    (f.campaignId === undefined || e.campaignId === f.campaignId) &&
+    (f.reference === undefined || e.reference === f.reference) &&
+    (!f.types?.length || f.types.includes(e.type))
+  );
 }
 
 export class SseStream implements LiveStream {
@@ -27,11 +31,21 @@ export class SseStream implements LiveStream {
   readonly done: Promise<void>;
   private resolveDone!: () => void;
 
-  constructor(private readonly raw: ServerResponse, private readonly deps: {
-    pool: Pool; filter: EventFilter; cursor: number; follow: boolean; heartbeatMs: number; fanout: SseFanout;
-  }) {
+  constructor(
+    private readonly raw: ServerResponse,
+    private readonly deps: {
+      pool: Pool;
+      filter: EventFilter;
+      cursor: number;
+      follow: boolean;
+      heartbeatMs: number;
+      fanout: SseFanout;
+    },
+  ) {
     this.scanned = deps.cursor;
-    this.done = new Promise((r) => { this.resolveDone = r; });
+    this.done = new Promise((r) => {
+      this.resolveDone = r;
+    });
   }
 
   start(): void {
@@ -99,7 +113,10 @@ export class SseStream implements LiveStream {
   }
 
   private drained(): Promise<void> {
-    return new Promise<void>((r) => { this.raw.once('drain', r); this.raw.once('close', r); });
+    return new Promise<void>((r) => {
+      this.raw.once('drain', r);
+      this.raw.once('close', r);
+    });
   }
 
   private write(chunk: string): boolean {

@@ -20,13 +20,19 @@ export function newCampaignId(): string {
 /** Starts (or attaches to) the campaign workflow; its id is the campaign id. */
 export async function startCampaignWorkflow(temporal: Client, input: CampaignInput, taskQueue: string) {
   return temporal.workflow.start(CAMPAIGN_WORKFLOW_TYPE, {
-    args: [input], workflowId: input.campaignId, taskQueue, workflowIdConflictPolicy: 'USE_EXISTING',
+    args: [input],
+    workflowId: input.campaignId,
+    taskQueue,
+    workflowIdConflictPolicy: 'USE_EXISTING',
   });
 }
 
-export interface CreatedCampaign extends ImportResult { id: string }
+export interface CreatedCampaign extends ImportResult {
+  id: string;
+}
 
-const isUniqueViolation = (err: unknown) => typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505';
+const isUniqueViolation = (err: unknown) =>
+  typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505';
 
 /** The workflow input of a stored campaign: what `temporal workflow start --type campaign` takes. */
 export function campaignWorkflowInput(id: string, spec: CampaignSpec): CampaignInput {
@@ -53,14 +59,29 @@ export interface CreateOptions extends Pick<RowOptions, 'region' | 'maxRows'> {
  * An import that throws (a limit, a dropped upload, a database error) leaves the campaign `failed`
  * with its reason, then rethrows.
  */
-export async function createCampaign(deps: { pool: Pool; temporal: Client; taskQueue: string }, spec: CampaignSpec, rows: AsyncIterable<SourceRow>, id = newCampaignId(), opts: CreateOptions = {}): Promise<CreatedCampaign> {
+export async function createCampaign(
+  deps: { pool: Pool; temporal: Client; taskQueue: string },
+  spec: CampaignSpec,
+  rows: AsyncIterable<SourceRow>,
+  id = newCampaignId(),
+  opts: CreateOptions = {},
+): Promise<CreatedCampaign> {
   const { name, concurrency, pageSize, quietHours, timeZone, historyLimit, ...template } = spec;
-  await insertCampaign(deps.pool, { id, name, template, settings: { concurrency, pageSize, quietHours, timeZone } }).catch((err: unknown) => {
+  await insertCampaign(deps.pool, {
+    id,
+    name,
+    template,
+    settings: { concurrency, pageSize, quietHours, timeZone },
+  }).catch((err: unknown) => {
     throw isUniqueViolation(err) ? new CampaignExistsError(id) : err;
   });
   let result: ImportResult;
   try {
-    result = await importRecipients(deps.pool, id, rows, { region: opts.region, maxRows: opts.maxRows, batchSize: opts.batchSize });
+    result = await importRecipients(deps.pool, id, rows, {
+      region: opts.region,
+      maxRows: opts.maxRows,
+      batchSize: opts.batchSize,
+    });
   } catch (err) {
     // Best effort: when the database itself is gone the original error matters more.
     await failCampaign(deps.pool, id, failureReason(err)).catch(() => undefined);
@@ -74,12 +95,22 @@ export async function createCampaign(deps: { pool: Pool; temporal: Client; taskQ
     await setCampaignStatus(deps.pool, id, 'ready');
     return { id, ...result };
   }
-  await startCampaignWorkflow(deps.temporal, { campaignId: id, concurrency, pageSize, quietHours, historyLimit }, deps.taskQueue);
+  await startCampaignWorkflow(
+    deps.temporal,
+    { campaignId: id, concurrency, pageSize, quietHours, historyLimit },
+    deps.taskQueue,
+  );
   return { id, ...result };
 }
 
 /** The CLI's start: a CSV file read here and imported straight into PostgreSQL; no valid row is an error. */
-export async function createCampaignFromCsvFile(deps: { pool: Pool; temporal: Client; taskQueue: string }, spec: CampaignSpec, path: string, id = newCampaignId(), opts: CreateOptions = {}): Promise<CreatedCampaign> {
+export async function createCampaignFromCsvFile(
+  deps: { pool: Pool; temporal: Client; taskQueue: string },
+  spec: CampaignSpec,
+  path: string,
+  id = newCampaignId(),
+  opts: CreateOptions = {},
+): Promise<CreatedCampaign> {
   const created = await createCampaign(deps, spec, csvRows(createReadStream(path)), id, opts);
   if (created.imported === 0) throw new CampaignEmptyError(id, created.rejected, created.rejectedCount);
   return created;

@@ -9,7 +9,10 @@ import { parsePhoneIn } from '../providers/phone.js';
 const E164 = /^\+[1-9]\d{6,14}$/;
 
 export class PhoneInputError extends Error {
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'PhoneInputError';
   }

@@ -6,17 +6,27 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../scripts/paths.js';
 
-const BENCHES = ['callbacks', 'otp', 'campaign', 'webhooks'].filter((b) => existsSync(join(PROJECT_ROOT, 'bench', `${b}.ts`)));
+const BENCHES = ['callbacks', 'otp', 'campaign', 'webhooks'].filter((b) =>
+  existsSync(join(PROJECT_ROOT, 'bench', `${b}.ts`)),
+);
 const failed: string[] = [];
 for (const bench of BENCHES) {
   process.stderr.write(`\n=== bench:${bench}\n`);
   const started = Date.now();
-  const run = spawnSync(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'bench', `${bench}.ts`)], { stdio: 'inherit', cwd: PROJECT_ROOT });
-  process.stderr.write(`=== bench:${bench} ${run.status === 0 ? 'done' : 'FAILED'} in ${Math.round((Date.now() - started) / 1000)} s\n`);
+  const run = spawnSync(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'bench', `${bench}.ts`)], {
+    stdio: 'inherit',
+    cwd: PROJECT_ROOT,
+  });
+  process.stderr.write(
+    `=== bench:${bench} ${run.status === 0 ? 'done' : 'FAILED'} in ${Math.round((Date.now() - started) / 1000)} s\n`,
+  );
   if (run.status !== 0) failed.push(bench);
 }
 process.stderr.write('\n=== report\n');
-spawnSync(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'bench', 'report.ts')], { stdio: 'inherit', cwd: PROJECT_ROOT });
+spawnSync(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'bench', 'report.ts')], {
+  stdio: 'inherit',
+  cwd: PROJECT_ROOT,
+});
 if (failed.length) {
   process.stderr.write(`benchmarks that failed to run: ${failed.join(', ')}\n`);
   process.exit(1);

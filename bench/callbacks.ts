@@ -12,10 +12,20 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const LATENCY_SAMPLES = Number(process.env.BENCH_LATENCY_SAMPLES ?? 200);
 const log = (l: string) => process.stderr.write(`[bench] ${l}\n`);
 
-const wappinBody = (id: string, status: string) => JSON.stringify({
-  message_id: id, client_id: '0009', client_name: 'kurir-bench', project_id: '16', project_name: 'BENCH', sender_number: '628989229471',
-  status_messages: status, message_content: '-', environment: 'PRODUCTION', timestamp: String(Math.floor(Date.now() / 1000)), callback_type: 'status',
-});
+const wappinBody = (id: string, status: string) =>
+  JSON.stringify({
+    message_id: id,
+    client_id: '0009',
+    client_name: 'kurir-bench',
+    project_id: '16',
+    project_name: 'BENCH',
+    sender_number: '628989229471',
+    status_messages: status,
+    message_content: '-',
+    environment: 'PRODUCTION',
+    timestamp: String(Math.floor(Date.now() / 1000)),
+    callback_type: 'status',
+  });
 
 await withHarness(log, async (h) => {
   Object.assign(process.env, h.env);
@@ -34,7 +44,10 @@ await withHarness(log, async (h) => {
   await runLoad(`${stack.apiUrl}/callbacks/wappin`, 2_000, CONCURRENCY, headers, template.replace('bench-', 'warm-'));
   const baseline = await runLoad(bareUrl, N, CONCURRENCY, headers, template);
   const kurir = await runLoad(`${stack.apiUrl}/callbacks/wappin`, N, CONCURRENCY, headers, template);
-  const stored = Number((await stack.pool.query<{ n: string }>("SELECT count(*) AS n FROM callback_inbox WHERE body LIKE '%bench-%'")).rows[0]!.n);
+  const stored = Number(
+    (await stack.pool.query<{ n: string }>("SELECT count(*) AS n FROM callback_inbox WHERE body LIKE '%bench-%'"))
+      .rows[0]!.n,
+  );
   await bare.close();
   await stack.pool.query('DELETE FROM callback_inbox');
 
@@ -42,25 +55,48 @@ await withHarness(log, async (h) => {
   stack.relay.paused = false;
   const ids: Array<{ id: string; providerMessageId: string }> = [];
   for (let i = 0; i < LATENCY_SAMPLES; i++) {
-    const id = await stack.send({ to: scriptedNumber('606'), steps: [{ channel: 'whatsapp', provider: 'wappin', template: 't', params: [] }], fallback: { notReadWithin: '1 hour' }, pollAfter: '1 hour' });
+    const id = await stack.send({
+      to: scriptedNumber('606'),
+      steps: [{ channel: 'whatsapp', provider: 'wappin', template: 't', params: [] }],
+      fallback: { notReadWithin: '1 hour' },
+      pollAfter: '1 hour',
+    });
     ids.push({ id, providerMessageId: '' });
   }
   for (const entry of ids) {
-    entry.providerMessageId = await eventually(async () => (await stack.pool.query<{ provider_message_id: string }>('SELECT provider_message_id FROM provider_messages WHERE workflow_id = $1', [entry.id])).rows[0]?.provider_message_id, 30_000, 'send');
+    entry.providerMessageId = await eventually(
+      async () =>
+        (
+          await stack.pool.query<{ provider_message_id: string }>(
+            'SELECT provider_message_id FROM provider_messages WHERE workflow_id = $1',
+            [entry.id],
+          )
+        ).rows[0]?.provider_message_id,
+      30_000,
+      'send',
+    );
   }
   const sentAt = new Map<string, number>();
   for (const entry of ids) {
     sentAt.set(entry.id, Date.now());
-    const res = await fetch(`${stack.apiUrl}/callbacks/wappin`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: wappinBody(entry.providerMessageId, 'read') });
+    const res = await fetch(`${stack.apiUrl}/callbacks/wappin`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: wappinBody(entry.providerMessageId, 'read'),
+    });
     if (res.status !== 200) throw new Error(`callback answered ${res.status}`);
     await new Promise((r) => setTimeout(r, 10));
   }
   const latencies: number[] = [];
   for (const entry of ids) {
-    const history = await eventually(async () => {
-      const hist = await stack.client.workflow.getHandle(entry.id).fetchHistory();
-      return hist.events?.some((e) => e.workflowExecutionSignaledEventAttributes) ? hist : undefined;
-    }, 30_000, 'signal');
+    const history = await eventually(
+      async () => {
+        const hist = await stack.client.workflow.getHandle(entry.id).fetchHistory();
+        return hist.events?.some((e) => e.workflowExecutionSignaledEventAttributes) ? hist : undefined;
+      },
+      30_000,
+      'signal',
+    );
     const signaled = history.events!.find((e) => e.workflowExecutionSignaledEventAttributes)!;
     const t = Number(signaled.eventTime!.seconds) * 1000 + Math.floor((signaled.eventTime!.nanos ?? 0) / 1e6);
     latencies.push(t - sentAt.get(entry.id)!);
@@ -71,16 +107,25 @@ await withHarness(log, async (h) => {
   const p50 = percentile(latencies, 50);
   const p99 = percentile(latencies, 99);
   const result = {
-    benchmark: 'callbacks', requests: N, concurrency: CONCURRENCY,
-    bareRps: Math.round(baseline.rps), kurirRps: Math.round(kurir.rps), ratio: Number(ratio.toFixed(3)), stored, errors: kurir.errors, statuses: kurir.statuses,
+    benchmark: 'callbacks',
+    requests: N,
+    concurrency: CONCURRENCY,
+    bareRps: Math.round(baseline.rps),
+    kurirRps: Math.round(kurir.rps),
+    ratio: Number(ratio.toFixed(3)),
+    stored,
+    errors: kurir.errors,
+    statuses: kurir.statuses,
     latencyMs: { p50, p99, samples: latencies.length },
     targets: { ratio: 0.25, rps: 3000, p50: 25, p99: 150 },
     met: { ratio: ratio >= 0.25, rps: kurir.rps >= 3000, p50: p50 <= 25, p99: p99 <= 150 },
   };
   writeResult('callbacks', result);
   const mark = (ok: boolean) => (ok ? 'met' : 'MISSED');
-  process.stdout.write([
-    `callbacks ingest: ${result.kurirRps}/s vs bare Fastify ${result.bareRps}/s = ratio ${result.ratio} (target ≥0.25: ${mark(result.met.ratio)}; ≥3000/s: ${mark(result.met.rps)}); ${stored}/${N} stored, statuses ${JSON.stringify(kurir.statuses)}`,
-    `callback→workflow latency: p50 ${p50} ms (target ≤25: ${mark(result.met.p50)}), p99 ${p99} ms (target ≤150: ${mark(result.met.p99)}) over ${latencies.length} callbacks`,
-  ].join('\n') + '\n');
+  process.stdout.write(
+    [
+      `callbacks ingest: ${result.kurirRps}/s vs bare Fastify ${result.bareRps}/s = ratio ${result.ratio} (target ≥0.25: ${mark(result.met.ratio)}; ≥3000/s: ${mark(result.met.rps)}); ${stored}/${N} stored, statuses ${JSON.stringify(kurir.statuses)}`,
+      `callback→workflow latency: p50 ${p50} ms (target ≤25: ${mark(result.met.p50)}), p99 ${p99} ms (target ≤150: ${mark(result.met.p99)}) over ${latencies.length} callbacks`,
+    ].join('\n') + '\n',
+  );
 });

@@ -14,13 +14,25 @@ let errors = 0;
 function one(i: number): Promise<void> {
   const body = (bodyTemplate ?? '').replaceAll('{i}', String(i));
   return new Promise((resolve) => {
-    const req = request({ agent, method: 'POST', hostname: target.hostname, port: target.port, path: target.pathname + target.search,
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers } }, (res) => {
-      statuses[res.statusCode ?? 0] = (statuses[res.statusCode ?? 0] ?? 0) + 1;
-      res.resume();
-      res.on('end', resolve);
+    const req = request(
+      {
+        agent,
+        method: 'POST',
+        hostname: target.hostname,
+        port: target.port,
+        path: target.pathname + target.search,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers },
+      },
+      (res) => {
+        statuses[res.statusCode ?? 0] = (statuses[res.statusCode ?? 0] ?? 0) + 1;
+        res.resume();
+        res.on('end', resolve);
+      },
+    );
+    req.on('error', () => {
+      errors++;
+      resolve();
     });
-    req.on('error', () => { errors++; resolve(); });
     req.end(body);
   });
 }

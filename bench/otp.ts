@@ -32,23 +32,37 @@ await withHarness(log, async (h) => {
   for (let i = 0; i < SAMPLES; i++) {
     const to = scriptedNumber();
     const res = await fetch(`${stack.apiUrl}/v1/otp`, { method: 'POST', headers, body: JSON.stringify({ to }) });
-    const { id } = await res.json() as { id: string };
+    const { id } = (await res.json()) as { id: string };
     otps.push({ id, code: await eventually(async () => lastCodeSent(stack.sandboxes, 'wappin', to), 10_000, 'code') });
   }
   const bareMs: number[] = [];
   const verifyMs: number[] = [];
   for (const [i, otp] of otps.entries()) {
     // Interleaved, so both see the same machine state.
-    bareMs.push(await timed(() => fetch(bareUrl, { method: 'POST', headers, body: JSON.stringify({ code: otp.code }) })));
-    verifyMs.push(await timed(() => fetch(`${stack.apiUrl}/v1/otp/${otp.id}/verify`, { method: 'POST', headers, body: JSON.stringify({ code: otp.code }) })));
-    if (i === 0) { bareMs.pop(); verifyMs.pop(); } // warm-up
+    bareMs.push(
+      await timed(() => fetch(bareUrl, { method: 'POST', headers, body: JSON.stringify({ code: otp.code }) })),
+    );
+    verifyMs.push(
+      await timed(() =>
+        fetch(`${stack.apiUrl}/v1/otp/${otp.id}/verify`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ code: otp.code }),
+        }),
+      ),
+    );
+    if (i === 0) {
+      bareMs.pop();
+      verifyMs.pop();
+    } // warm-up
   }
   await stack.stop();
   await bare.close();
 
   const r = (v: number) => Math.round(v * 10) / 10;
   const result = {
-    benchmark: 'otp-verify', samples: verifyMs.length,
+    benchmark: 'otp-verify',
+    samples: verifyMs.length,
     verifyMs: { p50: r(percentile(verifyMs, 50)), p99: r(percentile(verifyMs, 99)) },
     bareMs: { p50: r(percentile(bareMs, 50)), p99: r(percentile(bareMs, 99)) },
     targets: { p50: 30, p99: 200 },
@@ -56,5 +70,7 @@ await withHarness(log, async (h) => {
   const met = { p50: result.verifyMs.p50 <= 30, p99: result.verifyMs.p99 <= 200 };
   writeResult('otp', { ...result, met });
   const mark = (ok: boolean) => (ok ? 'met' : 'MISSED');
-  process.stdout.write(`otp verify round trip: p50 ${result.verifyMs.p50} ms (target ≤30: ${mark(met.p50)}), p99 ${result.verifyMs.p99} ms (target ≤200: ${mark(met.p99)}); bare HTTP round trip p50 ${result.bareMs.p50} ms, p99 ${result.bareMs.p99} ms (ratio p50 ${r(result.verifyMs.p50 / result.bareMs.p50)}x) over ${result.samples} verifications\n`);
+  process.stdout.write(
+    `otp verify round trip: p50 ${result.verifyMs.p50} ms (target ≤30: ${mark(met.p50)}), p99 ${result.verifyMs.p99} ms (target ≤200: ${mark(met.p99)}); bare HTTP round trip p50 ${result.bareMs.p50} ms, p99 ${result.bareMs.p99} ms (ratio p50 ${r(result.verifyMs.p50 / result.bareMs.p50)}x) over ${result.samples} verifications\n`,
+  );
 });

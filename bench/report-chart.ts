@@ -16,8 +16,15 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 const text = (x: number, y: number, s: string, extra = '') => `<text x="${x}" y="${y}" ${extra}>${esc(s)}</text>`;
 
 /** Horizontal bars with a target tick each; `max` is the scale's right end. */
-function bars(top: number, title: string, rows: Array<{ label: string; value: number; target?: number; unit: string; good: boolean }>, max: number): string {
-  const left = 230; const width = W - left - 120; const h = 22;
+function bars(
+  top: number,
+  title: string,
+  rows: Array<{ label: string; value: number; target?: number; unit: string; good: boolean }>,
+  max: number,
+): string {
+  const left = 230;
+  const width = W - left - 120;
+  const h = 22;
   const parts = [text(20, top + 20, title, 'font-weight="bold" font-size="15"')];
   rows.forEach((r, i) => {
     const y = top + 40 + i * (h + 10);
@@ -27,7 +34,9 @@ function bars(top: number, title: string, rows: Array<{ label: string; value: nu
     parts.push(text(left + len + 6, y + 16, `${r.value}${r.unit}`, 'font-size="12"'));
     if (r.target !== undefined && Number.isFinite(r.target)) {
       const tx = left + (Math.min(r.target, max) / max) * width;
-      parts.push(`<line x1="${tx}" x2="${tx}" y1="${y - 3}" y2="${y + h + 3}" stroke="#1a202c" stroke-width="2" stroke-dasharray="3,2"/>`);
+      parts.push(
+        `<line x1="${tx}" x2="${tx}" y1="${y - 3}" y2="${y + h + 3}" stroke="#1a202c" stroke-width="2" stroke-dasharray="3,2"/>`,
+      );
     }
   });
   return parts.join('\n');
@@ -37,7 +46,20 @@ export function chartSvg(chart: Chart): string {
   const panels: string[] = [];
   let top = 10;
   if (chart.ratios.length) {
-    panels.push(bars(top, 'Ratio to the in-run baseline (dashed: target; green: met)', chart.ratios.map((r) => ({ label: r.label, value: r.value, target: r.target, unit: '', good: !(r.value < r.target) })), 1));
+    panels.push(
+      bars(
+        top,
+        'Ratio to the in-run baseline (dashed: target; green: met)',
+        chart.ratios.map((r) => ({
+          label: r.label,
+          value: r.value,
+          target: r.target,
+          unit: '',
+          good: !(r.value < r.target),
+        })),
+        1,
+      ),
+    );
     top += PANEL_H;
   }
   if (chart.latencies.length) {
@@ -52,12 +74,32 @@ export function chartSvg(chart: Chart): string {
     const s = chart.scaling;
     const rows = [
       { label: `ms/recipient @ ${s.small}`, value: s.msPerRecipient[0], unit: ' ms', good: true },
-      { label: `ms/recipient @ ${s.large}`, value: s.msPerRecipient[1], target: s.msPerRecipient[0] * 1.25, unit: ' ms', good: s.msPerRecipient[1] <= s.msPerRecipient[0] * 1.25 },
+      {
+        label: `ms/recipient @ ${s.large}`,
+        value: s.msPerRecipient[1],
+        target: s.msPerRecipient[0] * 1.25,
+        unit: ' ms',
+        good: s.msPerRecipient[1] <= s.msPerRecipient[0] * 1.25,
+      },
       { label: `worker RSS @ ${s.small}`, value: s.rssMb[0], unit: ' MB', good: true },
-      { label: `worker RSS @ ${s.large}`, value: s.rssMb[1], target: s.rssMb[0] * 1.25, unit: ' MB', good: s.rssMb[1] <= s.rssMb[0] * 1.25 },
+      {
+        label: `worker RSS @ ${s.large}`,
+        value: s.rssMb[1],
+        target: s.rssMb[0] * 1.25,
+        unit: ' MB',
+        good: s.rssMb[1] <= s.rssMb[0] * 1.25,
+      },
     ];
-    const timeMax = Math.max(...s.msPerRecipient) * 1.4; const memMax = Math.max(...s.rssMb) * 1.4;
-    panels.push(bars(top, `Campaign scaling ${s.small} → ${s.large} recipients (dashed: ×1.25 of the small run)`, rows.slice(0, 2), timeMax));
+    const timeMax = Math.max(...s.msPerRecipient) * 1.4;
+    const memMax = Math.max(...s.rssMb) * 1.4;
+    panels.push(
+      bars(
+        top,
+        `Campaign scaling ${s.small} → ${s.large} recipients (dashed: ×1.25 of the small run)`,
+        rows.slice(0, 2),
+        timeMax,
+      ),
+    );
     panels.push(bars(top + 80, '', rows.slice(2), memMax));
     top += PANEL_H;
   }
@@ -71,7 +113,9 @@ ${panels.join('\n')}
 }
 
 function chromiumPath(): string | undefined {
-  return [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p): p is string => !!p && existsSync(p));
+  return [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
+    (p): p is string => !!p && existsSync(p),
+  );
 }
 
 /** Writes latest.svg and, when Chromium is installed, latest.png; returns the PNG path or undefined. */

@@ -8,7 +8,10 @@ export const RESULTS_DIR = join(PROJECT_ROOT, 'bench', 'results');
 /** Writes bench/results/<name>.json, which `npm run bench` folds into latest.md. */
 export function writeResult(name: string, result: Record<string, unknown>): void {
   mkdirSync(RESULTS_DIR, { recursive: true });
-  writeFileSync(join(RESULTS_DIR, `${name}.json`), JSON.stringify({ ...result, measuredAt: new Date().toISOString() }, null, 2));
+  writeFileSync(
+    join(RESULTS_DIR, `${name}.json`),
+    JSON.stringify({ ...result, measuredAt: new Date().toISOString() }, null, 2),
+  );
 }
 
 /** The most events inside any window of `ms` milliseconds (times sorted ascending). */
@@ -24,5 +27,5 @@ export function busiestWindow(times: number[], ms: number): number {
 /** The last result of a benchmark, if any. */
 export function readResult(name: string): Record<string, unknown> | undefined {
   const file = join(RESULTS_DIR, `${name}.json`);
-  return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown> : undefined;
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : undefined;
 }

@@ -3,15 +3,40 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../scripts/paths.js';
 
-export interface LoadResult { requests: number; seconds: number; rps: number; errors: number; statuses: Record<string, number> }
+export interface LoadResult {
+  requests: number;
+  seconds: number;
+  rps: number;
+  errors: number;
+  statuses: Record<string, number>;
+}
 
-export function runLoad(url: string, n: number, concurrency: number, headers: Record<string, string>, body: string): Promise<LoadResult> {
+export function runLoad(
+  url: string,
+  n: number,
+  concurrency: number,
+  headers: Record<string, string>,
+  body: string,
+): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'bench', 'load.ts'), url, String(n), String(concurrency), JSON.stringify(headers), body],
-      { maxBuffer: 1 << 20, timeout: 300_000 }, (err, stdout) => {
+    execFile(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(PROJECT_ROOT, 'bench', 'load.ts'),
+        url,
+        String(n),
+        String(concurrency),
+        JSON.stringify(headers),
+        body,
+      ],
+      { maxBuffer: 1 << 20, timeout: 300_000 },
+      (err, stdout) => {
         if (err) reject(new Error(`load generator failed: ${err.message}`));
         else resolve(JSON.parse(stdout) as LoadResult);
-      });
+      },
+    );
   });
 }
 

@@ -17,8 +17,14 @@ const PER_MESSAGE = 5;
 const log = (l: string) => process.stderr.write(`[bench] ${l}\n`);
 
 const event = (run: string, i: number): KurirEventInput => ({
-  id: `${run}-${i}`, type: 'message.delivered', messageId: `${run}-msg-${Math.floor(i / PER_MESSAGE)}`, reference: `order-${i}`,
-  provider: 'wappin', channel: 'whatsapp', occurredAt: new Date().toISOString(), data: { step: 0, status: 'delivered', providerMessageId: `wamid.${i}` },
+  id: `${run}-${i}`,
+  type: 'message.delivered',
+  messageId: `${run}-msg-${Math.floor(i / PER_MESSAGE)}`,
+  reference: `order-${i}`,
+  provider: 'wappin',
+  channel: 'whatsapp',
+  occurredAt: new Date().toISOString(),
+  data: { step: 0, status: 'delivered', providerMessageId: `wamid.${i}` },
 });
 
 await withHarness(log, async (h) => {
@@ -42,29 +48,39 @@ await withHarness(log, async (h) => {
   const bareLoop = async (count: number) => {
     let next = 0;
     const started = performance.now();
-    await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-      while (next < count) {
-        next++;
-        const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
-        await res.arrayBuffer();
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < count) {
+          next++;
+          const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+          await res.arrayBuffer();
+        }
+      }),
+    );
     return count / ((performance.now() - started) / 1000);
   };
   await bareLoop(1_000); // warm-up
 
   const stack = await startStack({
-    logLevel: 'silent', worker: false, webhooks: true,
+    logLevel: 'silent',
+    worker: false,
+    webhooks: true,
     env: { WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_CONCURRENCY: String(CONCURRENCY), WEBHOOK_INITIAL_BACKOFF: '100 ms' },
   });
   const res = await fetch(`${stack.apiUrl}/v1/webhooks`, {
-    method: 'POST', headers: { authorization: `Bearer ${stack.config.KURIR_API_KEYS[0]!.key}`, 'content-type': 'application/json' }, body: JSON.stringify({ url }),
+    method: 'POST',
+    headers: { authorization: `Bearer ${stack.config.KURIR_API_KEYS[0]!.key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ url }),
   });
   if (res.status !== 201) throw new Error(`subscribe answered ${res.status}: ${await res.text()}`);
 
   const deliver = async (run: string, count: number) => {
     await stack.webhooks!.stop();
-    for (let i = 0; i < count; i += 500) await insertEvents(stack.pool, Array.from({ length: Math.min(500, count - i) }, (_, k) => event(run, i + k)));
+    for (let i = 0; i < count; i += 500)
+      await insertEvents(
+        stack.pool,
+        Array.from({ length: Math.min(500, count - i) }, (_, k) => event(run, i + k)),
+      );
     received = 0;
     seen.clear();
     const started = performance.now();
@@ -84,17 +100,31 @@ await withHarness(log, async (h) => {
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const bareRps = median(bare);
-  const kurir = { rps: median(runs.map((r) => r.rps)), received: runs.reduce((n, r) => n + r.received, 0), unique: runs.reduce((n, r) => n + r.unique, 0) };
+  const kurir = {
+    rps: median(runs.map((r) => r.rps)),
+    received: runs.reduce((n, r) => n + r.received, 0),
+    unique: runs.reduce((n, r) => n + r.unique, 0),
+  };
   await stack.stop();
   await new Promise((r) => receiver.close(r));
 
   const ratio = kurir.rps / bareRps;
   const result = {
-    benchmark: 'webhooks', events: N, rounds: ROUNDS, concurrency: CONCURRENCY, eventsPerMessage: PER_MESSAGE,
-    bareRps: Math.round(bareRps), kurirRps: Math.round(kurir.rps), ratio: Number(ratio.toFixed(3)),
-    delivered: kurir.received, uniqueIds: kurir.unique, duplicates: kurir.received - kurir.unique,
+    benchmark: 'webhooks',
+    events: N,
+    rounds: ROUNDS,
+    concurrency: CONCURRENCY,
+    eventsPerMessage: PER_MESSAGE,
+    bareRps: Math.round(bareRps),
+    kurirRps: Math.round(kurir.rps),
+    ratio: Number(ratio.toFixed(3)),
+    delivered: kurir.received,
+    uniqueIds: kurir.unique,
+    duplicates: kurir.received - kurir.unique,
   };
   writeResult('webhooks', result);
-  process.stdout.write(`webhook delivery: ${result.kurirRps}/s vs bare POST loop ${result.bareRps}/s = ratio ${result.ratio} `
-    + `(median of ${ROUNDS} alternating rounds of ${N} events, ${PER_MESSAGE} per message in order, concurrency ${CONCURRENCY}); ${kurir.received} delivered, ${result.duplicates} duplicates\n`);
+  process.stdout.write(
+    `webhook delivery: ${result.kurirRps}/s vs bare POST loop ${result.bareRps}/s = ratio ${result.ratio} ` +
+      `(median of ${ROUNDS} alternating rounds of ${N} events, ${PER_MESSAGE} per message in order, concurrency ${CONCURRENCY}); ${kurir.received} delivered, ${result.duplicates} duplicates\n`,
+  );
 });

@@ -9,8 +9,15 @@ import { JsonArrayError, jsonArrayElements } from './json-stream.js';
 import { byteLimit, DEFAULT_MAX_ROWS, MAX_RECORD_SIZE, recordTooLarge, tooManyRows } from './limits.js';
 import { validateRow } from './recipient-row.js';
 
-export interface Rejected { line: number; reason: string }
-export interface ImportResult { imported: number; rejected: Rejected[]; rejectedCount: number }
+export interface Rejected {
+  line: number;
+  reason: string;
+}
+export interface ImportResult {
+  imported: number;
+  rejected: Rejected[];
+  rejectedCount: number;
+}
 
 /** A row of the source: its object, or why it could not be read. `line` is where it starts. */
 export type SourceRow = { line: number; row: unknown } | { line: number; error: string };
@@ -18,16 +25,26 @@ export type SourceRow = { line: number; row: unknown } | { line: number; error: 
 const MAX_REPORTED = 1_000;
 
 /** Rows of a CSV source; with `maxBytes`, a source longer than that fails the import (ImportLimitError). */
-export async function* csvRows(source: AsyncIterable<string | Buffer>, opts: { maxBytes?: number } = {}): AsyncGenerator<SourceRow> {
+export async function* csvRows(
+  source: AsyncIterable<string | Buffer>,
+  opts: { maxBytes?: number } = {},
+): AsyncGenerator<SourceRow> {
   const skipped: SourceRow[] = [];
   const parser = parse({
     columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()),
-    bom: true, trim: true, skip_empty_lines: true, info: true, max_record_size: MAX_RECORD_SIZE,
+    bom: true,
+    trim: true,
+    skip_empty_lines: true,
+    info: true,
+    max_record_size: MAX_RECORD_SIZE,
     // A malformed record (bad quoting, wrong column count) is reported, the rest go on.
     skip_records_with_error: true,
   });
   parser.on('skip', (err: Error & { lines?: number; code?: string }) => {
-    if (err.code === 'CSV_MAX_RECORD_SIZE') { parser.destroy(recordTooLarge(err.lines ?? 0)); return; }
+    if (err.code === 'CSV_MAX_RECORD_SIZE') {
+      parser.destroy(recordTooLarge(err.lines ?? 0));
+      return;
+    }
     skipped.push({ line: err.lines ?? 0, error: err.message.replace(/^Invalid Record Length: /, '') });
   });
   // A failing source (client gone) or the byte limit fails the parser, and so this generator,
@@ -35,12 +52,21 @@ export async function* csvRows(source: AsyncIterable<string | Buffer>, opts: { m
   // HTTP upload that would close the socket before the error answer is sent.
   const input = source instanceof Readable ? source : Readable.from(source);
   const limit = opts.maxBytes === undefined ? undefined : byteLimit(opts.maxBytes);
-  const fail = (err: Error) => { parser.destroy(err); };
+  const fail = (err: Error) => {
+    parser.destroy(err);
+  };
   const gone = () => new Error('the upload ended early (client disconnected)');
   // Other source errors (a file that cannot be read) pass through with their code.
-  input.on('error', (err: Error & { code?: string }) => { fail(err.code === 'ECONNRESET' ? gone() : err); });
-  input.on('close', () => { if (!input.readableEnded) fail(gone()); });
-  if (limit) { limit.on('error', fail); input.pipe(limit).pipe(parser); } else input.pipe(parser);
+  input.on('error', (err: Error & { code?: string }) => {
+    fail(err.code === 'ECONNRESET' ? gone() : err);
+  });
+  input.on('close', () => {
+    if (!input.readableEnded) fail(gone());
+  });
+  if (limit) {
+    limit.on('error', fail);
+    input.pipe(limit).pipe(parser);
+  } else input.pipe(parser);
   try {
     for await (const rec of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>) {
       while (skipped.length) yield skipped.shift()!;
@@ -50,17 +76,27 @@ export async function* csvRows(source: AsyncIterable<string | Buffer>, opts: { m
   } finally {
     // Stopped early (a limit, an error): the rest of the source is read and dropped, so an HTTP
     // client still gets the answer (the route closes the connection after it).
-    if (!input.readableEnded) { input.unpipe(); input.resume(); }
+    if (!input.readableEnded) {
+      input.unpipe();
+      input.resume();
+    }
   }
 }
 
 export async function* jsonRows(source: AsyncIterable<string | Buffer>): AsyncGenerator<SourceRow> {
   try {
     for await (const el of jsonArrayElements(source)) {
-      try { yield { line: el.line, row: JSON.parse(el.text) as unknown }; } catch (err) { yield { line: el.line, error: `invalid JSON: ${(err as Error).message}` }; }
+      try {
+        yield { line: el.line, row: JSON.parse(el.text) as unknown };
+      } catch (err) {
+        yield { line: el.line, error: `invalid JSON: ${(err as Error).message}` };
+      }
     }
   } catch (err) {
-    if (err instanceof JsonArrayError) { yield { line: err.line, error: err.message }; return; }
+    if (err instanceof JsonArrayError) {
+      yield { line: err.line, error: err.message };
+      return;
+    }
     throw err;
   }
 }
@@ -94,7 +130,11 @@ const sortRejected = (result: ImportResult) => result.rejected.sort((a, b) => a.
  * The rows that pass validation, one message per number; every other row is recorded in
  * `result.rejected` with its line (in file order once the rows are exhausted).
  */
-export async function* acceptedRows(rows: AsyncIterable<SourceRow>, result: ImportResult, opts: RowOptions = {}): AsyncGenerator<NewRecipient & { line: number }> {
+export async function* acceptedRows(
+  rows: AsyncIterable<SourceRow>,
+  result: ImportResult,
+  opts: RowOptions = {},
+): AsyncGenerator<NewRecipient & { line: number }> {
   const maxRows = opts.maxRows ?? DEFAULT_MAX_ROWS;
   const seen = opts.dedupe === false ? undefined : new Map<string, number>();
   let position = 0;
@@ -102,12 +142,21 @@ export async function* acceptedRows(rows: AsyncIterable<SourceRow>, result: Impo
   for await (const src of rows) {
     position++;
     if (position > maxRows) throw tooManyRows(maxRows);
-    if ('error' in src) { reject(src.line, src.error); continue; }
+    if ('error' in src) {
+      reject(src.line, src.error);
+      continue;
+    }
     const r = validateRow(src.row, position, opts.region);
-    if (typeof r === 'string') { reject(src.line, r); continue; }
+    if (typeof r === 'string') {
+      reject(src.line, r);
+      continue;
+    }
     // One message per number: a repeated number would be sent twice.
     const first = seen?.get(r.phone);
-    if (first !== undefined) { reject(src.line, repeats(r.phone, first)); continue; }
+    if (first !== undefined) {
+      reject(src.line, repeats(r.phone, first));
+      continue;
+    }
     seen?.set(r.phone, src.line);
     yield { ...r, line: src.line };
   }
@@ -122,7 +171,12 @@ export const emptyImportResult = (): ImportResult => ({ imported: 0, rejected: [
  * Imports rows into campaign_recipients. recipient_id is the row's position among the source's
  * rows (rejected ones included), so it is stable and points back at the file.
  */
-export async function importRecipients(pool: Pool, campaignId: string, rows: AsyncIterable<SourceRow>, opts: RowOptions & { batchSize?: number } = {}): Promise<ImportResult> {
+export async function importRecipients(
+  pool: Pool,
+  campaignId: string,
+  rows: AsyncIterable<SourceRow>,
+  opts: RowOptions & { batchSize?: number } = {},
+): Promise<ImportResult> {
   const batchSize = opts.batchSize ?? 1_000;
   const result = emptyImportResult();
   const reject = reporter(result);
@@ -133,7 +187,11 @@ export async function importRecipients(pool: Pool, campaignId: string, rows: Asy
   const flush = async () => {
     const stored = new Set(await insertRecipients(pool, campaignId, batch));
     const dropped = batch.filter((r) => !stored.has(r.recipientId));
-    const firstLines = await firstLinesOf(pool, campaignId, dropped.map((r) => r.phone));
+    const firstLines = await firstLinesOf(
+      pool,
+      campaignId,
+      dropped.map((r) => r.phone),
+    );
     for (const r of dropped) reject(r.line, repeats(r.phone, firstLines.get(r.phone) ?? 0));
     result.imported += stored.size;
     batch = [];

@@ -1,9 +1,17 @@
 // A streaming splitter for a JSON array of objects: yields each element's text and the line it
 // starts on, holding one element at a time (a 100,000-row file never sits in memory at once).
-export interface JsonElement { line: number; text: string }
+export interface JsonElement {
+  line: number;
+  text: string;
+}
 
 export class JsonArrayError extends Error {
-  constructor(message: string, readonly line: number) { super(message); }
+  constructor(
+    message: string,
+    readonly line: number,
+  ) {
+    super(message);
+  }
 }
 
 export async function* jsonArrayElements(source: AsyncIterable<string | Buffer>): AsyncGenerator<JsonElement> {
@@ -29,7 +37,10 @@ export async function* jsonArrayElements(source: AsyncIterable<string | Buffer>)
         else if (ch === '{' || ch === '[') depth++;
         else if (ch === '}' || ch === ']') {
           depth--;
-          if (depth === 0) { yield { line: startLine, text: current }; current = ''; }
+          if (depth === 0) {
+            yield { line: startLine, text: current };
+            current = '';
+          }
         }
         continue;
       }
@@ -39,9 +50,14 @@ export async function* jsonArrayElements(source: AsyncIterable<string | Buffer>)
         state = 'between';
       } else if (state === 'between') {
         if (ch === ',') continue;
-        if (ch === ']') { state = 'after'; continue; }
+        if (ch === ']') {
+          state = 'after';
+          continue;
+        }
         if (ch !== '{') throw new JsonArrayError(`expected an object, found "${ch}"`, line);
-        depth = 1; current = ch; startLine = line;
+        depth = 1;
+        current = ch;
+        startLine = line;
       } else {
         throw new JsonArrayError('unexpected text after the array', line);
       }

@@ -7,7 +7,10 @@ import { acceptedRows, emptyImportResult, type ImportResult, type RowOptions, ty
  * Repeats are found with a set in memory here (nothing is stored to let the database find them);
  * the row cap (CSV_MAX_ROWS) bounds it.
  */
-export async function previewRecipients(rows: AsyncIterable<SourceRow>, opts: Omit<RowOptions, 'dedupe'> = {}): Promise<ImportResult> {
+export async function previewRecipients(
+  rows: AsyncIterable<SourceRow>,
+  opts: Omit<RowOptions, 'dedupe'> = {},
+): Promise<ImportResult> {
   const result = emptyImportResult();
   for await (const _row of acceptedRows(rows, result, { ...opts, dedupe: true })) result.imported++;
   return result;

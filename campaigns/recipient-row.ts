@@ -19,13 +19,22 @@ function paramsOf(row: Record<string, unknown>): string[] | undefined | string {
   if (raw !== undefined && raw !== null && raw !== '') {
     let list: unknown = raw;
     if (typeof raw === 'string') {
-      try { list = JSON.parse(raw); } catch { return 'params: not a JSON array'; }
+      try {
+        list = JSON.parse(raw);
+      } catch {
+        return 'params: not a JSON array';
+      }
     }
-    if (!Array.isArray(list) || list.some((p) => cell(p) === undefined && p !== '')) return 'params: must be an array of strings or numbers';
+    if (!Array.isArray(list) || list.some((p) => cell(p) === undefined && p !== ''))
+      return 'params: must be an array of strings or numbers';
     if (list.length > MAX_PARAMS) return `params: at most ${MAX_PARAMS}`;
     return list.map((p) => cell(p) ?? '');
   }
-  const numbered = Object.keys(row).map((k) => /^param(\d+)$/.exec(k)).filter((m) => m !== null).map((m) => Number(m[1])).sort((a, b) => a - b);
+  const numbered = Object.keys(row)
+    .map((k) => /^param(\d+)$/.exec(k))
+    .filter((m) => m !== null)
+    .map((m) => Number(m[1]))
+    .sort((a, b) => a - b);
   if (numbered.length === 0) return undefined;
   const last = numbered[numbered.length - 1]!;
   if (last > MAX_PARAMS) return `param${last}: at most ${MAX_PARAMS} parameters`;
@@ -57,9 +66,14 @@ export function validateRow(row: unknown, recipientId: number, region?: CountryC
   const phoneRaw = cell(r.phone);
   if (!phoneRaw) return 'phone: missing';
   // A national-looking number with no region to read it in: say what is missing (not the number).
-  if (region === undefined && /^[\d\s().-]+$/.test(phoneRaw) && phoneRaw.replace(/\D/g, '').length >= 7) return 'phone: must be in international form (+ and country code) when DEFAULT_REGION is not set';
+  if (region === undefined && /^[\d\s().-]+$/.test(phoneRaw) && phoneRaw.replace(/\D/g, '').length >= 7)
+    return 'phone: must be in international form (+ and country code) when DEFAULT_REGION is not set';
   let phone: string;
-  try { phone = parsePhoneIn(phoneRaw, region, 'phone').e164; } catch { return `phone: "${phoneRaw}" is not a valid phone number`; }
+  try {
+    phone = parsePhoneIn(phoneRaw, region, 'phone').e164;
+  } catch {
+    return `phone: "${phoneRaw}" is not a valid phone number`;
+  }
   const params = paramsOf(r);
   if (typeof params === 'string') return params;
   const tz = cell(r.time_zone);

@@ -18,20 +18,37 @@ before(async () => {
   stack = await startStack({ logLevel: 'warn' });
   dir = mkdtempSync(join(tmpdir(), 'kurir-cli-campaign-'));
 });
-after(async () => { await stack?.stop(); });
+after(async () => {
+  await stack?.stop();
+});
 
-interface Run { code: number; stdout: string; stderr: string }
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 function kurir(...args: string[]): Promise<Run> {
   return kurirWith({}, ...args);
 }
 
 function kurirWith(extraEnv: Record<string, string>, ...args: string[]): Promise<Run> {
-  const env = { ...process.env, TEMPORAL_TASK_QUEUE: stack.taskQueue, ...sandboxEnvironment(stack.sandboxes), LOG_LEVEL: 'silent', ...extraEnv };
+  const env = {
+    ...process.env,
+    TEMPORAL_TASK_QUEUE: stack.taskQueue,
+    ...sandboxEnvironment(stack.sandboxes),
+    LOG_LEVEL: 'silent',
+    ...extraEnv,
+  };
   return new Promise((resolve) => {
-    execFile(process.execPath, [join(PROJECT_ROOT, 'bin', 'kurir.js'), ...args], { env, timeout: 120_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [join(PROJECT_ROOT, 'bin', 'kurir.js'), ...args],
+      { env, timeout: 120_000 },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -49,45 +66,95 @@ function csv(name: string, phones: string[]): string {
 const STEPS = ['--step', 'whatsapp:wappin:template=promo:params=x', '--step', 'sms:sms-masking:text=Hi {{1}}'];
 
 describe('kurir campaign', () => {
-  test('start FILE.csv follows progress with plain lines (no TTY) until the campaign completes', { timeout: 150_000 }, async () => {
-    const phones = [0, 1, 2, 3, 4, 5].map((i) => campaignNumber('841', i, i < 2 ? '601' : '000'));
-    const file = csv('six.csv', [...phones, 'not-a-phone']);
-    const run = await kurir('campaign', 'start', file, ...STEPS, '--name', 'cli', '--concurrency', '3', '--interval', '200');
-    assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stderr, /^imported 6, rejected 1\n {2}line 8: phone: "not-a-phone" is not a valid phone number\n$/);
-    const lines = run.stdout.trim().split('\n');
-    // Progress lines, then the final one and the provider summary.
-    assert.ok(lines.length >= 3, run.stdout);
-    assert.match(lines.at(-2)!, /^cmp_\S+ {2}6\/6 \(100%\) {2}completed {2}in flight 0 {2}read \d+ delivered \d+ sent 0 fell_back 2 failed 0/);
-    assert.match(lines.at(-1)!, /^ {2}by provider: (wappin 4, sms-masking 2|sms-masking 2, wappin 4) {2}fallbacks 2/);
-    assert.ok(lines.slice(0, -2).every((l) => /^cmp_\S+ {2}\d\/6 \(\d+%\) {2}\w+/.test(l)), run.stdout);
-    const id = /^(cmp_\S+)/.exec(lines[0]!)![1]!;
-    const status = json<CampaignProgress>(await kurir('--json', 'campaign', 'status', id));
-    assert.equal(status.state, 'completed');
-    assert.equal(status.counts.fell_back, 2);
-    // A finished campaign can no longer be paused: not found (4), one line.
-    const late = await kurir('campaign', 'pause', id);
-    assert.equal(late.code, 4);
-    assert.match(late.stderr, /^kurir: not found: campaign cmp_\S+ is not running or does not exist\n$/);
-  });
+  test(
+    'start FILE.csv follows progress with plain lines (no TTY) until the campaign completes',
+    { timeout: 150_000 },
+    async () => {
+      const phones = [0, 1, 2, 3, 4, 5].map((i) => campaignNumber('841', i, i < 2 ? '601' : '000'));
+      const file = csv('six.csv', [...phones, 'not-a-phone']);
+      const run = await kurir(
+        'campaign',
+        'start',
+        file,
+        ...STEPS,
+        '--name',
+        'cli',
+        '--concurrency',
+        '3',
+        '--interval',
+        '200',
+      );
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(
+        run.stderr,
+        /^imported 6, rejected 1\n {2}line 8: phone: "not-a-phone" is not a valid phone number\n$/,
+      );
+      const lines = run.stdout.trim().split('\n');
+      // Progress lines, then the final one and the provider summary.
+      assert.ok(lines.length >= 3, run.stdout);
+      assert.match(
+        lines.at(-2)!,
+        /^cmp_\S+ {2}6\/6 \(100%\) {2}completed {2}in flight 0 {2}read \d+ delivered \d+ sent 0 fell_back 2 failed 0/,
+      );
+      assert.match(lines.at(-1)!, /^ {2}by provider: (wappin 4, sms-masking 2|sms-masking 2, wappin 4) {2}fallbacks 2/);
+      assert.ok(
+        lines.slice(0, -2).every((l) => /^cmp_\S+ {2}\d\/6 \(\d+%\) {2}\w+/.test(l)),
+        run.stdout,
+      );
+      const id = /^(cmp_\S+)/.exec(lines[0]!)![1]!;
+      const status = json<CampaignProgress>(await kurir('--json', 'campaign', 'status', id));
+      assert.equal(status.state, 'completed');
+      assert.equal(status.counts.fell_back, 2);
+      // A finished campaign can no longer be paused: not found (4), one line.
+      const late = await kurir('campaign', 'pause', id);
+      assert.equal(late.code, 4);
+      assert.match(late.stderr, /^kurir: not found: campaign cmp_\S+ is not running or does not exist\n$/);
+    },
+  );
 
-  test('--json start waits and prints one document; --detach returns the id at once', { timeout: 150_000 }, async () => {
-    const done = json<CampaignProgress & { id: string; imported: number }>(await kurir('--json', 'campaign', 'start', csv('two.csv', [campaignNumber('842', 0), campaignNumber('842', 1)]), ...STEPS));
-    assert.equal(done.imported, 2);
-    assert.equal(done.state, 'completed');
-    assert.equal(done.counts.read + done.counts.delivered, 2);
+  test(
+    '--json start waits and prints one document; --detach returns the id at once',
+    { timeout: 150_000 },
+    async () => {
+      const done = json<CampaignProgress & { id: string; imported: number }>(
+        await kurir(
+          '--json',
+          'campaign',
+          'start',
+          csv('two.csv', [campaignNumber('842', 0), campaignNumber('842', 1)]),
+          ...STEPS,
+        ),
+      );
+      assert.equal(done.imported, 2);
+      assert.equal(done.state, 'completed');
+      assert.equal(done.counts.read + done.counts.delivered, 2);
 
-    const phones = Array.from({ length: 25 }, (_, i) => campaignNumber('843', i));
-    const { id } = json<{ id: string; imported: number }>(await kurir('--json', 'campaign', 'start', csv('many.csv', phones), ...STEPS, '--concurrency', '1', '--detach'));
-    assert.equal(json<{ accepted: string }>(await kurir('--json', 'campaign', 'pause', id)).accepted, 'pause');
-    await eventually(async () => (json<CampaignProgress>(await kurir('--json', 'campaign', 'status', id)).state === 'paused' ? true : undefined), 30_000, 'paused');
-    assert.equal((await kurir('campaign', 'resume', id)).stdout, `${id}  resume requested\n`);
-    const human = await kurir('campaign', 'cancel', id);
-    assert.equal(human.code, 0, human.stderr);
-    const final = await eventually(async () => { const p = json<CampaignProgress>(await kurir('--json', 'campaign', 'status', id)); return p.state === 'canceled' ? p : undefined; }, 60_000, 'canceled');
-    assert.ok(final.counts.not_sent > 0, JSON.stringify(final.counts));
-    assert.equal(final.counts.read + final.counts.delivered + final.counts.not_sent, 25);
-  });
+      const phones = Array.from({ length: 25 }, (_, i) => campaignNumber('843', i));
+      const { id } = json<{ id: string; imported: number }>(
+        await kurir('--json', 'campaign', 'start', csv('many.csv', phones), ...STEPS, '--concurrency', '1', '--detach'),
+      );
+      assert.equal(json<{ accepted: string }>(await kurir('--json', 'campaign', 'pause', id)).accepted, 'pause');
+      await eventually(
+        async () =>
+          json<CampaignProgress>(await kurir('--json', 'campaign', 'status', id)).state === 'paused' ? true : undefined,
+        30_000,
+        'paused',
+      );
+      assert.equal((await kurir('campaign', 'resume', id)).stdout, `${id}  resume requested\n`);
+      const human = await kurir('campaign', 'cancel', id);
+      assert.equal(human.code, 0, human.stderr);
+      const final = await eventually(
+        async () => {
+          const p = json<CampaignProgress>(await kurir('--json', 'campaign', 'status', id));
+          return p.state === 'canceled' ? p : undefined;
+        },
+        60_000,
+        'canceled',
+      );
+      assert.ok(final.counts.not_sent > 0, JSON.stringify(final.counts));
+      assert.equal(final.counts.read + final.counts.delivered + final.counts.not_sent, 25);
+    },
+  );
 
   test('errors are one line with the documented exit codes', async () => {
     const missing = await kurir('campaign', 'start', join(dir, 'nope.csv'), ...STEPS);
@@ -95,15 +162,34 @@ describe('kurir campaign', () => {
     assert.match(missing.stderr, /^kurir: \S+nope\.csv: cannot read the file\n$/);
     const empty = await kurir('campaign', 'start', csv('bad.csv', ['12', 'x']), ...STEPS);
     assert.equal(empty.code, 2);
-    assert.match(empty.stderr, /^kurir: no row was a valid recipient \(2 rejected; line 2: phone: "12" is not a valid phone number\)\n$/);
-    const invalid = await kurir('campaign', 'start', csv('one.csv', [campaignNumber('844', 0)]), '--step', 'sms:itd:text=x');
+    assert.match(
+      empty.stderr,
+      /^kurir: no row was a valid recipient \(2 rejected; line 2: phone: "12" is not a valid phone number\)\n$/,
+    );
+    const invalid = await kurir(
+      'campaign',
+      'start',
+      csv('one.csv', [campaignNumber('844', 0)]),
+      '--step',
+      'sms:itd:text=x',
+    );
     assert.equal(invalid.code, 2);
     assert.equal(invalid.stderr, 'kurir: steps.0.provider: provider itd does not carry sms\n');
     const unknown = await kurir('campaign', 'status', 'cmp_does_not_exist');
     assert.equal(unknown.code, 4);
     assert.match(unknown.stderr, /^kurir: not found: [^\n]+\n$/);
-    const noDb = await kurirWith({ DATABASE_URL: '' }, 'campaign', 'start', csv('one.csv', [campaignNumber('844', 1)]), ...STEPS, '--detach');
+    const noDb = await kurirWith(
+      { DATABASE_URL: '' },
+      'campaign',
+      'start',
+      csv('one.csv', [campaignNumber('844', 1)]),
+      ...STEPS,
+      '--detach',
+    );
     assert.equal(noDb.code, 2);
-    assert.equal(noDb.stderr, 'kurir: campaigns need DATABASE_URL (the kurir database: recipients are imported there)\n');
+    assert.equal(
+      noDb.stderr,
+      'kurir: campaigns need DATABASE_URL (the kurir database: recipients are imported there)\n',
+    );
   });
 });

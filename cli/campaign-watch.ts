@@ -12,19 +12,41 @@ const done = (p: CampaignProgress) => p.total - p.pending;
 /** `12/300 (4%) running  read 10 delivered 0 sent 0 fell_back 2 failed 0 invalid_number 0` */
 export function progressLine(p: CampaignProgress): string {
   const pct = p.total ? Math.floor((done(p) / p.total) * 100) : 100;
-  const counts = (['read', 'delivered', 'sent', 'fell_back', 'failed', 'invalid_number', 'canceled', 'not_sent'] as const)
-    .map((s) => `${s} ${p.counts[s]}`).join(' ');
+  const counts = (
+    ['read', 'delivered', 'sent', 'fell_back', 'failed', 'invalid_number', 'canceled', 'not_sent'] as const
+  )
+    .map((s) => `${s} ${p.counts[s]}`)
+    .join(' ');
   return `${p.campaignId}  ${done(p)}/${p.total} (${pct}%)  ${p.state}  in flight ${p.inFlight}${p.held ? `  held ${p.held}` : ''}  ${counts}`;
 }
 
 /** Polls progress every `intervalMs` until the campaign's result arrives; returns that result. */
-export async function watchCampaign(handle: CampaignHandle, mode: WatchMode, intervalMs: number): Promise<CampaignProgress> {
+export async function watchCampaign(
+  handle: CampaignHandle,
+  mode: WatchMode,
+  intervalMs: number,
+): Promise<CampaignProgress> {
   let final: CampaignProgress | undefined;
   let failure: unknown;
-  const ended = handle.result().then((r) => { final = r; }, (err: unknown) => { failure = err ?? new Error('campaign failed'); });
-  const bar = mode === 'bar'
-    ? new SingleBar({ stream: process.stdout, hideCursor: true, format: '{bar} {percentage}% | {value}/{total} | {state} | fell back {fellBack} | failed {failed}' }, Presets.shades_classic)
-    : undefined;
+  const ended = handle.result().then(
+    (r) => {
+      final = r;
+    },
+    (err: unknown) => {
+      failure = err ?? new Error('campaign failed');
+    },
+  );
+  const bar =
+    mode === 'bar'
+      ? new SingleBar(
+          {
+            stream: process.stdout,
+            hideCursor: true,
+            format: '{bar} {percentage}% | {value}/{total} | {state} | fell back {fellBack} | failed {failed}',
+          },
+          Presets.shades_classic,
+        )
+      : undefined;
   let lastLine = '';
   let lastPrinted = 0;
   const show = (p: CampaignProgress) => {

@@ -11,18 +11,36 @@ import { eventually, startStack, type Stack } from '../test/helpers/stack.js';
 import { PROVIDER_NAMES } from '../providers/registry.js';
 
 let stack: Stack;
-before(async () => { stack = await startStack(); });
-after(async () => { await stack?.stop(); });
+before(async () => {
+  stack = await startStack();
+});
+after(async () => {
+  await stack?.stop();
+});
 
-interface Run { code: number; stdout: string; stderr: string }
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
 
 function kurir(...args: string[]): Promise<Run> {
-  const env = { ...process.env, TEMPORAL_TASK_QUEUE: stack.taskQueue, ...sandboxEnvironment(stack.sandboxes), LOG_LEVEL: 'silent' };
+  const env = {
+    ...process.env,
+    TEMPORAL_TASK_QUEUE: stack.taskQueue,
+    ...sandboxEnvironment(stack.sandboxes),
+    LOG_LEVEL: 'silent',
+  };
   return new Promise((resolve) => {
-    execFile(process.execPath, [join(PROJECT_ROOT, 'bin', 'kurir.js'), ...args], { env, timeout: 30_000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [join(PROJECT_ROOT, 'bin', 'kurir.js'), ...args],
+      { env, timeout: 30_000 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -34,18 +52,39 @@ const json = <T>(run: Run): T => {
 describe('kurir CLI', () => {
   test('send, then status shows the attempts until delivered', async () => {
     const to = scriptedNumber('601');
-    const { id } = json<{ id: string }>(await kurir('--json', 'send', '--to', to,
-      '--step', 'whatsapp:wappin:template=order_shipped:params=A-1', '--step', 'sms:sms-masking:text=Order A-1: shipped'));
+    const { id } = json<{ id: string }>(
+      await kurir(
+        '--json',
+        'send',
+        '--to',
+        to,
+        '--step',
+        'whatsapp:wappin:template=order_shipped:params=A-1',
+        '--step',
+        'sms:sms-masking:text=Order A-1: shipped',
+      ),
+    );
     assert.match(id, /^msg_/);
     // Wait on the workflow itself: each `kurir` process takes seconds to start on a loaded machine,
     // too slow to poll with. The CLI then reads the finished state.
     await stack.client.workflow.getHandle(id).result();
-    const status = json<{ type: string; attempts: Array<{ provider: string; status?: string; fallback?: { reason: string } }> }>(await kurir('status', id, '--json'));
+    const status = json<{
+      type: string;
+      attempts: Array<{ provider: string; status?: string; fallback?: { reason: string } }>;
+    }>(await kurir('status', id, '--json'));
     assert.equal(status.attempts[1]?.status, 'delivered');
     assert.equal(status.type, 'message');
     assert.equal(status.attempts[0]?.fallback?.reason, 'invalid_number');
     // The text reached the provider whole, colon included.
-    assert.ok(stack.sandboxes.requests('sms-masking').some((r) => r.content?.includes('A-1') && decodeURIComponent(r.content.replaceAll('+', ' ')).includes('Order A-1: shipped')));
+    assert.ok(
+      stack.sandboxes
+        .requests('sms-masking')
+        .some(
+          (r) =>
+            r.content?.includes('A-1') &&
+            decodeURIComponent(r.content.replaceAll('+', ' ')).includes('Order A-1: shipped'),
+        ),
+    );
     const human = await kurir('status', id);
     assert.equal(human.code, 0);
     assert.match(human.stdout, /step 1 {2}sms\/sms-masking {2}delivered/);
@@ -53,7 +92,9 @@ describe('kurir CLI', () => {
 
   test('otp send, a wrong code exits 3, the right code is approved', async () => {
     const to = scriptedNumber();
-    const sent = json<{ id: string; channel: string }>(await kurir('--json', 'otp', 'send', '--to', to, '--strategy', 'sms'));
+    const sent = json<{ id: string; channel: string }>(
+      await kurir('--json', 'otp', 'send', '--to', to, '--strategy', 'sms'),
+    );
     assert.equal(sent.channel, 'sms');
     const code = await eventually(async () => lastCodeSent(stack.sandboxes, 'sms-masking', to), 10_000, 'the code');
     const wrong = await kurir('otp', 'verify', sent.id, code === '000000' ? '111111' : '000000');
@@ -79,7 +120,10 @@ describe('kurir CLI', () => {
   });
 
   test('an unknown id exits 4', async () => {
-    for (const args of [['status', 'msg_does_not_exist'], ['cancel', 'msg_does_not_exist']]) {
+    for (const args of [
+      ['status', 'msg_does_not_exist'],
+      ['cancel', 'msg_does_not_exist'],
+    ]) {
       const run = await kurir(...args);
       assert.equal(run.code, 4, run.stderr);
       assert.match(run.stderr, /^kurir: not found: [^\n]+\n$/);
@@ -87,8 +131,13 @@ describe('kurir CLI', () => {
   });
 
   test('providers check lists every provider with its mode and sandbox balances', async () => {
-    const reports = json<Array<{ provider: string; mode: string; baseUrl: string; balance?: { amount: number } }>>(await kurir('--json', 'providers', 'check'));
-    assert.deepEqual(reports.map((r) => r.provider), PROVIDER_NAMES);
+    const reports = json<Array<{ provider: string; mode: string; baseUrl: string; balance?: { amount: number } }>>(
+      await kurir('--json', 'providers', 'check'),
+    );
+    assert.deepEqual(
+      reports.map((r) => r.provider),
+      PROVIDER_NAMES,
+    );
     for (const r of reports) {
       assert.equal(r.mode, 'sandbox');
       assert.equal(r.baseUrl, stack.sandboxes.urls[r.provider as 'wappin']);

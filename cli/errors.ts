@@ -10,13 +10,20 @@ export const EXIT = { ok: 0, runtime: 1, usage: 2, refused: 3, notFound: 4 } as 
 
 /** An error the CLI raises itself, with the exit code it means. */
 export class CliError extends Error {
-  constructor(readonly exitCode: number, message: string) {
+  constructor(
+    readonly exitCode: number,
+    message: string,
+  ) {
     super(message);
     this.name = 'CliError';
   }
 }
 
-const firstLine = (s: string) => s.split('\n').find((l) => l.trim())?.trim() ?? s;
+const firstLine = (s: string) =>
+  s
+    .split('\n')
+    .find((l) => l.trim())
+    ?.trim() ?? s;
 
 /** Maps any error to an exit code and a single line (never a stack trace). */
 export function describeError(err: unknown): { exitCode: number; line: string } {
@@ -24,13 +31,16 @@ export function describeError(err: unknown): { exitCode: number; line: string } 
   // Commander already printed its own one-line message.
   if (err instanceof CommanderError) return { exitCode: err.exitCode === 0 ? EXIT.ok : EXIT.usage, line: '' };
   if (err instanceof KurirValidationError) return { exitCode: EXIT.usage, line: err.message };
-  if (err instanceof ConfigError) return { exitCode: EXIT.usage, line: `invalid configuration: ${err.problems.join('; ')}` };
+  if (err instanceof ConfigError)
+    return { exitCode: EXIT.usage, line: `invalid configuration: ${err.problems.join('; ')}` };
   if (err instanceof OtpRefusedError) {
     const exitCode = err.reason === 'invalid' ? EXIT.usage : err.reason === 'send_failed' ? EXIT.runtime : EXIT.refused;
     return { exitCode, line: `refused (${err.reason}): ${firstLine(err.message)}` };
   }
   if (err instanceof CampaignNotFoundError) return { exitCode: EXIT.notFound, line: `not found: ${err.message}` };
-  if (err instanceof CampaignEmptyError || err instanceof CampaignExistsError) return { exitCode: EXIT.usage, line: err.message };
-  if (err instanceof WorkflowNotFoundError) return { exitCode: EXIT.notFound, line: `not found: ${firstLine(err.message)}` };
+  if (err instanceof CampaignEmptyError || err instanceof CampaignExistsError)
+    return { exitCode: EXIT.usage, line: err.message };
+  if (err instanceof WorkflowNotFoundError)
+    return { exitCode: EXIT.notFound, line: `not found: ${firstLine(err.message)}` };
   return { exitCode: EXIT.runtime, line: err instanceof Error ? firstLine(err.message) : String(err) };
 }

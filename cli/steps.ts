@@ -9,7 +9,11 @@ const PAIR_START = new RegExp(`:(?=(?:${KEYS.join('|')})=)`);
 export type StepOption = Record<string, unknown>;
 
 export function parseStep(spec: string, index: number): StepOption {
-  const bad = (why: string) => new CliError(EXIT.usage, `--step ${index + 1} ("${spec}"): ${why}; expected channel:provider:key=value, e.g. sms:sms-masking:text=Hello`);
+  const bad = (why: string) =>
+    new CliError(
+      EXIT.usage,
+      `--step ${index + 1} ("${spec}"): ${why}; expected channel:provider:key=value, e.g. sms:sms-masking:text=Hello`,
+    );
   const m = /^([a-z]+):([a-z-]+)(?::(.*))?$/s.exec(spec);
   if (!m) throw bad('cannot read it');
   const step: StepOption = { channel: m[1], provider: m[2] };
@@ -18,7 +22,8 @@ export function parseStep(spec: string, index: number): StepOption {
     const eq = pair.indexOf('=');
     const key = pair.slice(0, eq);
     const value = pair.slice(eq + 1);
-    if (eq < 0 || !(KEYS as readonly string[]).includes(key)) throw bad(`unknown part "${pair}" (keys: ${KEYS.join(', ')})`);
+    if (eq < 0 || !(KEYS as readonly string[]).includes(key))
+      throw bad(`unknown part "${pair}" (keys: ${KEYS.join(', ')})`);
     if (key === 'params') step.params = value === '' ? [] : value.split(',');
     else if (key === 'media') {
       // media=<type>,<url>

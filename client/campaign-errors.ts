@@ -2,12 +2,21 @@
 // campaign import in app/campaigns.ts, so the CLI and application code catch the same classes.
 
 /** One row the import refused: its line (1-based, the header of a CSV is line 1) and why. */
-export interface Rejected { line: number; reason: string }
+export interface Rejected {
+  line: number;
+  reason: string;
+}
 
 /** No row of the source was a valid recipient; `rejected` says why (line and reason). */
 export class CampaignEmptyError extends Error {
-  constructor(readonly id: string, readonly rejected: Rejected[], readonly rejectedCount: number) {
-    super(`no row was a valid recipient (${rejectedCount} rejected${rejected[0] ? `; line ${rejected[0].line}: ${rejected[0].reason}` : ''})`);
+  constructor(
+    readonly id: string,
+    readonly rejected: Rejected[],
+    readonly rejectedCount: number,
+  ) {
+    super(
+      `no row was a valid recipient (${rejectedCount} rejected${rejected[0] ? `; line ${rejected[0].line}: ${rejected[0].reason}` : ''})`,
+    );
     this.name = 'CampaignEmptyError';
   }
 }

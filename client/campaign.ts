@@ -5,7 +5,12 @@ import { createReadStream } from 'node:fs';
 import { WorkflowFailedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { campaignSpecSchema, type CampaignSpecRaw } from '../schemas/campaign.js';
 import type { CampaignProgress } from '../workflows/campaign-types.js';
-import { campaignProgressQuery, cancelCampaignSignal, pauseCampaignSignal, resumeCampaignSignal } from '../workflows/messages.js';
+import {
+  campaignProgressQuery,
+  cancelCampaignSignal,
+  pauseCampaignSignal,
+  resumeCampaignSignal,
+} from '../workflows/messages.js';
 import { CampaignEmptyError, CampaignExistsError, CampaignNotFoundError, type Rejected } from './campaign-errors.js';
 import { KurirValidationError, parseOrThrow } from './errors.js';
 import { apiError, restCall, type RestTarget } from './rest.js';
@@ -51,19 +56,28 @@ export class CampaignHandle {
   ) {}
 
   /** Counts per status, per provider, fallbacks, in flight, held by quiet hours. */
-  progress(): Promise<CampaignProgress> { return known(this.id, () => this.handle.query(campaignProgressQuery)); }
+  progress(): Promise<CampaignProgress> {
+    return known(this.id, () => this.handle.query(campaignProgressQuery));
+  }
   /** No new sends until resume; messages in flight finish. */
-  pause(): Promise<void> { return known(this.id, () => this.handle.signal(pauseCampaignSignal)); }
-  resume(): Promise<void> { return known(this.id, () => this.handle.signal(resumeCampaignSignal)); }
+  pause(): Promise<void> {
+    return known(this.id, () => this.handle.signal(pauseCampaignSignal));
+  }
+  resume(): Promise<void> {
+    return known(this.id, () => this.handle.signal(resumeCampaignSignal));
+  }
   /** No new sends, in-flight ones finish, the rest are recorded not_sent; result() then says `canceled`. */
-  cancel(reason?: string): Promise<void> { return known(this.id, () => this.handle.signal(cancelCampaignSignal, { reason })); }
+  cancel(reason?: string): Promise<void> {
+    return known(this.id, () => this.handle.signal(cancelCampaignSignal, { reason }));
+  }
   /** The final progress, once every recipient is final (through continue-as-new runs). */
   async result(): Promise<CampaignProgress> {
     return known(this.id, async () => {
       try {
-        return await this.handle.result() as CampaignProgress;
+        return (await this.handle.result()) as CampaignProgress;
       } catch (err) {
-        if (err instanceof WorkflowFailedError) throw new Error(`campaign ${this.id} failed: ${err.cause?.message ?? err.message}`, { cause: err });
+        if (err instanceof WorkflowFailedError)
+          throw new Error(`campaign ${this.id} failed: ${err.cause?.message ?? err.message}`, { cause: err });
         throw err;
       }
     });
@@ -83,10 +97,15 @@ async function* bytes(source: AsyncIterable<string | Buffer | Uint8Array>): Asyn
 const csvCell = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
 
 /** Recipient objects as CSV lines (phone, time_zone, params as a JSON array cell: what the importer reads). */
-async function* csvOf(head: CampaignRecipientInput[], rest: AsyncIterator<CampaignRecipientInput>): AsyncGenerator<string> {
+async function* csvOf(
+  head: CampaignRecipientInput[],
+  rest: AsyncIterator<CampaignRecipientInput>,
+): AsyncGenerator<string> {
   yield 'phone,time_zone,params\n';
   const line = (r: CampaignRecipientInput) => {
-    const numbered = Object.keys(r).filter((k) => /^param\d+$/.test(k)).sort((a, b) => Number(a.slice(5)) - Number(b.slice(5)));
+    const numbered = Object.keys(r)
+      .filter((k) => /^param\d+$/.test(k))
+      .sort((a, b) => Number(a.slice(5)) - Number(b.slice(5)));
     const last = numbered.length ? Number(numbered.at(-1)!.slice(5)) : 0;
     const params = r.params ?? (last ? Array.from({ length: last }, (_, i) => r[`param${i + 1}`] ?? '') : undefined);
     return `${[String(r.phone ?? ''), r.time_zone ?? '', params ? JSON.stringify(params.map(String)) : ''].map(csvCell).join(',')}\n`;
@@ -95,7 +114,9 @@ async function* csvOf(head: CampaignRecipientInput[], rest: AsyncIterator<Campai
   for (let next = await rest.next(); !next.done; next = await rest.next()) yield line(next.value);
 }
 
-function iteratorOf(recipients: Iterable<CampaignRecipientInput> | AsyncIterable<CampaignRecipientInput>): AsyncIterator<CampaignRecipientInput> | Iterator<CampaignRecipientInput> {
+function iteratorOf(
+  recipients: Iterable<CampaignRecipientInput> | AsyncIterable<CampaignRecipientInput>,
+): AsyncIterator<CampaignRecipientInput> | Iterator<CampaignRecipientInput> {
   return Symbol.asyncIterator in recipients ? recipients[Symbol.asyncIterator]() : recipients[Symbol.iterator]();
 }
 
@@ -119,21 +140,41 @@ async function bodyOf(recipients: CampaignRecipients): Promise<Body> {
 /** The settings as query parameters of a CSV upload (POST /v1/campaigns with text/csv). */
 function csvQuery(spec: CampaignSpecRaw): Record<string, string | undefined> {
   for (const key of ['pollAfter', 'pollMax'] as const) {
-    if (spec[key] !== undefined) throw new KurirValidationError(key, 'cannot be set for a CSV upload; pass the recipients as objects', []);
+    if (spec[key] !== undefined)
+      throw new KurirValidationError(key, 'cannot be set for a CSV upload; pass the recipients as objects', []);
   }
   const str = (v: string | number | boolean | undefined) => (v === undefined ? undefined : String(v));
   return {
-    name: spec.name, steps: JSON.stringify(spec.steps), fallback: spec.fallback && JSON.stringify(spec.fallback), mode: spec.mode,
-    trackFor: str(spec.trackFor), precheck: str(spec.precheck), concurrency: str(spec.concurrency), pageSize: str(spec.pageSize),
-    historyLimit: str(spec.historyLimit), timeZone: spec.timeZone, quietStart: spec.quietHours?.start, quietEnd: spec.quietHours?.end,
+    name: spec.name,
+    steps: JSON.stringify(spec.steps),
+    fallback: spec.fallback && JSON.stringify(spec.fallback),
+    mode: spec.mode,
+    trackFor: str(spec.trackFor),
+    precheck: str(spec.precheck),
+    concurrency: str(spec.concurrency),
+    pageSize: str(spec.pageSize),
+    historyLimit: str(spec.historyLimit),
+    timeZone: spec.timeZone,
+    quietStart: spec.quietHours?.start,
+    quietEnd: spec.quietHours?.end,
   };
 }
 
-interface Created { id: string; imported: number; rejected: Rejected[]; rejectedCount: number }
+interface Created {
+  id: string;
+  imported: number;
+  rejected: Rejected[];
+  rejectedCount: number;
+}
 
 function createdOf(body: Record<string, unknown>, lineOffset: number): Created {
-  const rejected = (body.rejected as Rejected[] | undefined ?? []).map((r) => ({ ...r, line: r.line + lineOffset }));
-  return { id: String(body.id), imported: Number(body.imported ?? 0), rejected, rejectedCount: Number(body.rejectedCount ?? 0) };
+  const rejected = ((body.rejected as Rejected[] | undefined) ?? []).map((r) => ({ ...r, line: r.line + lineOffset }));
+  return {
+    id: String(body.id),
+    imported: Number(body.imported ?? 0),
+    rejected,
+    rejectedCount: Number(body.rejectedCount ?? 0),
+  };
 }
 
 /**
@@ -142,14 +183,28 @@ function createdOf(body: Record<string, unknown>, lineOffset: number): Created {
  */
 export async function startCampaignOverRest(
   deps: { rest: RestTarget; temporal: Client },
-  spec: CampaignSpecRaw, recipients: CampaignRecipients, opts: StartCampaignOptions = {},
+  spec: CampaignSpecRaw,
+  recipients: CampaignRecipients,
+  opts: StartCampaignOptions = {},
 ): Promise<CampaignHandle> {
   parseOrThrow(campaignSpecSchema, spec);
   const body = await bodyOf(recipients);
   const query = { id: opts.id, start: opts.start === false ? 'false' : undefined };
-  const answer = 'json' in body
-    ? await restCall(deps.rest, { method: 'POST', path: '/v1/campaigns', query, body: { ...spec, recipients: body.json } })
-    : await restCall(deps.rest, { method: 'POST', path: '/v1/campaigns', query: { ...query, ...csvQuery(spec) }, body: body.csv, contentType: 'text/csv' });
+  const answer =
+    'json' in body
+      ? await restCall(deps.rest, {
+          method: 'POST',
+          path: '/v1/campaigns',
+          query,
+          body: { ...spec, recipients: body.json },
+        })
+      : await restCall(deps.rest, {
+          method: 'POST',
+          path: '/v1/campaigns',
+          query: { ...query, ...csvQuery(spec) },
+          body: body.csv,
+          contentType: 'text/csv',
+        });
   const lineOffset = 'json' in body ? 0 : body.lineOffset;
   if (answer.status === 201) {
     const { id, ...imported } = createdOf(answer.body, lineOffset);
@@ -163,7 +218,11 @@ export async function startCampaignOverRest(
   if (answer.status === 400 && answer.body.error === 'validation_error') {
     const field = typeof answer.body.field === 'string' ? answer.body.field : 'input';
     const message = typeof answer.body.message === 'string' ? answer.body.message : 'is invalid';
-    throw new KurirValidationError(field, message.startsWith(`${field}: `) ? message.slice(field.length + 2) : message, []);
+    throw new KurirValidationError(
+      field,
+      message.startsWith(`${field}: `) ? message.slice(field.length + 2) : message,
+      [],
+    );
   }
   throw apiError(answer, 'POST /v1/campaigns');
 }

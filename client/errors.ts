@@ -3,7 +3,11 @@ import type { z } from 'zod';
 
 /** Input that does not match the schema; `field` is the first failing path, e.g. "steps.0.provider". */
 export class KurirValidationError extends Error {
-  constructor(readonly field: string, message: string, readonly issues: z.core.$ZodIssue[]) {
+  constructor(
+    readonly field: string,
+    message: string,
+    readonly issues: z.core.$ZodIssue[],
+  ) {
     super(`${field}: ${message}`);
     this.name = 'KurirValidationError';
   }
@@ -11,7 +15,10 @@ export class KurirValidationError extends Error {
 
 /** A setting the call needs is missing (an API key, the OTP HMAC key): the SDK has no development fallbacks. */
 export class KurirConfigError extends Error {
-  constructor(readonly setting: string, message: string) {
+  constructor(
+    readonly setting: string,
+    message: string,
+  ) {
     super(`${setting}: ${message}`);
     this.name = 'KurirConfigError';
   }

@@ -30,10 +30,20 @@ export interface EventStreamOptions {
 
 /** The API refused the stream (bad key, bad filter): reconnecting cannot help. */
 export class EventStreamError extends Error {
-  constructor(readonly status: number, message: string) { super(message); this.name = 'EventStreamError'; }
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'EventStreamError';
+  }
 }
 
-interface SseMessage { id?: string; event?: string; data?: string }
+interface SseMessage {
+  id?: string;
+  event?: string;
+  data?: string;
+}
 
 export function parseSseBlock(block: string): SseMessage {
   const msg: SseMessage = {};
@@ -65,12 +75,23 @@ async function* sseMessages(body: ReadableStream<Uint8Array>): AsyncGenerator<Ss
   }
 }
 
-const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((resolve) => {
-  const t = setTimeout(resolve, ms);
-  signal?.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
-});
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
+  });
 
-export async function* streamEvents(filter: EventStreamFilter = {}, opts: EventStreamOptions = {}): AsyncGenerator<KurirEvent> {
+export async function* streamEvents(
+  filter: EventStreamFilter = {},
+  opts: EventStreamOptions = {},
+): AsyncGenerator<KurirEvent> {
   const { base, key } = resolveRestTarget({ apiUrl: opts.apiUrl, apiKey: opts.apiKey });
   const follow = opts.follow ?? true;
   const query = new URLSearchParams();
@@ -88,11 +109,15 @@ export async function* streamEvents(filter: EventStreamFilter = {}, opts: EventS
       try {
         if (last !== undefined) query.set('after', String(last));
         const res = await fetch(`${base}/v1/events?${query}`, {
-          headers: { accept: 'text/event-stream', authorization: `Bearer ${key}`, ...(last !== undefined ? { 'last-event-id': String(last) } : {}) },
+          headers: {
+            accept: 'text/event-stream',
+            authorization: `Bearer ${key}`,
+            ...(last !== undefined ? { 'last-event-id': String(last) } : {}),
+          },
           signal: controller.signal,
         });
         if (res.status >= 400 && res.status < 500) {
-          const body = await res.json().catch(() => ({})) as { message?: string };
+          const body = (await res.json().catch(() => ({}))) as { message?: string };
           throw new EventStreamError(res.status, body.message ?? `the event stream answered ${res.status}`);
         }
         if (!res.ok || !res.body) throw new Error(`the event stream answered ${res.status}`);

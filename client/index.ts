@@ -13,12 +13,24 @@ import { newMessageId, startMessage } from './start-message.js';
 import { newOtpId, resendOtp, startOtp, verifyOtp } from './start-otp.js';
 import { streamEvents, type EventStreamFilter, type EventStreamOptions, type KurirEvent } from './events.js';
 import type { CampaignSpecRaw } from '../schemas/campaign.js';
-import { CampaignHandle, startCampaignOverRest, type CampaignRecipients, type StartCampaignOptions } from './campaign.js';
+import {
+  CampaignHandle,
+  startCampaignOverRest,
+  type CampaignRecipients,
+  type StartCampaignOptions,
+} from './campaign.js';
 import type { RestTarget } from './rest.js';
 
 export { KurirConfigError, KurirValidationError } from './errors.js';
 export { OtpRefusedError } from './start-otp.js';
-export { EventStreamError, streamEvents, type EventStreamFilter, type EventStreamOptions, type EventType, type KurirEvent } from './events.js';
+export {
+  EventStreamError,
+  streamEvents,
+  type EventStreamFilter,
+  type EventStreamOptions,
+  type EventType,
+  type KurirEvent,
+} from './events.js';
 export { signWebhook, verifyWebhookSignature, WebhookVerificationError } from '../lib/crypto/webhook-signature.js';
 export { EncryptionKeyError } from '../codec/keys.js';
 export { UnknownEncryptionKeyError } from '../codec/aes-gcm-codec.js';
@@ -28,7 +40,15 @@ export { KurirApiError } from './rest.js';
 export type { CampaignRecipientInput, CampaignRecipients, StartCampaignOptions } from './campaign.js';
 export type { CampaignSpecRaw as CampaignSpec } from '../schemas/campaign.js';
 export type { CampaignProgress, RecipientStatus } from '../workflows/campaign-types.js';
-export type { MessageInputRaw as MessageInput, OtpInputRaw as OtpInput, MessageResult, MessageStatus, OtpState, VerifyResult, ResendResult };
+export type {
+  MessageInputRaw as MessageInput,
+  OtpInputRaw as OtpInput,
+  MessageResult,
+  MessageStatus,
+  OtpState,
+  VerifyResult,
+  ResendResult,
+};
 
 export interface KurirOptions {
   /** Temporal frontend, default TEMPORAL_ADDRESS or 127.0.0.1:7233. */
@@ -52,26 +72,56 @@ export interface KurirOptions {
 }
 
 export class MessageHandle {
-  constructor(readonly id: string, private readonly handle: WorkflowHandle) {}
-  status(): Promise<MessageStatus> { return this.handle.query(messageStatusQuery); }
-  async result(): Promise<MessageResult> { return await this.handle.result() as MessageResult; }
-  cancel(reason?: string): Promise<{ canceled: boolean }> { return this.handle.executeUpdate(cancelMessageUpdate, { args: [{ reason }] }); }
+  constructor(
+    readonly id: string,
+    private readonly handle: WorkflowHandle,
+  ) {}
+  status(): Promise<MessageStatus> {
+    return this.handle.query(messageStatusQuery);
+  }
+  async result(): Promise<MessageResult> {
+    return (await this.handle.result()) as MessageResult;
+  }
+  cancel(reason?: string): Promise<{ canceled: boolean }> {
+    return this.handle.executeUpdate(cancelMessageUpdate, { args: [{ reason }] });
+  }
 }
 
 export class OtpHandle {
-  constructor(readonly id: string, private readonly kurir: Kurir, readonly sent?: ResendResult) {}
-  async verify(code: string): Promise<VerifyResult> { return verifyOtp(this.kurir.client, this.kurir.requireOtpHmacKey(), this.id, code); }
-  resend(): Promise<ResendResult> { return resendOtp(this.kurir.client, this.id); }
-  status(): Promise<OtpState> { return this.kurir.client.workflow.getHandle(this.id).query(otpStatusQuery); }
-  cancel(): Promise<VerifyResult> { return this.kurir.client.workflow.getHandle(this.id).executeUpdate(cancelOtpUpdate); }
+  constructor(
+    readonly id: string,
+    private readonly kurir: Kurir,
+    readonly sent?: ResendResult,
+  ) {}
+  async verify(code: string): Promise<VerifyResult> {
+    return verifyOtp(this.kurir.client, this.kurir.requireOtpHmacKey(), this.id, code);
+  }
+  resend(): Promise<ResendResult> {
+    return resendOtp(this.kurir.client, this.id);
+  }
+  status(): Promise<OtpState> {
+    return this.kurir.client.workflow.getHandle(this.id).query(otpStatusQuery);
+  }
+  cancel(): Promise<VerifyResult> {
+    return this.kurir.client.workflow.getHandle(this.id).executeUpdate(cancelOtpUpdate);
+  }
 }
 
 export class Kurir {
-  private constructor(readonly client: Client, readonly taskQueue: string, private readonly otpHmacKey: string | undefined, private readonly rest: RestTarget) {}
+  private constructor(
+    readonly client: Client,
+    readonly taskQueue: string,
+    private readonly otpHmacKey: string | undefined,
+    private readonly rest: RestTarget,
+  ) {}
 
   /** Codes are hashed here with the worker's OTP_HMAC_KEY before they reach Temporal; there is no default key. */
   requireOtpHmacKey(): string {
-    if (!this.otpHmacKey) throw new KurirConfigError('otpHmacKey', "set the worker's OTP_HMAC_KEY (the otpHmacKey option or OTP_HMAC_KEY) to verify codes");
+    if (!this.otpHmacKey)
+      throw new KurirConfigError(
+        'otpHmacKey',
+        "set the worker's OTP_HMAC_KEY (the otpHmacKey option or OTP_HMAC_KEY) to verify codes",
+      );
     return this.otpHmacKey;
   }
 
@@ -84,7 +134,10 @@ export class Kurir {
       encryptionKey: options.encryptionKey ?? process.env.KURIR_ENCRYPTION_KEY,
     });
     const otpHmacKey = options.otpHmacKey ?? process.env.OTP_HMAC_KEY;
-    return new Kurir(client, options.taskQueue ?? process.env.TEMPORAL_TASK_QUEUE ?? 'kurir', otpHmacKey, { apiUrl: options.apiUrl, apiKey: options.kurirApiKey });
+    return new Kurir(client, options.taskQueue ?? process.env.TEMPORAL_TASK_QUEUE ?? 'kurir', otpHmacKey, {
+      apiUrl: options.apiUrl,
+      apiKey: options.kurirApiKey,
+    });
   }
 
   /** Starts a message; the same `id` twice attaches to the first (no second send). */
@@ -95,7 +148,9 @@ export class Kurir {
     return new MessageHandle(id, handle);
   }
 
-  message(id: string): MessageHandle { return new MessageHandle(id, this.client.workflow.getHandle(id)); }
+  message(id: string): MessageHandle {
+    return new MessageHandle(id, this.client.workflow.getHandle(id));
+  }
 
   /** Starts an OTP and resolves once the first code is out (update-with-start). */
   async startOtp(input: OtpInputRaw, opts: { id?: string } = {}): Promise<OtpHandle> {
@@ -105,21 +160,33 @@ export class Kurir {
     return new OtpHandle(id, this, sent);
   }
 
-  otp(id: string): OtpHandle { return new OtpHandle(id, this); }
-  verifyOtp(id: string, code: string): Promise<VerifyResult> { return this.otp(id).verify(code); }
-  resendOtp(id: string): Promise<ResendResult> { return this.otp(id).resend(); }
+  otp(id: string): OtpHandle {
+    return new OtpHandle(id, this);
+  }
+  verifyOtp(id: string, code: string): Promise<VerifyResult> {
+    return this.otp(id).verify(code);
+  }
+  resendOtp(id: string): Promise<ResendResult> {
+    return this.otp(id).resend();
+  }
 
   /**
    * Creates the campaign through the REST API (POST /v1/campaigns: it imports the recipients and
    * starts the workflow). Throws KurirValidationError (spec), CampaignEmptyError (no valid
    * recipient), CampaignExistsError (opts.id taken), KurirApiError (any other refusal).
    */
-  startCampaign(spec: CampaignSpecRaw, recipients: CampaignRecipients, opts: StartCampaignOptions = {}): Promise<CampaignHandle> {
+  startCampaign(
+    spec: CampaignSpecRaw,
+    recipients: CampaignRecipients,
+    opts: StartCampaignOptions = {},
+  ): Promise<CampaignHandle> {
     return startCampaignOverRest({ rest: this.rest, temporal: this.client }, spec, recipients, opts);
   }
 
   /** Progress and control of a campaign (through Temporal: the workflow id is the campaign id). */
-  campaign(id: string): CampaignHandle { return new CampaignHandle(id, this.client.workflow.getHandle(id)); }
+  campaign(id: string): CampaignHandle {
+    return new CampaignHandle(id, this.client.workflow.getHandle(id));
+  }
 
   /** Events as they happen (GET /v1/events on the kurir API, not Temporal): apiUrl/apiKey default to connect's apiUrl/kurirApiKey, then KURIR_API_URL/KURIR_API_KEY. */
   events(filter: EventStreamFilter = {}, options: EventStreamOptions = {}): AsyncGenerator<KurirEvent> {

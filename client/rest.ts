@@ -11,13 +11,21 @@ export interface RestTarget {
 
 /** The API answered with an error the SDK has no typed error for; `code` is its `error` field. */
 export class KurirApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly body: unknown) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly body: unknown,
+  ) {
     super(message);
     this.name = 'KurirApiError';
   }
 }
 
-export interface RestAnswer { status: number; body: Record<string, unknown> }
+export interface RestAnswer {
+  status: number;
+  body: Record<string, unknown>;
+}
 
 export interface RestRequest {
   method: 'GET' | 'POST';
@@ -28,13 +36,15 @@ export interface RestRequest {
   contentType?: string;
 }
 
-const isStream = (b: unknown): b is AsyncIterable<Uint8Array> => typeof b === 'object' && b !== null && Symbol.asyncIterator in b;
+const isStream = (b: unknown): b is AsyncIterable<Uint8Array> =>
+  typeof b === 'object' && b !== null && Symbol.asyncIterator in b;
 
 /** The API's base URL (default KURIR_API_URL, then the local API) and key (KURIR_API_KEY; no default). */
 export function resolveRestTarget(target: RestTarget): { base: string; key: string } {
   const base = (target.apiUrl ?? process.env.KURIR_API_URL ?? 'http://127.0.0.1:3000').replace(/\/+$/, '');
   const key = target.apiKey ?? process.env.KURIR_API_KEY;
-  if (!key) throw new KurirConfigError('apiKey', 'set an API key of the kurir API (the kurirApiKey option or KURIR_API_KEY)');
+  if (!key)
+    throw new KurirConfigError('apiKey', 'set an API key of the kurir API (the kurirApiKey option or KURIR_API_KEY)');
   return { base, key };
 }
 
@@ -54,10 +64,14 @@ export async function restCall(target: RestTarget, req: RestRequest): Promise<Re
   }
   const qs = query.size ? `?${query}` : '';
   // duplex 'half': required by fetch for a streamed request body.
-  const res = await fetch(`${base}${req.path}${qs}`, { method: req.method, headers, ...(body === undefined ? {} : { body, duplex: 'half' }) } as RequestInit);
+  const res = await fetch(`${base}${req.path}${qs}`, {
+    method: req.method,
+    headers,
+    ...(body === undefined ? {} : { body, duplex: 'half' }),
+  } as RequestInit);
   const text = await res.text();
   try {
-    return { status: res.status, body: text ? JSON.parse(text) as Record<string, unknown> : {} };
+    return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
   } catch {
     return { status: res.status, body: { message: text } };
   }
@@ -66,6 +80,7 @@ export async function restCall(target: RestTarget, req: RestRequest): Promise<Re
 /** The error for an answer the caller did not expect. */
 export function apiError(answer: RestAnswer, what: string): KurirApiError {
   const code = typeof answer.body.error === 'string' ? answer.body.error : 'error';
-  const message = typeof answer.body.message === 'string' ? answer.body.message : `${what}: the API answered ${answer.status}`;
+  const message =
+    typeof answer.body.message === 'string' ? answer.body.message : `${what}: the API answered ${answer.status}`;
   return new KurirApiError(answer.status, code, message, answer.body);
 }

@@ -25,7 +25,8 @@ describe('AesGcmCodec', () => {
     assert.equal(str(encrypted!.metadata!['encryption-key-id']), 'k1');
     assert.deepEqual(Object.keys(encrypted!.metadata!).sort(), ['encoding', 'encryption-key-id']);
     const bytes = Buffer.from(encrypted!.data!);
-    for (const secret of ['+6281234567890', '6281234567890', 'Order A-1 shipped', 'json/plain']) assert.equal(bytes.includes(secret), false, secret);
+    for (const secret of ['+6281234567890', '6281234567890', 'Order A-1 shipped', 'json/plain'])
+      assert.equal(bytes.includes(secret), false, secret);
     const [decoded] = await codec.decode([encrypted!]);
     assert.equal(str(decoded!.metadata!.encoding), 'json/plain');
     assert.deepEqual(defaultPayloadConverter.fromPayload(decoded!), input);
@@ -55,10 +56,18 @@ describe('AesGcmCodec', () => {
     const [fromNew] = await rotated.encode([plain()]);
     assert.equal(str(fromNew!.metadata!['encryption-key-id']), 'k2');
     const decoded = await rotated.decode([fromOld!, fromNew!]);
-    assert.deepEqual(decoded.map((p) => defaultPayloadConverter.fromPayload(p)), [input, input]);
+    assert.deepEqual(
+      decoded.map((p) => defaultPayloadConverter.fromPayload(p)),
+      [input, input],
+    );
     // A codec that was never given k2 cannot read it, and says which key is missing.
-    await assert.rejects(old.decode([fromNew!]), (err: unknown) =>
-      err instanceof UnknownEncryptionKeyError && err.keyId === 'k2' && /key id "k2".*KURIR_ENCRYPTION_KEY.*k1/.test(err.message));
+    await assert.rejects(
+      old.decode([fromNew!]),
+      (err: unknown) =>
+        err instanceof UnknownEncryptionKeyError &&
+        err.keyId === 'k2' &&
+        /key id "k2".*KURIR_ENCRYPTION_KEY.*k1/.test(err.message),
+    );
   });
 
   test('a different key under the same id, altered data or a relabelled key id fail authentication', async () => {
@@ -71,7 +80,10 @@ describe('AesGcmCodec', () => {
     // The key id is authenticated data: pointing the payload at k2 does not decrypt it with k2.
     const relabelled = { ...encrypted!, metadata: { ...encrypted!.metadata, 'encryption-key-id': Buffer.from('k2') } };
     await assert.rejects(codec.decode([relabelled]), PayloadDecryptionError);
-    await assert.rejects(codec.decode([{ metadata: { encoding: Buffer.from('binary/encrypted') }, data: encrypted!.data! }]), /no "encryption-key-id"/);
+    await assert.rejects(
+      codec.decode([{ metadata: { encoding: Buffer.from('binary/encrypted') }, data: encrypted!.data! }]),
+      /no "encryption-key-id"/,
+    );
     await assert.rejects(codec.decode([{ ...encrypted!, data: Buffer.alloc(10) }]), /too short/);
   });
 
@@ -92,7 +104,10 @@ describe('KURIR_ENCRYPTION_KEY', () => {
     assert.deepEqual([...ring.keys.keys()], ['k2', 'k1']);
     assert.equal(ring.keys.get('k1')!.length, 32);
     // base64url (no padding) works too.
-    assert.equal(parseKeyring(`k1:${Buffer.from(K1, 'base64').toString('base64url')}`).current.equals(Buffer.from(K1, 'base64')), true);
+    assert.equal(
+      parseKeyring(`k1:${Buffer.from(K1, 'base64').toString('base64url')}`).current.equals(Buffer.from(K1, 'base64')),
+      true,
+    );
   });
 
   test('bad values are refused with a message that names the problem and never shows the key', () => {
@@ -106,14 +121,27 @@ describe('KURIR_ENCRYPTION_KEY', () => {
       [`k1:not*base64!`, /key "k1" must be base64 of exactly 32/],
     ];
     for (const [spec, message] of cases) {
-      assert.throws(() => parseKeyring(spec), (err: unknown) => err instanceof EncryptionKeyError && message.test(err.message) && !err.message.includes(K1) && !err.message.includes(short), spec);
+      assert.throws(
+        () => parseKeyring(spec),
+        (err: unknown) =>
+          err instanceof EncryptionKeyError &&
+          message.test(err.message) &&
+          !err.message.includes(K1) &&
+          !err.message.includes(short),
+        spec,
+      );
     }
   });
 
   test('config refuses a bad key at start, naming the variable without its value', () => {
     const short = randomBytes(16).toString('base64');
-    assert.throws(() => loadConfig({ KURIR_ENCRYPTION_KEY: `k1:${short}` }), (err: unknown) =>
-      err instanceof ConfigError && /KURIR_ENCRYPTION_KEY: key "k1" must be base64 of exactly 32/.test(err.message) && !err.message.includes(short));
+    assert.throws(
+      () => loadConfig({ KURIR_ENCRYPTION_KEY: `k1:${short}` }),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        /KURIR_ENCRYPTION_KEY: key "k1" must be base64 of exactly 32/.test(err.message) &&
+        !err.message.includes(short),
+    );
     assert.equal(loadConfig({ KURIR_ENCRYPTION_KEY: `k2:${K2},k1:${K1}` }).KURIR_ENCRYPTION_KEY, `k2:${K2},k1:${K1}`);
     assert.equal(loadConfig({ KURIR_ENCRYPTION_KEY: '' }).KURIR_ENCRYPTION_KEY, undefined);
   });

@@ -16,8 +16,13 @@ const ProtoPayload = proto.temporal.api.common.v1.Payload;
 
 /** A payload names a key id that KURIR_ENCRYPTION_KEY does not hold (a rotated-out key?). */
 export class UnknownEncryptionKeyError extends Error {
-  constructor(readonly keyId: string, known: string[]) {
-    super(`payload is encrypted with key id "${keyId}", which KURIR_ENCRYPTION_KEY does not hold (it has: ${known.join(', ')}); add that key back (after the current one) to read it`);
+  constructor(
+    readonly keyId: string,
+    known: string[],
+  ) {
+    super(
+      `payload is encrypted with key id "${keyId}", which KURIR_ENCRYPTION_KEY does not hold (it has: ${known.join(', ')}); add that key back (after the current one) to read it`,
+    );
     this.name = 'UnknownEncryptionKeyError';
   }
 }
@@ -44,7 +49,9 @@ export class AesGcmCodec implements PayloadCodec {
     return new AesGcmCodec(parseKeyring(spec));
   }
 
-  get currentKeyId(): string { return this.keyring.currentId; }
+  get currentKeyId(): string {
+    return this.keyring.currentId;
+  }
 
   async encode(payloads: Payload[]): Promise<Payload[]> {
     return payloads.map((p) => this.encrypt(p));
@@ -74,7 +81,8 @@ export class AesGcmCodec implements PayloadCodec {
     const key = this.keyring.keys.get(keyId);
     if (!key) throw new UnknownEncryptionKeyError(keyId, [...this.keyring.keys.keys()]);
     const data = Buffer.from(payload.data ?? []);
-    if (data.length < IV_BYTES + TAG_BYTES) throw new PayloadDecryptionError(`encrypted payload (key "${keyId}") is too short`);
+    if (data.length < IV_BYTES + TAG_BYTES)
+      throw new PayloadDecryptionError(`encrypted payload (key "${keyId}") is too short`);
     const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, IV_BYTES));
     decipher.setAAD(Buffer.from(keyId));
     decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
@@ -82,7 +90,9 @@ export class AesGcmCodec implements PayloadCodec {
     try {
       plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
     } catch {
-      throw new PayloadDecryptionError(`encrypted payload failed authentication with key "${keyId}" (a different key under that id, or altered data)`);
+      throw new PayloadDecryptionError(
+        `encrypted payload failed authentication with key "${keyId}" (a different key under that id, or altered data)`,
+      );
     }
     return ProtoPayload.decode(plain);
   }

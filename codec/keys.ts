@@ -19,10 +19,14 @@ export interface Keyring {
   keys: ReadonlyMap<string, Buffer>;
 }
 
-export const KEY_FORMAT_HINT = 'expected "<id>:<base64 of 32 bytes>[,<id>:<base64>…]", e.g. k1:$(node -e "console.log(crypto.randomBytes(32).toString(\'base64\'))")';
+export const KEY_FORMAT_HINT =
+  'expected "<id>:<base64 of 32 bytes>[,<id>:<base64>…]", e.g. k1:$(node -e "console.log(crypto.randomBytes(32).toString(\'base64\'))")';
 
 export function parseKeyring(spec: string): Keyring {
-  const entries = spec.split(',').map((e) => e.trim()).filter(Boolean);
+  const entries = spec
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
   if (entries.length === 0) throw new EncryptionKeyError(`no key given; ${KEY_FORMAT_HINT}`);
   const keys = new Map<string, Buffer>();
   const ids: string[] = [];
@@ -34,9 +38,13 @@ export function parseKeyring(spec: string): Keyring {
     const material = entry.slice(colon + 1).trim();
     if (!KEY_ID.test(id)) throw new EncryptionKeyError(`${at}: key id must be 1-64 letters, digits, ".", "_" or "-"`);
     if (keys.has(id)) throw new EncryptionKeyError(`${at}: key id "${id}" appears twice`);
-    const key = BASE64.test(material) ? Buffer.from(material, material.includes('-') || material.includes('_') ? 'base64url' : 'base64') : undefined;
+    const key = BASE64.test(material)
+      ? Buffer.from(material, material.includes('-') || material.includes('_') ? 'base64url' : 'base64')
+      : undefined;
     if (!key || key.length !== 32) {
-      throw new EncryptionKeyError(`key "${id}" must be base64 of exactly 32 random bytes (AES-256)${key ? `, got ${key.length} bytes` : ''}`);
+      throw new EncryptionKeyError(
+        `key "${id}" must be base64 of exactly 32 random bytes (AES-256)${key ? `, got ${key.length} bytes` : ''}`,
+      );
     }
     keys.set(id, key);
     ids.push(id);

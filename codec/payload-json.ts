@@ -15,7 +15,9 @@ export function payloadFromJson({ metadata, data }: JsonPayload): Payload {
 
 export function payloadToJson({ metadata, data }: Payload): JsonPayload {
   return {
-    metadata: Object.fromEntries(Object.entries(metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+    metadata: Object.fromEntries(
+      Object.entries(metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+    ),
     ...(data?.length ? { data: Buffer.from(data).toString('base64') } : {}),
   };
 }

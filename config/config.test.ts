@@ -27,7 +27,9 @@ test('every bad variable is listed with the reason, secrets are not echoed', () 
 
 test('entry points exit 2 with one message naming the bad variable', () => {
   const run = spawnSync(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
-    env: { ...process.env, PORT: 'abc', DATABASE_URL: 'nonsense' }, encoding: 'utf8', timeout: 60_000,
+    env: { ...process.env, PORT: 'abc', DATABASE_URL: 'nonsense' },
+    encoding: 'utf8',
+    timeout: 60_000,
   });
   assert.equal(run.status, 2);
   assert.match(run.stderr, /PORT: must be a port number/);

@@ -23,7 +23,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, providers: Prov
   throw new ConfigError(describeIssues(result.error.issues, cleaned));
 }
 
-function describeIssues(issues: readonly { path: PropertyKey[]; message: string }[], cleaned: Record<string, string | undefined>): string[] {
+function describeIssues(
+  issues: readonly { path: PropertyKey[]; message: string }[],
+  cleaned: Record<string, string | undefined>,
+): string[] {
   return issues.map((issue) => {
     const name = issue.path.map(String).join('.');
     const value = cleaned[name];

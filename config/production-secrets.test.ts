@@ -33,31 +33,50 @@ test('a laptop (loopback HOST, no NODE_ENV) starts on the development secrets', 
 
 test('production with the defaults names every development secret, and no value', () => {
   const problems = problemsOf({ NODE_ENV: 'production' });
-  assert.deepEqual(problems.map((p) => p.split(':')[0]).sort(), [...Object.keys(DEV_SECRETS), 'KURIR_ENCRYPTION_KEY'].sort());
-  for (const value of Object.values(DEV_SECRETS).filter((v) => v !== 'dev-key')) assert.ok(!problems.join('\n').includes(value));
+  assert.deepEqual(
+    problems.map((p) => p.split(':')[0]).sort(),
+    [...Object.keys(DEV_SECRETS), 'KURIR_ENCRYPTION_KEY'].sort(),
+  );
+  for (const value of Object.values(DEV_SECRETS).filter((v) => v !== 'dev-key'))
+    assert.ok(!problems.join('\n').includes(value));
 });
 
 test('a non-loopback HOST counts as production, and empty values fall back to the refused defaults', () => {
   assert.equal(isProduction({ NODE_ENV: 'development', HOST: '0.0.0.0' }), true);
-  assert.deepEqual(problemsOf({ ...ownSecrets, HOST: '0.0.0.0', OTP_HMAC_KEY: '' }).map((p) => p.split(':')[0]), ['OTP_HMAC_KEY']);
+  assert.deepEqual(
+    problemsOf({ ...ownSecrets, HOST: '0.0.0.0', OTP_HMAC_KEY: '' }).map((p) => p.split(':')[0]),
+    ['OTP_HMAC_KEY'],
+  );
 });
 
 test('production without an encryption key is refused', () => {
   const { KURIR_ENCRYPTION_KEY: _key, ...unencrypted } = ownSecrets;
-  assert.deepEqual(problemsOf({ ...unencrypted, NODE_ENV: 'production' }).map((p) => p.split(':')[0]), ['KURIR_ENCRYPTION_KEY']);
+  assert.deepEqual(
+    problemsOf({ ...unencrypted, NODE_ENV: 'production' }).map((p) => p.split(':')[0]),
+    ['KURIR_ENCRYPTION_KEY'],
+  );
 });
 
 test('short API keys and short secrets are refused; own long ones pass', () => {
   assert.deepEqual(problemsOf({ ...ownSecrets, NODE_ENV: 'production' }), []);
-  const problems = problemsOf({ ...ownSecrets, NODE_ENV: 'production', KURIR_API_KEYS: `${strong('a')},short-key`, WEBHOOK_SECRET_KEY: 'x'.repeat(31) });
-  assert.deepEqual(problems.map((p) => p.split(':')[0]), ['KURIR_API_KEYS', 'WEBHOOK_SECRET_KEY']);
+  const problems = problemsOf({
+    ...ownSecrets,
+    NODE_ENV: 'production',
+    KURIR_API_KEYS: `${strong('a')},short-key`,
+    WEBHOOK_SECRET_KEY: 'x'.repeat(31),
+  });
+  assert.deepEqual(
+    problems.map((p) => p.split(':')[0]),
+    ['KURIR_API_KEYS', 'WEBHOOK_SECRET_KEY'],
+  );
 });
 
 test('the API and the worker refuse to start in production on a default secret: exit 2, each named', async () => {
   for (const entry of ['api/server.ts', 'workers/main.ts']) {
     const run = spawnSync(process.execPath, ['--import', 'tsx', entry], {
       env: { PATH: process.env.PATH, NODE_ENV: 'production', ...ownSecrets, OTP_HMAC_KEY: DEV_SECRETS.OTP_HMAC_KEY },
-      encoding: 'utf8', timeout: 60_000,
+      encoding: 'utf8',
+      timeout: 60_000,
     });
     assert.equal(run.status, 2, `${entry}: ${run.stderr}`);
     assert.match(run.stderr, /OTP_HMAC_KEY: set your own secret/);

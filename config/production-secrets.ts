@@ -37,7 +37,8 @@ export function isProduction(env: Pick<Env, 'NODE_ENV' | 'HOST'>): boolean {
 export function weakSecrets(env: Pick<Env, SecretName | 'KURIR_ENCRYPTION_KEY'>): string[] {
   const problems: string[] = [];
   // Histories hold phone numbers and message texts: in production they are encrypted.
-  if (!env.KURIR_ENCRYPTION_KEY) problems.push('KURIR_ENCRYPTION_KEY: required in production (payloads in Temporal history are encrypted)');
+  if (!env.KURIR_ENCRYPTION_KEY)
+    problems.push('KURIR_ENCRYPTION_KEY: required in production (payloads in Temporal history are encrypted)');
   const apiKeys = env.KURIR_API_KEYS.map((k) => k.key);
   if (apiKeys.length === 0 || apiKeys.includes(DEV_SECRETS.KURIR_API_KEYS)) {
     problems.push(`KURIR_API_KEYS: set your own keys (the development key "${DEV_SECRETS.KURIR_API_KEYS}" is public)`);
@@ -48,7 +49,8 @@ export function weakSecrets(env: Pick<Env, SecretName | 'KURIR_ENCRYPTION_KEY'>)
     if (name === 'KURIR_API_KEYS') continue;
     const value = env[name];
     if (value === DEV_SECRETS[name]) problems.push(`${name}: set your own secret (the development default is public)`);
-    else if (Buffer.byteLength(value, 'utf8') < MIN_SECRET_LENGTH) problems.push(`${name}: needs at least ${MIN_SECRET_LENGTH} bytes`);
+    else if (Buffer.byteLength(value, 'utf8') < MIN_SECRET_LENGTH)
+      problems.push(`${name}: needs at least ${MIN_SECRET_LENGTH} bytes`);
   }
   return problems;
 }

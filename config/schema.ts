@@ -10,12 +10,20 @@ import { DEV_SECRETS } from './production-secrets.js';
 import { isRetentionSchedule } from '../schemas/retention-schedule.js';
 import { isSupportedCountry } from 'libphonenumber-js';
 
-const port = z.coerce.number({ error: 'must be a port number (0-65535)' }).int('must be a port number (0-65535)').min(0).max(65535);
+const port = z.coerce
+  .number({ error: 'must be a port number (0-65535)' })
+  .int('must be a port number (0-65535)')
+  .min(0)
+  .max(65535);
 const url = z.url();
 const optionalSecret = z.string().min(1).optional();
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
 const postgresUrl = z.string().refine((v) => {
-  try { return ['postgres:', 'postgresql:'].includes(new URL(v).protocol); } catch { return false; }
+  try {
+    return ['postgres:', 'postgresql:'].includes(new URL(v).protocol);
+  } catch {
+    return false;
+  }
 }, 'must be a postgres:// or postgresql:// URL');
 const hostPort = z.string().regex(/^[^\s:/]+:\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:7233');
 
@@ -54,10 +62,16 @@ function commonEnv(providers: ProviderList) {
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50_000_000).default(1_048_576),
     // Phone numbers without "+" (campaign rows, POST /v1/messages and /v1/otp `to`) are read as this
     // region's (ISO 3166 alpha-2, e.g. ID); unset: only international numbers (+…) are accepted.
-    DEFAULT_REGION: z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? v.trim().toUpperCase() : undefined),
-      z.string().refine(isSupportedCountry, 'must be an ISO 3166 alpha-2 region code such as ID').optional()),
+    DEFAULT_REGION: z.preprocess(
+      (v) => (typeof v === 'string' && v.trim() !== '' ? v.trim().toUpperCase() : undefined),
+      z.string().refine(isSupportedCountry, 'must be an ISO 3166 alpha-2 region code such as ID').optional(),
+    ),
     // A streamed CSV campaign upload (text/csv is not subject to BODY_LIMIT_BYTES): bytes and rows.
-    CSV_MAX_BYTES: z.coerce.number().int().min(1024).default(100 * 1024 * 1024),
+    CSV_MAX_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(100 * 1024 * 1024),
     CSV_MAX_ROWS: z.coerce.number().int().min(1).default(1_000_000),
 
     // Callback secret of the providers whose callbacks carry none of their own (`?token=`); the
@@ -77,11 +91,26 @@ function commonEnv(providers: ProviderList) {
     OTP_SEND_LIMIT: z.coerce.number().int().min(1).max(1000).default(5),
     OTP_SEND_WINDOW: durationSchema.default('10 minutes'),
     // Payload encryption in Temporal history: `k2:<base64 32 bytes>,k1:<…>`; the first encrypts, all decrypt.
-    KURIR_ENCRYPTION_KEY: z.string().superRefine((v, ctx) => {
-      try { parseKeyring(v); } catch (err) { ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) }); }
-    }).optional(),
+    KURIR_ENCRYPTION_KEY: z
+      .string()
+      .superRefine((v, ctx) => {
+        try {
+          parseKeyring(v);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) });
+        }
+      })
+      .optional(),
     // Origins (Temporal UI) allowed to call the codec endpoint /codec/*; default: TEMPORAL_UI_URL, else the local dev UI.
-    CODEC_CORS_ORIGINS: z.string().optional().transform((v) => v?.split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean)),
+    CODEC_CORS_ORIGINS: z
+      .string()
+      .optional()
+      .transform((v) =>
+        v
+          ?.split(',')
+          .map((o) => o.trim().replace(/\/+$/, ''))
+          .filter(Boolean),
+      ),
     PRETTY_LOGS: bool.optional(),
 
     // Outbound webhooks and the event stream (GET /v1/events).
@@ -103,7 +132,13 @@ function commonEnv(providers: ProviderList) {
     SSE_MAX_STREAMS: z.coerce.number().int().min(1).max(100_000).default(200),
     // Retention (docs/operations.md#retention): a Temporal Schedule prunes rows older than these ages.
     // RETENTION_SCHEDULE: an interval ("1 hour"), a cron expression ("0 3 * * *") or "off".
-    RETENTION_SCHEDULE: z.string().refine(isRetentionSchedule, 'must be an interval of at least a minute ("1 hour"), a 5-field cron expression ("0 3 * * *") or "off"').default('1 hour'),
+    RETENTION_SCHEDULE: z
+      .string()
+      .refine(
+        isRetentionSchedule,
+        'must be an interval of at least a minute ("1 hour"), a 5-field cron expression ("0 3 * * *") or "off"',
+      )
+      .default('1 hour'),
     RETENTION_CALLBACKS: durationSchema.default('7 days'),
     RETENTION_UNOWNED_CALLBACKS: durationSchema.default('7 days'),
     RETENTION_EVENTS: durationSchema.default('30 days'),

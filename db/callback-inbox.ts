@@ -14,7 +14,10 @@ export interface InboxRow {
 }
 
 export function dedupeKey(route: string, method: string, query: Record<string, string>, body: string): string {
-  const q = Object.keys(query).sort().map((k) => `${k}=${query[k]}`).join('&');
+  const q = Object.keys(query)
+    .sort()
+    .map((k) => `${k}=${query[k]}`)
+    .join('&');
   return createHash('sha256').update(`${method} ${route}?${q}\n${body}`).digest('hex');
 }
 
@@ -22,7 +25,9 @@ export function dedupeKey(route: string, method: string, query: Record<string, s
 export async function lockDueCallbacks(client: pg.PoolClient, limit: number): Promise<InboxRow[]> {
   const res = await client.query<InboxRow>(
     `SELECT id, provider, route, method, query, body, relay_attempts FROM callback_inbox
-     WHERE relayed_at IS NULL AND dead_at IS NULL AND next_attempt_at <= now() ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`, [limit]);
+     WHERE relayed_at IS NULL AND dead_at IS NULL AND next_attempt_at <= now() ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+    [limit],
+  );
   return res.rows;
 }
 
@@ -31,19 +36,28 @@ export async function markRelayed(client: pg.PoolClient, ids: string[]): Promise
   if (ids.length === 0) return [];
   const res = await client.query<{ lag: number }>(
     `UPDATE callback_inbox SET relayed_at = now(), relay_attempts = relay_attempts + 1, last_error = NULL WHERE id = ANY($1::bigint[])
-     RETURNING extract(epoch FROM relayed_at - received_at)::float8 AS lag`, [ids]);
+     RETURNING extract(epoch FROM relayed_at - received_at)::float8 AS lag`,
+    [ids],
+  );
   return res.rows.map((r) => r.lag);
 }
 
-export interface Retry { row: InboxRow; error: string; waitingFor?: string }
+export interface Retry {
+  row: InboxRow;
+  error: string;
+  waitingFor?: string;
+}
 
 /**
  * An error as the text column can hold it: a parser's message may quote the poison itself (a NUL
  * the database refuses), and a refused error write would fail the batch all over again.
  */
 export function storableError(error: string): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = error.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const clean = error.replace(
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
   return clean.length > 2_000 ? `${clean.slice(0, 2_000)}…` : clean;
 }
 
@@ -63,23 +77,36 @@ export async function markRetries(client: pg.PoolClient, retries: Retry[]): Prom
     `UPDATE callback_inbox c SET relay_attempts = c.relay_attempts + 1, last_error = r.error,
        next_attempt_at = now() + make_interval(secs => r.delay), waiting_for = r.waiting_for
      FROM unnest($1::bigint[], $2::text[], $3::float8[], $4::text[]) AS r(id, error, delay, waiting_for) WHERE c.id = r.id`,
-    [retries.map((r) => r.row.id), retries.map((r) => storableError(r.error)), retries.map(delaySec), retries.map((r) => r.waitingFor ?? null)]);
+    [
+      retries.map((r) => r.row.id),
+      retries.map((r) => storableError(r.error)),
+      retries.map(delaySec),
+      retries.map((r) => r.waitingFor ?? null),
+    ],
+  );
 }
 
 /** Makes the rows waiting for these provider messages due now: their owners are recorded. */
 export async function makeWaitingDue(pool: Pool, keys: string[]): Promise<number> {
   if (keys.length === 0) return 0;
   const res = await pool.query(
-    'UPDATE callback_inbox SET next_attempt_at = now() WHERE relayed_at IS NULL AND dead_at IS NULL AND waiting_for = ANY($1::text[]) AND next_attempt_at > now()', [keys]);
+    'UPDATE callback_inbox SET next_attempt_at = now() WHERE relayed_at IS NULL AND dead_at IS NULL AND waiting_for = ANY($1::text[]) AND next_attempt_at > now()',
+    [keys],
+  );
   return res.rowCount ?? 0;
 }
 
 /** Makes every waiting row due now (after the relay may have missed notifications). */
 export async function makeAllWaitingDue(pool: Pool): Promise<void> {
-  await pool.query('UPDATE callback_inbox SET next_attempt_at = now() WHERE relayed_at IS NULL AND dead_at IS NULL AND next_attempt_at > now()');
+  await pool.query(
+    'UPDATE callback_inbox SET next_attempt_at = now() WHERE relayed_at IS NULL AND dead_at IS NULL AND next_attempt_at > now()',
+  );
 }
 
-export interface Dead { id: string; error: string }
+export interface Dead {
+  id: string;
+  error: string;
+}
 
 /** Sets rows aside for good: they fail in a way no retry fixes (see services/relay-poison.ts). */
 export async function markDead(client: pg.PoolClient, dead: Dead[]): Promise<void> {
@@ -87,19 +114,33 @@ export async function markDead(client: pg.PoolClient, dead: Dead[]): Promise<voi
   await client.query(
     `UPDATE callback_inbox c SET dead_at = now(), relay_attempts = c.relay_attempts + 1, last_error = d.error, waiting_for = NULL
      FROM unnest($1::bigint[], $2::text[]) AS d(id, error) WHERE c.id = d.id`,
-    [dead.map((d) => d.id), dead.map((d) => storableError(d.error))]);
+    [dead.map((d) => d.id), dead.map((d) => storableError(d.error))],
+  );
 }
 
-export interface DeadRow { id: string; provider: string; route: string; received_at: Date; dead_at: Date; error: string | null; body: string; body_length: number }
+export interface DeadRow {
+  id: string;
+  provider: string;
+  route: string;
+  received_at: Date;
+  dead_at: Date;
+  error: string | null;
+  body: string;
+  body_length: number;
+}
 
 /**
  * Dead callbacks, newest first, with the first `bodyChars` characters of each body. The query
  * never held the callback token (the route strips it before storing), so nothing secret is listed.
  */
-export async function listDeadCallbacks(pool: Pool, opts: { limit: number; beforeId?: string; bodyChars: number }): Promise<DeadRow[]> {
+export async function listDeadCallbacks(
+  pool: Pool,
+  opts: { limit: number; beforeId?: string; bodyChars: number },
+): Promise<DeadRow[]> {
   const res = await pool.query<DeadRow>(
     `SELECT id, provider, route, received_at, dead_at, last_error AS error, left(body, $3) AS body, length(body) AS body_length
      FROM callback_inbox WHERE dead_at IS NOT NULL AND ($1::bigint IS NULL OR id < $1) ORDER BY id DESC LIMIT $2`,
-    [opts.beforeId ?? null, opts.limit, opts.bodyChars]);
+    [opts.beforeId ?? null, opts.limit, opts.bodyChars],
+  );
   return res.rows;
 }

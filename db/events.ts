@@ -20,8 +20,18 @@ export interface EventFilter {
 }
 
 interface EventRow {
-  seq: string; id: string; type: string; version: number; message_id: string | null; otp_id: string | null; campaign_id: string | null;
-  reference: string | null; provider: string | null; channel: string | null; occurred_at: Date; data: Record<string, unknown>;
+  seq: string;
+  id: string;
+  type: string;
+  version: number;
+  message_id: string | null;
+  otp_id: string | null;
+  campaign_id: string | null;
+  reference: string | null;
+  provider: string | null;
+  channel: string | null;
+  occurred_at: Date;
+  data: Record<string, unknown>;
 }
 
 const subjectOf = (e: KurirEventInput) => e.messageId ?? e.otpId ?? e.campaignId ?? `event:${e.id}`;
@@ -42,34 +52,71 @@ export async function insertEvents(db: Pool | pg.PoolClient, events: KurirEventI
        $10::text[], $11::text[], $12::timestamptz[], $13::jsonb[])
        AS e(id, type, version, message_id, otp_id, campaign_id, reference, provider, channel, subject, occurred_at, data)
      ON CONFLICT (id) DO NOTHING`,
-    [EVENTS_LOCK, column((e) => e.id), column((e) => e.type), column(() => EVENT_VERSION), column((e) => e.messageId ?? null), column((e) => e.otpId ?? null),
-      column((e) => e.campaignId ?? null), column((e) => e.reference ?? null), column((e) => e.provider ?? null), column((e) => e.channel ?? null),
-      column(subjectOf), column((e) => e.occurredAt), column((e) => JSON.stringify(e.data ?? {}))]);
+    [
+      EVENTS_LOCK,
+      column((e) => e.id),
+      column((e) => e.type),
+      column(() => EVENT_VERSION),
+      column((e) => e.messageId ?? null),
+      column((e) => e.otpId ?? null),
+      column((e) => e.campaignId ?? null),
+      column((e) => e.reference ?? null),
+      column((e) => e.provider ?? null),
+      column((e) => e.channel ?? null),
+      column(subjectOf),
+      column((e) => e.occurredAt),
+      column((e) => JSON.stringify(e.data ?? {})),
+    ],
+  );
   return res.rowCount ?? 0;
 }
 
 export function rowToEvent(r: EventRow): KurirEvent {
   const opt = <K extends string, V>(k: K, v: V | null) => (v === null ? {} : { [k]: v }) as Partial<Record<K, V>>;
   return {
-    seq: Number(r.seq), id: r.id, type: r.type as KurirEvent['type'], version: r.version,
-    ...opt('messageId', r.message_id), ...opt('otpId', r.otp_id), ...opt('campaignId', r.campaign_id), ...opt('reference', r.reference),
-    ...opt('provider', r.provider as KurirEvent['provider'] | null), ...opt('channel', r.channel as KurirEvent['channel'] | null),
-    occurredAt: r.occurred_at.toISOString(), data: r.data,
+    seq: Number(r.seq),
+    id: r.id,
+    type: r.type as KurirEvent['type'],
+    version: r.version,
+    ...opt('messageId', r.message_id),
+    ...opt('otpId', r.otp_id),
+    ...opt('campaignId', r.campaign_id),
+    ...opt('reference', r.reference),
+    ...opt('provider', r.provider as KurirEvent['provider'] | null),
+    ...opt('channel', r.channel as KurirEvent['channel'] | null),
+    occurredAt: r.occurred_at.toISOString(),
+    data: r.data,
   };
 }
 
-export const EVENT_COLUMNS = 'seq, id, type, version, message_id, otp_id, campaign_id, reference, provider, channel, occurred_at, data';
+export const EVENT_COLUMNS =
+  'seq, id, type, version, message_id, otp_id, campaign_id, reference, provider, channel, occurred_at, data';
 
 /** Events after `afterSeq` (and up to `toSeq`, when given) that match the filter, in stream order. */
-export async function listEvents(pool: Pool, afterSeq: number, filter: EventFilter, limit = 500, toSeq?: number): Promise<KurirEvent[]> {
+export async function listEvents(
+  pool: Pool,
+  afterSeq: number,
+  filter: EventFilter,
+  limit = 500,
+  toSeq?: number,
+): Promise<KurirEvent[]> {
   const res = await pool.query<EventRow>(
     `SELECT ${EVENT_COLUMNS} FROM events WHERE seq > $1
        AND ($2::text IS NULL OR message_id = $2) AND ($3::text IS NULL OR otp_id = $3)
        AND ($4::text IS NULL OR campaign_id = $4) AND ($5::text IS NULL OR reference = $5)
        AND ($6::text[] IS NULL OR type = ANY ($6)) AND ($8::bigint IS NULL OR seq <= $8)
      ORDER BY seq LIMIT $7`,
-    [afterSeq, filter.messageId ?? null, filter.otpId ?? null, filter.campaignId ?? null, filter.reference ?? null, filter.types?.length ? filter.types : null, limit,
-      toSeq ?? null]);
+    [
+      afterSeq,
+      filter.messageId ?? null,
+      filter.otpId ?? null,
+      filter.campaignId ?? null,
+      filter.reference ?? null,
+      filter.types?.length ? filter.types : null,
+      limit,
+      toSeq ?? null,
+    ],
+  );
   return res.rows.map(rowToEvent);
 }
 

@@ -7,7 +7,10 @@ export function requestHash(body: unknown): string {
 }
 
 /** Claims `key` for `workflowId`; when already claimed returns the earlier claim instead. */
-export async function claimIdempotencyKey(pool: Pool, c: { scope: string; key: string; workflowId: string; requestHash: string }): Promise<{ workflowId: string; requestHash: string; fresh: boolean }> {
+export async function claimIdempotencyKey(
+  pool: Pool,
+  c: { scope: string; key: string; workflowId: string; requestHash: string },
+): Promise<{ workflowId: string; requestHash: string; fresh: boolean }> {
   const res = await pool.query<{ workflow_id: string; request_hash: string; fresh: boolean }>(
     `WITH ins AS (
        INSERT INTO idempotency_keys (scope, key, workflow_id, request_hash) VALUES ($1, $2, $3, $4)
@@ -15,7 +18,8 @@ export async function claimIdempotencyKey(pool: Pool, c: { scope: string; key: s
      SELECT * FROM ins
      UNION ALL
      SELECT workflow_id, request_hash, false AS fresh FROM idempotency_keys WHERE scope = $1 AND key = $2 AND NOT EXISTS (SELECT 1 FROM ins)`,
-    [c.scope, c.key, c.workflowId, c.requestHash]);
+    [c.scope, c.key, c.workflowId, c.requestHash],
+  );
   const row = res.rows[0]!;
   return { workflowId: row.workflow_id, requestHash: row.request_hash, fresh: row.fresh };
 }

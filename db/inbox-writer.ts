@@ -4,15 +4,30 @@
 import { dedupeKey } from './callback-inbox.js';
 import type { Pool } from './pool.js';
 
-export interface InboxEntry { provider: string; route: string; method: string; query: Record<string, string>; body: string }
+export interface InboxEntry {
+  provider: string;
+  route: string;
+  method: string;
+  query: Record<string, string>;
+  body: string;
+}
 
-interface Pending { entry: InboxEntry; key: string; resolve: (fresh: boolean) => void; reject: (err: unknown) => void }
+interface Pending {
+  entry: InboxEntry;
+  key: string;
+  resolve: (fresh: boolean) => void;
+  reject: (err: unknown) => void;
+}
 
 export class InboxWriter {
   private readonly queue: Pending[] = [];
   private inFlight = 0;
 
-  constructor(private readonly pool: Pool, private readonly maxBatch = 250, private readonly maxInFlight = 4) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly maxBatch = 250,
+    private readonly maxInFlight = 4,
+  ) {}
 
   /** Resolves once the row is committed: true when it is new, false for a duplicate. */
   store(entry: InboxEntry): Promise<boolean> {
@@ -26,7 +41,10 @@ export class InboxWriter {
     while (this.queue.length > 0 && this.inFlight < this.maxInFlight) {
       const batch = this.queue.splice(0, this.maxBatch);
       this.inFlight++;
-      void this.write(batch).finally(() => { this.inFlight--; this.pump(); });
+      void this.write(batch).finally(() => {
+        this.inFlight--;
+        this.pump();
+      });
     }
   }
 
@@ -40,7 +58,9 @@ export class InboxWriter {
     try {
       const res = await this.pool.query<{ dedupe_key: string }>(
         `INSERT INTO callback_inbox (provider, route, dedupe_key, method, query, body) VALUES ${rows.join(', ')}
-         ON CONFLICT (dedupe_key) DO NOTHING RETURNING dedupe_key`, values);
+         ON CONFLICT (dedupe_key) DO NOTHING RETURNING dedupe_key`,
+        values,
+      );
       const fresh = new Set(res.rows.map((r) => r.dedupe_key));
       for (const p of batch) {
         // A key twice in one batch is stored once: only its first request counts as new.

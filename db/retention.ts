@@ -22,7 +22,10 @@ export interface PruneOptions {
 // Each statement takes the cutoff ($1) and the batch size ($2), and rechecks its condition on the
 // row it deletes: a row that changed since the batch was chosen (a dead delivery replayed, a
 // waiting callback relayed) is left alone.
-const STATEMENTS: Record<Exclude<keyof RetentionCounts, 'campaignRecipients'>, { age: keyof RetentionAges; sql: string }> = {
+const STATEMENTS: Record<
+  Exclude<keyof RetentionCounts, 'campaignRecipients'>,
+  { age: keyof RetentionAges; sql: string }
+> = {
   relayedCallbacks: {
     age: 'callbacks',
     sql: `DELETE FROM callback_inbox WHERE id IN (SELECT id FROM callback_inbox WHERE relayed_at < $1 LIMIT $2) AND relayed_at < $1`,
@@ -77,7 +80,17 @@ const STATEMENTS: Record<Exclude<keyof RetentionCounts, 'campaignRecipients'>, {
 };
 
 export function emptyCounts(): RetentionCounts {
-  return { relayedCallbacks: 0, deadCallbacks: 0, unownedCallbacks: 0, webhookDeliveries: 0, events: 0, inboundMessages: 0, campaignRecipients: 0, idempotencyKeys: 0, otpSends: 0 };
+  return {
+    relayedCallbacks: 0,
+    deadCallbacks: 0,
+    unownedCallbacks: 0,
+    webhookDeliveries: 0,
+    events: 0,
+    inboundMessages: 0,
+    campaignRecipients: 0,
+    idempotencyKeys: 0,
+    otpSends: 0,
+  };
 }
 
 /** Prunes every table by its age; returns the rows removed (recipients: blanked) per kind. */
@@ -98,7 +111,9 @@ export async function pruneDue(pool: Pool, ages: RetentionAges, opts: PruneOptio
       if (n < batch) break;
     }
   }
-  counts.campaignRecipients = await redactFinishedCampaigns(pool, cutoff('campaignRecipients'), batch, () => opts.onBatch?.(counts));
+  counts.campaignRecipients = await redactFinishedCampaigns(pool, cutoff('campaignRecipients'), batch, () =>
+    opts.onBatch?.(counts),
+  );
   return counts;
 }
 
@@ -109,7 +124,9 @@ export async function pruneDue(pool: Pool, ages: RetentionAges, opts: PruneOptio
  */
 async function redactFinishedCampaigns(pool: Pool, cutoff: Date, batch: number, onBatch: () => void): Promise<number> {
   const due = await pool.query<{ id: string }>(
-    `SELECT id FROM campaigns WHERE status IN ('completed', 'canceled', 'failed') AND updated_at < $1 AND recipients_redacted_at IS NULL ORDER BY updated_at`, [cutoff]);
+    `SELECT id FROM campaigns WHERE status IN ('completed', 'canceled', 'failed') AND updated_at < $1 AND recipients_redacted_at IS NULL ORDER BY updated_at`,
+    [cutoff],
+  );
   let total = 0;
   for (const { id } of due.rows) {
     // Recipient ids are row positions in the imported file, never negative.
@@ -118,7 +135,9 @@ async function redactFinishedCampaigns(pool: Pool, cutoff: Date, batch: number, 
         `WITH page AS (SELECT recipient_id FROM campaign_recipients WHERE campaign_id = $1 AND recipient_id > $2 ORDER BY recipient_id LIMIT $3),
               blanked AS (UPDATE campaign_recipients r SET phone = '', params = NULL FROM page
                           WHERE r.campaign_id = $1 AND r.recipient_id = page.recipient_id AND (r.phone <> '' OR r.params IS NOT NULL) RETURNING 1)
-         SELECT (SELECT max(recipient_id) FROM page) AS last, (SELECT count(*) FROM blanked)::int AS n`, [id, after, batch]);
+         SELECT (SELECT max(recipient_id) FROM page) AS last, (SELECT count(*) FROM blanked)::int AS n`,
+        [id, after, batch],
+      );
       const { last, n } = res.rows[0]!;
       total += n;
       onBatch();

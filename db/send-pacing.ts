@@ -14,14 +14,19 @@ export async function ensurePacingRow(pool: Pool, provider: string): Promise<voi
  * reserved. The row lock orders concurrent reservations; the database clock is the one every
  * worker shares.
  */
-export async function reserveSendSlot(pool: Pool, provider: string, opts: { intervalMs: number; toleranceMs: number; maxWaitMs: number }): Promise<number | undefined> {
+export async function reserveSendSlot(
+  pool: Pool,
+  provider: string,
+  opts: { intervalMs: number; toleranceMs: number; maxWaitMs: number },
+): Promise<number | undefined> {
   const ms = (n: number) => `make_interval(secs => $${n}::float8 / 1000)`;
   const res = await pool.query<{ wait_ms: number }>(
     `UPDATE send_pacing p SET next_slot = GREATEST(q.scheduled, q.slot) + ${ms(2)}
      FROM (SELECT next_slot AS scheduled, GREATEST(next_slot - ${ms(3)}, clock_timestamp()) AS slot FROM send_pacing WHERE provider = $1 FOR UPDATE) q
      WHERE p.provider = $1 AND q.slot <= clock_timestamp() + ${ms(4)}
      RETURNING (EXTRACT(EPOCH FROM (q.slot - clock_timestamp())) * 1000)::float8 AS wait_ms`,
-    [provider, opts.intervalMs, opts.toleranceMs, opts.maxWaitMs]);
+    [provider, opts.intervalMs, opts.toleranceMs, opts.maxWaitMs],
+  );
   const row = res.rows[0];
   return row ? Math.max(0, row.wait_ms) : undefined;
 }

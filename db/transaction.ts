@@ -9,7 +9,9 @@ export async function inTransaction<T>(pool: Pool, work: (client: pg.PoolClient)
   // awaits its signals) emits 'error' on the client, an uncaught exception without a listener. The
   // failing query reports it to `work`; here it only keeps the broken client out of the pool.
   let lost: Error | undefined;
-  const onError = (err: Error) => { lost = err; };
+  const onError = (err: Error) => {
+    lost = err;
+  };
   client.on('error', onError);
   try {
     await client.query('BEGIN');

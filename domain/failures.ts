@@ -3,7 +3,13 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { parseDurationMs } from './durations.js';
 
-export const NON_RETRYABLE_PROVIDER_ERRORS = ['InvalidNumberError', 'AuthenticationError', 'InsufficientCreditError', 'BadRequestError', 'SendRejectedError'] as const;
+export const NON_RETRYABLE_PROVIDER_ERRORS = [
+  'InvalidNumberError',
+  'AuthenticationError',
+  'InsufficientCreditError',
+  'BadRequestError',
+  'SendRejectedError',
+] as const;
 
 /** A workflow input a workflow cannot run with (any client may start it with raw JSON). */
 export function invalidInput(message: string): ApplicationFailure {

@@ -6,4 +6,8 @@ export const RECIPIENT_HASH = defineSearchAttributeKey('KurirRecipientHash', Sea
 export const REFERENCE = defineSearchAttributeKey('KurirReference', SearchAttributeType.KEYWORD);
 export const OUTCOME = defineSearchAttributeKey('KurirOutcome', SearchAttributeType.KEYWORD);
 
-export const SEARCH_ATTRIBUTES = { KurirRecipientHash: 'Keyword', KurirReference: 'Keyword', KurirOutcome: 'Keyword' } as const;
+export const SEARCH_ATTRIBUTES = {
+  KurirRecipientHash: 'Keyword',
+  KurirReference: 'Keyword',
+  KurirOutcome: 'Keyword',
+} as const;

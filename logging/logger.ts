@@ -3,11 +3,31 @@
 import { pino, type Logger } from 'pino';
 
 export const REDACT_PATHS = [
-  'password', 'secret', 'token', 'apiKey', 'api_key', 'authorization', 'otpCode', 'otp',
-  '*.password', '*.secret', '*.token', '*.apiKey', '*.api_key', '*.authorization', '*.otpCode', '*.otp',
-  '*.secretKey', '*.devSecret', '*.callbackSecret',
-  'req.headers.authorization', 'req.headers["x-callback-id"]', 'req.query.token', 'req.query.password',
-  'headers.authorization', 'headers.token',
+  'password',
+  'secret',
+  'token',
+  'apiKey',
+  'api_key',
+  'authorization',
+  'otpCode',
+  'otp',
+  '*.password',
+  '*.secret',
+  '*.token',
+  '*.apiKey',
+  '*.api_key',
+  '*.authorization',
+  '*.otpCode',
+  '*.otp',
+  '*.secretKey',
+  '*.devSecret',
+  '*.callbackSecret',
+  'req.headers.authorization',
+  'req.headers["x-callback-id"]',
+  'req.query.token',
+  'req.query.password',
+  'headers.authorization',
+  'headers.token',
 ];
 
 export function createLogger(opts: { level?: string; name?: string; pretty?: boolean } = {}): Logger {
@@ -16,7 +36,9 @@ export function createLogger(opts: { level?: string; name?: string; pretty?: boo
     name: opts.name ?? 'kurir',
     level: opts.level ?? 'info',
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
-    ...(pretty ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'HH:MM:ss.l' } } } : {}),
+    ...(pretty
+      ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'HH:MM:ss.l' } } }
+      : {}),
   });
 }
 

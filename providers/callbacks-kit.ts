@@ -8,7 +8,11 @@ import type { CallbackRequest } from './types.js';
 export function jsonBody(req: CallbackRequest): unknown {
   const body = req.body;
   if (typeof body !== 'string' && !(body === undefined && req.rawBody)) return body;
-  try { return JSON.parse(typeof body === 'string' ? body : req.rawBody ?? '') as unknown; } catch { return undefined; }
+  try {
+    return JSON.parse(typeof body === 'string' ? body : (req.rawBody ?? '')) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A zod failure of a callback's values as a 400: "<provider> callback: <field>: is required | <message>". */
@@ -16,5 +20,8 @@ export function invalidCallback(provider: string, error: z.ZodError, source: Rec
   const issue = error.issues[0];
   const field = issue?.path.map(String).join('.') || 'query';
   const missing = issue !== undefined && issue.path.length > 0 && source[String(issue.path[0])] == null;
-  return new BadRequestError(`${provider} callback: ${field}: ${missing ? 'is required' : issue?.message ?? 'is invalid'}`, { provider, field });
+  return new BadRequestError(
+    `${provider} callback: ${field}: ${missing ? 'is required' : (issue?.message ?? 'is invalid')}`,
+    { provider, field },
+  );
 }

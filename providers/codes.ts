@@ -19,4 +19,8 @@ export interface CodeInfo {
 }
 
 /** One row of an HTTP error table. */
-export interface HttpCodeInfo { httpStatus: number; error: ErrorClass; meaning: string }
+export interface HttpCodeInfo {
+  httpStatus: number;
+  error: ErrorClass;
+  meaning: string;
+}

@@ -27,16 +27,30 @@ export abstract class ProviderError extends Error {
 }
 
 /** The recipient is not a valid number (or not on the channel, e.g. not on WhatsApp). */
-export class InvalidNumberError extends ProviderError { readonly retryable = false; }
+export class InvalidNumberError extends ProviderError {
+  readonly retryable = false;
+}
 /** Credentials are wrong, expired beyond refresh, or the caller IP is not allowed. */
-export class AuthenticationError extends ProviderError { readonly retryable = false; }
+export class AuthenticationError extends ProviderError {
+  readonly retryable = false;
+}
 /** The account has no credit left. */
-export class InsufficientCreditError extends ProviderError { readonly retryable = false; }
+export class InsufficientCreditError extends ProviderError {
+  readonly retryable = false;
+}
 /** The request is malformed or violates the provider's rules; `field` names the culprit when known. */
-export class BadRequestError extends ProviderError { readonly retryable = false; }
+export class BadRequestError extends ProviderError {
+  readonly retryable = false;
+}
 /** The provider asked us to slow down: retry later. */
-export class RateLimitedError extends ProviderError { readonly retryable = true; }
+export class RateLimitedError extends ProviderError {
+  readonly retryable = true;
+}
 /** Network failure, timeout, 5xx or a provider-side vendor error: retry. */
-export class ProviderUnavailableError extends ProviderError { readonly retryable = true; }
+export class ProviderUnavailableError extends ProviderError {
+  readonly retryable = true;
+}
 /** The provider rejected the message for a reason retrying cannot fix (e.g. blacklisted target). */
-export class SendRejectedError extends ProviderError { readonly retryable = false; }
+export class SendRejectedError extends ProviderError {
+  readonly retryable = false;
+}

@@ -54,14 +54,24 @@ export async function httpRequest(req: HttpRequest): Promise<HttpResponse> {
   let text: string;
   try {
     res = await fetch(withQuery(req.url, req.query), {
-      method: req.method, headers, body, signal: AbortSignal.timeout(req.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+      method: req.method,
+      headers,
+      body,
+      signal: AbortSignal.timeout(req.timeoutMs ?? DEFAULT_TIMEOUT_MS),
     });
     text = await res.text();
   } catch (err) {
     const what = err instanceof Error && err.name === 'TimeoutError' ? 'timed out' : 'could not be reached';
-    throw new ProviderUnavailableError(`${req.provider} ${what}: ${req.method} ${new URL(req.url).pathname}`, { provider: req.provider, cause: err });
+    throw new ProviderUnavailableError(`${req.provider} ${what}: ${req.method} ${new URL(req.url).pathname}`, {
+      provider: req.provider,
+      cause: err,
+    });
   }
   let json: unknown;
-  try { json = text.length > 0 ? JSON.parse(text) : undefined; } catch { json = undefined; }
+  try {
+    json = text.length > 0 ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
   return { status: res.status, headers: res.headers, text, json };
 }

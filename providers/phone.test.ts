@@ -13,12 +13,20 @@ test('a national number is read in the default region: 81234567890 with ID is +6
 
 test('without a region only the international form is accepted; the error names the field, not the number', () => {
   assert.equal(parsePhoneIn('+6281234567890', undefined).e164, '+6281234567890');
-  assert.throws(() => parsePhoneIn('81234567890', undefined, 'phone'), (err: unknown) =>
-    err instanceof BadRequestError && /^phone: must be in international form/.test(err.message) && !err.message.includes('81234567890'));
+  assert.throws(
+    () => parsePhoneIn('81234567890', undefined, 'phone'),
+    (err: unknown) =>
+      err instanceof BadRequestError &&
+      /^phone: must be in international form/.test(err.message) &&
+      !err.message.includes('81234567890'),
+  );
 });
 
 test('isValid, not isPossible: +8123456789 has a possible length for Japan but is no number', () => {
-  assert.throws(() => parsePhoneIn('+8123456789', undefined), (err: unknown) => err instanceof BadRequestError && err.message === 'to: is not a valid phone number');
+  assert.throws(
+    () => parsePhoneIn('+8123456789', undefined),
+    (err: unknown) => err instanceof BadRequestError && err.message === 'to: is not a valid phone number',
+  );
 });
 
 test('parsePhone keeps its per-provider default region (ID unless given)', () => {

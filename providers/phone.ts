@@ -3,9 +3,9 @@ import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js'
 import { BadRequestError } from './errors.js';
 
 export interface ParsedPhone {
-  e164: string;          // +6281234567890
+  e164: string; // +6281234567890
   countryCallingCode: string; // 62
-  nationalNumber: string;     // 81234567890
+  nationalNumber: string; // 81234567890
 }
 
 /**
@@ -19,7 +19,10 @@ export interface ParsedPhone {
 export function parsePhoneIn(input: string, region: CountryCode | undefined, field = 'to'): ParsedPhone {
   const trimmed = input.trim();
   if (!trimmed.startsWith('+') && region === undefined) {
-    throw new BadRequestError(`${field}: must be in international form (+ and country code) when DEFAULT_REGION is not set`, { field });
+    throw new BadRequestError(
+      `${field}: must be in international form (+ and country code) when DEFAULT_REGION is not set`,
+      { field },
+    );
   }
   const parsed = parsePhoneNumberFromString(trimmed, region);
   if (!parsed?.isValid()) throw new BadRequestError(`${field}: is not a valid phone number`, { field });

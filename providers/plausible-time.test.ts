@@ -18,6 +18,9 @@ test('implausible provider times are undefined or a 400 naming the field, never 
   assert.equal(parseItdDate('26/12/9999 16:07'), undefined);
   assert.equal(parseItdDate('26/12/2019 16:07')?.toISOString(), '2019-12-26T19:07:00.000Z');
   assert.equal(parseNusaDate('9999-09-25 17:49:05.0'), undefined);
-  assert.throws(() => fromEpoch(1e300), (err: Error & { field?: string }) => /sendAt/.test(err.message));
+  assert.throws(
+    () => fromEpoch(1e300),
+    (err: Error & { field?: string }) => /sendAt/.test(err.message),
+  );
   assert.equal(fromEpoch(1582637824000).toISOString(), '2020-02-25T13:37:04.000Z');
 });

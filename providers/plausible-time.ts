@@ -7,7 +7,9 @@ export const MAX_FUTURE_MS = 10 * 365.25 * 24 * 3_600_000;
 
 /** `ms` as a Date when it is between 2000-01-01 and ten years from `nowMs`; otherwise undefined. */
 export function plausibleTime(ms: number, nowMs: number = Date.now()): Date | undefined {
-  return Number.isFinite(ms) && ms >= EARLIEST_PROVIDER_TIME_MS && ms <= nowMs + MAX_FUTURE_MS ? new Date(ms) : undefined;
+  return Number.isFinite(ms) && ms >= EARLIEST_PROVIDER_TIME_MS && ms <= nowMs + MAX_FUTURE_MS
+    ? new Date(ms)
+    : undefined;
 }
 
 /** The same check on a Date (an Invalid Date is never plausible). */

@@ -10,7 +10,15 @@ import { SANDBOX_STARTERS } from '../sandboxes/index.js';
 import { PROVIDER_CHANNELS, PROVIDERS as SCHEMA_PROVIDERS } from '../schemas/message.js';
 import { PROJECT_ROOT } from '../scripts/paths.js';
 import type { ProviderName as WorkflowProviderName } from '../workflows/types.js';
-import { allCallbackEndpoints, baseUrl, createProviderRegistry, PROVIDER_NAMES, PROVIDERS, providerMode, type ProviderName } from './registry.js';
+import {
+  allCallbackEndpoints,
+  baseUrl,
+  createProviderRegistry,
+  PROVIDER_NAMES,
+  PROVIDERS,
+  providerMode,
+  type ProviderName,
+} from './registry.js';
 
 // workflows/types.ts keeps a literal union (workflow code loads no adapters): tsc fails here when it drifts.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -21,7 +29,11 @@ test('names are unique and the message schema accepts exactly these providers an
   assert.equal(new Set(PROVIDER_NAMES).size, PROVIDERS.length);
   // schemas/message.ts keeps a plain copy because the SDK and workflows cannot load adapters.
   assert.deepEqual([...SCHEMA_PROVIDERS], [...PROVIDER_NAMES], 'schemas/message.ts PROVIDERS');
-  assert.deepEqual(PROVIDER_CHANNELS, Object.fromEntries(PROVIDERS.map((p) => [p.name, [...p.channels]])), 'schemas/message.ts PROVIDER_CHANNELS');
+  assert.deepEqual(
+    PROVIDER_CHANNELS,
+    Object.fromEntries(PROVIDERS.map((p) => [p.name, [...p.channels]])),
+    'schemas/message.ts PROVIDER_CHANNELS',
+  );
 });
 
 test('every provider has a sandbox starter and file, and only they do', () => {
@@ -48,8 +60,12 @@ test('each descriptor names its own variables, and each callback a known secret'
 test('callback secrets keep their variables and development defaults', () => {
   const secrets = Object.fromEntries(allCallbackEndpoints().map((e) => [e.path, e.secretEnv]));
   assert.deepEqual(secrets, {
-    '/callbacks/wappin': 'WAPPIN_CALLBACK_TOKEN', '/callbacks/itd/status': 'CALLBACK_TOKEN', '/callbacks/itd/inbound': 'CALLBACK_TOKEN',
-    '/callbacks/engagelab': 'ENGAGELAB_CALLBACK_SECRET', '/callbacks/nusasms': 'CALLBACK_TOKEN', '/callbacks/sms-masking': 'CALLBACK_TOKEN',
+    '/callbacks/wappin': 'WAPPIN_CALLBACK_TOKEN',
+    '/callbacks/itd/status': 'CALLBACK_TOKEN',
+    '/callbacks/itd/inbound': 'CALLBACK_TOKEN',
+    '/callbacks/engagelab': 'ENGAGELAB_CALLBACK_SECRET',
+    '/callbacks/nusasms': 'CALLBACK_TOKEN',
+    '/callbacks/sms-masking': 'CALLBACK_TOKEN',
   });
   const c = loadConfig({});
   assert.equal(c.WAPPIN_CALLBACK_TOKEN, 'dev-wappin-callback-token');
@@ -59,14 +75,28 @@ test('callback secrets keep their variables and development defaults', () => {
 
 test('mode and base URL: live with every credential, sandbox port otherwise, *_BASE_URL wins', () => {
   const bare = loadConfig({});
-  assert.deepEqual(PROVIDER_NAMES.map((n) => baseUrl(bare, n)), PROVIDER_NAMES.map((_, i) => `http://127.0.0.1:${4010 + i}`));
+  assert.deepEqual(
+    PROVIDER_NAMES.map((n) => baseUrl(bare, n)),
+    PROVIDER_NAMES.map((_, i) => `http://127.0.0.1:${4010 + i}`),
+  );
   assert.equal(providerMode(loadConfig({ WAPPIN_CLIENT_ID: 'id' }), 'wappin'), 'sandbox', 'one credential of two');
-  const live = loadConfig({ WAPPIN_CLIENT_ID: 'id', WAPPIN_SECRET_KEY: 'key', ITD_TOKEN: 't', NUSASMS_BASE_URL: 'http://127.0.0.1:1/n' });
+  const live = loadConfig({
+    WAPPIN_CLIENT_ID: 'id',
+    WAPPIN_SECRET_KEY: 'key',
+    ITD_TOKEN: 't',
+    NUSASMS_BASE_URL: 'http://127.0.0.1:1/n',
+  });
   assert.equal(baseUrl(live, 'wappin'), 'https://api.wappin.id');
   assert.equal(baseUrl(live, 'itd'), 'https://ida.itdchile.cl/api/v2');
   assert.equal(baseUrl(live, 'nusasms'), 'http://127.0.0.1:1/n');
   const registry = createProviderRegistry(live);
-  assert.deepEqual(registry.modes, { wappin: 'live', itd: 'live', engagelab: 'sandbox', nusasms: 'sandbox', 'sms-masking': 'sandbox' });
+  assert.deepEqual(registry.modes, {
+    wappin: 'live',
+    itd: 'live',
+    engagelab: 'sandbox',
+    nusasms: 'sandbox',
+    'sms-masking': 'sandbox',
+  });
   for (const p of PROVIDERS) {
     const client = registry.get(p.name);
     assert.equal(client.name, p.name);

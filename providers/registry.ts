@@ -43,7 +43,11 @@ export function providerMode(config: Config, name: string, providers: ProviderLi
   return descriptorOf(name, providers).credentialEnv.every((key) => setting(config, key)) ? 'live' : 'sandbox';
 }
 
-export function configuredBaseUrl(config: Config, name: string, providers: ProviderList = PROVIDERS): string | undefined {
+export function configuredBaseUrl(
+  config: Config,
+  name: string,
+  providers: ProviderList = PROVIDERS,
+): string | undefined {
   return setting(config, descriptorOf(name, providers).baseUrlEnv);
 }
 
@@ -75,7 +79,10 @@ export function createProviderRegistry(config: Config, providers: ProviderList =
   const clients = new Map<string, ChannelProvider>();
   // A list other than PROVIDERS carries names outside the ProviderName union (tests only).
   const names = providers.map((p) => p.name) as ProviderName[];
-  const modes = Object.fromEntries(names.map((n) => [n, providerMode(config, n, providers)])) as Record<ProviderName, ProviderMode>;
+  const modes = Object.fromEntries(names.map((n) => [n, providerMode(config, n, providers)])) as Record<
+    ProviderName,
+    ProviderMode
+  >;
   let otpClient: EngageLabOtpClient | undefined;
   return {
     names,

@@ -4,5 +4,12 @@ import type { StatusUpdate } from '../workflows/types.js';
 import type { StatusEvent } from './types.js';
 
 export function toStatusUpdate(e: StatusEvent, source: StatusUpdate['source']): StatusUpdate {
-  return { provider: e.provider, providerMessageId: e.providerMessageId, status: e.status, occurredAt: e.occurredAt.toISOString(), providerCode: e.providerCode, source };
+  return {
+    provider: e.provider,
+    providerMessageId: e.providerMessageId,
+    status: e.status,
+    occurredAt: e.occurredAt.toISOString(),
+    providerCode: e.providerCode,
+    source,
+  };
 }

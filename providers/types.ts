@@ -55,8 +55,7 @@ export interface InboundMessage {
 }
 
 export type ParsedCallback =
-  | { kind: 'status'; events: StatusEvent[] }
-  | { kind: 'inbound'; messages: InboundMessage[] };
+  { kind: 'status'; events: StatusEvent[] } | { kind: 'inbound'; messages: InboundMessage[] };
 
 /** The parts of an HTTP request a callback parser may need. */
 export interface CallbackRequest {

@@ -14,10 +14,18 @@ export function validationError(provider: string, error: z.ZodError, opts: Field
   const issue = error.issues[0];
   const field = (opts.prefix ?? '') + (issue?.path.map(String).join('.') ?? '');
   const ours = issue?.path[0] === undefined ? undefined : opts.ours?.(String(issue.path[0]));
-  return new BadRequestError(`${provider}: ${field || 'request'}${ours ? ` (${ours})` : ''}: ${issue?.message ?? 'is invalid'}`, { provider, field: field || undefined });
+  return new BadRequestError(
+    `${provider}: ${field || 'request'}${ours ? ` (${ours})` : ''}: ${issue?.message ?? 'is invalid'}`,
+    { provider, field: field || undefined },
+  );
 }
 
-export function parseOrThrow<S extends z.ZodType>(provider: string, schema: S, value: unknown, opts: FieldOptions = {}): z.output<S> {
+export function parseOrThrow<S extends z.ZodType>(
+  provider: string,
+  schema: S,
+  value: unknown,
+  opts: FieldOptions = {},
+): z.output<S> {
   const r = schema.safeParse(value);
   if (!r.success) throw validationError(provider, r.error, opts);
   return r.data;

@@ -46,23 +46,61 @@ export interface ApiRuntime {
 
 export async function createApiRuntime(config: Config, overrides: ApiRuntimeOverrides = {}): Promise<ApiRuntime> {
   if (!config.DATABASE_URL) throw new Error('DATABASE_URL is not set');
-  const logger = overrides.logger ?? createLogger({ level: config.LOG_LEVEL, name: 'kurir-api', pretty: config.PRETTY_LOGS });
+  const logger =
+    overrides.logger ?? createLogger({ level: config.LOG_LEVEL, name: 'kurir-api', pretty: config.PRETTY_LOGS });
   const providers = providerSource(config, overrides.providers);
   // Counts Temporal calls so the connection closes only once none is in flight (see in-flight-calls.ts).
   const inFlight = new InFlightCalls();
-  const temporal = await createTemporalClient(temporalTarget(config), { lazy: !overrides.eagerTemporal, interceptors: inFlight.interceptors() });
+  const temporal = await createTemporalClient(temporalTarget(config), {
+    lazy: !overrides.eagerTemporal,
+    interceptors: inFlight.interceptors(),
+  });
   const pool = createPool(config.DATABASE_URL);
   const callbackEndpoints = allCallbackEndpoints();
-  const relay = new Relay({ pool, temporal, endpoints: callbackEndpoints, logger: logger.child({ component: 'relay' }), sweepMs: overrides.relaySweepMs });
+  const relay = new Relay({
+    pool,
+    temporal,
+    endpoints: callbackEndpoints,
+    logger: logger.child({ component: 'relay' }),
+    sweepMs: overrides.relaySweepMs,
+  });
   // Events: one LISTEN connection wakes SSE streams and the webhook dispatcher.
   const events = new EventNotifier({ pool, logger: logger.child({ component: 'events' }) });
-  const webhooks = overrides.webhooks === false ? undefined
-    : new WebhookDispatcher({ pool, config, notifier: events, logger: logger.child({ component: 'webhooks' }), sweepMs: overrides.webhooks?.sweepMs });
+  const webhooks =
+    overrides.webhooks === false
+      ? undefined
+      : new WebhookDispatcher({
+          pool,
+          config,
+          notifier: events,
+          logger: logger.child({ component: 'webhooks' }),
+          sweepMs: overrides.webhooks?.sweepMs,
+        });
   const outcomes = new OutcomeCollector(temporal, config.TEMPORAL_TASK_QUEUE, logger.child({ component: 'metrics' }));
-  const server = await buildServer({ config, pool, temporal, callbackEndpoints, relay, events, webhooks, outcomes, get providers() { return providers(); } }, logger);
+  const server = await buildServer(
+    {
+      config,
+      pool,
+      temporal,
+      callbackEndpoints,
+      relay,
+      events,
+      webhooks,
+      outcomes,
+      get providers() {
+        return providers();
+      },
+    },
+    logger,
+  );
 
   return {
-    logger, pool, temporal, server, relay, webhooks,
+    logger,
+    pool,
+    temporal,
+    server,
+    relay,
+    webhooks,
     async start(listen = { host: config.HOST, port: config.PORT }) {
       await relay.start();
       await events.start();

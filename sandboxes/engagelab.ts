@@ -6,13 +6,30 @@
 // GET /__sandbox/messages, because a real user reads the code on their phone.
 import { randomInt } from 'node:crypto';
 import {
-  deliverCallback, progressFor, scenarioFor, sleep, startSandboxServer, type RunningSandbox, type SandboxOptions, type SandboxReply,
-  type SandboxRequest, type Scenario,
+  deliverCallback,
+  progressFor,
+  scenarioFor,
+  sleep,
+  startSandboxServer,
+  type RunningSandbox,
+  type SandboxOptions,
+  type SandboxReply,
+  type SandboxRequest,
+  type Scenario,
 } from './kit.js';
 import { signEngageLabCallback } from '../providers/engagelab/callbacks.js';
 import {
-  CODE_TYPE_BITS, ENGAGELAB_PATHS, sendCustomCodeRequestSchema, sendOtpRequestSchema, strategyChannels, templateConfigSchema,
-  verifyRequestSchema, type CallbackBody, type EngageLabMessageStatus, type TemplateConfig, type TemplateConfigInput,
+  CODE_TYPE_BITS,
+  ENGAGELAB_PATHS,
+  sendCustomCodeRequestSchema,
+  sendOtpRequestSchema,
+  strategyChannels,
+  templateConfigSchema,
+  verifyRequestSchema,
+  type CallbackBody,
+  type EngageLabMessageStatus,
+  type TemplateConfig,
+  type TemplateConfigInput,
 } from '../providers/engagelab/contract.js';
 import { ENGAGELAB_SANDBOX_CREDENTIALS } from '../providers/engagelab/client.js';
 export { ENGAGELAB_SANDBOX_CREDENTIALS };
@@ -31,7 +48,10 @@ const defaultTemplate = (template_id: string): TemplateConfigInput => ({
 });
 
 /** Templates the sandbox starts with (`login-otp` is the document's sample id): whatsapp|sms, 6 digits, 5 minutes. */
-export const ENGAGELAB_SANDBOX_TEMPLATES: readonly TemplateConfigInput[] = [defaultTemplate('kurir-otp'), defaultTemplate('login-otp')];
+export const ENGAGELAB_SANDBOX_TEMPLATES: readonly TemplateConfigInput[] = [
+  defaultTemplate('kurir-otp'),
+  defaultTemplate('login-otp'),
+];
 
 export interface EngageLabSandboxOptions extends SandboxOptions {
   devKey?: string;
@@ -49,7 +69,12 @@ export interface EngageLabSandboxOptions extends SandboxOptions {
   sendLimit?: { perRecipient: number; windowMs: number };
 }
 
-export interface SandboxEvent { message_status: EngageLabMessageStatus; channel: string; at: string; error_code: number }
+export interface SandboxEvent {
+  message_status: EngageLabMessageStatus;
+  channel: string;
+  at: string;
+  error_code: number;
+}
 
 /** What GET /__sandbox/messages answers: the state the callbacks reported (also for 606, which sends none). */
 export interface SandboxMessageView {
@@ -69,8 +94,16 @@ export interface EngageLabSandbox extends RunningSandbox {
   message(messageId: string): SandboxMessageView | undefined;
 }
 
-interface Step { status: EngageLabMessageStatus; errorCode?: number; detail?: string }
-interface Leg { channel: string; scenario: Scenario; steps: Step[] }
+interface Step {
+  status: EngageLabMessageStatus;
+  errorCode?: number;
+  detail?: string;
+}
+interface Leg {
+  channel: string;
+  scenario: Scenario;
+  steps: Step[];
+}
 
 interface SandboxMessage {
   id: string;
@@ -89,7 +122,11 @@ interface SandboxMessage {
   chain: Promise<void>;
 }
 
-const fail = (status: number, code: number, message: string, delayMs?: number): SandboxReply => ({ status, body: { code, message }, delayMs });
+const fail = (status: number, code: number, message: string, delayMs?: number): SandboxReply => ({
+  status,
+  body: { code, message },
+  delayMs,
+});
 const AUTH_FAILED = (): SandboxReply => fail(401, 2001, 'authentication failed');
 const BAD_JSON = (): SandboxReply => fail(400, 3001, 'invalid request body, check the JSON format');
 const NOT_FOUND = (what: string): SandboxReply => fail(400, 4001, `${what} not exist`);
@@ -99,10 +136,19 @@ const LEG_FAILS: ReadonlySet<Scenario> = new Set(['invalid_number', 'rejected', 
 /** The statuses one channel leg goes through. The user verifying the code is what makes it "read". */
 function stepsFor(scenario: Scenario): Step[] {
   switch (scenario) {
-    case 'invalid_number': return [{ status: 'target_invalid', errorCode: 5011, detail: 'invalid number' }];
-    case 'rejected': return [{ status: 'target_valid' }, { status: 'sent_failed', errorCode: 5013, detail: 'target blacklisted' }];
-    case 'fails_later': return [{ status: 'target_valid' }, { status: 'sent_failed', errorCode: 5012, detail: 'target unreachable' }];
-    default: return [{ status: 'target_valid' }, ...progressFor(scenario).filter((s) => s === 'sent' || s === 'delivered').map((status) => ({ status }))];
+    case 'invalid_number':
+      return [{ status: 'target_invalid', errorCode: 5011, detail: 'invalid number' }];
+    case 'rejected':
+      return [{ status: 'target_valid' }, { status: 'sent_failed', errorCode: 5013, detail: 'target blacklisted' }];
+    case 'fails_later':
+      return [{ status: 'target_valid' }, { status: 'sent_failed', errorCode: 5012, detail: 'target unreachable' }];
+    default:
+      return [
+        { status: 'target_valid' },
+        ...progressFor(scenario)
+          .filter((s) => s === 'sent' || s === 'delivered')
+          .map((status) => ({ status })),
+      ];
   }
 }
 
@@ -113,7 +159,9 @@ function scenarioOf(to: string, channel: string): Scenario {
 
 function generateCode(config: TemplateConfig['verify_code_config']): string {
   const type = config?.verify_code_type ?? 1;
-  const alphabet = (type & CODE_TYPE_BITS.digits ? '0123456789' : '') + (type & CODE_TYPE_BITS.lowercase ? 'abcdefghijklmnopqrstuvwxyz' : '') +
+  const alphabet =
+    (type & CODE_TYPE_BITS.digits ? '0123456789' : '') +
+    (type & CODE_TYPE_BITS.lowercase ? 'abcdefghijklmnopqrstuvwxyz' : '') +
     (type & CODE_TYPE_BITS.uppercase ? 'ABCDEFGHIJKLMNOPQRSTUVWXYZ' : '');
   let code = '';
   for (let i = 0; i < (config?.verify_code_len ?? 6); i++) code += alphabet[randomInt(alphabet.length)] ?? '0';
@@ -164,7 +212,10 @@ export async function startEngageLabSandbox(opts: EngageLabSandboxOptions = {}):
   for (const t of opts.templates ?? ENGAGELAB_SANDBOX_TEMPLATES) store(templateConfigSchema.parse(t));
 
   const later = (ms: number, fn: () => void): void => {
-    const t = setTimeout(() => { timers.delete(t); if (!closed) fn(); }, ms);
+    const t = setTimeout(() => {
+      timers.delete(t);
+      if (!closed) fn();
+    }, ms);
     timers.add(t);
   };
 
@@ -172,7 +223,12 @@ export async function startEngageLabSandbox(opts: EngageLabSandboxOptions = {}):
   const post = async (body: CallbackBody): Promise<void> => {
     if (!opts.callbackUrl || closed) return;
     await deliverCallback(
-      { method: 'POST', url: opts.callbackUrl, headers: { 'X-CALLBACK-ID': signEngageLabCallback(secret, username, Date.now()) }, json: body },
+      {
+        method: 'POST',
+        url: opts.callbackUrl,
+        headers: { 'X-CALLBACK-ID': signEngageLabCallback(secret, username, Date.now()) },
+        json: body,
+      },
       { retries: opts.callbackRetries ?? 3, retryDelayMs: opts.callbackRetryDelayMs ?? 200 },
     );
   };
@@ -180,10 +236,24 @@ export async function startEngageLabSandbox(opts: EngageLabSandboxOptions = {}):
   /** Records a status in the message state (what the lookup shows) and returns its callback body. */
   const record = (m: SandboxMessage, channel: string, step: Step): CallbackBody => {
     const now = Date.now();
-    m.events.push({ message_status: step.status, channel, at: new Date(now).toISOString(), error_code: step.errorCode ?? 0 });
+    m.events.push({
+      message_status: step.status,
+      channel,
+      at: new Date(now).toISOString(),
+      error_code: step.errorCode ?? 0,
+    });
     return {
-      message_id: m.id, to: m.to, server: 'otp', channel, itime: m.itime,
-      status: { message_status: step.status, status_data: { msg_time: Math.floor(now / 1000) }, error_code: step.errorCode ?? 0, error_detail: { message: step.detail ?? '' } },
+      message_id: m.id,
+      to: m.to,
+      server: 'otp',
+      channel,
+      itime: m.itime,
+      status: {
+        message_status: step.status,
+        status_data: { msg_time: Math.floor(now / 1000) },
+        error_code: step.errorCode ?? 0,
+        error_detail: { message: step.detail ?? '' },
+      },
     };
   };
 
@@ -195,7 +265,10 @@ export async function startEngageLabSandbox(opts: EngageLabSandboxOptions = {}):
   function play(m: SandboxMessage, legs: Leg[], firstDelayMs: number): void {
     enqueue(m, async () => {
       let wait = firstDelayMs;
-      const pause = async (): Promise<void> => { await sleep(wait); wait = delay; };
+      const pause = async (): Promise<void> => {
+        await sleep(wait);
+        wait = delay;
+      };
       await pause();
       if (closed) return;
       const plan = record(m, legs[0]?.channel ?? m.sendChannel, { status: 'plan' });
@@ -210,7 +283,10 @@ export async function startEngageLabSandbox(opts: EngageLabSandboxOptions = {}):
           if (leg.scenario === 'duplicate_reversed') held.push(body);
           else await post(body);
         }
-        for (const body of held.reverse()) { await post(body); await post(body); }
+        for (const body of held.reverse()) {
+          await post(body);
+          await post(body);
+        }
       }
     });
   }
@@ -232,7 +308,10 @@ export async function startEngageLabSandbox(opts: EngageLabSandboxOptions = {}):
     if (!opts.sendLimit) return false;
     const now = Date.now();
     const recent = (recentSends.get(to) ?? []).filter((t) => now - t < opts.sendLimit!.windowMs);
-    if (recent.length >= opts.sendLimit.perRecipient) { recentSends.set(to, recent); return true; }
+    if (recent.length >= opts.sendLimit.perRecipient) {
+      recentSends.set(to, recent);
+      return true;
+    }
     recent.push(now);
     recentSends.set(to, recent);
     return false;
@@ -249,7 +328,8 @@ export async function startEngageLabSandbox(opts: EngageLabSandboxOptions = {}):
       customCode = c.data.code;
     }
     const { to, template: ref } = parsed.data;
-    if (!/^\+\d{8,15}$/.test(to) && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(to)) return fail(400, 3002, 'to: must be an E.164 number (+…) or an email address');
+    if (!/^\+\d{8,15}$/.test(to) && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(to))
+      return fail(400, 3002, 'to: must be an E.164 number (+…) or an email address');
     const template = templates.get(ref.id);
     if (!template) return NOT_FOUND('template');
     if (rateLimited(to)) return fail(429, 3004, 'rate limit exceeded, retry later');
@@ -275,11 +355,19 @@ export async function startEngageLabSandbox(opts: EngageLabSandboxOptions = {}):
     const now = Date.now();
     const id = `${now}${String(++seq % 1_000_000).padStart(6, '0')}`;
     const m: SandboxMessage = {
-      id, to, templateId: template.template_id,
+      id,
+      to,
+      templateId: template.template_id,
       code: customCode ?? generateCode(template.verify_code_config),
-      sendChannel: channels[0] ?? 'sms', channel: last?.channel ?? 'sms', quiet: last?.scenario === 'no_callbacks',
-      itime: Math.floor(now / 1000), expiresAt: now + (template.verify_code_config?.verify_code_ttl ?? 5) * minuteMs,
-      used: false, expired: false, events: [], chain: Promise.resolve(),
+      sendChannel: channels[0] ?? 'sms',
+      channel: last?.channel ?? 'sms',
+      quiet: last?.scenario === 'no_callbacks',
+      itime: Math.floor(now / 1000),
+      expiresAt: now + (template.verify_code_config?.verify_code_ttl ?? 5) * minuteMs,
+      used: false,
+      expired: false,
+      events: [],
+      chain: Promise.resolve(),
     };
     messages.set(id, m);
     const early = first === 'callback_before_response';
@@ -291,7 +379,8 @@ export async function startEngageLabSandbox(opts: EngageLabSandboxOptions = {}):
     });
     const callbacks = 1 + legs.reduce((k, l) => k + l.steps.length, 0);
     return {
-      status: 200, body: { message_id: id, send_channel: m.sendChannel },
+      status: 200,
+      body: { message_id: id, send_channel: m.sendChannel },
       // 609: hold the answer until every callback has had time to arrive.
       delayMs: early ? (callbacks + 2) * delay + 300 : undefined,
     };
@@ -306,7 +395,10 @@ export async function startEngageLabSandbox(opts: EngageLabSandboxOptions = {}):
     if (!m) return NOT_FOUND('message');
     const answer = (verified: boolean): SandboxReply => ({ status: 200, body: { message_id, verify_code, verified } });
     if (m.expired || Date.now() > m.expiresAt) {
-      if (!m.expired && !m.used) { m.expired = true; report(m, 'verified_timeout'); }
+      if (!m.expired && !m.used) {
+        m.expired = true;
+        report(m, 'verified_timeout');
+      }
       return answer(false);
     }
     // A code verifies once; afterwards (and for a wrong code) the answer is false.
@@ -329,10 +421,12 @@ export async function startEngageLabSandbox(opts: EngageLabSandboxOptions = {}):
 
     if (!isObject(req.body)) return BAD_JSON();
     const configs = ['whatsapp_config', 'sms_config', 'voice_config', 'email_config'];
-    if (!configs.some((k) => isObject(req.body) && req.body[k] !== undefined)) return fail(400, 3003, 'not contains any channel config');
+    if (!configs.some((k) => isObject(req.body) && req.body[k] !== undefined))
+      return fail(400, 3003, 'not contains any channel config');
     const parsed = templateConfigSchema.safeParse(req.body);
     if (!parsed.success) return issueReply(parsed.error);
-    if (id === undefined && templates.has(parsed.data.template_id)) return fail(400, 3003, 'template_id already exists');
+    if (id === undefined && templates.has(parsed.data.template_id))
+      return fail(400, 3003, 'template_id already exists');
     if (id !== undefined) {
       if (!templates.has(id)) return NOT_FOUND('config');
       if (parsed.data.template_id !== id) return fail(400, 3002, 'template_id: does not match the path');
@@ -343,15 +437,26 @@ export async function startEngageLabSandbox(opts: EngageLabSandboxOptions = {}):
 
   function view(m: SandboxMessage): SandboxMessageView {
     return {
-      message_id: m.id, to: m.to, template_id: m.templateId, send_channel: m.sendChannel, channel: m.channel,
-      expires_at: new Date(m.expiresAt).toISOString(), verified: m.used, events: [...m.events],
+      message_id: m.id,
+      to: m.to,
+      template_id: m.templateId,
+      send_channel: m.sendChannel,
+      channel: m.channel,
+      expires_at: new Date(m.expiresAt).toISOString(),
+      verified: m.used,
+      events: [...m.events],
     };
   }
 
   const server = await startSandboxServer({
     port: opts.port,
     recipientOf: (req) => {
-      if (req.method !== 'POST' || (req.path !== ENGAGELAB_PATHS.messages && req.path !== ENGAGELAB_PATHS.codes) || !isObject(req.body)) return undefined;
+      if (
+        req.method !== 'POST' ||
+        (req.path !== ENGAGELAB_PATHS.messages && req.path !== ENGAGELAB_PATHS.codes) ||
+        !isObject(req.body)
+      )
+        return undefined;
       const to = req.body.to;
       return typeof to === 'string' ? to : undefined;
     },
@@ -360,10 +465,26 @@ export async function startEngageLabSandbox(opts: EngageLabSandboxOptions = {}):
       if (path === '/__sandbox/codes' || path === '/__sandbox/messages') {
         const m = messages.get(req.query.message_id ?? '');
         if (!m) return NOT_FOUND('message');
-        return { status: 200, body: path === '/__sandbox/codes' ? { message_id: m.id, to: m.to, code: m.code, channel: m.channel, expires_at: new Date(m.expiresAt).toISOString() } : view(m) };
+        return {
+          status: 200,
+          body:
+            path === '/__sandbox/codes'
+              ? {
+                  message_id: m.id,
+                  to: m.to,
+                  code: m.code,
+                  channel: m.channel,
+                  expires_at: new Date(m.expiresAt).toISOString(),
+                }
+              : view(m),
+        };
       }
       const isTemplates = path === ENGAGELAB_PATHS.templates || path.startsWith(`${ENGAGELAB_PATHS.templates}/`);
-      const known = isTemplates || path === ENGAGELAB_PATHS.messages || path === ENGAGELAB_PATHS.codes || path === ENGAGELAB_PATHS.verifications;
+      const known =
+        isTemplates ||
+        path === ENGAGELAB_PATHS.messages ||
+        path === ENGAGELAB_PATHS.codes ||
+        path === ENGAGELAB_PATHS.verifications;
       if (!known) return fail(404, 4001, 'resource not found');
       if (!authorized(req)) return AUTH_FAILED();
       if (isTemplates) {
@@ -380,7 +501,10 @@ export async function startEngageLabSandbox(opts: EngageLabSandboxOptions = {}):
   return {
     ...server,
     codeFor: (id) => messages.get(id)?.code,
-    message: (id) => { const m = messages.get(id); return m ? view(m) : undefined; },
+    message: (id) => {
+      const m = messages.get(id);
+      return m ? view(m) : undefined;
+    },
     close: async () => {
       closed = true;
       for (const t of timers) clearTimeout(t);

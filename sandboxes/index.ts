@@ -4,7 +4,12 @@
 // test/production-graph.test.ts).
 import type { Config } from '../config/index.js';
 import {
-  configuredBaseUrl, descriptorOf, PROVIDERS, providerMode, sandboxPort, type ProviderList,
+  configuredBaseUrl,
+  descriptorOf,
+  PROVIDERS,
+  providerMode,
+  sandboxPort,
+  type ProviderList,
 } from '../providers/registry.js';
 import { startEngageLabSandbox } from './engagelab.js';
 import { startItdSandbox } from './itd.js';
@@ -22,25 +27,46 @@ export interface RunningSandboxes {
 }
 
 /** What a starter gets: the kit's options, where the API takes callbacks, and the configuration (for secrets). */
-export interface SandboxStart { common: SandboxOptions; apiUrl: string; config: Config }
+export interface SandboxStart {
+  common: SandboxOptions;
+  apiUrl: string;
+  config: Config;
+}
 export type SandboxStarter = (s: SandboxStart) => Promise<RunningSandbox>;
 
 const queryToken = (s: SandboxStart) => encodeURIComponent(s.config.CALLBACK_TOKEN);
 
 /** The sandbox of each registered provider, by name (test/registry checks it against PROVIDERS). */
 export const SANDBOX_STARTERS: Readonly<Record<string, SandboxStarter>> = {
-  wappin: (s) => startWappinSandbox({ ...s.common, callbackUrl: `${s.apiUrl}/callbacks/wappin`, callbackToken: s.config.WAPPIN_CALLBACK_TOKEN }),
-  itd: (s) => startItdSandbox({
-    ...s.common, callbackUrl: `${s.apiUrl}/callbacks/itd/status?token=${queryToken(s)}`, inboundCallbackUrl: `${s.apiUrl}/callbacks/itd/inbound?token=${queryToken(s)}`,
-  }),
-  engagelab: (s) => startEngageLabSandbox({ ...s.common, callbackUrl: `${s.apiUrl}/callbacks/engagelab`, callbackSecret: s.config.ENGAGELAB_CALLBACK_SECRET }),
-  nusasms: (s) => startNusaSmsSandbox({ ...s.common, callbackUrl: `${s.apiUrl}/callbacks/nusasms?token=${queryToken(s)}` }),
-  'sms-masking': (s) => startSmsMaskingSandbox({ ...s.common, callbackUrl: `${s.apiUrl}/callbacks/sms-masking?token=${queryToken(s)}` }),
+  wappin: (s) =>
+    startWappinSandbox({
+      ...s.common,
+      callbackUrl: `${s.apiUrl}/callbacks/wappin`,
+      callbackToken: s.config.WAPPIN_CALLBACK_TOKEN,
+    }),
+  itd: (s) =>
+    startItdSandbox({
+      ...s.common,
+      callbackUrl: `${s.apiUrl}/callbacks/itd/status?token=${queryToken(s)}`,
+      inboundCallbackUrl: `${s.apiUrl}/callbacks/itd/inbound?token=${queryToken(s)}`,
+    }),
+  engagelab: (s) =>
+    startEngageLabSandbox({
+      ...s.common,
+      callbackUrl: `${s.apiUrl}/callbacks/engagelab`,
+      callbackSecret: s.config.ENGAGELAB_CALLBACK_SECRET,
+    }),
+  nusasms: (s) =>
+    startNusaSmsSandbox({ ...s.common, callbackUrl: `${s.apiUrl}/callbacks/nusasms?token=${queryToken(s)}` }),
+  'sms-masking': (s) =>
+    startSmsMaskingSandbox({ ...s.common, callbackUrl: `${s.apiUrl}/callbacks/sms-masking?token=${queryToken(s)}` }),
 };
 
 /** Environment that points the worker at the running sandboxes. */
 export function sandboxEnvironment(s: RunningSandboxes, providers: ProviderList = PROVIDERS): Record<string, string> {
-  return Object.fromEntries(Object.entries(s.urls).map(([name, url]) => [descriptorOf(name, providers).baseUrlEnv, url ?? '']));
+  return Object.fromEntries(
+    Object.entries(s.urls).map(([name, url]) => [descriptorOf(name, providers).baseUrlEnv, url ?? '']),
+  );
 }
 
 interface StartOptions {
@@ -54,7 +80,11 @@ interface StartOptions {
   starters?: Readonly<Record<string, SandboxStarter>>;
 }
 
-export async function startSandboxes(config: Config, apiUrl: string, opts: StartOptions = {}): Promise<RunningSandboxes> {
+export async function startSandboxes(
+  config: Config,
+  apiUrl: string,
+  opts: StartOptions = {},
+): Promise<RunningSandboxes> {
   const providers = opts.providers ?? PROVIDERS;
   const starters = opts.starters ?? SANDBOX_STARTERS;
   const names = providers.map((p) => p.name);
@@ -67,7 +97,9 @@ export async function startSandboxes(config: Config, apiUrl: string, opts: Start
   });
   try {
     for (const name of names) {
-      const wanted = opts.all || (providerMode(config, name, providers) === 'sandbox' && !configuredBaseUrl(config, name, providers));
+      const wanted =
+        opts.all ||
+        (providerMode(config, name, providers) === 'sandbox' && !configuredBaseUrl(config, name, providers));
       const start = starters[name];
       if (!start) throw new Error(`provider ${name} has no sandbox starter in sandboxes/index.ts`);
       if (wanted) running.set(name, await start({ common: common(name), apiUrl, config }));
@@ -75,12 +107,19 @@ export async function startSandboxes(config: Config, apiUrl: string, opts: Start
   } catch (err) {
     await Promise.all([...running.values()].map((s) => s.close()));
     const last = config.SANDBOX_BASE_PORT + names.length - 1;
-    throw new Error(`a provider sandbox could not start (ports ${config.SANDBOX_BASE_PORT}-${last} taken? set SANDBOX_BASE_PORT): ${String(err)}`, { cause: err });
+    throw new Error(
+      `a provider sandbox could not start (ports ${config.SANDBOX_BASE_PORT}-${last} taken? set SANDBOX_BASE_PORT): ${String(err)}`,
+      { cause: err },
+    );
   }
   return {
     urls: Object.fromEntries([...running].map(([n, s]) => [n, s.url])),
-    summary: names.map((n) => `${n}: ${running.has(n) ? `sandbox ${running.get(n)!.url}` : providerMode(config, n, providers)}`).join(', '),
+    summary: names
+      .map((n) => `${n}: ${running.has(n) ? `sandbox ${running.get(n)!.url}` : providerMode(config, n, providers)}`)
+      .join(', '),
     requests: (name) => running.get(name)?.requests ?? [],
-    close: async () => { await Promise.all([...running.values()].map((s) => s.close())); },
+    close: async () => {
+      await Promise.all([...running.values()].map((s) => s.close()));
+    },
   };
 }

@@ -4,13 +4,19 @@
 // scripted by the recipient's last three digits (see kit.ts).
 import { randomUUID } from 'node:crypto';
 import {
-  deliverCallback, progressFor, scenarioFor, startSandboxServer, type RunningSandbox, type SandboxOptions, type SandboxReply, type SandboxRequest,
+  deliverCallback,
+  progressFor,
+  scenarioFor,
+  startSandboxServer,
+  type RunningSandbox,
+  type SandboxOptions,
+  type SandboxReply,
+  type SandboxRequest,
 } from './kit.js';
 import { ITD_CONTENT_TYPES, ITD_DEFAULT_PREFIJO } from '../providers/itd/contract.js';
 import { formatCallbackDate, formatLookupDate, parseDayParam } from '../providers/itd/time.js';
 import { ITD_SANDBOX_CREDENTIALS } from '../providers/itd/client.js';
 export { ITD_SANDBOX_CREDENTIALS };
-
 
 /** The sandbox account's WhatsApp number (`accountPhone`). */
 export const ITD_SANDBOX_ACCOUNT_PHONE = '56932028245';
@@ -44,8 +50,10 @@ export interface ItdInboundInput {
   direction?: number;
 }
 
-export type ItdInboundBody = Required<Pick<ItdInboundInput, 'uuid' | 'senderPhone' | 'content' | 'sendAt' | 'messageType' | 'caption' | 'url' | 'direction'>>
-  & ItdInboundInput & { accountPhone: string };
+export type ItdInboundBody = Required<
+  Pick<ItdInboundInput, 'uuid' | 'senderPhone' | 'content' | 'sendAt' | 'messageType' | 'caption' | 'url' | 'direction'>
+> &
+  ItdInboundInput & { accountPhone: string };
 
 export interface ItdSandbox extends RunningSandbox {
   /** Stores an inbound message (listed by recievedWhatsapp) and posts it to `inboundCallbackUrl`. */
@@ -55,13 +63,33 @@ export interface ItdSandbox extends RunningSandbox {
 }
 
 type ItdStatusName = 'MESSAGE QUEUED' | 'SENT' | 'DELIVERED' | 'READ' | 'FAILED';
-const STATUS_NAMES: Record<'sent' | 'delivered' | 'read' | 'failed', ItdStatusName> = { sent: 'SENT', delivered: 'DELIVERED', read: 'READ', failed: 'FAILED' };
+const STATUS_NAMES: Record<'sent' | 'delivered' | 'read' | 'failed', ItdStatusName> = {
+  sent: 'SENT',
+  delivered: 'DELIVERED',
+  read: 'READ',
+  failed: 'FAILED',
+};
 
-interface SandboxMessage { recipient: string; status: ItdStatusName; createdAt: Date; sentAt?: Date; deliveredAt?: Date }
+interface SandboxMessage {
+  recipient: string;
+  status: ItdStatusName;
+  createdAt: Date;
+  sentAt?: Date;
+  deliveredAt?: Date;
+}
 
-const ROUTES = { '/whatsapp/sendWhatsapp': 'send', '/whatsapp/statusWhatsappByKey': 'status', '/whatsapp/creditsWhatsapp': 'credits', '/whatsapp/recievedWhatsapp': 'received' } as const;
+const ROUTES = {
+  '/whatsapp/sendWhatsapp': 'send',
+  '/whatsapp/statusWhatsappByKey': 'status',
+  '/whatsapp/creditsWhatsapp': 'credits',
+  '/whatsapp/recievedWhatsapp': 'received',
+} as const;
 
-const err = (status: number, statusApi: string, message: string, delayMs?: number): SandboxReply => ({ status, body: { message, statusApi, code: status }, delayMs });
+const err = (status: number, statusApi: string, message: string, delayMs?: number): SandboxReply => ({
+  status,
+  body: { message, statusApi, code: status },
+  delayMs,
+});
 const BAD_PARAMETERS = (): SandboxReply => err(400, 'BAD_REQUEST', 'BAD PARAMETERS');
 
 /** Live base URLs end in `/api/v2`; the sandbox serves the paths with and without that prefix. */
@@ -73,10 +101,13 @@ function routeOf(path: string): (typeof ROUTES)[keyof typeof ROUTES] | undefined
 /** GET carries the parameters in the query string, POST in the JSON body. */
 function paramsOf(req: SandboxRequest): Record<string, unknown> {
   if (req.method === 'GET') return req.query;
-  return req.body !== null && typeof req.body === 'object' && !Array.isArray(req.body) ? req.body as Record<string, unknown> : {};
+  return req.body !== null && typeof req.body === 'object' && !Array.isArray(req.body)
+    ? (req.body as Record<string, unknown>)
+    : {};
 }
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined);
+const str = (v: unknown): string | undefined =>
+  typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
 
 function recipientOf(req: SandboxRequest): string | undefined {
   if (routeOf(req.path) !== 'send') return undefined;
@@ -97,24 +128,37 @@ export async function startItdSandbox(opts: ItdSandboxOptions = {}): Promise<Itd
   let closed = false;
 
   const later = (ms: number, fn: () => void): void => {
-    const t = setTimeout(() => { timers.delete(t); if (!closed) fn(); }, ms);
+    const t = setTimeout(() => {
+      timers.delete(t);
+      if (!closed) fn();
+    }, ms);
     timers.add(t);
   };
 
   // ITD documents no retry policy; the sandbox retries `callbackRetries` times (default 2) on a non-2xx.
   const post = (url: string | undefined, json: unknown): Promise<boolean> => {
     if (!url || closed) return Promise.resolve(false);
-    return deliverCallback({ method: 'POST', url, json }, { retries: opts.callbackRetries ?? 2, retryDelayMs: opts.callbackRetryDelayMs ?? 200 });
+    return deliverCallback(
+      { method: 'POST', url, json },
+      { retries: opts.callbackRetries ?? 2, retryDelayMs: opts.callbackRetryDelayMs ?? 200 },
+    );
   };
 
-  const statusBody = (uuid: string, m: SandboxMessage, status: ItdStatusName) =>
-    ({ sent_at: formatCallbackDate(m.sentAt ?? m.createdAt), status, uuid });
+  const statusBody = (uuid: string, m: SandboxMessage, status: ItdStatusName) => ({
+    sent_at: formatCallbackDate(m.sentAt ?? m.createdAt),
+    status,
+    uuid,
+  });
 
   /** Moves the message through its scripted statuses and posts the callbacks the scenario calls for. */
   function progress(uuid: string, m: SandboxMessage, scenario: ReturnType<typeof scenarioFor>): void {
     const steps = progressFor(scenario).map((s) => STATUS_NAMES[s]);
     let chain = Promise.resolve();
-    const queue = (status: ItdStatusName): void => { chain = chain.then(async () => { await post(opts.callbackUrl, statusBody(uuid, m, status)); }); };
+    const queue = (status: ItdStatusName): void => {
+      chain = chain.then(async () => {
+        await post(opts.callbackUrl, statusBody(uuid, m, status));
+      });
+    };
     steps.forEach((status, i) => {
       later((i + 1) * delay, () => {
         const now = new Date();
@@ -123,7 +167,11 @@ export async function startItdSandbox(opts: ItdSandboxOptions = {}): Promise<Itd
         if (status === 'DELIVERED') m.deliveredAt = now;
         if (scenario === 'no_callbacks') return;
         if (scenario !== 'duplicate_reversed') return queue(status);
-        if (i === steps.length - 1) for (const s of [...steps].reverse()) { queue(s); queue(s); }
+        if (i === steps.length - 1)
+          for (const s of [...steps].reverse()) {
+            queue(s);
+            queue(s);
+          }
       });
     });
   }
@@ -159,7 +207,8 @@ export async function startItdSandbox(opts: ItdSandboxOptions = {}): Promise<Itd
     progress(uuid, m, scenario);
     const steps = progressFor(scenario).length;
     return {
-      status: 200, body: { uuid, statusApi: 'OK', code: 200 },
+      status: 200,
+      body: { uuid, statusApi: 'OK', code: 200 },
       // 609: hold the answer until every callback has had time to arrive.
       delayMs: scenario === 'callback_before_response' ? (steps + 2) * delay + 300 : undefined,
     };
@@ -174,10 +223,13 @@ export async function startItdSandbox(opts: ItdSandboxOptions = {}): Promise<Itd
     return {
       status: 200,
       body: {
-        statusApi: 'OK', code: 200,
+        statusApi: 'OK',
+        code: 200,
         data: {
-          sent_at: m.sentAt ? formatLookupDate(m.sentAt) : null, status: m.status,
-          delivered_at: m.deliveredAt ? formatLookupDate(m.deliveredAt) : null, credit_usage: 1,
+          sent_at: m.sentAt ? formatLookupDate(m.sentAt) : null,
+          status: m.status,
+          delivered_at: m.deliveredAt ? formatLookupDate(m.deliveredAt) : null,
+          credit_usage: 1,
         },
       },
     };
@@ -192,17 +244,29 @@ export async function startItdSandbox(opts: ItdSandboxOptions = {}): Promise<Itd
     // Assumption: a missing or bad `top` gets the generic answer.
     if (!Number.isInteger(top) || top < 1) return BAD_PARAMETERS();
     // Assumption: sendAt is the day to list from (that day and later), newest first, at most `top`.
-    const found = inbound.filter((b) => b.senderPhone === senderPhone && b.sendAt >= day.getTime())
-      .sort((a, b) => b.sendAt - a.sendAt).slice(0, top);
+    const found = inbound
+      .filter((b) => b.senderPhone === senderPhone && b.sendAt >= day.getTime())
+      .sort((a, b) => b.sendAt - a.sendAt)
+      .slice(0, top);
     if (found.length === 0) return err(503, 'INVALID_MESSAGE', 'NO WHATSAPP MESSAGES');
     return {
       status: 200,
       body: {
-        statusApi: 'OK', code: 200,
+        statusApi: 'OK',
+        code: 200,
         data: found.map((b) => ({
-          whatsappKey: '', uuid: b.uuid, accountPhone: b.accountPhone, senderPhone: b.senderPhone, senderName: 'Sandbox',
-          senderType: 'user', content: b.content, createdAt: b.sendAt, sendAt: b.sendAt, direction: b.direction,
-          messageType: b.messageType, comments: 'READ',
+          whatsappKey: '',
+          uuid: b.uuid,
+          accountPhone: b.accountPhone,
+          senderPhone: b.senderPhone,
+          senderName: 'Sandbox',
+          senderType: 'user',
+          content: b.content,
+          createdAt: b.sendAt,
+          sendAt: b.sendAt,
+          direction: b.direction,
+          messageType: b.messageType,
+          comments: 'READ',
         })),
       },
     };
@@ -210,8 +274,16 @@ export async function startItdSandbox(opts: ItdSandboxOptions = {}): Promise<Itd
 
   async function emitInbound(input: ItdInboundInput): Promise<{ body: ItdInboundBody; delivered: boolean }> {
     const body: ItdInboundBody = {
-      uuid: randomUUID(), accountPhone: ITD_SANDBOX_ACCOUNT_PHONE, content: '', sendAt: Date.now(), messageType: 'chat', caption: '', url: '', direction: 0,
-      ...input, senderPhone: input.senderPhone.replace(/^\+/, ''),
+      uuid: randomUUID(),
+      accountPhone: ITD_SANDBOX_ACCOUNT_PHONE,
+      content: '',
+      sendAt: Date.now(),
+      messageType: 'chat',
+      caption: '',
+      url: '',
+      direction: 0,
+      ...input,
+      senderPhone: input.senderPhone.replace(/^\+/, ''),
     };
     inbound.push(body);
     return { body, delivered: await post(opts.inboundCallbackUrl, body) };
@@ -235,13 +307,18 @@ export async function startItdSandbox(opts: ItdSandboxOptions = {}): Promise<Itd
       if (typeof given !== 'string' || given !== token) return err(401, 'UNAUTHORIZED', 'UNAUTHORIZED');
       // Assumption: the 415 body is undocumented; it follows the other answers' shape.
       const ct = req.headers['content-type'];
-      if (req.method === 'POST' && !(typeof ct === 'string' && ct.includes('application/json'))) return err(415, 'UNSUPPORTED_MEDIA_TYPE', 'UNSUPPORTED MEDIA TYPE');
+      if (req.method === 'POST' && !(typeof ct === 'string' && ct.includes('application/json')))
+        return err(415, 'UNSUPPORTED_MEDIA_TYPE', 'UNSUPPORTED MEDIA TYPE');
       const p = paramsOf(req);
       switch (route) {
-        case 'send': return send(p);
-        case 'status': return status(p);
-        case 'credits': return { status: 200, body: { statusApi: 'OK', code: 200, data: credits } };
-        case 'received': return received(p);
+        case 'send':
+          return send(p);
+        case 'status':
+          return status(p);
+        case 'credits':
+          return { status: 200, body: { statusApi: 'OK', code: 200, data: credits } };
+        case 'received':
+          return received(p);
       }
     },
   });

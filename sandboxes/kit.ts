@@ -16,12 +16,29 @@ import type { AddressInfo } from 'node:net';
  *   anything else: sent → delivered → read.
  */
 export type Scenario =
-  | 'invalid_number' | 'rejected' | 'fails_later' | 'never_read' | 'never_delivered' | 'no_callbacks'
-  | 'flaky_once' | 'duplicate_reversed' | 'callback_before_response' | 'slow_once' | 'read';
+  | 'invalid_number'
+  | 'rejected'
+  | 'fails_later'
+  | 'never_read'
+  | 'never_delivered'
+  | 'no_callbacks'
+  | 'flaky_once'
+  | 'duplicate_reversed'
+  | 'callback_before_response'
+  | 'slow_once'
+  | 'read';
 
 const SCENARIOS: Record<string, Scenario> = {
-  '601': 'invalid_number', '602': 'rejected', '603': 'fails_later', '604': 'never_read', '605': 'never_delivered',
-  '606': 'no_callbacks', '607': 'flaky_once', '608': 'duplicate_reversed', '609': 'callback_before_response', '610': 'slow_once',
+  '601': 'invalid_number',
+  '602': 'rejected',
+  '603': 'fails_later',
+  '604': 'never_read',
+  '605': 'never_delivered',
+  '606': 'no_callbacks',
+  '607': 'flaky_once',
+  '608': 'duplicate_reversed',
+  '609': 'callback_before_response',
+  '610': 'slow_once',
 };
 
 export function scenarioFor(recipient: string, channel: 'whatsapp' | 'sms' = 'whatsapp'): Scenario {
@@ -33,11 +50,17 @@ export function scenarioFor(recipient: string, channel: 'whatsapp' | 'sms' = 'wh
 /** Which progress statuses a scenario reaches (before any provider-specific naming). */
 export function progressFor(scenario: Scenario): Array<'sent' | 'delivered' | 'read' | 'failed'> {
   switch (scenario) {
-    case 'invalid_number': case 'rejected': return [];
-    case 'fails_later': return ['failed'];
-    case 'never_read': return ['sent', 'delivered'];
-    case 'never_delivered': return ['sent'];
-    default: return ['sent', 'delivered', 'read'];
+    case 'invalid_number':
+    case 'rejected':
+      return [];
+    case 'fails_later':
+      return ['failed'];
+    case 'never_read':
+      return ['sent', 'delivered'];
+    case 'never_delivered':
+      return ['sent'];
+    default:
+      return ['sent', 'delivered', 'read'];
   }
 }
 
@@ -86,7 +109,11 @@ export function readBody(req: IncomingMessage, limit = 1_000_000): Promise<strin
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > limit) { reject(new Error('body too large')); req.destroy(); return; }
+      if (size > limit) {
+        reject(new Error('body too large'));
+        req.destroy();
+        return;
+      }
       chunks.push(c);
     });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
@@ -97,10 +124,15 @@ export function readBody(req: IncomingMessage, limit = 1_000_000): Promise<strin
 function parseBody(raw: string, contentType: string | undefined): unknown {
   if (raw.length === 0) return undefined;
   if (contentType?.includes('application/x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(raw));
-  try { return JSON.parse(raw); } catch { return undefined; }
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
 }
 
-const bodyText = (reply: SandboxReply): string => (typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body));
+const bodyText = (reply: SandboxReply): string =>
+  typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
 
 function send(res: ServerResponse, reply: SandboxReply): void {
   const isText = typeof reply.body === 'string';
@@ -124,16 +156,28 @@ export async function startSandboxServer(opts: {
       try {
         const url = new URL(req.url ?? '/', 'http://sandbox');
         if (url.pathname === '/__sandbox/requests') return send(res, { status: 200, body: requests });
-        if (url.pathname === '/__sandbox/reset') { requests.length = 0; return send(res, { status: 200, body: { ok: true } }); }
+        if (url.pathname === '/__sandbox/reset') {
+          requests.length = 0;
+          return send(res, { status: 200, body: { ok: true } });
+        }
         const rawBody = await readBody(req);
         const sreq: SandboxRequest = {
-          method: req.method ?? 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams),
-          headers: req.headers, rawBody, body: parseBody(rawBody, req.headers['content-type']),
+          method: req.method ?? 'GET',
+          path: url.pathname,
+          query: Object.fromEntries(url.searchParams),
+          headers: req.headers,
+          rawBody,
+          body: parseBody(rawBody, req.headers['content-type']),
         };
         const reply = await opts.handler(sreq);
         requests.push({
-          at: new Date().toISOString(), method: sreq.method, path: sreq.path, recipient: opts.recipientOf?.(sreq), status: reply.status,
-          content: sreq.rawBody || JSON.stringify(sreq.query), answer: bodyText(reply),
+          at: new Date().toISOString(),
+          method: sreq.method,
+          path: sreq.path,
+          recipient: opts.recipientOf?.(sreq),
+          status: reply.status,
+          content: sreq.rawBody || JSON.stringify(sreq.query),
+          answer: bodyText(reply),
         });
         if (reply.delayMs) await sleep(reply.delayMs);
         send(res, reply);
@@ -151,7 +195,11 @@ export async function startSandboxServer(opts: {
     url: `http://127.0.0.1:${port}`,
     port,
     requests,
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -171,12 +219,15 @@ export interface OutgoingCallback {
  * Sends one callback the way providers do: a failed delivery (network error or an answer that
  * `accepted` rejects) is retried `retries` more times after `retryDelayMs`. Bounded; never throws.
  */
-export async function deliverCallback(cb: OutgoingCallback, opts: {
-  retries: number;
-  retryDelayMs: number;
-  accepted?: (status: number, body: string) => boolean;
-  onResult?: (ok: boolean, attempts: number) => void;
-}): Promise<boolean> {
+export async function deliverCallback(
+  cb: OutgoingCallback,
+  opts: {
+    retries: number;
+    retryDelayMs: number;
+    accepted?: (status: number, body: string) => boolean;
+    onResult?: (ok: boolean, attempts: number) => void;
+  },
+): Promise<boolean> {
   const url = new URL(cb.url);
   for (const [k, v] of Object.entries(cb.query ?? {})) url.searchParams.set(k, v);
   const accepted = opts.accepted ?? ((status) => status >= 200 && status < 300);
@@ -190,13 +241,20 @@ export async function deliverCallback(cb: OutgoingCallback, opts: {
         signal: AbortSignal.timeout(5_000),
       });
       const text = await res.text();
-      if (accepted(res.status, text)) { opts.onResult?.(true, attempt); return true; }
+      if (accepted(res.status, text)) {
+        opts.onResult?.(true, attempt);
+        return true;
+      }
       last = `HTTP ${res.status}`;
-    } catch (err) { last = err instanceof Error ? err.message : String(err); }
+    } catch (err) {
+      last = err instanceof Error ? err.message : String(err);
+    }
     if (attempt <= opts.retries) await sleep(opts.retryDelayMs);
   }
   // A provider gives up silently; the sandbox says so (path only: the query may hold a token).
-  process.stderr.write(`[sandbox] callback ${cb.method} ${url.pathname} given up after ${opts.retries + 1} attempts (last: ${last})\n`);
+  process.stderr.write(
+    `[sandbox] callback ${cb.method} ${url.pathname} given up after ${opts.retries + 1} attempts (last: ${last})\n`,
+  );
   opts.onResult?.(false, opts.retries + 1);
   return false;
 }

@@ -3,14 +3,20 @@
 // digits (see kit.ts). Answers use the documented codes in XML (default) or JSON.
 import { randomInt } from 'node:crypto';
 import {
-  deliverCallback, progressFor, scenarioFor, sleep, startSandboxServer,
-  type RunningSandbox, type SandboxOptions, type SandboxReply, type SandboxRequest,
+  deliverCallback,
+  progressFor,
+  scenarioFor,
+  sleep,
+  startSandboxServer,
+  type RunningSandbox,
+  type SandboxOptions,
+  type SandboxReply,
+  type SandboxRequest,
 } from './kit.js';
 import { charCount, NUSASMS_PATHS, NUSASMS_TEXT_MAX } from '../providers/nusasms/contract.js';
 import { formatNusaDate } from '../providers/nusasms/time.js';
 import { NUSASMS_SANDBOX_CREDENTIALS } from '../providers/nusasms/client.js';
 export { NUSASMS_SANDBOX_CREDENTIALS };
-
 
 export interface NusaSmsSandboxOptions extends SandboxOptions {
   username?: string;
@@ -22,9 +28,19 @@ export interface NusaSmsSandboxOptions extends SandboxOptions {
 }
 
 type Letter = 'S' | 'D' | 'R' | 'F';
-interface Message { gsm: string; sentDate: string; letter?: Letter; errCode: string }
+interface Message {
+  gsm: string;
+  sentDate: string;
+  letter?: Letter;
+  errCode: string;
+}
 
-const LETTERS: Record<ReturnType<typeof progressFor>[number], Letter> = { sent: 'S', delivered: 'D', read: 'R', failed: 'F' };
+const LETTERS: Record<ReturnType<typeof progressFor>[number], Letter> = {
+  sent: 'S',
+  delivered: 'D',
+  read: 'R',
+  failed: 'F',
+};
 
 /** PHP's curl sends an array as multipart/form-data (the document's PHP sample): read its plain fields. */
 function multipartFields(req: SandboxRequest): Record<string, string> {
@@ -40,7 +56,7 @@ function multipartFields(req: SandboxRequest): Record<string, string> {
 }
 
 function params(req: SandboxRequest): Record<string, string> {
-  const body = req.body !== null && typeof req.body === 'object' ? req.body as Record<string, unknown> : {};
+  const body = req.body !== null && typeof req.body === 'object' ? (req.body as Record<string, unknown>) : {};
   const out: Record<string, string> = { ...req.query, ...multipartFields(req) };
   for (const [k, v] of Object.entries(body)) if (typeof v === 'string' || typeof v === 'number') out[k] = String(v);
   return out;
@@ -53,8 +69,14 @@ function escapeXml(v: string): string {
 /** One answer in the requested format: `{"results":[…]}` or `<results><result>…</result></results>`. */
 function answer(output: string | undefined, record: Record<string, string>): SandboxReply {
   if (output?.toLowerCase() === 'json') return { status: 200, body: { results: [record] } };
-  const fields = Object.entries(record).map(([k, v]) => `          <${k}>${escapeXml(v)}</${k}>`).join('\n');
-  return { status: 200, contentType: 'text/xml', body: `<?xml version="1.0" encoding="UTF-8"?>\n<results>\n     <result>\n${fields}\n     </result>\n</results>\n` };
+  const fields = Object.entries(record)
+    .map(([k, v]) => `          <${k}>${escapeXml(v)}</${k}>`)
+    .join('\n');
+  return {
+    status: 200,
+    contentType: 'text/xml',
+    body: `<?xml version="1.0" encoding="UTF-8"?>\n<results>\n     <result>\n${fields}\n     </result>\n</results>\n`,
+  };
 }
 
 export async function startNusaSmsSandbox(opts: NusaSmsSandboxOptions = {}): Promise<RunningSandbox> {
@@ -69,12 +91,23 @@ export async function startNusaSmsSandbox(opts: NusaSmsSandboxOptions = {}): Pro
 
   const callback = async (id: string, m: Message): Promise<void> => {
     if (!opts.callbackUrl || closed || !m.letter) return;
-    await deliverCallback({ method: 'GET', url: opts.callbackUrl, query: { ref_no: id, status: m.letter, sent_date: m.sentDate, err_code: m.errCode } },
-      { retries: opts.callbackRetries ?? 3, retryDelayMs: opts.callbackRetryDelayMs ?? 500 });
+    await deliverCallback(
+      {
+        method: 'GET',
+        url: opts.callbackUrl,
+        query: { ref_no: id, status: m.letter, sent_date: m.sentDate, err_code: m.errCode },
+      },
+      { retries: opts.callbackRetries ?? 3, retryDelayMs: opts.callbackRetryDelayMs ?? 500 },
+    );
   };
 
   /** Walks a message through its scripted statuses; the DR command sees each one, callbacks report them. */
-  const progress = async (id: string, m: Message, scenario: ReturnType<typeof scenarioFor>, firstDelay: number): Promise<void> => {
+  const progress = async (
+    id: string,
+    m: Message,
+    scenario: ReturnType<typeof scenarioFor>,
+    firstDelay: number,
+  ): Promise<void> => {
     const steps = progressFor(scenario).map((s) => LETTERS[s]);
     const reports: Message[] = [];
     for (const [i, letter] of steps.entries()) {
@@ -104,7 +137,8 @@ export async function startNusaSmsSandbox(opts: NusaSmsSandboxOptions = {}): Pro
     const first = !firstSeen.has(gsm);
     firstSeen.add(gsm);
     if (scenario === 'flaky_once' && first) return { status: 503, body: 'Service Unavailable' };
-    if (scenario === 'slow_once' && first) return { status: 503, body: 'Service Unavailable', delayMs: opts.slowMs ?? 11_000 };
+    if (scenario === 'slow_once' && first)
+      return { status: 503, body: 'Service Unavailable', delayMs: opts.slowMs ?? 11_000 };
     if (scenario === 'invalid_number') return fail('-11');
     if (scenario === 'rejected') return fail('-88');
     if (credits <= 0) return fail('-2');
@@ -122,15 +156,23 @@ export async function startNusaSmsSandbox(opts: NusaSmsSandboxOptions = {}): Pro
   const command = (p: Record<string, string>): SandboxReply => {
     if ((p.user ?? p.username) !== username || p.password !== password) return answer(p.output, { status: '-5' });
     switch (p.cmd?.toUpperCase()) {
-      case 'CREDITS': return answer(p.output, { status: '0', credits: String(credits) });
+      case 'CREDITS':
+        return answer(p.output, { status: '0', credits: String(credits) });
       case 'DR': {
         const id = p.msgid ?? p.ref_no ?? p.messageid;
         if (!id) return answer(p.output, { status: '-22' });
         const m = messages.get(id);
         // Assumption: a message without a report yet (or unknown) answers 0 with an empty dr_status.
-        return answer(p.output, { status: '0', ref_no: id, dr_status: m?.letter ?? '', sent_date: m?.sentDate ?? '', err_code: m?.errCode ?? '' });
+        return answer(p.output, {
+          status: '0',
+          ref_no: id,
+          dr_status: m?.letter ?? '',
+          sent_date: m?.sentDate ?? '',
+          err_code: m?.errCode ?? '',
+        });
       }
-      default: return answer(p.output, { status: '-22' });
+      default:
+        return answer(p.output, { status: '-22' });
     }
   };
 
@@ -149,5 +191,11 @@ export async function startNusaSmsSandbox(opts: NusaSmsSandboxOptions = {}): Pro
       return { status: 404, body: 'Not Found' };
     },
   });
-  return { ...sandbox, close: async () => { closed = true; await sandbox.close(); } };
+  return {
+    ...sandbox,
+    close: async () => {
+      closed = true;
+      await sandbox.close();
+    },
+  };
 }

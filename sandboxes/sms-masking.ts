@@ -4,15 +4,21 @@
 // at the root and under `/masking/` like the real gateway.
 import { randomInt } from 'node:crypto';
 import {
-  deliverCallback, scenarioFor, sleep, startSandboxServer,
-  type RunningSandbox, type SandboxOptions, type SandboxReply, type SandboxRequest, type Scenario,
+  deliverCallback,
+  scenarioFor,
+  sleep,
+  startSandboxServer,
+  type RunningSandbox,
+  type SandboxOptions,
+  type SandboxReply,
+  type SandboxRequest,
+  type Scenario,
 } from './kit.js';
 import { SMS_MASKING_PATHS } from '../providers/sms-masking/contract.js';
 import { segmentCount } from '../providers/sms-masking/segments.js';
 import { jakartaDay } from '../providers/sms-masking/text.js';
 import { SMS_MASKING_SANDBOX_CREDENTIALS } from '../providers/sms-masking/client.js';
 export { SMS_MASKING_SANDBOX_CREDENTIALS };
-
 
 /** The sandbox's answers where the document shows none (the client recognises them; see statuses.ts). */
 export const SMS_MASKING_SANDBOX_ANSWERS = {
@@ -32,26 +38,41 @@ export interface SmsMaskingSandboxOptions extends SandboxOptions {
   slowMs?: number;
 }
 
-interface Message { hp: string; message: string; sentAt: Date; code?: string }
+interface Message {
+  hp: string;
+  message: string;
+  sentAt: Date;
+  code?: string;
+}
 
 const MESSAGES: Record<string, string> = {
-  '22': 'Delivered', '20': 'Pending', '50': 'Insufficient Credit Balance', '51': 'Expiration Period', '52': 'No Charge',
+  '22': 'Delivered',
+  '20': 'Pending',
+  '50': 'Insufficient Credit Balance',
+  '51': 'Expiration Period',
+  '52': 'No Charge',
 };
 
 /** The DLR codes each scenario reports, in natural order. SMS has no read receipt: "read" ends at 22. */
 function codesFor(scenario: Scenario): string[] {
   switch (scenario) {
-    case 'invalid_number': return ['52'];
-    case 'fails_later': return ['51'];
-    case 'never_delivered': return ['20'];
-    case 'duplicate_reversed': return ['20', '22'];
-    case 'rejected': return [];
-    default: return ['22'];
+    case 'invalid_number':
+      return ['52'];
+    case 'fails_later':
+      return ['51'];
+    case 'never_delivered':
+      return ['20'];
+    case 'duplicate_reversed':
+      return ['20', '22'];
+    case 'rejected':
+      return [];
+    default:
+      return ['22'];
   }
 }
 
 function params(req: SandboxRequest): Record<string, string> {
-  const body = req.body !== null && typeof req.body === 'object' ? req.body as Record<string, unknown> : {};
+  const body = req.body !== null && typeof req.body === 'object' ? (req.body as Record<string, unknown>) : {};
   const out: Record<string, string> = { ...req.query };
   for (const [k, v] of Object.entries(body)) if (typeof v === 'string' || typeof v === 'number') out[k] = String(v);
   return out;
@@ -75,8 +96,14 @@ export async function startSmsMaskingSandbox(opts: SmsMaskingSandboxOptions = {}
 
   const dlr = async (id: string, m: Message, code: string): Promise<void> => {
     if (!opts.callbackUrl || closed) return;
-    await deliverCallback({ method: 'GET', url: opts.callbackUrl, query: { session_id: id, error_code: code, error_message: MESSAGES[code] ?? '', msisdn: m.hp } },
-      { retries: opts.callbackRetries ?? 3, retryDelayMs: opts.callbackRetryDelayMs ?? 500 });
+    await deliverCallback(
+      {
+        method: 'GET',
+        url: opts.callbackUrl,
+        query: { session_id: id, error_code: code, error_message: MESSAGES[code] ?? '', msisdn: m.hp },
+      },
+      { retries: opts.callbackRetries ?? 3, retryDelayMs: opts.callbackRetryDelayMs ?? 500 },
+    );
   };
 
   /** report.php follows every code; DLRs report them (reversed and twice for 608, none for 606). */
@@ -103,7 +130,8 @@ export async function startSmsMaskingSandbox(opts: SmsMaskingSandboxOptions = {}
     const first = !firstSeen.has(hp);
     firstSeen.add(hp);
     if (scenario === 'flaky_once' && first) return text('Service Unavailable', 503);
-    if (scenario === 'slow_once' && first) return { ...text('Service Unavailable', 503), delayMs: opts.slowMs ?? 11_000 };
+    if (scenario === 'slow_once' && first)
+      return { ...text('Service Unavailable', 503), delayMs: opts.slowMs ?? 11_000 };
     if (scenario === 'rejected') return text(SMS_MASKING_SANDBOX_ANSWERS.rejected);
     const cost = segmentCount(p.message);
     if (balance < cost) return text('50');
@@ -120,9 +148,23 @@ export async function startSmsMaskingSandbox(opts: SmsMaskingSandboxOptions = {}
   const reportsPost = (p: Record<string, string>): SandboxReply => {
     if (!loggedIn(p)) return text(SMS_MASKING_SANDBOX_ANSWERS.badLogin);
     const key = (d: string | undefined) => (d ?? '').split('-').reverse().join('');
-    const rows = [...messages].filter(([, m]) => key(jakartaDay(m.sentAt)) >= key(p.start) && key(jakartaDay(m.sentAt)) <= key(p.end))
-      .map(([id, m]) => [id, m.hp, `"${m.message.replace(/"/g, '""')}"`, m.code ?? '', MESSAGES[m.code ?? ''] ?? '', m.sentAt.toISOString()].join(','));
-    return { status: 200, contentType: 'text/csv', body: ['session_id,msisdn,message,error_code,error_message,sent_at', ...rows].join('\n') + '\n' };
+    const rows = [...messages]
+      .filter(([, m]) => key(jakartaDay(m.sentAt)) >= key(p.start) && key(jakartaDay(m.sentAt)) <= key(p.end))
+      .map(([id, m]) =>
+        [
+          id,
+          m.hp,
+          `"${m.message.replace(/"/g, '""')}"`,
+          m.code ?? '',
+          MESSAGES[m.code ?? ''] ?? '',
+          m.sentAt.toISOString(),
+        ].join(','),
+      );
+    return {
+      status: 200,
+      contentType: 'text/csv',
+      body: ['session_id,msisdn,message,error_code,error_message,sent_at', ...rows].join('\n') + '\n',
+    };
   };
 
   const routes: Record<string, { method: 'GET' | 'POST'; handle: (p: Record<string, string>) => SandboxReply }> = {
@@ -130,8 +172,15 @@ export async function startSmsMaskingSandbox(opts: SmsMaskingSandboxOptions = {}
     [SMS_MASKING_PATHS.sendPost]: { method: 'POST', handle: send },
     // report.php takes no login in the document; an unknown id or no report yet answers empty (assumed).
     [SMS_MASKING_PATHS.report]: { method: 'GET', handle: (p) => text(messages.get(p.rpt ?? '')?.code ?? '') },
-    [SMS_MASKING_PATHS.balance]: { method: 'GET', handle: (p) => text(loggedIn(p) ? String(balance) : SMS_MASKING_SANDBOX_ANSWERS.badLogin) },
-    [SMS_MASKING_PATHS.inbox]: { method: 'GET', handle: (p) => (loggedIn(p) ? { status: 200, body: opts.inbox ?? [] } : text(SMS_MASKING_SANDBOX_ANSWERS.badLogin)) },
+    [SMS_MASKING_PATHS.balance]: {
+      method: 'GET',
+      handle: (p) => text(loggedIn(p) ? String(balance) : SMS_MASKING_SANDBOX_ANSWERS.badLogin),
+    },
+    [SMS_MASKING_PATHS.inbox]: {
+      method: 'GET',
+      handle: (p) =>
+        loggedIn(p) ? { status: 200, body: opts.inbox ?? [] } : text(SMS_MASKING_SANDBOX_ANSWERS.badLogin),
+    },
     [SMS_MASKING_PATHS.reportsPost]: { method: 'POST', handle: reportsPost },
   };
   const route = (path: string) => routes[path.replace(/^\/(masking\/)?/, '')];
@@ -146,5 +195,11 @@ export async function startSmsMaskingSandbox(opts: SmsMaskingSandboxOptions = {}
       return r.handle(params(req));
     },
   });
-  return { ...sandbox, close: async () => { closed = true; await sandbox.close(); } };
+  return {
+    ...sandbox,
+    close: async () => {
+      closed = true;
+      await sandbox.close();
+    },
+  };
 }

@@ -8,7 +8,12 @@ import type { CallbackRequest } from '../providers/types.js';
 
 export type ErrorClass = abstract new (...args: never[]) => ProviderError;
 
-export interface Receiver { url: string; hits: CallbackRequest[]; failNext: number; close(): Promise<void> }
+export interface Receiver {
+  url: string;
+  hits: CallbackRequest[];
+  failNext: number;
+  close(): Promise<void>;
+}
 
 export async function listen(server: Server): Promise<string> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -25,8 +30,17 @@ export async function startReceiver(): Promise<Receiver> {
   const r: Receiver = { url: '', hits: [], failNext: 0, close: () => close(server) };
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://receiver');
-    if (r.failNext > 0) { r.failNext--; res.writeHead(500).end('nope'); return; }
-    r.hits.push({ method: req.method ?? 'GET', query: Object.fromEntries(url.searchParams), headers: {}, body: undefined });
+    if (r.failNext > 0) {
+      r.failNext--;
+      res.writeHead(500).end('nope');
+      return;
+    }
+    r.hits.push({
+      method: req.method ?? 'GET',
+      query: Object.fromEntries(url.searchParams),
+      headers: {},
+      body: undefined,
+    });
     res.writeHead(200, { 'content-type': 'text/plain' }).end('OK');
   });
   r.url = await listen(server);
@@ -43,7 +57,11 @@ export async function waitFor<T>(what: string, fn: () => T | undefined, timeoutM
   }
 }
 
-export async function rejectsWith(p: Promise<unknown>, cls: ErrorClass, check?: (e: ProviderError) => void): Promise<void> {
+export async function rejectsWith(
+  p: Promise<unknown>,
+  cls: ErrorClass,
+  check?: (e: ProviderError) => void,
+): Promise<void> {
   await assert.rejects(p, (e: unknown) => {
     assert.ok(e instanceof cls, `expected ${cls.name}, got ${String(e)}`);
     check?.(e);

@@ -5,14 +5,26 @@
 // digits (see kit.ts); the omnichannel SMS leg by the three before them.
 import { randomBytes } from 'node:crypto';
 import {
-  deliverCallback, progressFor, scenarioFor, startSandboxServer, type RunningSandbox, type SandboxOptions, type SandboxReply,
-  type SandboxRequest, type Scenario,
+  deliverCallback,
+  progressFor,
+  scenarioFor,
+  startSandboxServer,
+  type RunningSandbox,
+  type SandboxOptions,
+  type SandboxReply,
+  type SandboxRequest,
+  type Scenario,
 } from './kit.js';
-import { extensionOf, WAPPIN_MEDIA_EXTENSIONS, WAPPIN_MEDIA_TYPES, WAPPIN_PATHS, type WappinMediaType } from '../providers/wappin/contract.js';
+import {
+  extensionOf,
+  WAPPIN_MEDIA_EXTENSIONS,
+  WAPPIN_MEDIA_TYPES,
+  WAPPIN_PATHS,
+  type WappinMediaType,
+} from '../providers/wappin/contract.js';
 import { formatWappinDateTime, toUnixSeconds } from '../providers/wappin/time.js';
 import { WAPPIN_SANDBOX_CREDENTIALS } from '../providers/wappin/client.js';
 export { WAPPIN_SANDBOX_CREDENTIALS };
-
 
 /** The Bearer token the sandbox puts on its callbacks by default (config's WAPPIN_CALLBACK_TOKEN default). */
 export const WAPPIN_SANDBOX_CALLBACK_TOKEN = 'dev-wappin-callback-token';
@@ -70,15 +82,23 @@ export interface WappinSandbox extends RunningSandbox {
 }
 
 type ProgressStatus = 'sent' | 'delivered' | 'read' | 'failed';
-interface SandboxMessage { recipient: string; events: Array<{ status: ProgressStatus; at: Date }> }
+interface SandboxMessage {
+  recipient: string;
+  events: Array<{ status: ProgressStatus; at: Date }>;
+}
 type Body = Record<string, unknown>;
 
 const ROUTES: Record<string, 'token' | 'hsm' | 'text' | 'media' | 'inquiry' | 'checker'> = {
-  [WAPPIN_PATHS.token]: 'token', [WAPPIN_PATHS.sendHsm]: 'hsm', [WAPPIN_PATHS.sendText]: 'text',
-  [WAPPIN_PATHS.sendMedia]: 'media', [WAPPIN_PATHS.inquiry]: 'inquiry', [WAPPIN_PATHS.numberChecker]: 'checker',
+  [WAPPIN_PATHS.token]: 'token',
+  [WAPPIN_PATHS.sendHsm]: 'hsm',
+  [WAPPIN_PATHS.sendText]: 'text',
+  [WAPPIN_PATHS.sendMedia]: 'media',
+  [WAPPIN_PATHS.inquiry]: 'inquiry',
+  [WAPPIN_PATHS.numberChecker]: 'checker',
 };
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v.trim() : typeof v === 'number' ? String(v) : undefined);
+const str = (v: unknown): string | undefined =>
+  typeof v === 'string' ? v.trim() : typeof v === 'number' ? String(v) : undefined;
 const isObject = (v: unknown): v is Body => v !== null && typeof v === 'object' && !Array.isArray(v);
 const newMessageId = (): string => randomBytes(7).toString('hex').slice(0, 13);
 
@@ -132,7 +152,10 @@ export async function startWappinSandbox(opts: WappinSandboxOptions = {}): Promi
   const BAD_IDS = (): SandboxReply => reply('400', 'Project ID or Client ID cannot be process.', { data: null });
 
   const later = (ms: number, fn: () => void): void => {
-    const t = setTimeout(() => { timers.delete(t); if (!closed) fn(); }, ms);
+    const t = setTimeout(() => {
+      timers.delete(t);
+      if (!closed) fn();
+    }, ms);
     timers.add(t);
   };
 
@@ -143,19 +166,44 @@ export async function startWappinSandbox(opts: WappinSandboxOptions = {}): Promi
     record.delivered = await deliverCallback(
       { method: 'POST', url: opts.callbackUrl, headers: { authorization: `Bearer ${callbackToken}` }, json: body },
       {
-        retries: opts.callbackRetries ?? 3, retryDelayMs: opts.callbackRetryDelayMs ?? 200,
-        accepted: (_status, text) => { try { const j: unknown = JSON.parse(text); return isObject(j) && j.status === '000'; } catch { return false; } },
-        onResult: (_ok, attempts) => { record.attempts = attempts; },
+        retries: opts.callbackRetries ?? 3,
+        retryDelayMs: opts.callbackRetryDelayMs ?? 200,
+        accepted: (_status, text) => {
+          try {
+            const j: unknown = JSON.parse(text);
+            return isObject(j) && j.status === '000';
+          } catch {
+            return false;
+          }
+        },
+        onResult: (_ok, attempts) => {
+          record.attempts = attempts;
+        },
       },
     );
     callbacks.push(record);
     return record;
   }
 
-  const callbackBody = (messageId: string, type: 'status' | 'message', sender: string, status: string, content: string, at: Date): Record<string, string> => ({
-    message_id: messageId, client_id: clientId, client_name: opts.clientName ?? 'kurir-sandbox', project_id: projectId,
-    project_name: opts.projectName ?? 'KURIR-SANDBOX', sender_number: sender, status_messages: status, message_content: content,
-    environment: production ? 'PRODUCTION' : 'UAT', timestamp: toUnixSeconds(at), callback_type: type,
+  const callbackBody = (
+    messageId: string,
+    type: 'status' | 'message',
+    sender: string,
+    status: string,
+    content: string,
+    at: Date,
+  ): Record<string, string> => ({
+    message_id: messageId,
+    client_id: clientId,
+    client_name: opts.clientName ?? 'kurir-sandbox',
+    project_id: projectId,
+    project_name: opts.projectName ?? 'KURIR-SANDBOX',
+    sender_number: sender,
+    status_messages: status,
+    message_content: content,
+    environment: production ? 'PRODUCTION' : 'UAT',
+    timestamp: toUnixSeconds(at),
+    callback_type: type,
   });
 
   /** Moves the message through its scripted statuses and posts the callbacks the scenario calls for. */
@@ -163,7 +211,9 @@ export async function startWappinSandbox(opts: WappinSandboxOptions = {}): Promi
     const steps = progressFor(scenario);
     let chain = Promise.resolve();
     const queue = (status: ProgressStatus, at: Date): void => {
-      chain = chain.then(async () => { await post(callbackBody(messageId, 'status', m.recipient, status, '-', at)); });
+      chain = chain.then(async () => {
+        await post(callbackBody(messageId, 'status', m.recipient, status, '-', at));
+      });
     };
     steps.forEach((status, i) => {
       later((i + 1) * delay, () => {
@@ -171,7 +221,11 @@ export async function startWappinSandbox(opts: WappinSandboxOptions = {}): Promi
         m.events.push({ status, at });
         if (scenario === 'no_callbacks') return;
         if (scenario !== 'duplicate_reversed') return queue(status, at);
-        if (i === steps.length - 1) for (const e of [...m.events].reverse()) { queue(e.status, e.at); queue(e.status, e.at); }
+        if (i === steps.length - 1)
+          for (const e of [...m.events].reverse()) {
+            queue(e.status, e.at);
+            queue(e.status, e.at);
+          }
       });
     });
   }
@@ -200,7 +254,11 @@ export async function startWappinSandbox(opts: WappinSandboxOptions = {}): Promi
     }
     const c = current!;
     return reply('200', live ? 'Token not expired' : 'Success', {
-      data: { access_token: c.token, expired_datetime: formatWappinDateTime(new Date(c.expiresAt)), token_type: 'access_token' },
+      data: {
+        access_token: c.token,
+        expired_datetime: formatWappinDateTime(new Date(c.expiresAt)),
+        token_type: 'access_token',
+      },
     });
   }
 
@@ -216,12 +274,19 @@ export async function startWappinSandbox(opts: WappinSandboxOptions = {}): Promi
   }
 
   /** The scripted answer of an accepted-looking send; `scenario` drives the callbacks. */
-  function accept(recipient: string, scenario: Scenario, attempt: number, channel: 'whatsapp' | 'sms' = 'whatsapp'): SandboxReply {
-    if (channel === 'whatsapp' && scenario === 'invalid_number') return reply('601', 'Contact invalid', { message_id: newMessageId(), data: null });
+  function accept(
+    recipient: string,
+    scenario: Scenario,
+    attempt: number,
+    channel: 'whatsapp' | 'sms' = 'whatsapp',
+  ): SandboxReply {
+    if (channel === 'whatsapp' && scenario === 'invalid_number')
+      return reply('601', 'Contact invalid', { message_id: newMessageId(), data: null });
     // Assumption: no rejection code is documented; a permanent refusal is a 400 naming no field.
     if (scenario === 'rejected') return reply('400', 'Message rejected', { message_id: newMessageId(), data: null });
     // A vendor outage: a 5xx whose body carries the documented 700.
-    if (scenario === 'flaky_once' && attempt === 1) return { status: 502, body: { status: '700', message: 'Error from vendor', data: null } };
+    if (scenario === 'flaky_once' && attempt === 1)
+      return { status: 502, body: { status: '700', message: 'Error from vendor', data: null } };
     if (scenario === 'slow_once' && attempt === 1) return { status: 504, body: 'Gateway Timeout', delayMs: slowMs };
     const messageId = newMessageId();
     const m: SandboxMessage = { recipient, events: [] };
@@ -230,7 +295,12 @@ export async function startWappinSandbox(opts: WappinSandboxOptions = {}): Promi
     progress(messageId, m, channel === 'sms' && scenario === 'invalid_number' ? 'fails_later' : scenario);
     const steps = progressFor(scenario).length;
     // 609: hold the answer until every callback has had time to arrive.
-    return reply('200', 'Success', { message_id: messageId, data: null }, scenario === 'callback_before_response' ? (steps + 2) * delay + 300 : undefined);
+    return reply(
+      '200',
+      'Success',
+      { message_id: messageId, data: null },
+      scenario === 'callback_before_response' ? (steps + 2) * delay + 300 : undefined,
+    );
   }
 
   function sendHsm(b: Body): SandboxReply {
@@ -240,19 +310,23 @@ export async function startWappinSandbox(opts: WappinSandboxOptions = {}): Promi
     const count = paramCount(b.params);
     if (!type || count === undefined) return NO_INPUT();
     // Assumption: templates named missing_* or inactive_* stand for unapproved ones.
-    if (/^(missing|inactive)_/.test(type)) return reply('404', 'API Notification Template not found or inactive', { data: null });
+    if (/^(missing|inactive)_/.test(type))
+      return reply('404', 'API Notification Template not found or inactive', { data: null });
     const expected = templates[type];
-    if (expected !== undefined && expected !== count) return reply('400', 'Message param count do not match', { data: null });
+    if (expected !== undefined && expected !== count)
+      return reply('400', 'Message param count do not match', { data: null });
     if (b.channel === undefined) return accept(pre.recipient, pre.scenario, pre.attempt);
     const content = str(b.content);
     const smsCount = paramCount(b.params_sms);
     if (str(b.channel) !== 'sms' || !content || smsCount === undefined) return NO_INPUT();
     if (/^(missing|inactive)_/.test(content)) return reply('404', 'Content Template SMS not found', { data: null });
     const smsExpected = smsTemplates[content];
-    if (smsExpected !== undefined && smsExpected !== smsCount) return reply('400', 'params sms count do not match', { data: null });
+    if (smsExpected !== undefined && smsExpected !== smsCount)
+      return reply('400', 'params sms count do not match', { data: null });
     // "WA → SMS, Invalid WA Number": Wappin sends the SMS instead of answering 601; that leg's
     // outcome follows the SMS digits of the number. Otherwise the WhatsApp leg runs as usual.
-    if (pre.scenario === 'invalid_number') return accept(pre.recipient, scenarioFor(pre.recipient, 'sms'), pre.attempt, 'sms');
+    if (pre.scenario === 'invalid_number')
+      return accept(pre.recipient, scenarioFor(pre.recipient, 'sms'), pre.attempt, 'sms');
     return accept(pre.recipient, pre.scenario, pre.attempt);
   }
 
@@ -261,7 +335,11 @@ export async function startWappinSandbox(opts: WappinSandboxOptions = {}): Promi
     if ('status' in pre) return pre;
     if (!str(b.message_content)) return NO_INPUT();
     if (!production) {
-      return reply('419', 'Sorry, the API Send Message can only be used for projects with production status. Please try API Sending Message using Sandbox - Send Session Message.', { message_id: newMessageId(), data: null });
+      return reply(
+        '419',
+        'Sorry, the API Send Message can only be used for projects with production status. Please try API Sending Message using Sandbox - Send Session Message.',
+        { message_id: newMessageId(), data: null },
+      );
     }
     return accept(pre.recipient, pre.scenario, pre.attempt);
   }
@@ -272,9 +350,11 @@ export async function startWappinSandbox(opts: WappinSandboxOptions = {}): Promi
     const media = str(b.media);
     const type = str(b.media_type);
     if (!media || !type) return NO_INPUT();
-    if (!(WAPPIN_MEDIA_TYPES as readonly string[]).includes(type)) return reply('605', 'Upload Media Failed', { data: null });
+    if (!(WAPPIN_MEDIA_TYPES as readonly string[]).includes(type))
+      return reply('605', 'Upload Media Failed', { data: null });
     const ext = extensionOf(media);
-    if (ext !== undefined && !WAPPIN_MEDIA_EXTENSIONS[type as WappinMediaType].includes(ext)) return reply('605', 'Upload Media Failed', { data: null });
+    if (ext !== undefined && !WAPPIN_MEDIA_EXTENSIONS[type as WappinMediaType].includes(ext))
+      return reply('605', 'Upload Media Failed', { data: null });
     return accept(pre.recipient, pre.scenario, pre.attempt);
   }
 
@@ -283,7 +363,10 @@ export async function startWappinSandbox(opts: WappinSandboxOptions = {}): Promi
     if (!id) return NO_INPUT();
     const m = messages.get(id);
     if (!m) return reply('404', 'Data not Found', { message_id: id, data: null });
-    return reply('200', 'Success', { message_id: id, data: m.events.map((e) => ({ status: e.status, timestamp: toUnixSeconds(e.at) })) });
+    return reply('200', 'Success', {
+      message_id: id,
+      data: m.events.map((e) => ({ status: e.status, timestamp: toUnixSeconds(e.at) })),
+    });
   }
 
   function checker(b: Body): SandboxReply {
@@ -291,12 +374,22 @@ export async function startWappinSandbox(opts: WappinSandboxOptions = {}): Promi
     if (!phone || !/^\+?\d{8,15}$/.test(phone)) return NO_INPUT();
     if (str(b.client_id) !== clientId || str(b.project_id) !== projectId) return BAD_IDS();
     const intl = international(phone);
-    if (scenarioFor(intl, 'whatsapp') === 'invalid_number') return reply('601', 'Phone Number Invalid', { message_id: newMessageId(), data: null });
+    if (scenarioFor(intl, 'whatsapp') === 'invalid_number')
+      return reply('601', 'Phone Number Invalid', { message_id: newMessageId(), data: null });
     return reply('200', 'Phone Number Valid', { message_id: newMessageId(), data: `+${intl}` });
   }
 
   async function emitInbound(input: WappinInboundInput): Promise<WappinCallbackRecord> {
-    return post(callbackBody(input.messageId ?? newMessageId(), 'message', international(input.from), '-', input.text, new Date()));
+    return post(
+      callbackBody(
+        input.messageId ?? newMessageId(),
+        'message',
+        international(input.from),
+        '-',
+        input.text,
+        new Date(),
+      ),
+    );
   }
 
   const server = await startSandboxServer({
@@ -320,11 +413,16 @@ export async function startWappinSandbox(opts: WappinSandboxOptions = {}): Promi
       if (denied) return denied;
       if (!isObject(req.body)) return NO_INPUT();
       switch (route) {
-        case 'hsm': return sendHsm(req.body);
-        case 'text': return sendText(req.body);
-        case 'media': return sendMedia(req.body);
-        case 'inquiry': return inquiry(req.body);
-        case 'checker': return checker(req.body);
+        case 'hsm':
+          return sendHsm(req.body);
+        case 'text':
+          return sendText(req.body);
+        case 'media':
+          return sendMedia(req.body);
+        case 'inquiry':
+          return inquiry(req.body);
+        case 'checker':
+          return checker(req.body);
       }
     },
   });
@@ -333,7 +431,10 @@ export async function startWappinSandbox(opts: WappinSandboxOptions = {}): Promi
     ...server,
     callbacks,
     emitInbound,
-    revokeTokens: () => { tokens.clear(); current = undefined; },
+    revokeTokens: () => {
+      tokens.clear();
+      current = undefined;
+    },
     tokensIssued: () => issued,
     close: async () => {
       closed = true;

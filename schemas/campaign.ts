@@ -6,7 +6,9 @@ import { validTimeZone } from '../lib/time-zone.js';
 
 const clock = z.string().refine((v) => parseClock(v) !== undefined, 'must be a time of day HH:MM or HH:MM:SS');
 
-export const quietHoursSchema = z.object({ start: clock, end: clock }).refine((q) => q.start !== q.end, { message: 'start and end must differ', path: ['end'] });
+export const quietHoursSchema = z
+  .object({ start: clock, end: clock })
+  .refine((q) => q.start !== q.end, { message: 'start and end must differ', path: ['end'] });
 
 /** The message every recipient gets: the message input without recipient and reference. */
 export const campaignTemplateSchema = messageInputSchema.omit({ to: true, reference: true });

@@ -10,31 +10,48 @@ export const CHANNELS = ['whatsapp', 'sms'] as const;
 
 /** Which channels each provider carries; a step naming another pair is refused. */
 export const PROVIDER_CHANNELS: Record<(typeof PROVIDERS)[number], readonly (typeof CHANNELS)[number][]> = {
-  wappin: ['whatsapp', 'sms'], itd: ['whatsapp'], engagelab: ['whatsapp', 'sms'], nusasms: ['whatsapp'], 'sms-masking': ['sms'],
+  wappin: ['whatsapp', 'sms'],
+  itd: ['whatsapp'],
+  engagelab: ['whatsapp', 'sms'],
+  nusasms: ['whatsapp'],
+  'sms-masking': ['sms'],
 };
 
 const e164 = z.string().regex(E164, E164_MESSAGE);
 
-export const stepSchema = z.object({
-  channel: z.enum(CHANNELS),
-  provider: z.enum(PROVIDERS),
-  template: z.string().min(1).max(512).optional(),
-  params: z.array(z.string().max(1024)).max(50).optional(),
-  language: z.string().min(1).max(20).optional(),
-  text: z.string().min(1).max(4096).optional(),
-  media: z.object({
-    type: z.enum(['image', 'document', 'audio', 'link', 'file']),
-    url: z.url(),
-    caption: z.string().max(1024).optional(),
-    filename: z.string().max(255).optional(),
-  }).optional(),
-}).superRefine((step, ctx) => {
-  const bodies = [step.template, step.text, step.media].filter((b) => b !== undefined).length;
-  if (bodies !== 1) ctx.addIssue({ code: 'custom', message: 'a step needs exactly one of template, text or media', path: ['template'] });
-  if (!PROVIDER_CHANNELS[step.provider].includes(step.channel)) {
-    ctx.addIssue({ code: 'custom', message: `provider ${step.provider} does not carry ${step.channel}`, path: ['provider'] });
-  }
-});
+export const stepSchema = z
+  .object({
+    channel: z.enum(CHANNELS),
+    provider: z.enum(PROVIDERS),
+    template: z.string().min(1).max(512).optional(),
+    params: z.array(z.string().max(1024)).max(50).optional(),
+    language: z.string().min(1).max(20).optional(),
+    text: z.string().min(1).max(4096).optional(),
+    media: z
+      .object({
+        type: z.enum(['image', 'document', 'audio', 'link', 'file']),
+        url: z.url(),
+        caption: z.string().max(1024).optional(),
+        filename: z.string().max(255).optional(),
+      })
+      .optional(),
+  })
+  .superRefine((step, ctx) => {
+    const bodies = [step.template, step.text, step.media].filter((b) => b !== undefined).length;
+    if (bodies !== 1)
+      ctx.addIssue({
+        code: 'custom',
+        message: 'a step needs exactly one of template, text or media',
+        path: ['template'],
+      });
+    if (!PROVIDER_CHANNELS[step.provider].includes(step.channel)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `provider ${step.provider} does not carry ${step.channel}`,
+        path: ['provider'],
+      });
+    }
+  });
 
 export const fallbackSchema = z.object({
   onInvalidNumber: z.boolean().default(MESSAGE_DEFAULTS.onInvalidNumber),
@@ -48,7 +65,10 @@ export const messageInputSchema = z.object({
   to: e164,
   reference: z.string().min(1).max(200).optional(),
   steps: z.array(stepSchema).min(1).max(5),
-  fallback: fallbackSchema.default({ onInvalidNumber: MESSAGE_DEFAULTS.onInvalidNumber, onFailure: MESSAGE_DEFAULTS.onFailure }),
+  fallback: fallbackSchema.default({
+    onInvalidNumber: MESSAGE_DEFAULTS.onInvalidNumber,
+    onFailure: MESSAGE_DEFAULTS.onFailure,
+  }),
   mode: z.enum(['sequential', 'parallel']).default('sequential'),
   precheck: z.boolean().default(false),
   /** How long an attempt is tracked for a final status when no rule ends it sooner. */

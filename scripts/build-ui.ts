@@ -13,19 +13,30 @@ const DIST_INDEX = join(UI, 'dist', 'index.html');
 function newestSource(path: string): number {
   const s = statSync(path);
   if (!s.isDirectory()) return s.mtimeMs;
-  return Math.max(0, ...readdirSync(path).filter((n) => n !== 'dist' && n !== 'node_modules').map((n) => newestSource(join(path, n))));
+  return Math.max(
+    0,
+    ...readdirSync(path)
+      .filter((n) => n !== 'dist' && n !== 'node_modules')
+      .map((n) => newestSource(join(path, n))),
+  );
 }
 
 /** True when ui/dist is missing or a source (ui/src, index.html, the Vite config, shared types) is newer. */
 export function uiIsStale(): boolean {
   if (!existsSync(DIST_INDEX)) return true;
-  const sources = [UI, join(PROJECT_ROOT, 'workflows', 'types.ts'), join(PROJECT_ROOT, 'workflows', 'campaign-types.ts')];
+  const sources = [
+    UI,
+    join(PROJECT_ROOT, 'workflows', 'types.ts'),
+    join(PROJECT_ROOT, 'workflows', 'campaign-types.ts'),
+  ];
   return Math.max(...sources.filter((s) => existsSync(s)).map(newestSource)) > statSync(DIST_INDEX).mtimeMs;
 }
 
 export async function buildUi(log: (line: string) => void = () => undefined): Promise<void> {
   let vite: typeof import('vite');
-  try { vite = await import('vite'); } catch {
+  try {
+    vite = await import('vite');
+  } catch {
     log('vite is not installed (production install?): the dashboard at /ui is not built');
     return;
   }

@@ -14,7 +14,9 @@ import { parseArgs } from 'node:util';
 import { ensureUiBuilt } from './build-ui.js';
 import { PROJECT_ROOT } from './paths.js';
 
-const { values } = parseArgs({ options: { 'out-dir': { type: 'string', default: 'dist' }, 'skip-ui': { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: { 'out-dir': { type: 'string', default: 'dist' }, 'skip-ui': { type: 'boolean', default: false } },
+});
 const outDir = resolve(PROJECT_ROOT, values['out-dir']);
 if (relative(PROJECT_ROOT, outDir).startsWith('..')) throw new Error(`--out-dir must be inside ${PROJECT_ROOT}`);
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -29,7 +31,10 @@ rmSync(outDir, { recursive: true, force: true });
 if (!values['skip-ui']) await timed('dashboard checked (ui/dist)', () => ensureUiBuilt(log));
 await timed(`compiled with tsc into ${relative(PROJECT_ROOT, outDir)}/`, () => {
   const tsc = join(PROJECT_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', outDir], { cwd: PROJECT_ROOT, stdio: 'inherit' });
+  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', outDir], {
+    cwd: PROJECT_ROOT,
+    stdio: 'inherit',
+  });
 });
 cpSync(join(PROJECT_ROOT, 'db', 'migrations'), join(outDir, 'db', 'migrations'), { recursive: true });
 if (existsSync(join(PROJECT_ROOT, 'ui', 'dist', 'index.html'))) {
@@ -38,7 +43,10 @@ if (existsSync(join(PROJECT_ROOT, 'ui', 'dist', 'index.html'))) {
   log('the dashboard is not built (no vite?): /ui will answer 503');
 }
 await timed('bundled the workflows into workflow-bundle.js', async () => {
-  const { code } = await bundleWorkflowCode({ workflowsPath: join(PROJECT_ROOT, 'workflows', 'index.ts'), logger: new DefaultLogger('WARN') });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: join(PROJECT_ROOT, 'workflows', 'index.ts'),
+    logger: new DefaultLogger('WARN'),
+  });
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'workflow-bundle.js'), code);
 });

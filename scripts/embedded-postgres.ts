@@ -25,7 +25,11 @@ const DATABASE = 'kurir';
 /** Can a user other than root walk down to `dir`? (Postgres runs as `postgres` when we are root.) */
 function traversableByOthers(dir: string): boolean {
   for (let d = dirname(dir); ; d = dirname(d)) {
-    try { if (existsSync(d) && (statSync(d).mode & 0o001) === 0) return false; } catch { return false; }
+    try {
+      if (existsSync(d) && (statSync(d).mode & 0o001) === 0) return false;
+    } catch {
+      return false;
+    }
     if (d === dirname(d)) return true;
   }
 }
@@ -37,22 +41,34 @@ function dataDirFor(requested: string): string {
   return join('/var/lib/kurir', createHash('sha256').update(requested).digest('hex').slice(0, 12), 'pgdata');
 }
 
-export async function startEmbeddedPostgres(opts: { port: number; dataDir?: string; onLog?: (line: string) => void }): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(opts: {
+  port: number;
+  dataDir?: string;
+  onLog?: (line: string) => void;
+}): Promise<EmbeddedDatabase> {
   const databaseDir = dataDirFor(opts.dataDir ?? join(STATE_DIR, 'pgdata'));
   const quiet = () => undefined;
   const onLog = opts.onLog ? (m: unknown) => opts.onLog?.(String(m)) : quiet;
   const server = new EmbeddedPostgres({
-    databaseDir, port: opts.port, user: USER, password: PASSWORD, persistent: true,
+    databaseDir,
+    port: opts.port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
     // Postgres refuses to run as root; in root-only environments (containers, CI) run it as a `postgres` user.
     createPostgresUser: userInfo().uid === 0,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-    onLog, onError: onLog,
+    onLog,
+    onError: onLog,
   });
   if (!existsSync(join(databaseDir, 'PG_VERSION'))) await server.initialise();
   try {
     await server.start();
   } catch (err) {
-    throw new Error(`The embedded PostgreSQL did not start on port ${opts.port} (is the port taken, or is a stale server running on ${databaseDir}?)`, { cause: err });
+    throw new Error(
+      `The embedded PostgreSQL did not start on port ${opts.port} (is the port taken, or is a stale server running on ${databaseDir}?)`,
+      { cause: err },
+    );
   }
   const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${DATABASE}`;
   await ensureDatabase(`postgres://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/postgres`, DATABASE);

@@ -21,7 +21,11 @@ export interface Harness {
 export async function withHarness<T>(log: (l: string) => void, fn: (h: Harness) => Promise<T>): Promise<T> {
   const binary = await ensureTemporalBinary(log);
   const temporal = await startTemporalDevServer({
-    binary, port: await freePort(), uiPort: await freePort(), headless: true, searchAttributes: SEARCH_ATTRIBUTES,
+    binary,
+    port: await freePort(),
+    uiPort: await freePort(),
+    headless: true,
+    searchAttributes: SEARCH_ATTRIBUTES,
   });
   log(`Temporal dev server at ${temporal.address}`);
   try {

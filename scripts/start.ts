@@ -12,7 +12,13 @@ import { sandboxEnvironment, startSandboxes, type RunningSandboxes } from '../sa
 import { unreachableMessage } from '../temporal/connect.js';
 import { ensureUiBuilt } from './build-ui.js';
 import { PROJECT_ROOT } from './paths.js';
-import { ensureTemporalBinary, startTemporalDevServer, temporalDbFile, waitForTemporal, type DevServer } from './temporal.js';
+import {
+  ensureTemporalBinary,
+  startTemporalDevServer,
+  temporalDbFile,
+  waitForTemporal,
+  type DevServer,
+} from './temporal.js';
 
 const config = loadConfigOrExit();
 const say = (l: string) => process.stdout.write(`${l}\n`);
@@ -26,12 +32,17 @@ async function stopAll(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
     say('\nStopping kurir...');
-    await Promise.all(children.map((c) => new Promise<void>((resolve) => {
-      if (c.exitCode !== null || c.signalCode !== null) return resolve();
-      c.once('exit', () => resolve());
-      c.kill('SIGTERM');
-      setTimeout(() => c.kill('SIGKILL'), 15_000).unref();
-    })));
+    await Promise.all(
+      children.map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            if (c.exitCode !== null || c.signalCode !== null) return resolve();
+            c.once('exit', () => resolve());
+            c.kill('SIGTERM');
+            setTimeout(() => c.kill('SIGKILL'), 15_000).unref();
+          }),
+      ),
+    );
     await sandboxes?.close();
     await database?.stop().catch(() => undefined);
     await temporal?.stop();
@@ -46,12 +57,20 @@ async function main(): Promise<void> {
   let temporalAddress = config.TEMPORAL_ADDRESS;
   let uiUrl = config.TEMPORAL_UI_URL;
   if (temporalAddress) {
-    try { await waitForTemporal(temporalAddress, 10_000); } catch (err) { throw new Error(unreachableMessage(temporalAddress, err), { cause: err }); }
+    try {
+      await waitForTemporal(temporalAddress, 10_000);
+    } catch (err) {
+      throw new Error(unreachableMessage(temporalAddress, err), { cause: err });
+    }
   } else {
     const binary = await ensureTemporalBinary(say);
     say(`Starting the Temporal dev server on 127.0.0.1:${config.TEMPORAL_DEV_PORT} (data: ${temporalDbFile()})...`);
     temporal = await startTemporalDevServer({
-      binary, port: config.TEMPORAL_DEV_PORT, uiPort: config.TEMPORAL_UI_PORT, dbFile: temporalDbFile(), searchAttributes: SEARCH_ATTRIBUTES,
+      binary,
+      port: config.TEMPORAL_DEV_PORT,
+      uiPort: config.TEMPORAL_UI_PORT,
+      dbFile: temporalDbFile(),
+      searchAttributes: SEARCH_ATTRIBUTES,
     });
     temporalAddress = temporal.address;
     uiUrl = temporal.uiUrl;
@@ -67,17 +86,25 @@ async function main(): Promise<void> {
   say(applied.length ? `Applied migrations: ${applied.join(', ')}` : 'Database schema is up to date.');
 
   // The dashboard (/ui): built here when ui/dist is missing or older than ui/src.
-  await ensureUiBuilt(say).catch((err: unknown) => say(`The dashboard could not be built (${err instanceof Error ? err.message : String(err)}); /ui answers 503.`));
+  await ensureUiBuilt(say).catch((err: unknown) =>
+    say(`The dashboard could not be built (${err instanceof Error ? err.message : String(err)}); /ui answers 503.`),
+  );
   const apiUrl = config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`;
   sandboxes = await startSandboxes(config, apiUrl);
   const env: NodeJS.ProcessEnv = {
-    ...process.env, TEMPORAL_ADDRESS: temporalAddress, DATABASE_URL: databaseUrl, ...sandboxEnvironment(sandboxes),
+    ...process.env,
+    TEMPORAL_ADDRESS: temporalAddress,
+    DATABASE_URL: databaseUrl,
+    ...sandboxEnvironment(sandboxes),
     // The dashboard links workflows to the dev server's UI.
     ...(uiUrl ? { TEMPORAL_UI_URL: uiUrl } : {}),
     // The worker's Temporal SDK metrics (temporal_*); WORKER_METRICS_PORT=0 turns them off.
     WORKER_METRICS_PORT: process.env.WORKER_METRICS_PORT ?? '9464',
   };
-  for (const [name, entry] of [['worker', 'workers/main.ts'], ['api', 'api/server.ts']] as const) {
+  for (const [name, entry] of [
+    ['worker', 'workers/main.ts'],
+    ['api', 'api/server.ts'],
+  ] as const) {
     const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, entry)], { env, stdio: 'inherit' });
     child.on('exit', (code, signal) => {
       if (stopping) return;
@@ -91,30 +118,40 @@ async function main(): Promise<void> {
   // (one of your KURIR_API_KEYS; the banner never prints a key of yours).
   const devKey = config.KURIR_API_KEYS.length === 1 && config.KURIR_API_KEYS[0]?.key === 'dev-key';
   const bearer = devKey ? "'Authorization: Bearer dev-key'" : '"Authorization: Bearer $KURIR_API_KEY"';
-  say([
-    '',
-    'kurir is running:',
-    `  API            ${apiUrl}  (API key: ${devKey ? 'dev-key' : 'one of KURIR_API_KEYS; export it as KURIR_API_KEY for the commands below'})`,
-    `  API docs       ${apiUrl}/docs`,
-    ...(env.WORKER_METRICS_PORT !== '0' ? [`  SDK metrics    http://${config.HOST}:${env.WORKER_METRICS_PORT}/metrics  (API metrics: ${apiUrl}/metrics)`] : []),
-    `  Dashboard      ${apiUrl}/ui/`,
-    `  Temporal UI    ${uiUrl ?? '(your cluster\'s UI)'}`,
-    `  Temporal       ${temporalAddress}`,
-    `  Providers      ${sandboxes.summary}`,
-    '',
-    'Try:',
-    `  curl -s -X POST ${apiUrl}/v1/messages -H ${bearer} -H 'Content-Type: application/json' \\`,
-    `    -d '{"to":"+6281234567890","steps":[{"channel":"whatsapp","provider":"wappin","template":"order_shipped","params":["A-1"]},{"channel":"sms","provider":"sms-masking","text":"Order A-1 shipped"}],"fallback":{"notReadWithin":"1 minute"}}'`,
-    `  curl -s ${apiUrl}/v1/messages/<id> -H ${bearer}`,
-    '',
-    'Press Ctrl-C to stop.',
-  ].join('\n'));
+  say(
+    [
+      '',
+      'kurir is running:',
+      `  API            ${apiUrl}  (API key: ${devKey ? 'dev-key' : 'one of KURIR_API_KEYS; export it as KURIR_API_KEY for the commands below'})`,
+      `  API docs       ${apiUrl}/docs`,
+      ...(env.WORKER_METRICS_PORT !== '0'
+        ? [
+            `  SDK metrics    http://${config.HOST}:${env.WORKER_METRICS_PORT}/metrics  (API metrics: ${apiUrl}/metrics)`,
+          ]
+        : []),
+      `  Dashboard      ${apiUrl}/ui/`,
+      `  Temporal UI    ${uiUrl ?? "(your cluster's UI)"}`,
+      `  Temporal       ${temporalAddress}`,
+      `  Providers      ${sandboxes.summary}`,
+      '',
+      'Try:',
+      `  curl -s -X POST ${apiUrl}/v1/messages -H ${bearer} -H 'Content-Type: application/json' \\`,
+      `    -d '{"to":"+6281234567890","steps":[{"channel":"whatsapp","provider":"wappin","template":"order_shipped","params":["A-1"]},{"channel":"sms","provider":"sms-masking","text":"Order A-1 shipped"}],"fallback":{"notReadWithin":"1 minute"}}'`,
+      `  curl -s ${apiUrl}/v1/messages/<id> -H ${bearer}`,
+      '',
+      'Press Ctrl-C to stop.',
+    ].join('\n'),
+  );
 }
 
 async function waitForHealth(url: string): Promise<void> {
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
-    try { if ((await fetch(url)).ok) return; } catch { /* not up yet */ }
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      /* not up yet */
+    }
     await new Promise((r) => setTimeout(r, 300));
   }
   throw new Error(`the API did not become healthy at ${url} within 120 s`);

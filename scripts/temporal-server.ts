@@ -5,8 +5,11 @@ import { ensureTemporalBinary, startTemporalDevServer, temporalDbFile } from './
 
 const config = loadConfigOrExit();
 const server = await startTemporalDevServer({
-  binary: await ensureTemporalBinary(), port: config.TEMPORAL_DEV_PORT, uiPort: config.TEMPORAL_UI_PORT,
-  dbFile: temporalDbFile(), searchAttributes: SEARCH_ATTRIBUTES,
+  binary: await ensureTemporalBinary(),
+  port: config.TEMPORAL_DEV_PORT,
+  uiPort: config.TEMPORAL_UI_PORT,
+  dbFile: temporalDbFile(),
+  searchAttributes: SEARCH_ATTRIBUTES,
 });
 process.stdout.write(`Temporal dev server at ${server.address}, UI at ${server.uiUrl}. Ctrl-C stops it.\n`);
 const stop = () => void server.stop().then(() => process.exit(0));

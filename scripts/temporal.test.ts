@@ -25,7 +25,11 @@ test('state from before the setting writes one partition and still reads all, un
   const db = join(dir, 'old.sqlite');
   writeFileSync(db, '');
   assert.deepEqual(values(partitionArgs(db)), ['matching.numTaskqueueWritePartitions=1']);
-  assert.deepEqual(values(partitionArgs(db)), ['matching.numTaskqueueWritePartitions=1'], 'no marker was written for it');
+  assert.deepEqual(
+    values(partitionArgs(db)),
+    ['matching.numTaskqueueWritePartitions=1'],
+    'no marker was written for it',
+  );
   rmSync(db);
   assert.deepEqual(values(partitionArgs(db)), both);
 });

@@ -2,7 +2,17 @@
 // Lookup order: TEMPORAL_CLI_PATH, PATH, .kurir/bin/temporal, the user cache; else
 // `go install github.com/temporalio/cli/cmd/temporal@v1.5.1` into the user cache.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -15,7 +25,12 @@ const CACHED_BIN = join(USER_CACHE_DIR, `temporal-cli-${TEMPORAL_CLI_VERSION}`, 
 type Log = (line: string) => void;
 
 function isExecutable(path: string): boolean {
-  try { accessSync(path, constants.X_OK); return true; } catch { return false; }
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function onPath(name: string): string | undefined {
@@ -28,7 +43,8 @@ function onPath(name: string): string | undefined {
 
 export function findTemporalBinary(env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (env.TEMPORAL_CLI_PATH) {
-    if (!isExecutable(env.TEMPORAL_CLI_PATH)) throw new Error(`TEMPORAL_CLI_PATH: ${env.TEMPORAL_CLI_PATH} is not an executable file`);
+    if (!isExecutable(env.TEMPORAL_CLI_PATH))
+      throw new Error(`TEMPORAL_CLI_PATH: ${env.TEMPORAL_CLI_PATH} is not an executable file`);
     return env.TEMPORAL_CLI_PATH;
   }
   return onPath('temporal') ?? [PROJECT_BIN, CACHED_BIN].find(isExecutable);
@@ -42,9 +58,10 @@ export async function ensureTemporalBinary(log: Log = (l) => process.stderr.writ
   if (!go) {
     throw new Error(
       'No Temporal dev server found and Go is not installed to build one.\n' +
-      `  Either install Go (https://go.dev/dl/) so kurir can run: go install github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}\n` +
-      '  or download the temporal CLI (https://temporal.io/setup) and set TEMPORAL_CLI_PATH to it,\n' +
-      '  or point TEMPORAL_ADDRESS at a running Temporal server.');
+        `  Either install Go (https://go.dev/dl/) so kurir can run: go install github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}\n` +
+        '  or download the temporal CLI (https://temporal.io/setup) and set TEMPORAL_CLI_PATH to it,\n' +
+        '  or point TEMPORAL_ADDRESS at a running Temporal server.',
+    );
   }
   const gobin = join(USER_CACHE_DIR, `temporal-cli-${TEMPORAL_CLI_VERSION}`);
   mkdirSync(gobin, { recursive: true });
@@ -53,7 +70,10 @@ export async function ensureTemporalBinary(log: Log = (l) => process.stderr.writ
   if (!takeBuildLock(lock)) {
     log('Another process is building the Temporal dev server; waiting for it...');
     while (!isExecutable(CACHED_BIN) && !takeBuildLock(lock)) await new Promise((r) => setTimeout(r, 2_000));
-    if (isExecutable(CACHED_BIN)) { rmLockIfOurs(lock); return CACHED_BIN; }
+    if (isExecutable(CACHED_BIN)) {
+      rmLockIfOurs(lock);
+      return CACHED_BIN;
+    }
   }
   try {
     await goInstall(go, gobin, log);
@@ -71,43 +91,72 @@ function takeBuildLock(lock: string): boolean {
     mkdirSync(lock);
   } catch {
     let pid = 0;
-    try { pid = Number(readFileSync(join(lock, 'pid'), 'utf8')); } catch { /* being written, or gone */ }
-    const young = (() => { try { return Date.now() - statSync(lock).mtimeMs < 5_000; } catch { return false; } })();
+    try {
+      pid = Number(readFileSync(join(lock, 'pid'), 'utf8'));
+    } catch {
+      /* being written, or gone */
+    }
+    const young = (() => {
+      try {
+        return Date.now() - statSync(lock).mtimeMs < 5_000;
+      } catch {
+        return false;
+      }
+    })();
     if (young || (pid > 0 && isAlive(pid))) return false;
     rmSync(lock, { recursive: true, force: true });
-    try { mkdirSync(lock); } catch { return false; }
+    try {
+      mkdirSync(lock);
+    } catch {
+      return false;
+    }
   }
   writeFileSync(join(lock, 'pid'), String(process.pid));
   return true;
 }
 
 function isAlive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (err) { return (err as NodeJS.ErrnoException).code === 'EPERM'; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function rmLockIfOurs(lock: string): void {
-  try { if (Number(readFileSync(join(lock, 'pid'), 'utf8')) === process.pid) rmSync(lock, { recursive: true, force: true }); } catch { /* not ours */ }
+  try {
+    if (Number(readFileSync(join(lock, 'pid'), 'utf8')) === process.pid) rmSync(lock, { recursive: true, force: true });
+  } catch {
+    /* not ours */
+  }
 }
 
 async function goInstall(go: string, gobin: string, log: Log): Promise<void> {
-  log(`Building the Temporal dev server (temporal CLI ${TEMPORAL_CLI_VERSION}) with Go; this takes a few minutes the first time...`);
+  log(
+    `Building the Temporal dev server (temporal CLI ${TEMPORAL_CLI_VERSION}) with Go; this takes a few minutes the first time...`,
+  );
   const started = Date.now();
   await new Promise<void>((resolve, reject) => {
     // -v prints each package as it compiles: that is the progress shown.
     const child = spawn(go, ['install', '-v', `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`], {
-      env: { ...process.env, GOBIN: gobin, GOFLAGS: process.env.GOFLAGS ?? '-mod=mod' }, stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, GOBIN: gobin, GOFLAGS: process.env.GOFLAGS ?? '-mod=mod' },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let count = 0;
     const onLine = (chunk: Buffer) => {
       for (const line of chunk.toString().split('\n').filter(Boolean)) {
         count++;
-        if (count % 25 === 0 || line.startsWith('go: ')) log(`  [temporal build] ${count} packages… ${line.slice(0, 100)}`);
+        if (count % 25 === 0 || line.startsWith('go: '))
+          log(`  [temporal build] ${count} packages… ${line.slice(0, 100)}`);
       }
     };
     child.stdout.on('data', onLine);
     child.stderr.on('data', onLine);
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`go install of the temporal CLI failed with exit code ${code}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`go install of the temporal CLI failed with exit code ${code}`)),
+    );
   });
   log(`Built the temporal CLI in ${Math.round((Date.now() - started) / 1000)} s: ${CACHED_BIN}`);
 }
@@ -185,31 +234,53 @@ export function partitionArgs(dbFile?: string): string[] {
     const marker = `${dbFile}.one-partition`;
     if (existsSync(marker)) return args(ONE_PARTITION);
     if (existsSync(dbFile)) return args(ONE_WRITE_PARTITION);
-    writeFileSync(marker, 'Created by scripts/temporal.ts: this Temporal state was created with one partition per task queue.\n');
+    writeFileSync(
+      marker,
+      'Created by scripts/temporal.ts: this Temporal state was created with one partition per task queue.\n',
+    );
   }
   return args(ONE_PARTITION);
 }
 
 export async function startTemporalDevServer(opts: DevServerOptions): Promise<DevServer> {
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--ui-port', String(opts.uiPort),
-    '--namespace', opts.namespace ?? 'default', '--log-level', 'warn', '--log-format', 'json'];
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(opts.port),
+    '--ui-port',
+    String(opts.uiPort),
+    '--namespace',
+    opts.namespace ?? 'default',
+    '--log-level',
+    'warn',
+    '--log-format',
+    'json',
+  ];
   if (opts.dbFile) {
     mkdirSync(join(opts.dbFile, '..'), { recursive: true });
     args.push('--db-filename', opts.dbFile);
   }
   args.push(...partitionArgs(opts.dbFile));
   if (opts.headless) args.push('--headless');
-  for (const [name, type] of Object.entries(opts.searchAttributes ?? {})) args.push('--search-attribute', `${name}=${type}`);
+  for (const [name, type] of Object.entries(opts.searchAttributes ?? {}))
+    args.push('--search-attribute', `${name}=${type}`);
   const child = spawn(opts.binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr?.on('data', (c: Buffer) => { stderr = (stderr + c.toString()).slice(-4000); });
+  child.stderr?.on('data', (c: Buffer) => {
+    stderr = (stderr + c.toString()).slice(-4000);
+  });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const address = `127.0.0.1:${opts.port}`;
   const healthy = waitForTemporal(address, 60_000);
   const first = await Promise.race([healthy.then(() => 'up' as const), exited.then(() => 'exited' as const)]);
   if (first === 'exited') {
     healthy.catch(() => undefined);
-    throw new Error(`The Temporal dev server exited at start (is port ${opts.port} or ${opts.uiPort} taken?):\n${stderr}`);
+    throw new Error(
+      `The Temporal dev server exited at start (is port ${opts.port} or ${opts.uiPort} taken?):\n${stderr}`,
+    );
   }
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
@@ -230,4 +301,3 @@ export function temporalVersion(binary: string): string {
   const out = spawnSync(binary, ['--version'], { encoding: 'utf8' });
   return (out.stdout || out.stderr).trim();
 }
-

@@ -14,7 +14,13 @@ export interface TestDatabase {
 
 async function reachable(url: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
-  try { await client.connect(); await client.end(); return true; } catch { return false; }
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export async function createTestDatabase(log: (l: string) => void): Promise<TestDatabase> {

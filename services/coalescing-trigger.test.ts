@@ -9,12 +9,17 @@ test('a burst of wake-ups during a run makes one more run, never two at once', a
   let runs = 0;
   let concurrent = 0;
   let release: () => void = () => undefined;
-  const trigger = new CoalescingTrigger(async () => {
-    runs++;
-    assert.equal(++concurrent, 1, 'one run at a time');
-    await new Promise<void>((r) => { release = r; });
-    concurrent--;
-  }, (err) => assert.fail(String(err)));
+  const trigger = new CoalescingTrigger(
+    async () => {
+      runs++;
+      assert.equal(++concurrent, 1, 'one run at a time');
+      await new Promise<void>((r) => {
+        release = r;
+      });
+      concurrent--;
+    },
+    (err) => assert.fail(String(err)),
+  );
   trigger.fire();
   for (let i = 0; i < 5; i++) trigger.fire();
   assert.equal(runs, 1);
@@ -29,7 +34,12 @@ test('a burst of wake-ups during a run makes one more run, never two at once', a
 test('a failed run is reported and the next wake-up runs again; stop waits and ends the runs', async () => {
   const errors: unknown[] = [];
   let runs = 0;
-  const trigger = new CoalescingTrigger(async () => { if (++runs === 1) throw new Error('down'); }, (err) => errors.push(err));
+  const trigger = new CoalescingTrigger(
+    async () => {
+      if (++runs === 1) throw new Error('down');
+    },
+    (err) => errors.push(err),
+  );
   trigger.fire();
   await tick();
   assert.equal(errors.length, 1);

@@ -7,16 +7,27 @@ export class CoalescingTrigger {
   private stopped = false;
 
   /** `run` does the work; a failure goes to `failed` and the next wake-up tries again. */
-  constructor(private readonly run: () => Promise<void>, private readonly failed: (err: unknown) => void) {}
+  constructor(
+    private readonly run: () => Promise<void>,
+    private readonly failed: (err: unknown) => void,
+  ) {}
 
   /** Runs now, or once more after the current run. */
   fire(): void {
     if (this.stopped) return;
-    if (this.running) { this.again = true; return; }
-    this.running = this.run().catch(this.failed).finally(() => {
-      this.running = undefined;
-      if (this.again) { this.again = false; this.fire(); }
-    });
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.run()
+      .catch(this.failed)
+      .finally(() => {
+        this.running = undefined;
+        if (this.again) {
+          this.again = false;
+          this.fire();
+        }
+      });
   }
 
   /** Fires again after a stop. */

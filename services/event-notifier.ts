@@ -22,12 +22,18 @@ export class EventNotifier {
     });
   }
 
-  start(): Promise<void> { return this.listener.start(); }
+  start(): Promise<void> {
+    return this.listener.start();
+  }
 
   subscribe(listener: EventListener): () => void {
     this.listeners.add(listener);
-    return () => { this.listeners.delete(listener); };
+    return () => {
+      this.listeners.delete(listener);
+    };
   }
 
-  stop(): Promise<void> { return this.listener.stop(); }
+  stop(): Promise<void> {
+    return this.listener.stop();
+  }
 }

@@ -21,7 +21,11 @@ export class KeptListener {
   private stopped = false;
   private retry?: NodeJS.Timeout;
 
-  constructor(private readonly pool: Pool, private readonly channel: string, private readonly handlers: ListenHandlers) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly channel: string,
+    private readonly handlers: ListenHandlers,
+  ) {}
 
   /** Listens; rejects if the first LISTEN fails. */
   async start(): Promise<void> {
@@ -78,7 +82,12 @@ export class KeptListener {
   private relisten(): void {
     if (this.stopped) return;
     this.retry = setTimeout(() => {
-      this.connect().then(() => { if (!this.stopped) this.handlers.relistened?.(); }, () => this.relisten());
+      this.connect().then(
+        () => {
+          if (!this.stopped) this.handlers.relistened?.();
+        },
+        () => this.relisten(),
+      );
     }, RELISTEN_MS);
   }
 }

@@ -10,18 +10,28 @@ collectDefaultMetrics({ register: metricsRegistry });
 export const LAG_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600];
 
 const relayLag = new Histogram({
-  name: 'kurir_relay_lag_seconds', help: 'Time from a callback being stored to its signal (relayed_at - received_at)',
-  buckets: LAG_BUCKETS, registers: [metricsRegistry],
+  name: 'kurir_relay_lag_seconds',
+  help: 'Time from a callback being stored to its signal (relayed_at - received_at)',
+  buckets: LAG_BUCKETS,
+  registers: [metricsRegistry],
 });
 export const messagesCompleted = new Counter({
-  name: 'kurir_messages_completed_total', help: 'Message workflows closed, by outcome and the provider/channel of the deciding attempt',
-  labelNames: ['outcome', 'provider', 'channel'], registers: [metricsRegistry],
+  name: 'kurir_messages_completed_total',
+  help: 'Message workflows closed, by outcome and the provider/channel of the deciding attempt',
+  labelNames: ['outcome', 'provider', 'channel'],
+  registers: [metricsRegistry],
 });
 export const fallbacksTaken = new Counter({
-  name: 'kurir_fallbacks_total', help: 'Fallbacks to a next step in closed message workflows, by reason', labelNames: ['reason'], registers: [metricsRegistry],
+  name: 'kurir_fallbacks_total',
+  help: 'Fallbacks to a next step in closed message workflows, by reason',
+  labelNames: ['reason'],
+  registers: [metricsRegistry],
 });
 export const otpOutcomes = new Counter({
-  name: 'kurir_otp_outcomes_total', help: 'OTP workflows closed, by final status', labelNames: ['status'], registers: [metricsRegistry],
+  name: 'kurir_otp_outcomes_total',
+  help: 'OTP workflows closed, by final status',
+  labelNames: ['status'],
+  registers: [metricsRegistry],
 });
 
 /**

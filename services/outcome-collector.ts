@@ -17,22 +17,36 @@ export class OutcomeCollector {
   private readonly seen = new Map<string, number>();
   private running?: Promise<void>;
 
-  constructor(private readonly temporal: Client, private readonly taskQueue: string, private readonly log: Pick<Logger, 'warn'>) {}
+  constructor(
+    private readonly temporal: Client,
+    private readonly taskQueue: string,
+    private readonly log: Pick<Logger, 'warn'>,
+  ) {}
 
   /** Runs (or joins) a pass; waits at most `budgetMs` so a scrape never hangs on Temporal. */
   async collect(budgetMs: number): Promise<void> {
     this.running ??= this.pass()
-      .catch((err: unknown) => { this.log.warn({ err }, 'metrics: could not read workflow outcomes; next scrape retries'); })
-      .finally(() => { this.running = undefined; });
+      .catch((err: unknown) => {
+        this.log.warn({ err }, 'metrics: could not read workflow outcomes; next scrape retries');
+      })
+      .finally(() => {
+        this.running = undefined;
+      });
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.running, new Promise((r) => { timer = setTimeout(r, budgetMs); })]);
+    await Promise.race([
+      this.running,
+      new Promise((r) => {
+        timer = setTimeout(r, budgetMs);
+      }),
+    ]);
     clearTimeout(timer);
   }
 
   private async pass(): Promise<void> {
     const startedAt = Date.now();
-    const query = `TaskQueue = '${this.taskQueue.replaceAll("'", "\\'")}' AND WorkflowType IN ('${MESSAGE_WORKFLOW_TYPE}', '${OTP_WORKFLOW_TYPE}')`
-      + ` AND ExecutionStatus != 'Running' AND CloseTime >= '${new Date(this.since - OVERLAP_MS).toISOString()}'`;
+    const query =
+      `TaskQueue = '${this.taskQueue.replaceAll("'", "\\'")}' AND WorkflowType IN ('${MESSAGE_WORKFLOW_TYPE}', '${OTP_WORKFLOW_TYPE}')` +
+      ` AND ExecutionStatus != 'Running' AND CloseTime >= '${new Date(this.since - OVERLAP_MS).toISOString()}'`;
     for await (const info of this.temporal.workflow.list({ query })) {
       if (this.seen.has(info.runId)) continue;
       await this.count(info);
@@ -46,7 +60,11 @@ export class OutcomeCollector {
     const completed = info.status.name === 'COMPLETED';
     // A workflow that did not complete (failed on invalid input, terminated, …) has no result to read.
     const other = `workflow_${info.status.name.toLowerCase()}`;
-    const result = completed ? await this.temporal.workflow.getHandle(info.workflowId, info.runId, { followRuns: false }).result() as unknown : undefined;
+    const result = completed
+      ? ((await this.temporal.workflow
+          .getHandle(info.workflowId, info.runId, { followRuns: false })
+          .result()) as unknown)
+      : undefined;
     if (info.type === OTP_WORKFLOW_TYPE) {
       otpOutcomes.inc({ status: completed ? (result as OtpState).status : other });
       return;
@@ -57,7 +75,11 @@ export class OutcomeCollector {
     }
     const message = result as MessageResult;
     const deciding = message.attempts.find((a) => a.step === message.step) ?? message.attempts.at(-1);
-    messagesCompleted.inc({ outcome: message.outcome, provider: message.deliveredBy ?? deciding?.provider ?? 'none', channel: deciding?.channel ?? 'none' });
+    messagesCompleted.inc({
+      outcome: message.outcome,
+      provider: message.deliveredBy ?? deciding?.provider ?? 'none',
+      channel: deciding?.channel ?? 'none',
+    });
     for (const a of message.attempts) if (a.fallback) fallbacksTaken.inc({ reason: a.fallback.reason });
   }
 }

@@ -43,7 +43,11 @@ async function underSavepoint(client: pg.PoolClient, work: () => Promise<void>):
  * on a poison value, runs it row by row to find the poison. Returns each poison row's error; what
  * `run` did for the others stays. A transient failure is thrown: the batch is retried as a whole.
  */
-export async function isolateRows<T>(client: pg.PoolClient, rows: T[], run: (rows: T[]) => Promise<void>): Promise<Map<T, string>> {
+export async function isolateRows<T>(
+  client: pg.PoolClient,
+  rows: T[],
+  run: (rows: T[]) => Promise<void>,
+): Promise<Map<T, string>> {
   const poisoned = new Map<T, string>();
   if (rows.length === 0) return poisoned;
   try {
@@ -51,7 +55,10 @@ export async function isolateRows<T>(client: pg.PoolClient, rows: T[], run: (row
     return poisoned;
   } catch (err) {
     if (!isPoison(err)) throw err;
-    if (rows.length === 1) { poisoned.set(rows[0]!, errorText(err)); return poisoned; }
+    if (rows.length === 1) {
+      poisoned.set(rows[0]!, errorText(err));
+      return poisoned;
+    }
   }
   for (const row of rows) {
     try {

@@ -7,7 +7,17 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { lockDueCallbacks, makeAllWaitingDue, makeWaitingDue, markDead, markRelayed, markRetries, type Dead, type InboxRow, type Retry } from '../db/callback-inbox.js';
+import {
+  lockDueCallbacks,
+  makeAllWaitingDue,
+  makeWaitingDue,
+  markDead,
+  markRelayed,
+  markRetries,
+  type Dead,
+  type InboxRow,
+  type Retry,
+} from '../db/callback-inbox.js';
 import { storeInbound } from '../db/inbound-messages.js';
 import type { Pool } from '../db/pool.js';
 import { inTransaction } from '../db/transaction.js';
@@ -23,7 +33,11 @@ import { errorText, isolateRows } from './relay-poison.js';
 
 export function callbackRequestFromRow(row: Pick<InboxRow, 'method' | 'query' | 'body'>): CallbackRequest {
   let body: unknown;
-  try { body = row.body ? JSON.parse(row.body) : undefined; } catch { body = undefined; }
+  try {
+    body = row.body ? JSON.parse(row.body) : undefined;
+  } catch {
+    body = undefined;
+  }
   return { method: row.method, query: row.query, headers: {}, body, rawBody: row.body };
 }
 
@@ -40,19 +54,37 @@ export class Relay {
   /** While paused the relay leaves the inbox alone (benchmarks measure ingest by itself). */
   paused = false;
 
-  constructor(private readonly deps: { pool: Pool; temporal: Client; endpoints: CallbackEndpoint[]; logger: Logger; sweepMs?: number; batch?: number }) {
-    this.drains = new CoalescingTrigger(async () => { if (!this.paused) await this.drain(); }, (err) => {
-      this.deps.logger.warn({ err }, 'relay drain failed; will retry');
-    });
+  constructor(
+    private readonly deps: {
+      pool: Pool;
+      temporal: Client;
+      endpoints: CallbackEndpoint[];
+      logger: Logger;
+      sweepMs?: number;
+      batch?: number;
+    },
+  ) {
+    this.drains = new CoalescingTrigger(
+      async () => {
+        if (!this.paused) await this.drain();
+      },
+      (err) => {
+        this.deps.logger.warn({ err }, 'relay drain failed; will retry');
+      },
+    );
     this.listener = new KeptListener(deps.pool, 'kurir_relay', {
       notify: (payload) => {
         // A provider message was recorded: the callbacks waiting for it are deliverable now.
         if (payload) this.recorded.push(payload);
-        this.waking ??= this.wakeWaiting().finally(() => { this.waking = undefined; });
+        this.waking ??= this.wakeWaiting().finally(() => {
+          this.waking = undefined;
+        });
       },
       lost: (err) => this.deps.logger.warn({ err }, 'relay listener connection lost; listening again'),
       // Notifications sent while the connection was down are lost: the sweep catches up once.
-      relistened: () => { this.missed = true; },
+      relistened: () => {
+        this.missed = true;
+      },
     });
   }
 
@@ -70,7 +102,7 @@ export class Relay {
     while (this.recorded.length > 0 && !this.stopped) {
       const keys = this.recorded.splice(0, 1_000);
       try {
-        if (await makeWaitingDue(this.deps.pool, keys) > 0) this.wake();
+        if ((await makeWaitingDue(this.deps.pool, keys)) > 0) this.wake();
       } catch {
         this.missed = true; // the sweep catches up once the database answers
       }
@@ -80,7 +112,9 @@ export class Relay {
   /** After missed notifications: every waiting row becomes due once (their backoff can be long). */
   private async catchUp(): Promise<void> {
     this.missed = false;
-    await makeAllWaitingDue(this.deps.pool).catch(() => { this.missed = true; });
+    await makeAllWaitingDue(this.deps.pool).catch(() => {
+      this.missed = true;
+    });
   }
 
   /** Runs a drain now, or once more after the current one. */
@@ -124,11 +158,16 @@ export class Relay {
         }
         // Even the retry bookkeeping can meet poison: an id too long for the waiting_for index (54000).
         const unfiled = await isolateRows(client, retries, (rows) => markRetries(client, rows));
-        for (const [retry, error] of unfiled) dead.push({ id: retry.row.id, provider: retry.row.provider, error: `retry bookkeeping: ${error}` });
+        for (const [retry, error] of unfiled)
+          dead.push({ id: retry.row.id, provider: retry.row.provider, error: `retry bookkeeping: ${error}` });
         await markDead(client, dead);
         return { due: due.length, dead, lags: await markRelayed(client, relayed) };
       });
-      for (const d of batch.dead) this.deps.logger.warn({ callbackId: d.id, provider: d.provider, error: d.error }, 'callback set aside as dead: no retry can relay it');
+      for (const d of batch.dead)
+        this.deps.logger.warn(
+          { callbackId: d.id, provider: d.provider, error: d.error },
+          'callback set aside as dead: no retry can relay it',
+        );
       observeRelayed(batch.lags);
       if (batch.due < (this.deps.batch ?? 100)) return;
     }
@@ -147,7 +186,10 @@ export class Relay {
   private async relayBatch(client: pg.PoolClient, due: InboxRow[]): Promise<Outcome[]> {
     const parsed = due.map((row) => this.parseRow(row));
     const statusRows = [...parsed.keys()].filter((i) => parsed[i]!.kind === 'status');
-    const eventsOf = (i: number): StatusEvent[] => { const p = parsed[i]!; return p.kind === 'status' ? p.events : []; };
+    const eventsOf = (i: number): StatusEvent[] => {
+      const p = parsed[i]!;
+      return p.kind === 'status' ? p.events : [];
+    };
     const owners = new Map<string, string>();
     const lookupFailed = await isolateRows(client, statusRows, async (rows) => {
       for (const [key, workflowId] of await findOwners(client, rows.flatMap(eventsOf))) owners.set(key, workflowId);
@@ -163,7 +205,10 @@ export class Relay {
         for (const event of eventsOf(i)) {
           const key = providerMessageKey(event.provider, event.providerMessageId);
           const workflowId = owners.get(key);
-          if (!workflowId) { unowned.set(i, [...(unowned.get(i) ?? []), key]); continue; }
+          if (!workflowId) {
+            unowned.set(i, [...(unowned.get(i) ?? []), key]);
+            continue;
+          }
           owned.push({ workflowId, update: toStatusUpdate(event, 'callback') });
         }
       } catch (err) {
@@ -180,17 +225,21 @@ export class Relay {
       }
     }
     const failed = new Map<number, string>();
-    await Promise.all([...perWorkflow].map(async ([workflowId, group]) => {
-      const error = await this.signal(workflowId, group.updates);
-      if (error) for (const i of group.rows) failed.set(i, error);
-    }));
+    await Promise.all(
+      [...perWorkflow].map(async ([workflowId, group]) => {
+        const error = await this.signal(workflowId, group.updates);
+        if (error) for (const i of group.rows) failed.set(i, error);
+      }),
+    );
     return parsed.map((p, i): Outcome => {
       if (p.kind !== 'status') return p;
       const error = failed.get(i);
       if (error) return { kind: 'retry', error };
       const waiting = unowned.get(i);
       // Filed under the first unowned message; once it is owned, a retry files the row under the next.
-      return waiting ? { kind: 'retry', error: `no workflow owns ${waiting.length} provider message(s) yet`, waitingFor: waiting[0] } : { kind: 'relayed' };
+      return waiting
+        ? { kind: 'retry', error: `no workflow owns ${waiting.length} provider message(s) yet`, waitingFor: waiting[0] }
+        : { kind: 'relayed' };
     });
   }
 
@@ -199,7 +248,9 @@ export class Relay {
     if (!endpoint) return { kind: 'retry', error: `no endpoint for ${row.provider} ${row.route}` };
     try {
       const parsed = endpoint.parse(callbackRequestFromRow(row));
-      return parsed.kind === 'inbound' ? { kind: 'inbound', messages: parsed.messages } : { kind: 'status', events: parsed.events };
+      return parsed.kind === 'inbound'
+        ? { kind: 'inbound', messages: parsed.messages }
+        : { kind: 'status', events: parsed.events };
     } catch (err) {
       // Parsers are pure: what fails now fails on every retry. The row is kept (dead, not deleted)
       // and listed, so an operator can requeue it after a parser fix.
@@ -221,4 +272,8 @@ export class Relay {
   }
 }
 
-type Outcome = { kind: 'relayed' } | { kind: 'retry'; error: string; waitingFor?: string } | { kind: 'dead'; error: string } | { kind: 'inbound'; messages: InboundMessage[] };
+type Outcome =
+  | { kind: 'relayed' }
+  | { kind: 'retry'; error: string; waitingFor?: string }
+  | { kind: 'dead'; error: string }
+  | { kind: 'inbound'; messages: InboundMessage[] };

@@ -23,7 +23,11 @@ export interface CreateClientOptions {
 }
 
 /** Options both the client Connection and the worker NativeConnection accept. */
-export function connectionOptions(target: TemporalTarget): { address: string; tls?: TLSConfig | boolean; apiKey?: string } {
+export function connectionOptions(target: TemporalTarget): {
+  address: string;
+  tls?: TLSConfig | boolean;
+  apiKey?: string;
+} {
   const tls = target.tls ?? (target.apiKey ? true : undefined);
   return { address: target.address, ...(tls ? { tls } : {}), ...(target.apiKey ? { apiKey: target.apiKey } : {}) };
 }

@@ -7,17 +7,27 @@ import { InFlightCalls } from './in-flight-calls.js';
 
 test('idle() resolves only after the calls in flight have their final status', async () => {
   const inFlight = new InFlightCalls();
-  const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS!, interceptors: inFlight.interceptors() });
+  const connection = await Connection.connect({
+    address: process.env.TEMPORAL_ADDRESS!,
+    interceptors: inFlight.interceptors(),
+  });
   try {
     await inFlight.idle(5_000);
     let settled = 0;
-    const calls = Array.from({ length: 5 }, () => connection.workflowService.getSystemInfo({}).then(() => { settled++; }));
+    const calls = Array.from({ length: 5 }, () =>
+      connection.workflowService.getSystemInfo({}).then(() => {
+        settled++;
+      }),
+    );
     assert.equal(settled, 0);
     await inFlight.idle(10_000);
     assert.equal(settled, 5, 'every call had its answer before idle() resolved');
     await Promise.all(calls);
     // A failing call counts too: it ends with its (non-retryable) error status.
-    const failing = connection.workflowService.describeNamespace({ namespace: 'no-such-namespace-kurir' }).then(() => 'answered', () => 'failed');
+    const failing = connection.workflowService.describeNamespace({ namespace: 'no-such-namespace-kurir' }).then(
+      () => 'answered',
+      () => 'failed',
+    );
     await inFlight.idle(10_000);
     assert.equal(await Promise.race([failing, Promise.resolve('still pending')]), 'failed');
   } finally {

@@ -21,7 +21,15 @@ export class InFlightCalls {
     };
     const requester = new RequesterBuilder()
       .withStart((metadata, listener, next) => {
-        next(metadata, new ListenerBuilder().withOnReceiveStatus((status, nextStatus) => { nextStatus(status); finish(); }).build());
+        next(
+          metadata,
+          new ListenerBuilder()
+            .withOnReceiveStatus((status, nextStatus) => {
+              nextStatus(status);
+              finish();
+            })
+            .build(),
+        );
       })
       .build();
     return new InterceptingCall(nextCall(options), requester);
@@ -38,7 +46,9 @@ export class InFlightCalls {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       new Promise<void>((resolve) => this.idleWaiters.push(resolve)),
-      new Promise<void>((resolve) => { timer = setTimeout(resolve, timeoutMs); }),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      }),
     ]);
     clearTimeout(timer);
   }

@@ -1,7 +1,13 @@
 // The `kurir-retention` Temporal Schedule: runs the retention workflow on the worker's task queue.
 // Every worker start creates it or updates it to the worker's configuration (idempotent), keeping
 // an operator's pause; RETENTION_SCHEDULE=off deletes it. Plain options: temporal/ reads no config.
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, type Client, type ScheduleOptions, type ScheduleSpec } from '@temporalio/client';
+import {
+  ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
+  type Client,
+  type ScheduleOptions,
+  type ScheduleSpec,
+} from '@temporalio/client';
 import { parseRetentionSchedule } from '../schemas/retention-schedule.js';
 import type { RetentionAges } from '../workflows/retention.js';
 
@@ -31,7 +37,11 @@ export function retentionScheduleOptions(opts: RetentionScheduleOptions, spec: S
     scheduleId,
     spec,
     action: {
-      type: 'startWorkflow', workflowType: 'retention', workflowId: scheduleId, taskQueue: opts.taskQueue, args: [opts.ages],
+      type: 'startWorkflow',
+      workflowType: 'retention',
+      workflowId: scheduleId,
+      taskQueue: opts.taskQueue,
+      args: [opts.ages],
       // Bounds a stuck run: with SKIP, a run that never ends would block every later one.
       workflowExecutionTimeout: '4 hours',
     },
@@ -41,7 +51,10 @@ export function retentionScheduleOptions(opts: RetentionScheduleOptions, spec: S
 
 export type RetentionScheduleResult = 'created' | 'updated' | 'deleted' | 'off';
 
-export async function ensureRetentionSchedule(client: Client, opts: RetentionScheduleOptions): Promise<RetentionScheduleResult> {
+export async function ensureRetentionSchedule(
+  client: Client,
+  opts: RetentionScheduleOptions,
+): Promise<RetentionScheduleResult> {
   const scheduleId = opts.scheduleId ?? RETENTION_SCHEDULE_ID;
   const spec = retentionScheduleSpec(opts.schedule);
   if (!spec) {
@@ -61,7 +74,10 @@ export async function ensureRetentionSchedule(client: Client, opts: RetentionSch
     if (!(err instanceof ScheduleAlreadyRunning)) throw err;
   }
   await client.schedule.getHandle(scheduleId).update((previous) => ({
-    spec: options.spec, action: options.action, policies: options.policies, state: previous.state,
+    spec: options.spec,
+    action: options.action,
+    policies: options.policies,
+    state: previous.state,
   }));
   return 'updated';
 }

@@ -5,7 +5,9 @@ import { SEARCH_ATTRIBUTES } from '../domain/search-attributes.js';
 import proto from '@temporalio/proto';
 
 const { IndexedValueType } = proto.temporal.api.enums.v1;
-const TYPES: Record<string, proto.temporal.api.enums.v1.IndexedValueType> = { Keyword: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD };
+const TYPES: Record<string, proto.temporal.api.enums.v1.IndexedValueType> = {
+  Keyword: IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+};
 
 export async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<void> {
   const existing = await connection.operatorService.listSearchAttributes({ namespace });
@@ -13,7 +15,8 @@ export async function ensureSearchAttributes(connection: Connection, namespace: 
   if (missing.length === 0) return;
   try {
     await connection.operatorService.addSearchAttributes({
-      namespace, searchAttributes: Object.fromEntries(missing.map(([name, type]) => [name, TYPES[type]!])),
+      namespace,
+      searchAttributes: Object.fromEntries(missing.map(([name, type]) => [name, TYPES[type]!])),
     });
   } catch (err) {
     if ((err as { code?: number }).code !== grpcStatus.ALREADY_EXISTS) throw err;

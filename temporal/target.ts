@@ -6,9 +6,15 @@ import type { Config } from '../config/index.js';
 import type { TemporalTarget } from './connect.js';
 
 export function temporalTarget(config: Config): TemporalTarget {
-  const tls = config.TEMPORAL_TLS_CERT_PATH && config.TEMPORAL_TLS_KEY_PATH
-    ? { clientCertPair: { crt: readFileSync(config.TEMPORAL_TLS_CERT_PATH), key: readFileSync(config.TEMPORAL_TLS_KEY_PATH) } }
-    : undefined;
+  const tls =
+    config.TEMPORAL_TLS_CERT_PATH && config.TEMPORAL_TLS_KEY_PATH
+      ? {
+          clientCertPair: {
+            crt: readFileSync(config.TEMPORAL_TLS_CERT_PATH),
+            key: readFileSync(config.TEMPORAL_TLS_KEY_PATH),
+          },
+        }
+      : undefined;
   return {
     address: config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_DEV_PORT}`,
     namespace: config.TEMPORAL_NAMESPACE,

@@ -6,10 +6,15 @@ import { capturedLogs, startStack, type Stack } from './helpers/stack.js';
 const OPS_KEY = 'ops-secret-value-0123456789abcdef0123456789';
 const BARE_KEY = 'bare-secret-value-0123456789abcdef012345678';
 let stack: Stack;
-before(async () => { stack = await startStack({ worker: false, logLevel: 'info', env: { KURIR_API_KEYS: `ops:${OPS_KEY},${BARE_KEY}` } }); });
-after(async () => { await stack?.stop(); });
+before(async () => {
+  stack = await startStack({ worker: false, logLevel: 'info', env: { KURIR_API_KEYS: `ops:${OPS_KEY},${BARE_KEY}` } });
+});
+after(async () => {
+  await stack?.stop();
+});
 
-const get = (key: string) => stack.api.inject({ method: 'GET', url: '/v1/inbound', headers: { authorization: `Bearer ${key}` } });
+const get = (key: string) =>
+  stack.api.inject({ method: 'GET', url: '/v1/inbound', headers: { authorization: `Bearer ${key}` } });
 
 test('each key works by its secret; its name, not the secret, is in the request log lines', async () => {
   const from = capturedLogs.length;

@@ -35,19 +35,32 @@ function productionEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 
 function run(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, args, { cwd: PROJECT_ROOT, env, timeout: 300_000, maxBuffer: 10_000_000 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`node ${args.join(' ')} failed: ${stderr || stdout || err.message}`));
-      else resolve(stdout);
-    });
+    execFile(
+      process.execPath,
+      args,
+      { cwd: PROJECT_ROOT, env, timeout: 300_000, maxBuffer: 10_000_000 },
+      (err, stdout, stderr) => {
+        if (err) reject(new Error(`node ${args.join(' ')} failed: ${stderr || stdout || err.message}`));
+        else resolve(stdout);
+      },
+    );
   });
 }
 
 /** A long-running compiled entry, its output collected. */
 function start(entry: string, env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string } {
   let out = '';
-  const child = spawn(process.execPath, [join(OUT, entry)], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+  const child = spawn(process.execPath, [join(OUT, entry)], {
+    cwd: PROJECT_ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
   children.push(child);
   return { child, output: () => out };
 }
@@ -66,7 +79,14 @@ after(async () => {
 
 describe('npm run build', () => {
   test('writes the compiled entries, the migrations and the workflow bundle', () => {
-    for (const f of ['workers/main.js', 'api/server.js', 'db/migrate-cli.js', 'cli/main.js', 'workflow-bundle.js', 'db/migrations/001_init.sql']) {
+    for (const f of [
+      'workers/main.js',
+      'api/server.js',
+      'db/migrate-cli.js',
+      'cli/main.js',
+      'workflow-bundle.js',
+      'db/migrations/001_init.sql',
+    ]) {
       assert.ok(existsSync(join(OUT, f)), f);
     }
     assert.ok(!existsSync(join(OUT, 'test')) && !existsSync(join(OUT, 'bench')), 'no tests or benchmarks in the build');
@@ -74,7 +94,14 @@ describe('npm run build', () => {
 
   test('the compiled worker finds the prebuilt bundle next to it', async () => {
     const url = new URL(`file://${join(OUT, 'workers', 'create-worker.js')}`).href;
-    const out = await run(['--input-type=module', '-e', `const m = await import(${JSON.stringify(url)}); console.log(m.prebuiltWorkflowBundle() ?? 'none')`], productionEnv());
+    const out = await run(
+      [
+        '--input-type=module',
+        '-e',
+        `const m = await import(${JSON.stringify(url)}); console.log(m.prebuiltWorkflowBundle() ?? 'none')`,
+      ],
+      productionEnv(),
+    );
     assert.equal(out.trim(), join(OUT, 'workflow-bundle.js'));
   });
 
@@ -83,15 +110,25 @@ describe('npm run build', () => {
     assert.match(await run([join(OUT, 'cli', 'main.js'), '--help'], productionEnv()), /Usage: kurir/);
   });
 
-  test('node dist/workers/main.js runs a message to its result from the prebuilt bundle', { timeout: 120_000 }, async () => {
-    const worker = start('workers/main.js', productionEnv({ TEMPORAL_TASK_QUEUE: stack.taskQueue, ...sandboxEnvironment(stack.sandboxes) }));
-    const id = await stack.send({ to: scriptedNumber(), steps: [{ channel: 'sms', provider: 'sms-masking', text: 'compiled' }] });
-    const result = await stack.client.workflow.getHandle(id).result() as MessageResult;
-    assert.ok(['delivered', 'read'].includes(result.outcome), result.outcome);
-    assert.match(worker.output(), /worker started/);
-    // Bundling at start logs "Workflow bundle created"; the prebuilt bundle skips it.
-    assert.doesNotMatch(worker.output(), /bundle created/i);
-  });
+  test(
+    'node dist/workers/main.js runs a message to its result from the prebuilt bundle',
+    { timeout: 120_000 },
+    async () => {
+      const worker = start(
+        'workers/main.js',
+        productionEnv({ TEMPORAL_TASK_QUEUE: stack.taskQueue, ...sandboxEnvironment(stack.sandboxes) }),
+      );
+      const id = await stack.send({
+        to: scriptedNumber(),
+        steps: [{ channel: 'sms', provider: 'sms-masking', text: 'compiled' }],
+      });
+      const result = (await stack.client.workflow.getHandle(id).result()) as MessageResult;
+      assert.ok(['delivered', 'read'].includes(result.outcome), result.outcome);
+      assert.match(worker.output(), /worker started/);
+      // Bundling at start logs "Workflow bundle created"; the prebuilt bundle skips it.
+      assert.doesNotMatch(worker.output(), /bundle created/i);
+    },
+  );
 
   test('node dist/api/server.js listens and answers /healthz', { timeout: 60_000 }, async () => {
     const port = await freePort();

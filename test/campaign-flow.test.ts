@@ -7,7 +7,15 @@ import { createCampaign } from '../app/campaigns.js';
 import { countRecipients } from '../db/campaigns.js';
 import { campaignSpecSchema, type CampaignSpecRaw } from '../schemas/campaign.js';
 import type { CampaignProgress } from '../workflows/campaign-types.js';
-import { campaignNumber, digitsOf, finishedCount, repeatedSends, sendsPerNumber, sendTimes, waitProgress } from './helpers/campaign.js';
+import {
+  campaignNumber,
+  digitsOf,
+  finishedCount,
+  repeatedSends,
+  sendsPerNumber,
+  sendTimes,
+  waitProgress,
+} from './helpers/campaign.js';
 import { recordHistory } from './helpers/histories.js';
 import { startStack, type Stack } from './helpers/stack.js';
 import { killWorker, killWorkers, spawnWorker } from './helpers/worker-process.js';
@@ -23,13 +31,31 @@ const message = {
 
 let stack: Stack;
 // DEFAULT_REGION: the CSV test's national number (0822…) is read as Indonesian.
-before(async () => { stack = await startStack({ logLevel: 'warn', env: { DEFAULT_REGION: 'ID' } }); });
-after(async () => { await stack?.stop(); });
+before(async () => {
+  stack = await startStack({ logLevel: 'warn', env: { DEFAULT_REGION: 'ID' } });
+});
+after(async () => {
+  await stack?.stop();
+});
 
-async function create(prefix: string, n: number, extra: Partial<CampaignSpecRaw> = {}, waCode = (i: number) => (i % 3 === 0 ? '601' : '000'), tz?: (i: number) => string | undefined) {
-  const recipients = Array.from({ length: n }, (_, i) => ({ phone: campaignNumber(prefix, i, waCode(i)), param1: `R${i}`, ...(tz?.(i) ? { time_zone: tz(i) } : {}) }));
+async function create(
+  prefix: string,
+  n: number,
+  extra: Partial<CampaignSpecRaw> = {},
+  waCode = (i: number) => (i % 3 === 0 ? '601' : '000'),
+  tz?: (i: number) => string | undefined,
+) {
+  const recipients = Array.from({ length: n }, (_, i) => ({
+    phone: campaignNumber(prefix, i, waCode(i)),
+    param1: `R${i}`,
+    ...(tz?.(i) ? { time_zone: tz(i) } : {}),
+  }));
   const spec = campaignSpecSchema.parse({ name: `test ${prefix}`, ...message, ...extra });
-  const created = await createCampaign({ pool: stack.pool, temporal: stack.client, taskQueue: stack.taskQueue }, spec, arrayRows(recipients));
+  const created = await createCampaign(
+    { pool: stack.pool, temporal: stack.client, taskQueue: stack.taskQueue },
+    spec,
+    arrayRows(recipients),
+  );
   assert.equal(created.imported, n);
   return { id: created.id, recipients };
 }
@@ -37,48 +63,76 @@ async function create(prefix: string, n: number, extra: Partial<CampaignSpecRaw>
 const result = (id: string) => stack.client.workflow.getHandle(id).result() as Promise<CampaignProgress>;
 
 describe('campaign workflow', () => {
-  test(`${SIZE} recipients through the API reach a final state with the expected fallback counts, each sent once`, { timeout: 600_000 }, async () => {
-    const recipients = Array.from({ length: SIZE }, (_, i) => ({ phone: campaignNumber('811', i, i % 3 === 0 ? '601' : '000'), params: [`R${i}`] }));
-    const res = await stack.api.inject({ method: 'POST', url: '/v1/campaigns', headers: auth, payload: { name: 'full', ...message, concurrency: 50, historyLimit: 500, recipients } });
-    assert.equal(res.statusCode, 201, res.body);
-    const { id, imported } = res.json<{ id: string; imported: number }>();
-    assert.equal(imported, SIZE);
-    const final = await result(id);
-    const fellBack = recipients.filter((_, i) => i % 3 === 0).length;
-    const onWhatsApp = SIZE - fellBack;
-    assert.equal(final.state, 'completed');
-    assert.equal(final.pending, 0);
-    assert.equal(final.counts.fell_back, fellBack);
-    assert.equal(final.fallbackUsed, fellBack);
-    assert.equal(final.counts.read + final.counts.delivered, onWhatsApp);
-    assert.deepEqual(final.byProvider, { wappin: onWhatsApp, 'sms-masking': fellBack });
-    assert.ok(final.runs > 1, `continued as new (runs: ${final.runs})`);
-    // Postgres agrees, and the API reports from it.
-    const db = await countRecipients(stack.pool, id);
-    assert.equal(db.byStatus.fell_back, fellBack);
-    assert.equal(db.byStatus.pending, undefined);
-    const wa = sendsPerNumber(stack, 'wappin');
-    const sms = sendsPerNumber(stack, 'sms-masking');
-    for (const [i, r] of recipients.entries()) {
-      assert.equal(wa.get(digitsOf(r.phone)), 1, `${r.phone}: one WhatsApp send`);
-      assert.equal(sms.get(digitsOf(r.phone)) ?? 0, i % 3 === 0 ? 1 : 0, `${r.phone}: SMS only after invalid number`);
-    }
-    const api = (await stack.api.inject({ method: 'GET', url: `/v1/campaigns/${id}`, headers: auth })).json<CampaignProgress>();
-    assert.equal(api.counts.fell_back, fellBack);
-    const page = (await stack.api.inject({ method: 'GET', url: `/v1/campaigns/${id}/recipients?status=fell_back&limit=10&after=0`, headers: auth })).json<{ recipients: Array<{ recipient_id: number; provider: string }>; next: number }>();
-    assert.equal(page.recipients.length, 10);
-    assert.ok(page.recipients.every((r) => r.provider === 'sms-masking'));
-    const csv = (await stack.api.inject({ method: 'GET', url: `/v1/campaigns/${id}/export.csv`, headers: auth })).body.trim().split('\n');
-    assert.equal(csv.length, SIZE + 1);
-    assert.equal(csv.filter((l) => l.includes(',fell_back,')).length, fellBack);
-  });
+  test(
+    `${SIZE} recipients through the API reach a final state with the expected fallback counts, each sent once`,
+    { timeout: 600_000 },
+    async () => {
+      const recipients = Array.from({ length: SIZE }, (_, i) => ({
+        phone: campaignNumber('811', i, i % 3 === 0 ? '601' : '000'),
+        params: [`R${i}`],
+      }));
+      const res = await stack.api.inject({
+        method: 'POST',
+        url: '/v1/campaigns',
+        headers: auth,
+        payload: { name: 'full', ...message, concurrency: 50, historyLimit: 500, recipients },
+      });
+      assert.equal(res.statusCode, 201, res.body);
+      const { id, imported } = res.json<{ id: string; imported: number }>();
+      assert.equal(imported, SIZE);
+      const final = await result(id);
+      const fellBack = recipients.filter((_, i) => i % 3 === 0).length;
+      const onWhatsApp = SIZE - fellBack;
+      assert.equal(final.state, 'completed');
+      assert.equal(final.pending, 0);
+      assert.equal(final.counts.fell_back, fellBack);
+      assert.equal(final.fallbackUsed, fellBack);
+      assert.equal(final.counts.read + final.counts.delivered, onWhatsApp);
+      assert.deepEqual(final.byProvider, { wappin: onWhatsApp, 'sms-masking': fellBack });
+      assert.ok(final.runs > 1, `continued as new (runs: ${final.runs})`);
+      // Postgres agrees, and the API reports from it.
+      const db = await countRecipients(stack.pool, id);
+      assert.equal(db.byStatus.fell_back, fellBack);
+      assert.equal(db.byStatus.pending, undefined);
+      const wa = sendsPerNumber(stack, 'wappin');
+      const sms = sendsPerNumber(stack, 'sms-masking');
+      for (const [i, r] of recipients.entries()) {
+        assert.equal(wa.get(digitsOf(r.phone)), 1, `${r.phone}: one WhatsApp send`);
+        assert.equal(sms.get(digitsOf(r.phone)) ?? 0, i % 3 === 0 ? 1 : 0, `${r.phone}: SMS only after invalid number`);
+      }
+      const api = (
+        await stack.api.inject({ method: 'GET', url: `/v1/campaigns/${id}`, headers: auth })
+      ).json<CampaignProgress>();
+      assert.equal(api.counts.fell_back, fellBack);
+      const page = (
+        await stack.api.inject({
+          method: 'GET',
+          url: `/v1/campaigns/${id}/recipients?status=fell_back&limit=10&after=0`,
+          headers: auth,
+        })
+      ).json<{ recipients: Array<{ recipient_id: number; provider: string }>; next: number }>();
+      assert.equal(page.recipients.length, 10);
+      assert.ok(page.recipients.every((r) => r.provider === 'sms-masking'));
+      const csv = (await stack.api.inject({ method: 'GET', url: `/v1/campaigns/${id}/export.csv`, headers: auth })).body
+        .trim()
+        .split('\n');
+      assert.equal(csv.length, SIZE + 1);
+      assert.equal(csv.filter((l) => l.includes(',fell_back,')).length, fellBack);
+    },
+  );
 
   test('pause stops new sends; resume continues', { timeout: 180_000 }, async () => {
     const { id, recipients } = await create('812', 60, { concurrency: 4 }, () => '000');
     await waitProgress(stack, id, (p) => finishedCount(p) >= 8, 60_000, 'some sent');
     const pause = await stack.api.inject({ method: 'POST', url: `/v1/campaigns/${id}/pause`, headers: auth });
     assert.equal(pause.statusCode, 202);
-    const paused = await waitProgress(stack, id, (p) => p.state === 'paused' && p.inFlight === 0, 30_000, 'paused and drained');
+    const paused = await waitProgress(
+      stack,
+      id,
+      (p) => p.state === 'paused' && p.inFlight === 0,
+      30_000,
+      'paused and drained',
+    );
     const sentAtPause = recipients.filter((r) => sendsPerNumber(stack, 'wappin').has(digitsOf(r.phone))).length;
     await new Promise((r) => setTimeout(r, 2_000));
     const sentLater = recipients.filter((r) => sendsPerNumber(stack, 'wappin').has(digitsOf(r.phone))).length;
@@ -88,7 +142,10 @@ describe('campaign workflow', () => {
     const final = await result(id);
     assert.equal(final.counts.read + final.counts.delivered, 60);
     const wa = sendsPerNumber(stack, 'wappin');
-    assert.ok(recipients.every((r) => wa.get(digitsOf(r.phone)) === 1), 'each sent once');
+    assert.ok(
+      recipients.every((r) => wa.get(digitsOf(r.phone)) === 1),
+      'each sent once',
+    );
   });
 
   test('cancel lets in-flight messages finish and records the rest not_sent', { timeout: 180_000 }, async () => {
@@ -107,94 +164,143 @@ describe('campaign workflow', () => {
     assert.equal(recipients.filter((r) => wa.has(digitsOf(r.phone))).length, sent, 'not_sent recipients got nothing');
   });
 
-  test('quiet hours hold recipients inside the window and release them when it ends', { timeout: 120_000 }, async () => {
-    const now = Date.now();
-    const clock = (ms: number) => new Date(ms).toISOString().slice(11, 19);
-    const end = now - (now % 1000) + 4_000;
-    // UTC recipients are inside the window (now−60 s … now+4 s); Tokyo ones (UTC+9) are not.
-    const { id, recipients } = await create('821', 20, { quietHours: { start: clock(now - 60_000), end: clock(end) } }, () => '000', (i) => (i < 5 ? 'Asia/Tokyo' : i % 2 ? 'UTC' : undefined));
-    const held = await waitProgress(stack, id, (p) => p.held === 15, 3_000, '15 held');
-    assert.ok(Date.now() < end, 'checked before the window ends');
-    assert.equal(held.held, 15);
-    const final = await result(id);
-    await recordHistory(stack.client.workflow.getHandle(id), 'campaign-quiet-hours');
-    assert.equal(final.counts.read + final.counts.delivered, 20);
-    for (const [i, r] of recipients.entries()) {
-      const [t] = sendTimes(stack, 'wappin', [r.phone]);
-      assert.ok(t !== undefined, `${r.phone} sent`);
-      if (i < 5) assert.ok(t < end, 'outside the window (Tokyo): sent at once');
-      else assert.ok(t >= end, `held until the window ended (${new Date(t).toISOString()} vs ${new Date(end).toISOString()})`);
-    }
-  });
+  test(
+    'quiet hours hold recipients inside the window and release them when it ends',
+    { timeout: 120_000 },
+    async () => {
+      const now = Date.now();
+      const clock = (ms: number) => new Date(ms).toISOString().slice(11, 19);
+      const end = now - (now % 1000) + 4_000;
+      // UTC recipients are inside the window (now−60 s … now+4 s); Tokyo ones (UTC+9) are not.
+      const { id, recipients } = await create(
+        '821',
+        20,
+        { quietHours: { start: clock(now - 60_000), end: clock(end) } },
+        () => '000',
+        (i) => (i < 5 ? 'Asia/Tokyo' : i % 2 ? 'UTC' : undefined),
+      );
+      const held = await waitProgress(stack, id, (p) => p.held === 15, 3_000, '15 held');
+      assert.ok(Date.now() < end, 'checked before the window ends');
+      assert.equal(held.held, 15);
+      const final = await result(id);
+      await recordHistory(stack.client.workflow.getHandle(id), 'campaign-quiet-hours');
+      assert.equal(final.counts.read + final.counts.delivered, 20);
+      for (const [i, r] of recipients.entries()) {
+        const [t] = sendTimes(stack, 'wappin', [r.phone]);
+        assert.ok(t !== undefined, `${r.phone} sent`);
+        if (i < 5) assert.ok(t < end, 'outside the window (Tokyo): sent at once');
+        else
+          assert.ok(
+            t >= end,
+            `held until the window ended (${new Date(t).toISOString()} vs ${new Date(end).toISOString()})`,
+          );
+      }
+    },
+  );
 
-  test('a CSV with malformed rows imports the good ones and reports the bad with line numbers', { timeout: 120_000 }, async () => {
-    const csv = [
-      'phone,param1,time_zone',
-      `${campaignNumber('822', 1)},Ana,Asia/Jakarta`,
-      'not-a-phone,Bob,',
-      `${campaignNumber('822', 2)},Cy,Mars/Base`,
-      `${campaignNumber('822', 3)},Di,UTC,extra`,
-      ',Ed,',
-      `${campaignNumber('822', 1)},again,`,
-      `0${campaignNumber('822', 4).slice(3)},Fe,`,
-    ].join('\n');
-    const qs = new URLSearchParams({ name: 'csv', steps: JSON.stringify(message.steps), concurrency: '5' });
-    const res = await stack.api.inject({ method: 'POST', url: `/v1/campaigns?${qs.toString()}`, headers: { ...auth, 'content-type': 'text/csv' }, payload: csv });
-    assert.equal(res.statusCode, 201, res.body);
-    const body = res.json<{ id: string; imported: number; rejected: Array<{ line: number; reason: string }> }>();
-    assert.equal(body.imported, 2);
-    assert.deepEqual(body.rejected.map((r) => r.line), [3, 4, 5, 6, 7]);
-    assert.match(body.rejected[0]!.reason, /^phone:/);
-    assert.match(body.rejected[1]!.reason, /^time_zone:/);
-    assert.match(body.rejected[4]!.reason, /repeats line 2/);
-    const final = await result(body.id);
-    await recordHistory(stack.client.workflow.getHandle(body.id), 'campaign-csv');
-    // A recipient's message, which hands its last events to the campaign.
-    const child = await stack.pool.query<{ workflow_id: string }>('SELECT workflow_id FROM provider_messages WHERE workflow_id LIKE $1 ORDER BY workflow_id LIMIT 1', [`${body.id}:%`]);
-    await recordHistory(stack.client.workflow.getHandle(child.rows[0]!.workflow_id), 'message-campaign-child');
-    assert.equal(final.total, 2);
-    assert.equal(final.counts.read + final.counts.delivered, 2);
-    const bad = await stack.api.inject({ method: 'POST', url: '/v1/campaigns?name=x&steps=%5B%5D', headers: { ...auth, 'content-type': 'text/csv' }, payload: csv });
-    assert.equal(bad.statusCode, 400);
-    assert.equal(bad.json<{ field: string }>().field, 'querystring.steps');
-  });
+  test(
+    'a CSV with malformed rows imports the good ones and reports the bad with line numbers',
+    { timeout: 120_000 },
+    async () => {
+      const csv = [
+        'phone,param1,time_zone',
+        `${campaignNumber('822', 1)},Ana,Asia/Jakarta`,
+        'not-a-phone,Bob,',
+        `${campaignNumber('822', 2)},Cy,Mars/Base`,
+        `${campaignNumber('822', 3)},Di,UTC,extra`,
+        ',Ed,',
+        `${campaignNumber('822', 1)},again,`,
+        `0${campaignNumber('822', 4).slice(3)},Fe,`,
+      ].join('\n');
+      const qs = new URLSearchParams({ name: 'csv', steps: JSON.stringify(message.steps), concurrency: '5' });
+      const res = await stack.api.inject({
+        method: 'POST',
+        url: `/v1/campaigns?${qs.toString()}`,
+        headers: { ...auth, 'content-type': 'text/csv' },
+        payload: csv,
+      });
+      assert.equal(res.statusCode, 201, res.body);
+      const body = res.json<{ id: string; imported: number; rejected: Array<{ line: number; reason: string }> }>();
+      assert.equal(body.imported, 2);
+      assert.deepEqual(
+        body.rejected.map((r) => r.line),
+        [3, 4, 5, 6, 7],
+      );
+      assert.match(body.rejected[0]!.reason, /^phone:/);
+      assert.match(body.rejected[1]!.reason, /^time_zone:/);
+      assert.match(body.rejected[4]!.reason, /repeats line 2/);
+      const final = await result(body.id);
+      await recordHistory(stack.client.workflow.getHandle(body.id), 'campaign-csv');
+      // A recipient's message, which hands its last events to the campaign.
+      const child = await stack.pool.query<{ workflow_id: string }>(
+        'SELECT workflow_id FROM provider_messages WHERE workflow_id LIKE $1 ORDER BY workflow_id LIMIT 1',
+        [`${body.id}:%`],
+      );
+      await recordHistory(stack.client.workflow.getHandle(child.rows[0]!.workflow_id), 'message-campaign-child');
+      assert.equal(final.total, 2);
+      assert.equal(final.counts.read + final.counts.delivered, 2);
+      const bad = await stack.api.inject({
+        method: 'POST',
+        url: '/v1/campaigns?name=x&steps=%5B%5D',
+        headers: { ...auth, 'content-type': 'text/csv' },
+        payload: csv,
+      });
+      assert.equal(bad.statusCode, 400);
+      assert.equal(bad.json<{ field: string }>().field, 'querystring.steps');
+    },
+  );
 
-  test('a worker killed with SIGKILL half-way: after a restart every recipient is sent exactly once', { timeout: 300_000 }, async (t) => {
-    const own = await startStack({ worker: false, logLevel: 'warn' });
-    try {
-      let worker = spawnWorker(own);
-      const n = Math.min(SIZE, 120);
-      const recipients = Array.from({ length: n }, (_, i) => ({ phone: campaignNumber('852', i, i % 4 === 0 ? '601' : '000') }));
-      const spec = campaignSpecSchema.parse({ name: 'crash', ...message, concurrency: 20, historyLimit: 400 });
-      const { id } = await createCampaign({ pool: own.pool, temporal: own.client, taskQueue: own.taskQueue }, spec, arrayRows(recipients));
-      const half = await waitProgress(own, id, (p) => finishedCount(p) >= n / 2, 120_000, 'half-way');
-      const kills = [Date.now()];
-      await killWorker(worker);
-      assert.ok(finishedCount(half) < n, 'killed before the end');
-      worker = spawnWorker(own);
-      const final = await own.client.workflow.getHandle(id).result() as CampaignProgress;
-      assert.equal(final.pending, 0);
-      assert.equal(final.counts.fell_back, recipients.filter((_, i) => i % 4 === 0).length);
-      const wa = sendsPerNumber(own, 'wappin');
-      const sms = sendsPerNumber(own, 'sms-masking');
-      const missing = recipients.flatMap((r, i) => [
-        ...(wa.has(digitsOf(r.phone)) ? [] : [`${r.phone}: no WhatsApp request`]),
-        ...((sms.get(digitsOf(r.phone)) ?? 0) === 0 && i % 4 === 0 ? [`${r.phone}: no SMS request`] : []),
-        ...(sms.has(digitsOf(r.phone)) && i % 4 !== 0 ? [`${r.phone}: an SMS it should not get`] : []),
-      ]);
-      assert.deepEqual(missing, [], 'none lost, no needless fallback');
-      // A second request is accepted only where the kill fell between the provider's answer and
-      // the provider_messages row (the documented window); any other repeat fails here.
-      const repeats = [await repeatedSends(own, 'wappin', kills), await repeatedSends(own, 'sms-masking', kills)];
-      assert.deepEqual(repeats.flatMap((r) => r.unexplained), [], 'every recipient sent exactly once per step');
-      const explained = repeats.flatMap((r) => r.explained);
-      t.diagnostic(`requests repeated because their answer was lost in the kill: ${explained.length} (${explained.join(', ') || 'none'})`);
-      assert.ok(explained.length <= 20, 'at most the sends in flight at the kill');
-      worker.kill('SIGKILL');
-    } finally {
-      killWorkers();
-      await own.stop();
-    }
-  });
+  test(
+    'a worker killed with SIGKILL half-way: after a restart every recipient is sent exactly once',
+    { timeout: 300_000 },
+    async (t) => {
+      const own = await startStack({ worker: false, logLevel: 'warn' });
+      try {
+        let worker = spawnWorker(own);
+        const n = Math.min(SIZE, 120);
+        const recipients = Array.from({ length: n }, (_, i) => ({
+          phone: campaignNumber('852', i, i % 4 === 0 ? '601' : '000'),
+        }));
+        const spec = campaignSpecSchema.parse({ name: 'crash', ...message, concurrency: 20, historyLimit: 400 });
+        const { id } = await createCampaign(
+          { pool: own.pool, temporal: own.client, taskQueue: own.taskQueue },
+          spec,
+          arrayRows(recipients),
+        );
+        const half = await waitProgress(own, id, (p) => finishedCount(p) >= n / 2, 120_000, 'half-way');
+        const kills = [Date.now()];
+        await killWorker(worker);
+        assert.ok(finishedCount(half) < n, 'killed before the end');
+        worker = spawnWorker(own);
+        const final = (await own.client.workflow.getHandle(id).result()) as CampaignProgress;
+        assert.equal(final.pending, 0);
+        assert.equal(final.counts.fell_back, recipients.filter((_, i) => i % 4 === 0).length);
+        const wa = sendsPerNumber(own, 'wappin');
+        const sms = sendsPerNumber(own, 'sms-masking');
+        const missing = recipients.flatMap((r, i) => [
+          ...(wa.has(digitsOf(r.phone)) ? [] : [`${r.phone}: no WhatsApp request`]),
+          ...((sms.get(digitsOf(r.phone)) ?? 0) === 0 && i % 4 === 0 ? [`${r.phone}: no SMS request`] : []),
+          ...(sms.has(digitsOf(r.phone)) && i % 4 !== 0 ? [`${r.phone}: an SMS it should not get`] : []),
+        ]);
+        assert.deepEqual(missing, [], 'none lost, no needless fallback');
+        // A second request is accepted only where the kill fell between the provider's answer and
+        // the provider_messages row (the documented window); any other repeat fails here.
+        const repeats = [await repeatedSends(own, 'wappin', kills), await repeatedSends(own, 'sms-masking', kills)];
+        assert.deepEqual(
+          repeats.flatMap((r) => r.unexplained),
+          [],
+          'every recipient sent exactly once per step',
+        );
+        const explained = repeats.flatMap((r) => r.explained);
+        t.diagnostic(
+          `requests repeated because their answer was lost in the kill: ${explained.length} (${explained.join(', ') || 'none'})`,
+        );
+        assert.ok(explained.length <= 20, 'at most the sends in flight at the kill');
+        worker.kill('SIGKILL');
+      } finally {
+        killWorkers();
+        await own.stop();
+      }
+    },
+  );
 });
-

@@ -14,15 +14,26 @@ import { providerSendQueue } from '../workflows/task-queues.js';
 
 interface Service {
   volumes?: string[];
-  image?: string; build?: string; command?: string[]; environment?: Record<string, string>; env_file?: string | string[];
-  depends_on?: Record<string, { condition: string }>; ports?: string[]; healthcheck?: { test: string[] | string };
+  image?: string;
+  build?: string;
+  command?: string[];
+  environment?: Record<string, string>;
+  env_file?: string | string[];
+  depends_on?: Record<string, { condition: string }>;
+  ports?: string[];
+  healthcheck?: { test: string[] | string };
 }
 const read = (f: string) => readFileSync(join(PROJECT_ROOT, f), 'utf8');
 const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, Service> };
 const services = compose.services;
-const svc = (name: string): Service => { const s = services[name]; assert.ok(s, `service ${name}`); return s; };
+const svc = (name: string): Service => {
+  const s = services[name];
+  assert.ok(s, `service ${name}`);
+  return s;
+};
 /** Compose interpolation of `${VAR:-default}` as it happens with VAR unset. */
-const interpolate = (env: Record<string, string> = {}) => Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v).replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1')]));
+const interpolate = (env: Record<string, string> = {}) =>
+  Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v).replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1')]));
 /** Every variable a provider descriptor declares. */
 const PROVIDER_VARS = PROVIDERS.flatMap((p) => Object.keys(p.env));
 
@@ -46,16 +57,22 @@ describe('docker-compose.yml', () => {
   });
 
   test('long-running services have health checks; dependencies wait on conditions that can be met', () => {
-    for (const name of ['postgres', 'temporal', 'temporal-ui', 'worker', 'api']) assert.ok(svc(name).healthcheck?.test.length, `${name} healthcheck`);
+    for (const name of ['postgres', 'temporal', 'temporal-ui', 'worker', 'api'])
+      assert.ok(svc(name).healthcheck?.test.length, `${name} healthcheck`);
     for (const [name, s] of Object.entries(services)) {
       for (const [dep, { condition }] of Object.entries(s.depends_on ?? {})) {
         const target = svc(dep);
-        if (condition === 'service_healthy') assert.ok(target.healthcheck, `${name} waits for ${dep} to be healthy, which has a healthcheck`);
+        if (condition === 'service_healthy')
+          assert.ok(target.healthcheck, `${name} waits for ${dep} to be healthy, which has a healthcheck`);
         else assert.equal(condition, 'service_completed_successfully', `${name} → ${dep}`);
       }
     }
     for (const name of ['worker', 'api']) {
-      assert.deepEqual(svc(name).depends_on, { temporal: { condition: 'service_healthy' }, migrate: { condition: 'service_completed_successfully' } }, name);
+      assert.deepEqual(
+        svc(name).depends_on,
+        { temporal: { condition: 'service_healthy' }, migrate: { condition: 'service_completed_successfully' } },
+        name,
+      );
     }
     assert.deepEqual(svc('migrate').depends_on, { postgres: { condition: 'service_healthy' } });
     assert.deepEqual(svc('temporal').depends_on, { postgres: { condition: 'service_healthy' } });
@@ -69,7 +86,11 @@ describe('docker-compose.yml', () => {
       assert.equal(config.TEMPORAL_ADDRESS?.split(':')[0], 'temporal', name);
       const db = new URL(config.DATABASE_URL ?? '');
       assert.equal(db.hostname, 'postgres', name);
-      assert.deepEqual([db.username, db.password, db.pathname.slice(1)], [pg.POSTGRES_USER, pg.POSTGRES_PASSWORD, pg.POSTGRES_DB], name);
+      assert.deepEqual(
+        [db.username, db.password, db.pathname.slice(1)],
+        [pg.POSTGRES_USER, pg.POSTGRES_PASSWORD, pg.POSTGRES_DB],
+        name,
+      );
       // Compiled code (npm run build in the image): dist/<path>.js from the source <path>.ts.
       const entry = svc(name).command?.at(-1) ?? '';
       assert.match(entry, /^dist\/.+\.js$/, `${name} runs compiled code`);
@@ -82,8 +103,10 @@ describe('docker-compose.yml', () => {
     assert.ok(svc('api').ports?.includes(`${api.PORT}:${api.PORT}`), 'the API port is published');
   });
 
-  test('only the API is published: never Temporal\'s frontend or its UI, which have no authentication', () => {
-    const published = Object.entries(services).filter(([, s]) => s.ports?.length).map(([name]) => name);
+  test("only the API is published: never Temporal's frontend or its UI, which have no authentication", () => {
+    const published = Object.entries(services)
+      .filter(([, s]) => s.ports?.length)
+      .map(([name]) => name);
     assert.deepEqual(published, ['api']);
     assert.deepEqual(svc('api').ports, ['3000:3000']);
   });
@@ -96,25 +119,35 @@ describe('docker-compose.yml', () => {
   test('Temporal reads config/temporal-dynamic-config.yaml: one partition for every provider send queue', () => {
     const t = svc('temporal');
     const path = t.environment?.DYNAMIC_CONFIG_FILE_PATH ?? '';
-    assert.ok(t.volumes?.includes(`./config/temporal-dynamic-config.yaml:${path}:ro`), `the file is mounted at ${path}`);
+    assert.ok(
+      t.volumes?.includes(`./config/temporal-dynamic-config.yaml:${path}:ro`),
+      `the file is mounted at ${path}`,
+    );
     type Values = Array<{ value: unknown; constraints?: { taskQueueName?: string } }>;
     const dc = parse(read('config/temporal-dynamic-config.yaml'), { merge: true }) as Record<string, Values>;
     const queue = loadConfig(interpolate(svc('worker').environment)).TEMPORAL_TASK_QUEUE;
     for (const key of ['matching.numTaskqueueReadPartitions', 'matching.numTaskqueueWritePartitions']) {
       const one = (dc[key] ?? []).filter((v) => v.value === 1).map((v) => v.constraints?.taskQueueName);
-      for (const provider of PROVIDER_NAMES) assert.ok(one.includes(providerSendQueue(queue, provider)), `${key} is 1 for ${providerSendQueue(queue, provider)}`);
+      for (const provider of PROVIDER_NAMES)
+        assert.ok(
+          one.includes(providerSendQueue(queue, provider)),
+          `${key} is 1 for ${providerSendQueue(queue, provider)}`,
+        );
     }
   });
 
   test('.env.providers.example lists every provider variable of config/schema.ts, empty, and loads', () => {
-    const lines = read('.env.providers.example').split('\n').filter((l) => /^[A-Z_]+=/.test(l));
+    const lines = read('.env.providers.example')
+      .split('\n')
+      .filter((l) => /^[A-Z_]+=/.test(l));
     const vars = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
     const wanted = Object.keys(envSchema.shape).filter((k) => PROVIDER_VARS.includes(k));
     assert.ok(wanted.length >= 16);
     for (const k of wanted) assert.equal(vars[k], '', k);
     for (const k of Object.keys(vars)) assert.ok(k in envSchema.shape, `${k} is a kurir variable`);
     // Every secret production checks is listed, empty: compose then refuses to run on defaults.
-    for (const k of [...Object.keys(DEV_SECRETS), 'KURIR_ENCRYPTION_KEY']) assert.equal(vars[k], '', `${k} is listed, empty`);
+    for (const k of [...Object.keys(DEV_SECRETS), 'KURIR_ENCRYPTION_KEY'])
+      assert.equal(vars[k], '', `${k} is listed, empty`);
     assert.doesNotThrow(() => loadConfig({ ...interpolate(svc('worker').environment), ...vars }));
   });
 
@@ -127,7 +160,11 @@ describe('docker-compose.yml', () => {
     assert.match(file, /^COPY --from=deps \/app\/node_modules/m);
     assert.match(file, /^COPY --from=build \/app\/dist \.\/dist$/m);
     assert.match(file, /^CMD \["node", "dist\/workers\/main\.js"\]$/m);
-    const runtime = file.slice(file.indexOf('AS runtime')).split('\n').filter((l) => !l.startsWith('#')).join('\n');
+    const runtime = file
+      .slice(file.indexOf('AS runtime'))
+      .split('\n')
+      .filter((l) => !l.startsWith('#'))
+      .join('\n');
     assert.doesNotMatch(runtime, /tsx|\.ts\b/, 'the runtime runs no TypeScript');
   });
 });

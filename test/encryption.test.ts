@@ -32,26 +32,41 @@ before(async () => {
   // Same server, no codec: sees exactly what Temporal stores.
   plain = new Client({ connection: stack.client.connection, namespace: stack.config.TEMPORAL_NAMESPACE });
 });
-after(async () => { await stack?.stop(); });
+after(async () => {
+  await stack?.stop();
+});
 
 function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms); });
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
-interface RawHistory { bytes: Buffer; json: Record<string, unknown> }
+interface RawHistory {
+  bytes: Buffer;
+  json: Record<string, unknown>;
+}
 async function rawHistory(id: string): Promise<RawHistory> {
   const history = History.fromObject(await plain.workflow.getHandle(id).fetchHistory());
-  return { bytes: Buffer.from(History.encode(history).finish()), json: History.toObject(history, { longs: String, enums: String, bytes: String }) };
+  return {
+    bytes: Buffer.from(History.encode(history).finish()),
+    json: History.toObject(history, { longs: String, enums: String, bytes: String }),
+  };
 }
 
 /** Every payload of every Payloads message in the history (inputs, results, signals, updates, activity I/O), with where it is. */
-function payloadsOf(node: unknown, path = '', out: Array<JsonPayload & { path: string }> = []): Array<JsonPayload & { path: string }> {
+function payloadsOf(
+  node: unknown,
+  path = '',
+  out: Array<JsonPayload & { path: string }> = [],
+): Array<JsonPayload & { path: string }> {
   if (Array.isArray(node)) node.forEach((n, i) => payloadsOf(n, `${path}[${i}]`, out));
   else if (node && typeof node === 'object') {
     for (const [k, v] of Object.entries(node)) {
-      if (k === 'payloads' && Array.isArray(v)) out.push(...(v as JsonPayload[]).map((p, i) => ({ ...p, path: `${path}.payloads[${i}]` })));
+      if (k === 'payloads' && Array.isArray(v))
+        out.push(...(v as JsonPayload[]).map((p, i) => ({ ...p, path: `${path}.payloads[${i}]` })));
       else payloadsOf(v, `${path}.${k}`, out);
     }
   }
@@ -70,10 +85,16 @@ function assertAbsent(history: RawHistory, secrets: string[]) {
 function assertAllEncrypted(history: RawHistory, atLeast: number) {
   // Marker bookkeeping (patch marker ids; local activity seq/attempt/type) is written by the SDK core,
   // outside codecs, and holds no application data; a local activity's result is encrypted like any other.
-  const payloads = payloadsOf(history.json).filter((p) => !/markerRecordedEventAttributes\.details\.(patch-data|data)\./.test(p.path));
+  const payloads = payloadsOf(history.json).filter(
+    (p) => !/markerRecordedEventAttributes\.details\.(patch-data|data)\./.test(p.path),
+  );
   assert.ok(payloads.length >= atLeast, `expected at least ${atLeast} payloads, found ${payloads.length}`);
   for (const p of payloads) {
-    assert.equal(meta(p, 'encoding'), 'binary/encrypted', `${p.path}: ${Buffer.from(p.data ?? '', 'base64').toString()}`);
+    assert.equal(
+      meta(p, 'encoding'),
+      'binary/encrypted',
+      `${p.path}: ${Buffer.from(p.data ?? '', 'base64').toString()}`,
+    );
     assert.equal(meta(p, 'encryption-key-id'), 'k1');
   }
 }
@@ -88,34 +109,63 @@ describe('payload encryption', () => {
     const nonce = randomUUID().slice(0, 8);
     messageTo = scriptedNumber('601'); // WhatsApp: invalid number → the SMS step sends the text
     const text = `Parcel ${nonce} is on its way`;
-    messageId = await stack.send({ to: messageTo, reference: `order-${randomUUID().slice(0, 4)}`, steps: [
-      { channel: 'whatsapp', provider: 'wappin', template: 'order_shipped', params: [`P-${nonce}`] },
-      { channel: 'sms', provider: 'sms-masking', text },
-    ] });
-    messageResult = await within(stack.client.workflow.getHandle(messageId).result() as Promise<MessageResult>, 60_000, 'the message result');
+    messageId = await stack.send({
+      to: messageTo,
+      reference: `order-${randomUUID().slice(0, 4)}`,
+      steps: [
+        { channel: 'whatsapp', provider: 'wappin', template: 'order_shipped', params: [`P-${nonce}`] },
+        { channel: 'sms', provider: 'sms-masking', text },
+      ],
+    });
+    messageResult = await within(
+      stack.client.workflow.getHandle(messageId).result() as Promise<MessageResult>,
+      60_000,
+      'the message result',
+    );
     assert.equal(messageResult.deliveredBy, 'sms-masking');
     assert.equal(messageResult.attempts[0]?.fallback?.reason, 'invalid_number');
     // The text really went out (so it passed through activities), decrypted, to the provider.
-    assert.ok(stack.sandboxes.requests('sms-masking').some((r) => r.recipient && tail(r.recipient) === tail(messageTo) && r.content?.includes(nonce)));
+    assert.ok(
+      stack.sandboxes
+        .requests('sms-masking')
+        .some((r) => r.recipient && tail(r.recipient) === tail(messageTo) && r.content?.includes(nonce)),
+    );
 
     const history = await rawHistory(messageId);
     assertAbsent(history, [...phoneForms(messageTo), text, nonce]);
     assertAllEncrypted(history, 6);
     // Search attributes are not encrypted by codecs: they carry the recipient's hash, never the number.
-    const started = (history.json.events as Array<Record<string, { searchAttributes?: { indexedFields?: Record<string, JsonPayload> } }>>)[0]!;
+    const started = (
+      history.json.events as Array<
+        Record<string, { searchAttributes?: { indexedFields?: Record<string, JsonPayload> } }>
+      >
+    )[0]!;
     const fields = started.workflowExecutionStartedEventAttributes!.searchAttributes!.indexedFields!;
     assert.deepEqual(Object.keys(fields).sort(), ['KurirRecipientHash', 'KurirReference']);
-    assert.equal(JSON.parse(Buffer.from(fields.KurirRecipientHash!.data!, 'base64').toString()), recipientHash(messageTo));
+    assert.equal(
+      JSON.parse(Buffer.from(fields.KurirRecipientHash!.data!, 'base64').toString()),
+      recipientHash(messageTo),
+    );
     // Reading the result without the key gives ciphertext, not the data.
-    await assert.rejects(within(plain.workflow.getHandle(messageId).result(), 30_000, 'plain result'), /binary\/encrypted|encoding|converter/i);
+    await assert.rejects(
+      within(plain.workflow.getHandle(messageId).result(), 30_000, 'plain result'),
+      /binary\/encrypted|encoding|converter/i,
+    );
   });
 
   test('the check above can fail: a start from a client without the codec is plaintext, and still runs (decode passes it through)', async () => {
     const to = scriptedNumber();
     const id = `msg_plain_${randomUUID()}`;
-    await plain.workflow.start('message', { workflowId: id, taskQueue: stack.taskQueue,
-      args: [{ to, steps: [{ channel: 'sms', provider: 'sms-masking', text: 'plain start' }] }] });
-    const result = await within(stack.client.workflow.getHandle(id).result() as Promise<MessageResult>, 60_000, 'the plain-started result');
+    await plain.workflow.start('message', {
+      workflowId: id,
+      taskQueue: stack.taskQueue,
+      args: [{ to, steps: [{ channel: 'sms', provider: 'sms-masking', text: 'plain start' }] }],
+    });
+    const result = await within(
+      stack.client.workflow.getHandle(id).result() as Promise<MessageResult>,
+      60_000,
+      'the plain-started result',
+    );
     assert.equal(result.deliveredBy, 'sms-masking');
     const history = await rawHistory(id);
     assert.equal(history.bytes.includes(to), true, 'the unencrypted input is visible in history');
@@ -127,13 +177,27 @@ describe('payload encryption', () => {
 
   test('an OTP: history holds neither the phone number nor the code', async () => {
     const to = scriptedNumber();
-    const res = await stack.api.inject({ method: 'POST', url: '/v1/otp', headers: auth, payload: { to, strategy: ['sms'] } });
+    const res = await stack.api.inject({
+      method: 'POST',
+      url: '/v1/otp',
+      headers: auth,
+      payload: { to, strategy: ['sms'] },
+    });
     assert.equal(res.statusCode, 202, res.body);
     const id = res.json<{ id: string }>().id;
     const code = await eventually(async () => lastCodeSent(stack.sandboxes, 'sms-masking', to), 30_000, 'the OTP code');
-    const verdict = await stack.api.inject({ method: 'POST', url: `/v1/otp/${id}/verify`, headers: auth, payload: { code } });
+    const verdict = await stack.api.inject({
+      method: 'POST',
+      url: `/v1/otp/${id}/verify`,
+      headers: auth,
+      payload: { code },
+    });
     assert.equal(verdict.json<{ status: string }>().status, 'approved');
-    const state = await within(stack.client.workflow.getHandle(id).result() as Promise<{ status: string }>, 30_000, 'the OTP result');
+    const state = await within(
+      stack.client.workflow.getHandle(id).result() as Promise<{ status: string }>,
+      30_000,
+      'the OTP result',
+    );
     assert.equal(state.status, 'approved');
     const history = await rawHistory(id);
     assertAbsent(history, [...phoneForms(to), code]);
@@ -147,7 +211,12 @@ describe('codec endpoint', () => {
     return payloadsOf(history.json)[0]!;
   }
   const decode = (payloads: JsonPayload[], headers: Record<string, string> = auth) =>
-    stack.api.inject({ method: 'POST', url: '/codec/decode', headers: { ...headers, 'x-namespace': stack.config.TEMPORAL_NAMESPACE }, payload: { payloads } });
+    stack.api.inject({
+      method: 'POST',
+      url: '/codec/decode',
+      headers: { ...headers, 'x-namespace': stack.config.TEMPORAL_NAMESPACE },
+      payload: { payloads },
+    });
 
   test('POST /codec/decode with an API key returns the decrypted payload', async () => {
     const res = await decode([await encryptedInput()]);
@@ -160,7 +229,11 @@ describe('codec endpoint', () => {
 
   test('without or with a wrong API key: 401, nothing decoded', async () => {
     const payload = await encryptedInput();
-    const attempts: Array<Record<string, string>> = [{}, { authorization: 'Bearer not-a-key' }, { authorization: `Basic ${Buffer.from('dev-key:').toString('base64')}` }];
+    const attempts: Array<Record<string, string>> = [
+      {},
+      { authorization: 'Bearer not-a-key' },
+      { authorization: `Basic ${Buffer.from('dev-key:').toString('base64')}` },
+    ];
     for (const headers of attempts) {
       const res = await decode([payload], headers);
       assert.equal(res.statusCode, 401);
@@ -169,8 +242,16 @@ describe('codec endpoint', () => {
   });
 
   test('encode then decode round-trips; unencrypted payloads pass; unknown key ids and bad base64 are refused clearly', async () => {
-    const value: JsonPayload = { metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('{"to":"+6281200000000"}').toString('base64') };
-    const enc = await stack.api.inject({ method: 'POST', url: '/codec/encode', headers: auth, payload: { payloads: [value] } });
+    const value: JsonPayload = {
+      metadata: { encoding: Buffer.from('json/plain').toString('base64') },
+      data: Buffer.from('{"to":"+6281200000000"}').toString('base64'),
+    };
+    const enc = await stack.api.inject({
+      method: 'POST',
+      url: '/codec/encode',
+      headers: auth,
+      payload: { payloads: [value] },
+    });
     assert.equal(enc.statusCode, 200, enc.body);
     const [encrypted] = enc.json<{ payloads: JsonPayload[] }>().payloads;
     assert.equal(meta(encrypted!, 'encoding'), 'binary/encrypted');
@@ -178,7 +259,9 @@ describe('codec endpoint', () => {
     const dec = await decode([encrypted!, value]);
     assert.deepEqual(dec.json<{ payloads: JsonPayload[] }>().payloads, [value, value]);
 
-    const [foreign] = await AesGcmCodec.fromSpec(`k9:${key()}`).encode([{ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('{}') }]);
+    const [foreign] = await AesGcmCodec.fromSpec(`k9:${key()}`).encode([
+      { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('{}') },
+    ]);
     const unknown = await decode([payloadToJson(foreign!)]);
     assert.equal(unknown.statusCode, 422);
     assert.match(unknown.json<{ message: string }>().message, /key id "k9".*KURIR_ENCRYPTION_KEY/);
@@ -188,8 +271,15 @@ describe('codec endpoint', () => {
   });
 
   test('CORS: the configured Temporal UI origin may call it (preflight included); other origins may not', async () => {
-    const preflight = await stack.api.inject({ method: 'OPTIONS', url: '/codec/decode', headers: {
-      origin: UI_ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type,x-namespace' } });
+    const preflight = await stack.api.inject({
+      method: 'OPTIONS',
+      url: '/codec/decode',
+      headers: {
+        origin: UI_ORIGIN,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type,x-namespace',
+      },
+    });
     assert.equal(preflight.statusCode, 204);
     assert.equal(preflight.headers['access-control-allow-origin'], UI_ORIGIN);
     assert.match(String(preflight.headers['access-control-allow-headers']), /authorization.*content-type.*x-namespace/);
@@ -202,7 +292,11 @@ describe('codec endpoint', () => {
     assert.equal(denied.statusCode, 401);
     assert.equal(denied.headers['access-control-allow-origin'], UI_ORIGIN, 'the UI can read the 401');
 
-    const evil = await stack.api.inject({ method: 'OPTIONS', url: '/codec/decode', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    const evil = await stack.api.inject({
+      method: 'OPTIONS',
+      url: '/codec/decode',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    });
     assert.equal(evil.statusCode, 403);
     assert.equal(evil.headers['access-control-allow-origin'], undefined);
     const evilPost = await decode([await encryptedInput()], { ...auth, origin: 'https://evil.example' });
@@ -211,20 +305,33 @@ describe('codec endpoint', () => {
 });
 
 describe('keys in the typed client', () => {
-  const connect = (encryptionKey: string) => Kurir.connect({ address: stack.config.TEMPORAL_ADDRESS!, namespace: stack.config.TEMPORAL_NAMESPACE, taskQueue: stack.taskQueue, encryptionKey });
+  const connect = (encryptionKey: string) =>
+    Kurir.connect({
+      address: stack.config.TEMPORAL_ADDRESS!,
+      namespace: stack.config.TEMPORAL_NAMESPACE,
+      taskQueue: stack.taskQueue,
+      encryptionKey,
+    });
 
   test('rotation: with a new key prepended, payloads encrypted with the old key still decode', async () => {
     const kurir = await connect(`k2:${K2},k1:${K1}`);
     try {
       assert.deepEqual(await within(kurir.message(messageId).result(), 30_000, 'the result'), messageResult);
-    } finally { await kurir.close(); }
+    } finally {
+      await kurir.close();
+    }
   });
 
-  test('a key ring without the payload\'s key id fails with a clear error', async () => {
+  test("a key ring without the payload's key id fails with a clear error", async () => {
     const kurir = await connect(`k2:${K2}`);
     try {
-      await assert.rejects(within(kurir.message(messageId).result(), 30_000, 'the result'), /key id "k1", which KURIR_ENCRYPTION_KEY does not hold \(it has: k2\)/);
-    } finally { await kurir.close(); }
+      await assert.rejects(
+        within(kurir.message(messageId).result(), 30_000, 'the result'),
+        /key id "k1", which KURIR_ENCRYPTION_KEY does not hold \(it has: k2\)/,
+      );
+    } finally {
+      await kurir.close();
+    }
   });
 });
 
@@ -233,11 +340,23 @@ describe('the temporal CLI through the codec endpoint', () => {
   function cli<T>(...args: string[]): Promise<T> {
     const binary = findTemporalBinary();
     assert.ok(binary, 'the harness found a temporal binary');
-    const full = [...args, '--address', stack.config.TEMPORAL_ADDRESS!, '--namespace', stack.config.TEMPORAL_NAMESPACE, '-o', 'json'];
+    const full = [
+      ...args,
+      '--address',
+      stack.config.TEMPORAL_ADDRESS!,
+      '--namespace',
+      stack.config.TEMPORAL_NAMESPACE,
+      '-o',
+      'json',
+    ];
     return new Promise((resolve, reject) => {
       execFile(binary, full, { timeout: 120_000 }, (err, stdout, stderr) => {
         if (err) return reject(new Error(`temporal ${args.slice(0, 2).join(' ')} failed: ${stderr}${stdout}`));
-        try { resolve(JSON.parse(stdout) as T); } catch { reject(new Error(`not JSON: ${stdout}`)); }
+        try {
+          resolve(JSON.parse(stdout) as T);
+        } catch {
+          reject(new Error(`not JSON: ${stdout}`));
+        }
       });
     });
   }
@@ -248,9 +367,26 @@ describe('the temporal CLI through the codec endpoint', () => {
     const to = scriptedNumber();
     const text = `cli ${randomUUID().slice(0, 8)} text`;
     // The CLI encrypts its input through POST /codec/encode, so even a start from outside kurir is ciphertext.
-    await cli('workflow', 'start', '--type', 'message', '--task-queue', stack.taskQueue, '--workflow-id', id,
-      '--input', JSON.stringify({ to, steps: [{ channel: 'sms', provider: 'sms-masking', text }] }), ...codec());
-    const out = await cli<{ status: string; result: MessageResult }>('workflow', 'result', '--workflow-id', id, ...codec());
+    await cli(
+      'workflow',
+      'start',
+      '--type',
+      'message',
+      '--task-queue',
+      stack.taskQueue,
+      '--workflow-id',
+      id,
+      '--input',
+      JSON.stringify({ to, steps: [{ channel: 'sms', provider: 'sms-masking', text }] }),
+      ...codec(),
+    );
+    const out = await cli<{ status: string; result: MessageResult }>(
+      'workflow',
+      'result',
+      '--workflow-id',
+      id,
+      ...codec(),
+    );
     assert.equal(out.status, 'COMPLETED');
     assert.equal(out.result.deliveredBy, 'sms-masking');
 
@@ -259,11 +395,18 @@ describe('the temporal CLI through the codec endpoint', () => {
     assertAllEncrypted(history, 4);
     // `workflow show` decodes the history through /codec/decode.
     const shown = JSON.stringify(await cli('workflow', 'show', '--workflow-id', id, ...codec()));
-    const decodedInputs = [...shown.matchAll(/"data":"([A-Za-z0-9+/=]+)"/g)].map((m) => Buffer.from(m[1]!, 'base64').toString());
-    assert.ok(decodedInputs.some((d) => d.includes(to) && d.includes(text)), 'the decoded input holds the number and text');
+    const decodedInputs = [...shown.matchAll(/"data":"([A-Za-z0-9+/=]+)"/g)].map((m) =>
+      Buffer.from(m[1]!, 'base64').toString(),
+    );
+    assert.ok(
+      decodedInputs.some((d) => d.includes(to) && d.includes(text)),
+      'the decoded input holds the number and text',
+    );
     // Without the codec endpoint the CLI shows ciphertext only.
     const raw = JSON.stringify(await cli('workflow', 'show', '--workflow-id', id));
-    const rawData = [...raw.matchAll(/"data":"([A-Za-z0-9+/=]+)"/g)].map((m) => Buffer.from(m[1]!, 'base64').toString()).join('\n');
+    const rawData = [...raw.matchAll(/"data":"([A-Za-z0-9+/=]+)"/g)]
+      .map((m) => Buffer.from(m[1]!, 'base64').toString())
+      .join('\n');
     for (const s of [...phoneForms(to), text]) assert.equal(raw.includes(s) || rawData.includes(s), false, s);
   });
 });

@@ -9,19 +9,29 @@ import { startStack, type Stack } from './helpers/stack.js';
 import { sendsTo } from './helpers/worker-process.js';
 import { recordHistory } from './helpers/histories.js';
 
-const wa = (extra: object = {}) => ({ channel: 'whatsapp' as const, provider: 'wappin' as const, template: 'order_shipped', params: ['A-1'], ...extra });
+const wa = (extra: object = {}) => ({
+  channel: 'whatsapp' as const,
+  provider: 'wappin' as const,
+  template: 'order_shipped',
+  params: ['A-1'],
+  ...extra,
+});
 const sms = { channel: 'sms' as const, provider: 'sms-masking' as const, text: 'Order A-1 shipped' };
 
 let stack: Stack;
-before(async () => { stack = await startStack(); });
-after(async () => { await stack?.stop(); });
+before(async () => {
+  stack = await startStack();
+});
+after(async () => {
+  await stack?.stop();
+});
 
 const sends = (provider: string, to: string) => sendsTo(stack, provider, to);
 
 async function run(input: MessageInputRaw, name?: string): Promise<MessageResult> {
   const id = await stack.send(input);
   const handle = stack.client.workflow.getHandle(id);
-  const result = await handle.result() as MessageResult;
+  const result = (await handle.result()) as MessageResult;
   if (name) await recordHistory(handle, name);
   return result;
 }
@@ -29,7 +39,10 @@ async function run(input: MessageInputRaw, name?: string): Promise<MessageResult
 describe('message workflow', () => {
   test('read on WhatsApp: no SMS', async () => {
     const to = scriptedNumber('000');
-    const r = await run({ to, steps: [wa(), sms], fallback: { notReadWithin: '30 seconds' } }, 'message-read-on-whatsapp');
+    const r = await run(
+      { to, steps: [wa(), sms], fallback: { notReadWithin: '30 seconds' } },
+      'message-read-on-whatsapp',
+    );
     assert.equal(r.outcome, 'read');
     assert.equal(r.deliveredBy, 'wappin');
     assert.equal(r.attempts.length, 1);
@@ -83,7 +96,13 @@ describe('message workflow', () => {
     assert.equal(r.attempts.length, 2);
     assert.equal(sends('wappin', to), 1);
     assert.equal(sends('sms-masking', to), 1);
-    assert.deepEqual(r.attempts.map((a) => [a.provider, a.status]), [['wappin', 'delivered'], ['sms-masking', 'delivered']]);
+    assert.deepEqual(
+      r.attempts.map((a) => [a.provider, a.status]),
+      [
+        ['wappin', 'delivered'],
+        ['sms-masking', 'delivered'],
+      ],
+    );
     assert.equal(r.outcome, 'delivered');
   });
 
@@ -99,7 +118,10 @@ describe('message workflow', () => {
 
   test('callbacks that arrive before the send answer are applied', async () => {
     const to = scriptedNumber('609');
-    const r = await run({ to, steps: [wa(), sms], fallback: { notReadWithin: '20 seconds' } }, 'message-early-callbacks');
+    const r = await run(
+      { to, steps: [wa(), sms], fallback: { notReadWithin: '20 seconds' } },
+      'message-early-callbacks',
+    );
     assert.equal(r.outcome, 'read');
     assert.ok(r.attempts[0]!.timeline.some((e) => e.source === 'callback'));
   });
@@ -114,7 +136,16 @@ describe('message workflow', () => {
 
   test('no callbacks at all: polling finds the status', async () => {
     const to = scriptedNumber('606');
-    const r = await run({ to, steps: [wa(), sms], fallback: { notReadWithin: '30 seconds' }, pollAfter: '1 second', pollMax: '2 seconds' }, 'message-polling');
+    const r = await run(
+      {
+        to,
+        steps: [wa(), sms],
+        fallback: { notReadWithin: '30 seconds' },
+        pollAfter: '1 second',
+        pollMax: '2 seconds',
+      },
+      'message-polling',
+    );
     assert.equal(r.outcome, 'read');
     assert.equal(r.deliveredBy, 'wappin');
     assert.ok(r.attempts[0]!.timeline.some((e) => e.source === 'poll' && e.status === 'read'));
@@ -133,10 +164,14 @@ describe('message workflow', () => {
     const to = scriptedNumber('604');
     const id = await stack.send({ to, steps: [wa(), sms], fallback: { notReadWithin: '1 minute' } });
     const handle = stack.client.workflow.getHandle(id);
-    const res = await stack.api.inject({ method: 'POST', url: `/v1/messages/${id}/cancel`, headers: { authorization: 'Bearer dev-key' } });
+    const res = await stack.api.inject({
+      method: 'POST',
+      url: `/v1/messages/${id}/cancel`,
+      headers: { authorization: 'Bearer dev-key' },
+    });
     assert.equal(res.statusCode, 200);
     assert.deepEqual(res.json(), { canceled: true });
-    const r = await handle.result() as MessageResult;
+    const r = (await handle.result()) as MessageResult;
     assert.equal(r.outcome, 'canceled');
     assert.equal(sends('sms-masking', to), 0);
   });

@@ -11,8 +11,12 @@ import { capturedLogs, eventually, startStack, type Stack } from './helpers/stac
 let stack: Stack;
 const codesSeen = new Set<string>();
 const otpIds: string[] = [];
-before(async () => { stack = await startStack(); });
-after(async () => { await stack?.stop(); });
+before(async () => {
+  stack = await startStack();
+});
+after(async () => {
+  await stack?.stop();
+});
 
 const auth = { authorization: 'Bearer dev-key' };
 async function post(url: string, payload?: object) {
@@ -25,7 +29,11 @@ async function start(to: string, extra: object = {}) {
   return res;
 }
 async function codeFor(provider: string, to: string): Promise<string> {
-  const code = await eventually(async () => lastCodeSent(stack.sandboxes, provider, to), 10_000, `a code at ${provider}`);
+  const code = await eventually(
+    async () => lastCodeSent(stack.sandboxes, provider, to),
+    10_000,
+    `a code at ${provider}`,
+  );
   codesSeen.add(code);
   return code;
 }
@@ -86,7 +94,13 @@ describe('OTP (engine mode)', () => {
     assert.equal(v.body.status, 'approved');
     const state = await stack.api.inject({ method: 'GET', url: `/v1/otp/${started.body.id as string}`, headers: auth });
     const sends = state.json<{ sends: Array<{ channel: string; error?: string }> }>().sends;
-    assert.deepEqual(sends.map((s) => [s.channel, s.error]), [['whatsapp', 'InvalidNumberError'], ['sms', undefined]]);
+    assert.deepEqual(
+      sends.map((s) => [s.channel, s.error]),
+      [
+        ['whatsapp', 'InvalidNumberError'],
+        ['sms', undefined],
+      ],
+    );
     await recordHistory(stack.client.workflow.getHandle(started.body.id as string), 'otp-sms-fallback');
   });
 
@@ -100,9 +114,20 @@ describe('OTP (engine mode)', () => {
     await new Promise((r) => setTimeout(r, 2_100));
     const resent = await post(`/v1/otp/${body.id as string}/resend`);
     assert.equal(resent.status, 200);
-    const second = await eventually(async () => { const c = lastCodeSent(stack.sandboxes, 'wappin', to); return c !== first ? c : undefined; }, 10_000, 'a new code');
+    const second = await eventually(
+      async () => {
+        const c = lastCodeSent(stack.sandboxes, 'wappin', to);
+        return c !== first ? c : undefined;
+      },
+      10_000,
+      'a new code',
+    );
     codesSeen.add(second);
-    assert.equal((await post(`/v1/otp/${body.id as string}/verify`, { code: first })).body.status, 'pending', 'the old code no longer works');
+    assert.equal(
+      (await post(`/v1/otp/${body.id as string}/verify`, { code: first })).body.status,
+      'pending',
+      'the old code no longer works',
+    );
     assert.equal((await post(`/v1/otp/${body.id as string}/verify`, { code: second })).body.status, 'approved');
     await recordHistory(stack.client.workflow.getHandle(body.id as string), 'otp-resend');
   });
@@ -124,7 +149,11 @@ describe('OTP (engine mode)', () => {
   test('no plaintext code in Temporal histories, logs or any table', async () => {
     assert.ok(codesSeen.size >= 5, 'codes were collected');
     // Payload bytes are decoded (historiesText), so a code inside a JSON payload would be seen.
-    const haystacks = { histories: await historiesText(stack.client, otpIds), logs: capturedLogs.join(''), database: await databaseText(stack.pool) };
+    const haystacks = {
+      histories: await historiesText(stack.client, otpIds),
+      logs: capturedLogs.join(''),
+      database: await databaseText(stack.pool),
+    };
     assert.ok(haystacks.logs.length > 0 && haystacks.histories.length > 0);
     assert.deepEqual(findSecrets(haystacks, codesSeen), []);
   });

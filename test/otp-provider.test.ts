@@ -8,51 +8,91 @@ import { scriptedNumber } from './helpers/numbers.js';
 import { eventually, startStack, type Stack } from './helpers/stack.js';
 
 let stack: Stack;
-before(async () => { stack = await startStack(); });
-after(async () => { await stack?.stop(); });
+before(async () => {
+  stack = await startStack();
+});
+after(async () => {
+  await stack?.stop();
+});
 
 const auth = { authorization: 'Bearer dev-key' };
 async function post(url: string, payload: object = {}) {
   const res = await stack.api.inject({ method: 'POST', url, payload, headers: auth });
   return { status: res.statusCode, body: res.json<Record<string, unknown>>() };
 }
-const state = async (id: string) => (await stack.api.inject({ method: 'GET', url: `/v1/otp/${id}`, headers: auth })).json<OtpState>();
+const state = async (id: string) =>
+  (await stack.api.inject({ method: 'GET', url: `/v1/otp/${id}`, headers: auth })).json<OtpState>();
 
 describe('OTP (provider mode, EngageLab)', () => {
   test('template created when missing, code sent and verified by EngageLab, signed callbacks applied', async () => {
     const template = `kurir-test-${Date.now()}`;
     const to = scriptedNumber();
-    const started = await post('/v1/otp', { to, mode: 'provider', engagelabTemplate: template, code: { length: 6, type: 1, ttl: '5 minutes' } });
+    const started = await post('/v1/otp', {
+      to,
+      mode: 'provider',
+      engagelabTemplate: template,
+      code: { length: 6, type: 1, ttl: '5 minutes' },
+    });
     assert.equal(started.status, 202, JSON.stringify(started.body));
     const id = started.body.id as string;
-    const created = stack.sandboxes.requests('engagelab').filter((r) => r.method === 'POST' && r.path === '/v1/template-configs');
+    const created = stack.sandboxes
+      .requests('engagelab')
+      .filter((r) => r.method === 'POST' && r.path === '/v1/template-configs');
     assert.equal(created.length, 1, 'the missing template was created');
     assert.match(created[0]!.content, /"send_channel_strategy":"whatsapp\|sms"/);
 
     const messageId = (await state(id)).sends[0]!.providerMessageId!;
     const res = await fetch(`${stack.sandboxes.urls.engagelab}/__sandbox/codes?message_id=${messageId}`);
-    const { code } = await res.json() as { code: string };
+    const { code } = (await res.json()) as { code: string };
     const wrongCode = code.replace(/\d$/, (d) => String((Number(d) + 1) % 10));
-    assert.deepEqual((await post(`/v1/otp/${id}/verify`, { code: wrongCode })).body, { status: 'pending', attemptsLeft: 4 });
+    assert.deepEqual((await post(`/v1/otp/${id}/verify`, { code: wrongCode })).body, {
+      status: 'pending',
+      attemptsLeft: 4,
+    });
     // Signed EngageLab callbacks (sent, delivered) reach the workflow through the inbox and the relay.
-    await eventually(async () => ['delivered', 'read'].includes((await state(id)).sends[0]?.status ?? '') || undefined, 15_000, 'a delivered callback');
+    await eventually(
+      async () => ['delivered', 'read'].includes((await state(id)).sends[0]?.status ?? '') || undefined,
+      15_000,
+      'a delivered callback',
+    );
     assert.deepEqual((await post(`/v1/otp/${id}/verify`, { code })).body, { status: 'approved', attemptsLeft: 3 });
     assert.equal((await post(`/v1/otp/${id}/verify`, { code })).status, 409, 'a code works once');
   });
 
   test('a forged or stale callback signature is refused and nothing is stored', async () => {
-    const count = async () => Number((await stack.pool.query<{ n: string }>("SELECT count(*) AS n FROM callback_inbox WHERE provider = 'engagelab'")).rows[0]!.n);
+    const count = async () =>
+      Number(
+        (await stack.pool.query<{ n: string }>("SELECT count(*) AS n FROM callback_inbox WHERE provider = 'engagelab'"))
+          .rows[0]!.n,
+      );
     const before = await count();
-    const body = { message_id: '1725407449772531712', to: '+6281234567890', server: 'otp', channel: 'whatsapp', itime: 1700000000, status: { message_status: 'delivered', status_data: { msg_time: 1700000003 }, error_code: 0 } };
+    const body = {
+      message_id: '1725407449772531712',
+      to: '+6281234567890',
+      server: 'otp',
+      channel: 'whatsapp',
+      itime: 1700000000,
+      status: { message_status: 'delivered', status_data: { msg_time: 1700000003 }, error_code: 0 },
+    };
     const forged = signEngageLabCallback('not-the-secret', 'kurir-sandbox', Date.now());
     const stale = signEngageLabCallback(stack.config.ENGAGELAB_CALLBACK_SECRET, 'kurir-sandbox', Date.now() - 600_000);
     const good = signEngageLabCallback(stack.config.ENGAGELAB_CALLBACK_SECRET, 'kurir-sandbox', Date.now());
     for (const header of [forged, stale]) {
-      const res = await stack.api.inject({ method: 'POST', url: '/callbacks/engagelab', payload: body, headers: { 'x-callback-id': header } });
+      const res = await stack.api.inject({
+        method: 'POST',
+        url: '/callbacks/engagelab',
+        payload: body,
+        headers: { 'x-callback-id': header },
+      });
       assert.equal(res.statusCode, 401);
     }
     assert.equal(await count(), before);
-    const ok = await stack.api.inject({ method: 'POST', url: '/callbacks/engagelab', payload: body, headers: { 'x-callback-id': good } });
+    const ok = await stack.api.inject({
+      method: 'POST',
+      url: '/callbacks/engagelab',
+      payload: body,
+      headers: { 'x-callback-id': good },
+    });
     assert.equal(ok.statusCode, 200);
     assert.equal(await count(), before + 1);
   });

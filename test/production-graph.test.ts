@@ -14,8 +14,15 @@ const ENTRIES = ['api/server.ts', 'workers/main.ts'];
 
 async function closure(entry: string): Promise<string[]> {
   const result = await build({
-    entryPoints: [join(PROJECT_ROOT, entry)], absWorkingDir: PROJECT_ROOT, bundle: true, write: false, metafile: true,
-    platform: 'node', format: 'esm', packages: 'external', logLevel: 'silent',
+    entryPoints: [join(PROJECT_ROOT, entry)],
+    absWorkingDir: PROJECT_ROOT,
+    bundle: true,
+    write: false,
+    metafile: true,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    logLevel: 'silent',
   });
   return Object.keys(result.metafile.inputs);
 }
@@ -24,8 +31,15 @@ for (const entry of ENTRIES) {
   test(`${entry} loads no sandbox module`, async () => {
     assert.ok(existsSync(join(PROJECT_ROOT, entry)), `${entry} exists`);
     const modules = await closure(entry);
-    assert.ok(modules.some((m) => m.startsWith('providers/')), 'the closure reaches the providers (the check sees the graph)');
-    assert.deepEqual(modules.filter((m) => m.startsWith('sandboxes/')), [], `${entry} imports sandboxes/`);
+    assert.ok(
+      modules.some((m) => m.startsWith('providers/')),
+      'the closure reaches the providers (the check sees the graph)',
+    );
+    assert.deepEqual(
+      modules.filter((m) => m.startsWith('sandboxes/')),
+      [],
+      `${entry} imports sandboxes/`,
+    );
   });
 }
 

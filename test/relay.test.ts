@@ -11,28 +11,55 @@ import type { StatusUpdate } from '../workflows/types.js';
 import { eventually, startStack, type Stack } from './helpers/stack.js';
 
 let stack: Stack;
-before(async () => { stack = await startStack({ worker: false, logLevel: 'warn' }); });
-after(async () => { await stack?.stop(); });
+before(async () => {
+  stack = await startStack({ worker: false, logLevel: 'warn' });
+});
+after(async () => {
+  await stack?.stop();
+});
 
-interface InboxState { relay_attempts: number; waiting_for: string | null; relayed: boolean }
+interface InboxState {
+  relay_attempts: number;
+  waiting_for: string | null;
+  relayed: boolean;
+}
 
 async function postStatus(messageId: string, status = 'delivered', timestamp = '1700000000'): Promise<void> {
-  const payload = { message_id: messageId, client_id: '1', client_name: 'c', status_messages: status, timestamp, callback_type: 'status' };
-  const res = await stack.api.inject({ method: 'POST', url: '/callbacks/wappin', payload, headers: { authorization: `Bearer ${stack.config.WAPPIN_CALLBACK_TOKEN}` } });
+  const payload = {
+    message_id: messageId,
+    client_id: '1',
+    client_name: 'c',
+    status_messages: status,
+    timestamp,
+    callback_type: 'status',
+  };
+  const res = await stack.api.inject({
+    method: 'POST',
+    url: '/callbacks/wappin',
+    payload,
+    headers: { authorization: `Bearer ${stack.config.WAPPIN_CALLBACK_TOKEN}` },
+  });
   assert.equal(res.statusCode, 200, res.body);
 }
 
 async function inboxState(messageId: string): Promise<InboxState | undefined> {
   const res = await stack.pool.query<InboxState>(
-    "SELECT relay_attempts, waiting_for, relayed_at IS NOT NULL AS relayed FROM callback_inbox WHERE provider = 'wappin' AND body LIKE $1", [`%"${messageId}"%`]);
+    "SELECT relay_attempts, waiting_for, relayed_at IS NOT NULL AS relayed FROM callback_inbox WHERE provider = 'wappin' AND body LIKE $1",
+    [`%"${messageId}"%`],
+  );
   return res.rows[0];
 }
 
 /** Waits until the relay has tried the row at least once and filed it as waiting. */
-const waitingRow = (messageId: string) => eventually(async () => {
-  const s = await inboxState(messageId);
-  return s && s.relay_attempts > 0 && s.waiting_for ? s : undefined;
-}, 15_000, `the callback about ${messageId} to wait for its owner`);
+const waitingRow = (messageId: string) =>
+  eventually(
+    async () => {
+      const s = await inboxState(messageId);
+      return s && s.relay_attempts > 0 && s.waiting_for ? s : undefined;
+    },
+    15_000,
+    `the callback about ${messageId} to wait for its owner`,
+  );
 
 describe('relay', () => {
   test('a callback about a message nobody owns waits under its key; other sends do not wake it', async () => {
@@ -41,10 +68,17 @@ describe('relay', () => {
     const waiting = await waitingRow(foreign);
     assert.equal(waiting.waiting_for, `wappin:${foreign}`);
     // Push its next attempt far out, then record 20 other provider messages.
-    await stack.pool.query("UPDATE callback_inbox SET next_attempt_at = now() + interval '1 hour' WHERE body LIKE $1", [`%"${foreign}"%`]);
+    await stack.pool.query("UPDATE callback_inbox SET next_attempt_at = now() + interval '1 hour' WHERE body LIKE $1", [
+      `%"${foreign}"%`,
+    ]);
     const attempts = (await inboxState(foreign))!.relay_attempts;
     for (let i = 0; i < 20; i++) {
-      await recordProviderMessage(stack.pool, { provider: 'wappin', providerMessageId: `other-${randomUUID()}`, workflowId: `msg_relay_${randomUUID()}`, stepIndex: 0 });
+      await recordProviderMessage(stack.pool, {
+        provider: 'wappin',
+        providerMessageId: `other-${randomUUID()}`,
+        workflowId: `msg_relay_${randomUUID()}`,
+        stepIndex: 0,
+      });
     }
     await new Promise((r) => setTimeout(r, 1_500)); // several sweeps and every notification
     const after = (await inboxState(foreign))!;
@@ -56,11 +90,22 @@ describe('relay', () => {
     const early = `early-${randomUUID()}`;
     await postStatus(early);
     await waitingRow(early);
-    await stack.pool.query("UPDATE callback_inbox SET next_attempt_at = now() + interval '1 hour' WHERE body LIKE $1", [`%"${early}"%`]);
+    await stack.pool.query("UPDATE callback_inbox SET next_attempt_at = now() + interval '1 hour' WHERE body LIKE $1", [
+      `%"${early}"%`,
+    ]);
     // The owner is a workflow that does not exist: the signal finds no workflow, and the relay
     // counts that as delivered (a finished workflow no longer needs the status).
-    await recordProviderMessage(stack.pool, { provider: 'wappin', providerMessageId: early, workflowId: `msg_relay_${randomUUID()}`, stepIndex: 0 });
-    const relayed = await eventually(async () => ((await inboxState(early))?.relayed ? true : undefined), 10_000, 'the woken callback to be relayed');
+    await recordProviderMessage(stack.pool, {
+      provider: 'wappin',
+      providerMessageId: early,
+      workflowId: `msg_relay_${randomUUID()}`,
+      stepIndex: 0,
+    });
+    const relayed = await eventually(
+      async () => ((await inboxState(early))?.relayed ? true : undefined),
+      10_000,
+      'the woken callback to be relayed',
+    );
     assert.equal(relayed, true);
   });
 
@@ -68,23 +113,46 @@ describe('relay', () => {
     // No worker polls this queue: the workflow never runs, and its history shows what the relay sent.
     const workflowId = `msg_relay_${randomUUID()}`;
     const handle = await stack.client.workflow.start(MESSAGE_WORKFLOW_TYPE, {
-      taskQueue: `relay-test-${randomUUID()}`, workflowId, args: [{ to: '+6281100000000', steps: [{ channel: 'whatsapp', provider: 'wappin', template: 't' }] }],
+      taskQueue: `relay-test-${randomUUID()}`,
+      workflowId,
+      args: [{ to: '+6281100000000', steps: [{ channel: 'whatsapp', provider: 'wappin', template: 't' }] }],
     });
     const messageId = `batch-${randomUUID()}`;
-    await recordProviderMessage(stack.pool, { provider: 'wappin', providerMessageId: messageId, workflowId, stepIndex: 0 });
+    await recordProviderMessage(stack.pool, {
+      provider: 'wappin',
+      providerMessageId: messageId,
+      workflowId,
+      stepIndex: 0,
+    });
     stack.relay.paused = true;
     try {
-      for (const [i, status] of ['sent', 'delivered', 'read'].entries()) await postStatus(messageId, status, String(1_700_000_000 + i));
+      for (const [i, status] of ['sent', 'delivered', 'read'].entries())
+        await postStatus(messageId, status, String(1_700_000_000 + i));
     } finally {
       stack.relay.paused = false;
     }
     stack.relay.wake();
-    await eventually(async () => ((await inboxState(messageId))?.relayed ? true : undefined), 10_000, 'the callbacks to be relayed');
+    await eventually(
+      async () => ((await inboxState(messageId))?.relayed ? true : undefined),
+      10_000,
+      'the callbacks to be relayed',
+    );
     const history = await handle.fetchHistory();
-    const signals = (history.events ?? []).flatMap((e) => (e.workflowExecutionSignaledEventAttributes ? [e.workflowExecutionSignaledEventAttributes] : []));
+    const signals = (history.events ?? []).flatMap((e) =>
+      e.workflowExecutionSignaledEventAttributes ? [e.workflowExecutionSignaledEventAttributes] : [],
+    );
     await handle.terminate('test over');
-    assert.deepEqual(signals.map((s) => s.signalName), ['statusUpdates'], 'one signal for the three callbacks');
-    const updates = stack.client.options.loadedDataConverter.payloadConverter.fromPayload<StatusUpdate[]>(signals[0]!.input!.payloads![0]!);
-    assert.deepEqual(updates.map((u) => u.status), ['sent', 'delivered', 'read']);
+    assert.deepEqual(
+      signals.map((s) => s.signalName),
+      ['statusUpdates'],
+      'one signal for the three callbacks',
+    );
+    const updates = stack.client.options.loadedDataConverter.payloadConverter.fromPayload<StatusUpdate[]>(
+      signals[0]!.input!.payloads![0]!,
+    );
+    assert.deepEqual(
+      updates.map((u) => u.status),
+      ['sent', 'delivered', 'read'],
+    );
   });
 });

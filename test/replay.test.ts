@@ -8,17 +8,28 @@ import { Worker } from '@temporalio/worker';
 import { HISTORIES_DIR, loadHistory } from './helpers/histories.js';
 import { requireHarness } from './helpers/stack.js';
 
-const files = readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')).sort();
+const files = readdirSync(HISTORIES_DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 test('recorded histories exist for every workflow', () => {
-  assert.ok(files.some((f) => f.startsWith('message-')), 'message workflow histories');
-  assert.ok(files.some((f) => f.startsWith('otp-')), 'OTP workflow histories');
+  assert.ok(
+    files.some((f) => f.startsWith('message-')),
+    'message workflow histories',
+  );
+  assert.ok(
+    files.some((f) => f.startsWith('otp-')),
+    'OTP workflow histories',
+  );
 });
 
 for (const file of files) {
   test(`replays ${file}`, async () => {
     requireHarness();
     const history = loadHistory(file);
-    await Worker.runReplayHistory({ workflowBundle: { codePath: process.env.KURIR_WORKFLOW_BUNDLE! }, replayName: file }, history);
+    await Worker.runReplayHistory(
+      { workflowBundle: { codePath: process.env.KURIR_WORKFLOW_BUNDLE! }, replayName: file },
+      history,
+    );
   });
 }

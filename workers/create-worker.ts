@@ -27,7 +27,11 @@ export interface WorkerOptions extends ActivityDeps {
 
 /** The OTP part of the activity dependencies, from configuration. */
 export function otpSettings(config: Config): Pick<ActivityDeps, 'otpHmacKey' | 'otpSendLimit' | 'otpSendWindow'> {
-  return { otpHmacKey: config.OTP_HMAC_KEY, otpSendLimit: config.OTP_SEND_LIMIT, otpSendWindow: config.OTP_SEND_WINDOW };
+  return {
+    otpHmacKey: config.OTP_HMAC_KEY,
+    otpSendLimit: config.OTP_SEND_LIMIT,
+    otpSendWindow: config.OTP_SEND_WINDOW,
+  };
 }
 
 // Under tsx this module is workers/create-worker.ts next to the TypeScript workflows; built by
@@ -48,13 +52,23 @@ export function prebuiltWorkflowBundle(): string | undefined {
 
 /** The main worker and the per-provider send workers, run and stopped together. */
 export class KurirWorkers {
-  constructor(readonly main: Worker, readonly senders: Worker[]) {}
+  constructor(
+    readonly main: Worker,
+    readonly senders: Worker[],
+  ) {}
 
-  get all(): Worker[] { return [this.main, ...this.senders]; }
+  get all(): Worker[] {
+    return [this.main, ...this.senders];
+  }
 
   async run(): Promise<void> {
     // If one worker fails, stop the others too, then surface the failure.
-    const runs = this.all.map((w) => w.run().catch((err: unknown) => { this.shutdown(); throw err; }));
+    const runs = this.all.map((w) =>
+      w.run().catch((err: unknown) => {
+        this.shutdown();
+        throw err;
+      }),
+    );
     await Promise.all(runs);
   }
 
@@ -82,11 +96,15 @@ export async function createKurirWorkers(opts: WorkerOptions): Promise<KurirWork
   });
   // The send queues' activities wait for a send slot: the server's cap alone lets bursts through.
   const messageActivities = createMessageActivities({ ...opts, pace: createSendPacer(opts.pool, opts.rateLimits) });
-  const senders = await Promise.all(PROVIDER_NAMES.map((provider) => Worker.create({
-    ...common,
-    taskQueue: providerSendQueue(opts.taskQueue, provider),
-    activities: { sendStep: (input: SendStepInput) => messageActivities.sendStep(input) },
-    maxTaskQueueActivitiesPerSecond: opts.rateLimits[provider],
-  })));
+  const senders = await Promise.all(
+    PROVIDER_NAMES.map((provider) =>
+      Worker.create({
+        ...common,
+        taskQueue: providerSendQueue(opts.taskQueue, provider),
+        activities: { sendStep: (input: SendStepInput) => messageActivities.sendStep(input) },
+        maxTaskQueueActivitiesPerSecond: opts.rateLimits[provider],
+      }),
+    ),
+  );
   return new KurirWorkers(main, senders);
 }

@@ -33,7 +33,11 @@ try {
   try {
     // The retention schedule follows this worker's RETENTION_* settings (docs/operations.md#retention).
     const dataConverter = kurirDataConverter(target.encryptionKey);
-    const schedules = new Client({ connection: client, namespace: target.namespace, ...(dataConverter ? { dataConverter } : {}) });
+    const schedules = new Client({
+      connection: client,
+      namespace: target.namespace,
+      ...(dataConverter ? { dataConverter } : {}),
+    });
     const settings = retentionSettings(config);
     const result = await ensureRetentionSchedule(schedules, settings);
     logger.info({ schedule: settings.schedule, result }, 'retention schedule');
@@ -47,14 +51,27 @@ try {
   process.exit(1);
 }
 
-const pool = createPool(config.DATABASE_URL, config.DATABASE_POOL_MAX ?? workerPoolSize(config.WORKER_ACTIVITY_CONCURRENCY));
+const pool = createPool(
+  config.DATABASE_URL,
+  config.DATABASE_POOL_MAX ?? workerPoolSize(config.WORKER_ACTIVITY_CONCURRENCY),
+);
 const providers = createProviderRegistry(config);
 const workers = await createKurirWorkers({
-  connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TEMPORAL_TASK_QUEUE, pool, providers, ...otpSettings(config),
-  rateLimits: config.PROVIDER_RATE_LIMITS, workflowBundlePath: process.env.KURIR_WORKFLOW_BUNDLE,
-  encryptionKey: config.KURIR_ENCRYPTION_KEY, maxConcurrentActivityTaskExecutions: config.WORKER_ACTIVITY_CONCURRENCY,
+  connection,
+  namespace: config.TEMPORAL_NAMESPACE,
+  taskQueue: config.TEMPORAL_TASK_QUEUE,
+  pool,
+  providers,
+  ...otpSettings(config),
+  rateLimits: config.PROVIDER_RATE_LIMITS,
+  workflowBundlePath: process.env.KURIR_WORKFLOW_BUNDLE,
+  encryptionKey: config.KURIR_ENCRYPTION_KEY,
+  maxConcurrentActivityTaskExecutions: config.WORKER_ACTIVITY_CONCURRENCY,
 });
-logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, providers: providers.modes, rateLimits: config.PROVIDER_RATE_LIMITS }, 'worker started');
+logger.info(
+  { taskQueue: config.TEMPORAL_TASK_QUEUE, providers: providers.modes, rateLimits: config.PROVIDER_RATE_LIMITS },
+  'worker started',
+);
 await workers.run();
 await pool.end();
 await connection.close();

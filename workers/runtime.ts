@@ -25,10 +25,18 @@ export function installRuntime(logger: Logger, opts: RuntimeMetricsOptions = {})
     logger: new DefaultLogger('INFO', (entry: LogEntry) => {
       const meta = entry.meta ?? {};
       switch (entry.level) {
-        case 'ERROR': log.error(meta, entry.message); break;
-        case 'WARN': log.warn(meta, entry.message); break;
-        case 'DEBUG': case 'TRACE': log.debug(meta, entry.message); break;
-        default: log.info(meta, entry.message);
+        case 'ERROR':
+          log.error(meta, entry.message);
+          break;
+        case 'WARN':
+          log.warn(meta, entry.message);
+          break;
+        case 'DEBUG':
+        case 'TRACE':
+          log.debug(meta, entry.message);
+          break;
+        default:
+          log.info(meta, entry.message);
       }
     }),
     // Core's own logs go to the same logger at WARN and above.

@@ -16,7 +16,14 @@ export class CampaignEvents {
   constructor(private readonly campaignId: string) {}
 
   private body(p: CampaignProgress) {
-    return { state: p.state, total: p.total, pending: p.pending, counts: p.counts, fallbackUsed: p.fallbackUsed, byProvider: p.byProvider };
+    return {
+      state: p.state,
+      total: p.total,
+      pending: p.pending,
+      counts: p.counts,
+      fallbackUsed: p.fallbackUsed,
+      byProvider: p.byProvider,
+    };
   }
 
   progress(p: CampaignProgress): void {
@@ -27,7 +34,10 @@ export class CampaignEvents {
     this.lastAt = now;
     this.lastTenth = tenth;
     this.pending.push({
-      id: `${this.campaignId}:progress:${finished}`, type: 'campaign.progress', campaignId: this.campaignId, occurredAt: new Date(now).toISOString(),
+      id: `${this.campaignId}:progress:${finished}`,
+      type: 'campaign.progress',
+      campaignId: this.campaignId,
+      occurredAt: new Date(now).toISOString(),
       data: { finished, ...this.body(p) },
     });
   }
@@ -39,6 +49,15 @@ export class CampaignEvents {
 
   /** Pending progress events and the completion event, to store with the campaign's final status. */
   completed(p: CampaignProgress): KurirEventInput[] {
-    return [...this.take(), { id: `${this.campaignId}:completed`, type: 'campaign.completed', campaignId: this.campaignId, occurredAt: new Date().toISOString(), data: this.body(p) }];
+    return [
+      ...this.take(),
+      {
+        id: `${this.campaignId}:completed`,
+        type: 'campaign.completed',
+        campaignId: this.campaignId,
+        occurredAt: new Date().toISOString(),
+        data: this.body(p),
+      },
+    ];
   }
 }

@@ -14,19 +14,48 @@ test('quiet hours: inside a window spanning midnight, release at its end in the 
   // 12:00 Jakarta: outside.
   assert.equal(quietUntil(at('2026-01-11T05:00:00Z'), 'Asia/Jakarta', win), undefined);
   // Seconds precision: 10:00:00–10:00:05 UTC.
-  assert.equal(quietUntil(at('2026-01-11T10:00:02.400Z'), 'UTC', { start: '10:00:00', end: '10:00:05' }), at('2026-01-11T10:00:05Z'));
+  assert.equal(
+    quietUntil(at('2026-01-11T10:00:02.400Z'), 'UTC', { start: '10:00:00', end: '10:00:05' }),
+    at('2026-01-11T10:00:05Z'),
+  );
 });
 
 test('messageFor fills template params and {{n}} placeholders; outcomeOf maps fallbacks', () => {
-  const m = messageFor({ steps: [{ channel: 'whatsapp', provider: 'wappin', template: 't', params: ['default'] }, { channel: 'sms', provider: 'sms-masking', text: 'Hi {{1}}, order {{2}} {{3}}' }] },
-    { recipientId: 3, phone: '+6281100000000', params: ['Ana', 'A-1'] }, 'c:3');
+  const m = messageFor(
+    {
+      steps: [
+        { channel: 'whatsapp', provider: 'wappin', template: 't', params: ['default'] },
+        { channel: 'sms', provider: 'sms-masking', text: 'Hi {{1}}, order {{2}} {{3}}' },
+      ],
+    },
+    { recipientId: 3, phone: '+6281100000000', params: ['Ana', 'A-1'] },
+    'c:3',
+  );
   assert.deepEqual(m.steps[0]?.params, ['Ana', 'A-1']);
   assert.equal(m.steps[1]?.text, 'Hi Ana, order A-1 {{3}}');
   assert.equal(m.reference, 'c:3');
-  const fell = outcomeOf(3, { outcome: 'delivered', deliveredBy: 'sms-masking', attempts: [
-    { step: 0, channel: 'whatsapp', provider: 'wappin', state: 'done', timeline: [], fallback: { reason: 'invalid_number', at: '' } },
-    { step: 1, channel: 'sms', provider: 'sms-masking', state: 'done', timeline: [] }] });
-  assert.deepEqual(fell, { recipientId: 3, status: 'fell_back', outcome: 'delivered', provider: 'sms-masking', fallbackUsed: true });
+  const fell = outcomeOf(3, {
+    outcome: 'delivered',
+    deliveredBy: 'sms-masking',
+    attempts: [
+      {
+        step: 0,
+        channel: 'whatsapp',
+        provider: 'wappin',
+        state: 'done',
+        timeline: [],
+        fallback: { reason: 'invalid_number', at: '' },
+      },
+      { step: 1, channel: 'sms', provider: 'sms-masking', state: 'done', timeline: [] },
+    ],
+  });
+  assert.deepEqual(fell, {
+    recipientId: 3,
+    status: 'fell_back',
+    outcome: 'delivered',
+    provider: 'sms-masking',
+    fallbackUsed: true,
+  });
   assert.equal(outcomeOf(4, { outcome: 'invalid_number', attempts: [] }).status, 'invalid_number');
   assert.equal(outcomeOf(5, { outcome: 'read', deliveredBy: 'wappin', attempts: [] }).status, 'read');
 });

@@ -1,7 +1,13 @@
 // Pure helpers of the campaign workflow: quiet hours, per-recipient messages, outcome mapping.
 // No Temporal, no I/O: unit-testable and deterministic in the workflow sandbox.
 import type { MessageInputRaw, Step } from '../schemas/message.js';
-import type { CampaignCounters, CampaignRecipient, CampaignTemplate, RecipientOutcome, RecipientStatus } from './campaign-types.js';
+import type {
+  CampaignCounters,
+  CampaignRecipient,
+  CampaignTemplate,
+  RecipientOutcome,
+  RecipientStatus,
+} from './campaign-types.js';
 import type { MessageResult } from './types.js';
 
 const DAY_S = 86_400;
@@ -13,7 +19,13 @@ export function parseClock(value: string): number | undefined {
 
 /** Seconds since local midnight in `timeZone` at `now` (Intl uses the ICU data bundled with Node). */
 export function localSeconds(now: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone, hourCycle: 'h23', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(now);
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    hourCycle: 'h23',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(now);
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
   return get('hour') * 3600 + get('minute') * 60 + get('second');
 }

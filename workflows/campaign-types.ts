@@ -6,7 +6,7 @@ export type CampaignTemplate = Omit<MessageInputRaw, 'to' | 'reference'>;
 
 /** A recipient's final state, as stored in campaign_recipients.status. */
 export type RecipientStatus =
-  | 'pending' | 'sent' | 'delivered' | 'read' | 'failed' | 'invalid_number' | 'fell_back' | 'canceled' | 'not_sent';
+  'pending' | 'sent' | 'delivered' | 'read' | 'failed' | 'invalid_number' | 'fell_back' | 'canceled' | 'not_sent';
 
 export interface CampaignRecipient {
   recipientId: number;
@@ -16,7 +16,10 @@ export interface CampaignRecipient {
 }
 
 /** 'HH:MM' or 'HH:MM:SS' in the recipient's time zone; start > end spans midnight. */
-export interface QuietHours { start: string; end: string }
+export interface QuietHours {
+  start: string;
+  end: string;
+}
 
 export interface CampaignCounters {
   /** Final states (mutually exclusive), including not_sent after a cancel. */

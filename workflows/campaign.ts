@@ -3,13 +3,30 @@
 // history grows large, carrying cursor and counters. Quiet hours hold a recipient until its
 // local window ends; pause/resume/cancel are signals and `progress` a query.
 import {
-  allHandlersFinished, ChildWorkflowFailure, condition, continueAsNew, isCancellation, log, ParentClosePolicy, proxyActivities, setHandler, sleep,
-  startChild, workflowInfo, WorkflowIdReusePolicy,
+  allHandlersFinished,
+  ChildWorkflowFailure,
+  condition,
+  continueAsNew,
+  isCancellation,
+  log,
+  ParentClosePolicy,
+  proxyActivities,
+  setHandler,
+  sleep,
+  startChild,
+  workflowInfo,
+  WorkflowIdReusePolicy,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { CampaignActivities } from '../activities/campaign-activities.js';
 import { count, emptyCounters, messageFor, outcomeOf, quietUntil, STATUSES } from './campaign-logic.js';
-import type { CampaignInput, CampaignProgress, CampaignRecipient, RecipientOutcome, RecipientStatus } from './campaign-types.js';
+import type {
+  CampaignInput,
+  CampaignProgress,
+  CampaignRecipient,
+  RecipientOutcome,
+  RecipientStatus,
+} from './campaign-types.js';
 import { message } from './message.js';
 import { cancelCampaignSignal, campaignProgressQuery, pauseCampaignSignal, resumeCampaignSignal } from './messages.js';
 import type { MessageResult } from './types.js';
@@ -17,9 +34,15 @@ import { CampaignEvents } from './campaign-events.js';
 import type { KurirEventInput } from './event-types.js';
 import { EVENT_HOLD_MS } from './message-events.js';
 
-const acts = proxyActivities<CampaignActivities>({ startToCloseTimeout: '1 minute', retry: { initialInterval: '1 second', maximumInterval: '30 seconds' } });
+const acts = proxyActivities<CampaignActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
 // Waits for a message workflow an earlier execution started: as long as that message takes.
-const { awaitExistingMessage } = proxyActivities<CampaignActivities>({ startToCloseTimeout: '3 days', heartbeatTimeout: '1 minute' });
+const { awaitExistingMessage } = proxyActivities<CampaignActivities>({
+  startToCloseTimeout: '3 days',
+  heartbeatTimeout: '1 minute',
+});
 
 /**
  * Outcomes (with the last events their messages hand over: `parentStoresEvents`) are written per
@@ -51,15 +74,35 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
   let flushing: Promise<void> = Promise.resolve();
   let flushTimer = false;
 
-  setHandler(pauseCampaignSignal, () => { paused = true; });
-  setHandler(resumeCampaignSignal, () => { paused = false; });
-  setHandler(cancelCampaignSignal, () => { canceled = true; });
+  setHandler(pauseCampaignSignal, () => {
+    paused = true;
+  });
+  setHandler(resumeCampaignSignal, () => {
+    paused = false;
+  });
+  setHandler(cancelCampaignSignal, () => {
+    canceled = true;
+  });
   const progress = (): CampaignProgress => {
-    const counts = Object.fromEntries(STATUSES.map((s) => [s, counters.byStatus[s] ?? 0])) as Record<RecipientStatus, number>;
+    const counts = Object.fromEntries(STATUSES.map((s) => [s, counters.byStatus[s] ?? 0])) as Record<
+      RecipientStatus,
+      number
+    >;
     const finished = STATUSES.reduce((n, s) => n + (s === 'pending' ? 0 : counts[s]), 0);
     counts.pending = Math.max(0, total - finished);
     const state = done ? (canceled ? 'canceled' : 'completed') : canceled ? 'canceling' : paused ? 'paused' : 'running';
-    return { campaignId, state, total, pending: counts.pending, inFlight, held: held.length, counts, fallbackUsed: counters.fallbackUsed, byProvider: counters.byProvider, runs };
+    return {
+      campaignId,
+      state,
+      total,
+      pending: counts.pending,
+      inFlight,
+      held: held.length,
+      counts,
+      fallbackUsed: counters.fallbackUsed,
+      byProvider: counters.byProvider,
+      runs,
+    };
   };
   setHandler(campaignProgressQuery, progress);
 
@@ -79,7 +122,9 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
     const batch = outcomes.splice(0);
     const snapshot = JSON.parse(JSON.stringify(counters)) as typeof counters;
     const withEvents = batchEvents.length > 0 ? { events: batchEvents } : {};
-    flushing = flushing.then(() => acts.recordOutcomes({ campaignId, outcomes: batch, counters: snapshot, ...withEvents }));
+    flushing = flushing.then(() =>
+      acts.recordOutcomes({ campaignId, outcomes: batch, counters: snapshot, ...withEvents }),
+    );
     return flushing;
   };
 
@@ -88,7 +133,8 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
     const workflowId = `${campaignId}:${r.recipientId}`;
     try {
       const child = await startChild(message, {
-        workflowId, args: [{ ...messageFor(loaded.template, r, workflowId), parentStoresEvents: true }],
+        workflowId,
+        args: [{ ...messageFor(loaded.template, r, workflowId), parentStoresEvents: true }],
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         // A message already under way keeps tracking its fallback even if the campaign is terminated.
         parentClosePolicy: ParentClosePolicy.ABANDON,
@@ -98,7 +144,10 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
       if (err instanceof WorkflowExecutionAlreadyStartedError) return awaitExistingMessage({ workflowId });
       if (isCancellation(err)) throw err;
       // A message that fails (bad input, terminated) is one failed recipient, never a stuck campaign.
-      log.warn('recipient message failed', { workflowId, error: err instanceof ChildWorkflowFailure ? err.cause?.message : String(err) });
+      log.warn('recipient message failed', {
+        workflowId,
+        error: err instanceof ChildWorkflowFailure ? err.cause?.message : String(err),
+      });
       return { outcome: 'failed', attempts: [] };
     }
   }
@@ -115,7 +164,10 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
       if (outcomes.length >= OUTCOME_BATCH || inFlight === 0) void flush();
       else if (!flushTimer) {
         flushTimer = true;
-        void sleep(EVENT_HOLD_MS).then(() => { flushTimer = false; void flush(); });
+        void sleep(EVENT_HOLD_MS).then(() => {
+          flushTimer = false;
+          void flush();
+        });
       }
       const info = workflowInfo();
       if (info.historyLength >= historyLimit || info.continueAsNewSuggested) draining = true;
@@ -125,9 +177,12 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
   /** The next recipient to send now: a released held one, else the next of the page outside quiet hours. */
   function takeReady(): CampaignRecipient | undefined {
     const now = Date.now();
-    const i = held.findIndex((h) => h.until <= now && (!quiet || quietUntil(now, h.r.timeZone ?? loaded.timeZone, quiet) === undefined));
+    const i = held.findIndex(
+      (h) => h.until <= now && (!quiet || quietUntil(now, h.r.timeZone ?? loaded.timeZone, quiet) === undefined),
+    );
     if (i >= 0) return held.splice(i, 1)[0]!.r;
-    for (const h of held) if (h.until <= now && quiet) h.until = quietUntil(now, h.r.timeZone ?? loaded.timeZone, quiet) ?? now;
+    for (const h of held)
+      if (h.until <= now && quiet) h.until = quietUntil(now, h.r.timeZone ?? loaded.timeZone, quiet) ?? now;
     while (page.length > 0 && held.length < pageSize) {
       const r = page.shift()!;
       cursor = r.recipientId;
@@ -149,7 +204,10 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
     await condition(() => inFlight < concurrency || canceled || paused || draining);
     if (canceled || paused || draining) continue;
     const r = takeReady();
-    if (r) { launch(r); continue; }
+    if (r) {
+      launch(r);
+      continue;
+    }
     if (page.length === 0 && exhausted && held.length === 0) break;
     // Only held recipients left to take: sleep until the earliest window ends (a Temporal timer).
     const earliest = Math.min(...held.map((h) => h.until));
@@ -172,6 +230,11 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
   done = true;
   const final = progress();
   const finalEvents = events.completed(final);
-  await acts.finishCampaign({ campaignId, status: canceled ? 'canceled' : 'completed', counters, ...(finalEvents.length > 0 ? { events: finalEvents } : {}) });
+  await acts.finishCampaign({
+    campaignId,
+    status: canceled ? 'canceled' : 'completed',
+    counters,
+    ...(finalEvents.length > 0 ? { events: finalEvents } : {}),
+  });
   return final;
 }

@@ -52,7 +52,9 @@ export class EventOutbox {
 
   /** When the hold of the queued events ends (workflow time), if any is waiting for it. */
   holdUntil(): number | undefined {
-    return this.holdMs > 0 && this.pendingSince !== undefined && !this.urgent && !this.finishing ? this.pendingSince + this.holdMs : undefined;
+    return this.holdMs > 0 && this.pendingSince !== undefined && !this.urgent && !this.finishing
+      ? this.pendingSince + this.holdMs
+      : undefined;
   }
 
   private async flush(): Promise<void> {

@@ -4,12 +4,22 @@
 import type { ChannelName, ProviderName } from './types.js';
 
 export const EVENT_TYPES = [
-  'message.accepted', 'message.sent', 'message.delivered', 'message.read', 'message.failed', 'message.fallback', 'message.completed',
-  'otp.sent', 'otp.approved', 'otp.expired', 'otp.max_attempts_reached',
-  'campaign.progress', 'campaign.completed',
+  'message.accepted',
+  'message.sent',
+  'message.delivered',
+  'message.read',
+  'message.failed',
+  'message.fallback',
+  'message.completed',
+  'otp.sent',
+  'otp.approved',
+  'otp.expired',
+  'otp.max_attempts_reached',
+  'campaign.progress',
+  'campaign.completed',
   'inbound.received',
 ] as const;
-export type EventType = typeof EVENT_TYPES[number];
+export type EventType = (typeof EVENT_TYPES)[number];
 
 /** The version of every event body shape; bumped when a field changes meaning. */
 export const EVENT_VERSION = 1;

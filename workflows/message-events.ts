@@ -8,12 +8,21 @@ import type { FallbackRules } from './policy.js';
 import type { Attempt, CanonicalStatus, FallbackReason, MessageResult } from './types.js';
 
 const TYPE_OF: Record<CanonicalStatus, EventType> = {
-  accepted: 'message.accepted', queued: 'message.accepted', sent: 'message.sent', delivered: 'message.delivered', read: 'message.read',
-  failed: 'message.failed', invalid_number: 'message.failed', expired: 'message.failed',
+  accepted: 'message.accepted',
+  queued: 'message.accepted',
+  sent: 'message.sent',
+  delivered: 'message.delivered',
+  read: 'message.read',
+  failed: 'message.failed',
+  invalid_number: 'message.failed',
+  expired: 'message.failed',
 };
 
 const RULE_OF: Record<FallbackReason, keyof FallbackRules> = {
-  invalid_number: 'onInvalidNumber', failed: 'onFailure', not_delivered: 'notDeliveredWithin', not_read: 'notReadWithin',
+  invalid_number: 'onInvalidNumber',
+  failed: 'onFailure',
+  not_delivered: 'notDeliveredWithin',
+  not_read: 'notReadWithin',
 };
 
 /** How long a message's events may wait to be written together (see event-outbox.ts). */
@@ -24,7 +33,10 @@ export class MessageEvents {
   private readonly messageId: string;
   private readonly campaignId?: string;
 
-  constructor(private readonly reference: string | undefined, private readonly rules: FallbackRules) {
+  constructor(
+    private readonly reference: string | undefined,
+    private readonly rules: FallbackRules,
+  ) {
     this.outbox = new EventOutbox(EVENT_HOLD_MS);
     const info = workflowInfo();
     this.messageId = info.workflowId;
@@ -44,7 +56,10 @@ export class MessageEvents {
   /** The provider took the step's message (whatever status its answer already had). */
   accepted(attempt: Attempt): void {
     this.outbox.push({
-      ...this.base(attempt), id: `${this.messageId}:${attempt.step}:accepted`, type: 'message.accepted', occurredAt: attempt.acceptedAt ?? new Date().toISOString(),
+      ...this.base(attempt),
+      id: `${this.messageId}:${attempt.step}:accepted`,
+      type: 'message.accepted',
+      occurredAt: attempt.acceptedAt ?? new Date().toISOString(),
       data: { step: attempt.step, providerMessageId: attempt.providerMessageId, status: attempt.status },
     });
     this.status(attempt);
@@ -57,11 +72,16 @@ export class MessageEvents {
     const type = TYPE_OF[status];
     const entry = [...attempt.timeline].reverse().find((e) => e.applied && e.status === status);
     this.outbox.push({
-      ...this.base(attempt), id: `${this.messageId}:${attempt.step}:${type.slice('message.'.length)}`, type,
+      ...this.base(attempt),
+      id: `${this.messageId}:${attempt.step}:${type.slice('message.'.length)}`,
+      type,
       occurredAt: entry?.at ?? new Date().toISOString(),
       data: {
-        step: attempt.step, status, ...(attempt.providerMessageId ? { providerMessageId: attempt.providerMessageId } : {}),
-        ...(entry?.providerCode ? { providerCode: entry.providerCode } : {}), ...(attempt.error ? { error: attempt.error.type } : {}),
+        step: attempt.step,
+        status,
+        ...(attempt.providerMessageId ? { providerMessageId: attempt.providerMessageId } : {}),
+        ...(entry?.providerCode ? { providerCode: entry.providerCode } : {}),
+        ...(attempt.error ? { error: attempt.error.type } : {}),
       },
     });
   }
@@ -70,10 +90,18 @@ export class MessageEvents {
     if (!from.fallback) return;
     const rule = RULE_OF[from.fallback.reason];
     this.outbox.push({
-      ...this.base(from), id: `${this.messageId}:${from.step}:fallback`, type: 'message.fallback', occurredAt: from.fallback.at,
+      ...this.base(from),
+      id: `${this.messageId}:${from.step}:fallback`,
+      type: 'message.fallback',
+      occurredAt: from.fallback.at,
       data: {
-        fromStep: from.step, toStep: to.step, reason: from.fallback.reason, rule, ...(typeof this.rules[rule] === 'string' ? { ruleValue: this.rules[rule] } : {}),
-        from: { provider: from.provider, channel: from.channel, status: from.status }, to: { provider: to.provider, channel: to.channel },
+        fromStep: from.step,
+        toStep: to.step,
+        reason: from.fallback.reason,
+        rule,
+        ...(typeof this.rules[rule] === 'string' ? { ruleValue: this.rules[rule] } : {}),
+        from: { provider: from.provider, channel: from.channel, status: from.status },
+        to: { provider: to.provider, channel: to.channel },
       },
     });
   }
@@ -81,19 +109,35 @@ export class MessageEvents {
   completed(result: MessageResult): void {
     const best = result.step === undefined ? undefined : result.attempts.find((a) => a.step === result.step);
     this.outbox.push({
-      ...this.base(best), id: `${this.messageId}:completed`, type: 'message.completed', occurredAt: new Date().toISOString(),
-      data: { outcome: result.outcome, ...(result.deliveredBy ? { deliveredBy: result.deliveredBy } : {}), ...(result.step !== undefined ? { step: result.step } : {}), attempts: result.attempts.length },
+      ...this.base(best),
+      id: `${this.messageId}:completed`,
+      type: 'message.completed',
+      occurredAt: new Date().toISOString(),
+      data: {
+        outcome: result.outcome,
+        ...(result.deliveredBy ? { deliveredBy: result.deliveredBy } : {}),
+        ...(result.step !== undefined ? { step: result.step } : {}),
+        attempts: result.attempts.length,
+      },
     });
   }
 
   /** Writes the queued events now: at the end of their hold, or before a rule's deadline within it. */
-  flushNow(): void { this.outbox.flushNow(); }
+  flushNow(): void {
+    this.outbox.flushNow();
+  }
 
   /** When the queued events' hold ends: the message wakes then (its wait has the only timer). */
-  holdUntil(): number | undefined { return this.outbox.holdUntil(); }
+  holdUntil(): number | undefined {
+    return this.outbox.holdUntil();
+  }
 
-  drained(): Promise<void> { return this.outbox.drained(); }
+  drained(): Promise<void> {
+    return this.outbox.drained();
+  }
 
   /** The events not written yet, for the campaign to store with this recipient's outcome. */
-  handOff(): Promise<KurirEventInput[]> { return this.outbox.handOff(); }
+  handOff(): Promise<KurirEventInput[]> {
+    return this.outbox.handOff();
+  }
 }

@@ -1,7 +1,16 @@
 // One message to one recipient through ordered steps with fallback rules (sequential), or
 // through every step at once (parallel). Timers are Temporal timers: days-long waits are free.
 import {
-  ActivityFailure, allHandlersFinished, ApplicationFailure, condition, log, proxyActivities, setHandler, sleep, upsertSearchAttributes, workflowInfo,
+  ActivityFailure,
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  log,
+  proxyActivities,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
 import { WakeTimer } from './wake-timer.js';
@@ -10,7 +19,13 @@ import { MESSAGE_DEFAULTS } from '../domain/defaults.js';
 import { OUTCOME } from '../domain/search-attributes.js';
 import { invalidInput, NON_RETRYABLE_PROVIDER_ERRORS, requirePositiveDuration } from '../domain/failures.js';
 import { E164_MESSAGE, isE164 } from '../domain/phone.js';
-import { cancelMessageSignal, cancelMessageUpdate, messageStatusQuery, statusUpdateSignal, statusUpdatesSignal } from './messages.js';
+import {
+  cancelMessageSignal,
+  cancelMessageUpdate,
+  messageStatusQuery,
+  statusUpdateSignal,
+  statusUpdatesSignal,
+} from './messages.js';
 import { applyStatus, bestAttempt, decide, isTerminal, type FallbackRules } from './policy.js';
 import type { Attempt, MessageResult, MessageStatus, StatusUpdate } from './types.js';
 import type { MessageInputRaw, Step } from '../schemas/message.js';
@@ -21,14 +36,23 @@ const NON_RETRYABLE = [...NON_RETRYABLE_PROVIDER_ERRORS];
 
 const SEND_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 6, nonRetryableErrorTypes: NON_RETRYABLE },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 6,
+    nonRetryableErrorTypes: NON_RETRYABLE,
+  },
 };
 const { checkNumber } = proxyActivities<MessageActivities>(SEND_OPTIONS);
 
 /** The send activity on the provider's own task queue, where the server enforces its rate cap. */
 function sendStepFor(provider: string): MessageActivities['sendStep'] {
   // Time on the paced queue counts against schedule-to-start, not the send's own timeout.
-  return proxyActivities<MessageActivities>({ ...SEND_OPTIONS, taskQueue: providerSendQueue(workflowInfo().taskQueue, provider) }).sendStep;
+  return proxyActivities<MessageActivities>({
+    ...SEND_OPTIONS,
+    taskQueue: providerSendQueue(workflowInfo().taskQueue, provider),
+  }).sendStep;
 }
 const { fetchStatus } = proxyActivities<MessageActivities>({
   startToCloseTimeout: '30 seconds',
@@ -47,18 +71,24 @@ interface Normalized {
   pollMaxMs: number;
 }
 
-
 /** Applies the defaults of schemas/message.ts, since any Temporal client may start this workflow with raw JSON. */
 function normalize(input: MessageInputRaw): Normalized {
   if (!input || !isE164(input.to)) throw invalidInput(`to: ${E164_MESSAGE}`);
-  if (!Array.isArray(input.steps) || input.steps.length === 0) throw invalidInput('steps: at least one step is required');
+  if (!Array.isArray(input.steps) || input.steps.length === 0)
+    throw invalidInput('steps: at least one step is required');
   const fb = input.fallback ?? {};
-  for (const key of ['notDeliveredWithin', 'notReadWithin'] as const) if (fb[key] !== undefined) requirePositiveDuration(fb[key], '', `fallback.${key}`);
+  for (const key of ['notDeliveredWithin', 'notReadWithin'] as const)
+    if (fb[key] !== undefined) requirePositiveDuration(fb[key], '', `fallback.${key}`);
   return {
     to: input.to,
     reference: input.reference,
     steps: input.steps,
-    rules: { onInvalidNumber: fb.onInvalidNumber ?? MESSAGE_DEFAULTS.onInvalidNumber, onFailure: fb.onFailure ?? MESSAGE_DEFAULTS.onFailure, notDeliveredWithin: fb.notDeliveredWithin, notReadWithin: fb.notReadWithin },
+    rules: {
+      onInvalidNumber: fb.onInvalidNumber ?? MESSAGE_DEFAULTS.onInvalidNumber,
+      onFailure: fb.onFailure ?? MESSAGE_DEFAULTS.onFailure,
+      notDeliveredWithin: fb.notDeliveredWithin,
+      notReadWithin: fb.notReadWithin,
+    },
     mode: input.mode ?? 'sequential',
     precheck: input.precheck ?? false,
     trackForMs: requirePositiveDuration(input.trackFor, MESSAGE_DEFAULTS.trackFor, 'trackFor'),
@@ -90,21 +120,45 @@ export async function message(raw: CampaignMessageInput): Promise<MessageResult>
   let currentStep = 0;
   let outcome: MessageResult['outcome'] | undefined = undefined;
 
-  const owner = (u: StatusUpdate) => attempts.find((a) => a.provider === u.provider && a.providerMessageId === u.providerMessageId);
+  const owner = (u: StatusUpdate) =>
+    attempts.find((a) => a.provider === u.provider && a.providerMessageId === u.providerMessageId);
   const receive = (u: StatusUpdate) => {
     const attempt = owner(u);
-    if (!attempt) { unmatched.push(u); return; }
-    if (applyStatus(attempt, u)) { changes++; events.status(attempt); }
+    if (!attempt) {
+      unmatched.push(u);
+      return;
+    }
+    if (applyStatus(attempt, u)) {
+      changes++;
+      events.status(attempt);
+    }
   };
-  const cancel = () => { const pending = outcome === undefined; canceled = true; changes++; return { canceled: pending }; };
+  const cancel = () => {
+    const pending = outcome === undefined;
+    canceled = true;
+    changes++;
+    return { canceled: pending };
+  };
 
   setHandler(statusUpdateSignal, receive);
-  setHandler(statusUpdatesSignal, (updates) => { for (const u of updates) receive(u); });
-  setHandler(cancelMessageSignal, () => { cancel(); });
+  setHandler(statusUpdatesSignal, (updates) => {
+    for (const u of updates) receive(u);
+  });
+  setHandler(cancelMessageSignal, () => {
+    cancel();
+  });
   let updatesAnswered = 0;
-  setHandler(cancelMessageUpdate, () => { updatesAnswered++; return cancel(); });
+  setHandler(cancelMessageUpdate, () => {
+    updatesAnswered++;
+    return cancel();
+  });
   setHandler(messageStatusQuery, (): MessageStatus => ({
-    state: outcome === undefined ? 'running' : 'completed', mode: input.mode, reference: input.reference, currentStep, attempts, outcome,
+    state: outcome === undefined ? 'running' : 'completed',
+    mode: input.mode,
+    reference: input.reference,
+    currentStep,
+    attempts,
+    outcome,
   }));
 
   async function track(attempt: Attempt, trackUntil: number): Promise<'success' | 'stop' | 'fallback'> {
@@ -145,31 +199,67 @@ export async function message(raw: CampaignMessageInput): Promise<MessageResult>
   /** Sends one step and follows it until the rules say success, stop or fall back. */
   async function runStep(index: number): Promise<'success' | 'stop' | 'fallback'> {
     const step = input.steps[index]!;
-    const attempt: Attempt = { step: index, channel: step.channel, provider: step.provider, state: 'sending', timeline: [] };
+    const attempt: Attempt = {
+      step: index,
+      channel: step.channel,
+      provider: step.provider,
+      state: 'sending',
+      timeline: [],
+    };
     attempts.push(attempt);
     if (input.precheck) {
       attempt.state = 'checking';
       const check = await checkNumber({ provider: attempt.provider, to: input.to });
       if (check.supported && !check.valid) {
         attempt.state = 'skipped';
-        applyStatus(attempt, { provider: attempt.provider, providerMessageId: '', status: 'invalid_number', occurredAt: new Date().toISOString(), providerCode: check.providerCode, source: 'precheck' });
+        applyStatus(attempt, {
+          provider: attempt.provider,
+          providerMessageId: '',
+          status: 'invalid_number',
+          occurredAt: new Date().toISOString(),
+          providerCode: check.providerCode,
+          source: 'precheck',
+        });
         events.status(attempt);
         attempt.fallback = { reason: 'invalid_number', at: new Date().toISOString() };
         return 'fallback';
       }
       attempt.state = 'sending';
     }
-    if (canceled) { attempt.state = 'skipped'; return 'stop'; }
+    if (canceled) {
+      attempt.state = 'skipped';
+      return 'stop';
+    }
     try {
-      const sent = await sendStepFor(step.provider)({ workflowId, stepIndex: index, to: input.to, reference: input.reference, step });
+      const sent = await sendStepFor(step.provider)({
+        workflowId,
+        stepIndex: index,
+        to: input.to,
+        reference: input.reference,
+        step,
+      });
       attempt.providerMessageId = sent.providerMessageId;
-      applyStatus(attempt, { provider: attempt.provider, providerMessageId: sent.providerMessageId, status: sent.status, occurredAt: sent.acceptedAt, providerCode: sent.providerCode, source: 'send' });
+      applyStatus(attempt, {
+        provider: attempt.provider,
+        providerMessageId: sent.providerMessageId,
+        status: sent.status,
+        occurredAt: sent.acceptedAt,
+        providerCode: sent.providerCode,
+        source: 'send',
+      });
       events.accepted(attempt);
     } catch (err) {
       const error = errorType(err);
       attempt.error = error;
       const status = error.type === 'InvalidNumberError' ? 'invalid_number' : 'failed';
-      applyStatus(attempt, { provider: attempt.provider, providerMessageId: '', status, occurredAt: new Date().toISOString(), providerCode: error.type, source: 'send' });
+      applyStatus(attempt, {
+        provider: attempt.provider,
+        providerMessageId: '',
+        status,
+        occurredAt: new Date().toISOString(),
+        providerCode: error.type,
+        source: 'send',
+      });
       events.status(attempt);
       log.warn('step send failed', { step: index, provider: attempt.provider, type: error.type });
     }
@@ -197,7 +287,8 @@ export async function message(raw: CampaignMessageInput): Promise<MessageResult>
   }
 
   const best = input.mode === 'parallel' ? bestAttempt(attempts) : attempts[attempts.length - 1];
-  outcome = canceled && best?.status !== 'read' && best?.status !== 'delivered' ? 'canceled' : best?.status ?? 'failed';
+  outcome =
+    canceled && best?.status !== 'read' && best?.status !== 'delivered' ? 'canceled' : (best?.status ?? 'failed');
   upsertSearchAttributes([{ key: OUTCOME, value: outcome }]);
   events.completed({ outcome, deliveredBy: best?.provider, step: best?.step, attempts });
   // A campaign's message ends without a last write of its own: the campaign stores those events
@@ -207,5 +298,11 @@ export async function message(raw: CampaignMessageInput): Promise<MessageResult>
   // update's answer can be lost that way, so without one the extra timer and task are saved.
   await condition(allHandlersFinished);
   if (updatesAnswered > 0) await sleep(1);
-  return { outcome, deliveredBy: best?.provider, step: best?.step, attempts, ...(unwritten.length > 0 ? { unwrittenEvents: unwritten } : {}) };
+  return {
+    outcome,
+    deliveredBy: best?.provider,
+    step: best?.step,
+    attempts,
+    ...(unwritten.length > 0 ? { unwrittenEvents: unwritten } : {}),
+  };
 }

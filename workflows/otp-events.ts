@@ -4,7 +4,9 @@ import { EventOutbox } from './event-outbox.js';
 import type { OtpSend, OtpStatus } from './otp-types.js';
 
 const FINAL: Partial<Record<OtpStatus, 'otp.approved' | 'otp.expired' | 'otp.max_attempts_reached'>> = {
-  approved: 'otp.approved', expired: 'otp.expired', max_attempts_reached: 'otp.max_attempts_reached',
+  approved: 'otp.approved',
+  expired: 'otp.expired',
+  max_attempts_reached: 'otp.max_attempts_reached',
 };
 
 export class OtpEvents {
@@ -19,8 +21,18 @@ export class OtpEvents {
 
   sent(send: OtpSend, step: number, expiresAt: number): void {
     this.outbox.push({
-      ...this.base(), id: `${this.otpId}:sent:${step}`, type: 'otp.sent', provider: send.provider, channel: send.channel, occurredAt: new Date().toISOString(),
-      data: { generation: send.generation, step, ...(send.providerMessageId ? { providerMessageId: send.providerMessageId } : {}), expiresAt: new Date(expiresAt).toISOString() },
+      ...this.base(),
+      id: `${this.otpId}:sent:${step}`,
+      type: 'otp.sent',
+      provider: send.provider,
+      channel: send.channel,
+      occurredAt: new Date().toISOString(),
+      data: {
+        generation: send.generation,
+        step,
+        ...(send.providerMessageId ? { providerMessageId: send.providerMessageId } : {}),
+        expiresAt: new Date(expiresAt).toISOString(),
+      },
     });
   }
 
@@ -28,8 +40,16 @@ export class OtpEvents {
   ended(status: OtpStatus, attempts: number): void {
     const type = FINAL[status];
     if (!type) return;
-    this.outbox.push({ ...this.base(), id: `${this.otpId}:${status}`, type, occurredAt: new Date().toISOString(), data: { status, attempts } });
+    this.outbox.push({
+      ...this.base(),
+      id: `${this.otpId}:${status}`,
+      type,
+      occurredAt: new Date().toISOString(),
+      data: { status, attempts },
+    });
   }
 
-  drained(): Promise<void> { return this.outbox.drained(); }
+  drained(): Promise<void> {
+    return this.outbox.drained();
+  }
 }

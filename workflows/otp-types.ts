@@ -28,5 +28,11 @@ export interface OtpState {
   error?: string;
 }
 
-export interface VerifyResult { status: OtpStatus; attemptsLeft: number }
-export interface ResendResult { channel?: ChannelName; expiresAt: string }
+export interface VerifyResult {
+  status: OtpStatus;
+  attemptsLeft: number;
+}
+export interface ResendResult {
+  channel?: ChannelName;
+  expiresAt: string;
+}

@@ -2,14 +2,32 @@
 // Engine mode: an activity makes the code and returns only its HMAC; the caller hashes the
 // submitted code the same way, so neither the code nor anything that reveals it enters history.
 // Provider mode: EngageLab makes, sends and checks the code; the workflow keeps the state.
-import { ActivityFailure, allHandlersFinished, ApplicationFailure, condition, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  proxyActivities,
+  setHandler,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { OtpActivities } from '../activities/otp-activities.js';
 import { OTP_REFUSAL, type OtpRefusalType } from '../domain/otp-refusals.js';
 import type { OtpChannel, OtpInputRaw } from '../schemas/otp.js';
 import { OTP_DEFAULTS } from '../domain/defaults.js';
 import { invalidInput, NON_RETRYABLE_PROVIDER_ERRORS, requirePositiveDuration } from '../domain/failures.js';
 import { E164_MESSAGE, isE164 } from '../domain/phone.js';
-import { cancelOtpUpdate, firstSendUpdate, otpStatusQuery, providerVerdictUpdate, resendOtpUpdate, statusUpdateSignal, statusUpdatesSignal, verifyOtpUpdate } from './messages.js';
+import {
+  cancelOtpUpdate,
+  firstSendUpdate,
+  otpStatusQuery,
+  providerVerdictUpdate,
+  resendOtpUpdate,
+  statusUpdateSignal,
+  statusUpdatesSignal,
+  verifyOtpUpdate,
+} from './messages.js';
 import type { OtpSend, OtpState, OtpStatus, ResendResult, VerifyResult } from './otp-types.js';
 import { applyStatus, decide } from './policy.js';
 import { OtpEvents } from './otp-events.js';
@@ -18,7 +36,8 @@ import type { Attempt, ChannelName, StatusUpdate } from './types.js';
 const { sendOtpCode, sendProviderOtp } = proxyActivities<OtpActivities>({
   startToCloseTimeout: '30 seconds',
   retry: {
-    initialInterval: '1 second', maximumAttempts: 4,
+    initialInterval: '1 second',
+    maximumAttempts: 4,
     nonRetryableErrorTypes: [...NON_RETRYABLE_PROVIDER_ERRORS, OTP_REFUSAL.sendLimit],
   },
 });
@@ -44,7 +63,10 @@ export async function otp(raw: OtpInputRaw): Promise<OtpState> {
   if (!raw || !isE164(raw.to)) throw invalidInput(`to: ${E164_MESSAGE}`);
   const otpId = workflowInfo().workflowId;
   const mode = raw.mode ?? 'engine';
-  const strategy: ChannelName[] = typeof raw.strategy === 'string' ? raw.strategy.split('|') as ChannelName[] : raw.strategy ?? ['whatsapp', 'sms'];
+  const strategy: ChannelName[] =
+    typeof raw.strategy === 'string'
+      ? (raw.strategy.split('|') as ChannelName[])
+      : (raw.strategy ?? ['whatsapp', 'sms']);
   const code = { length: raw.code?.length ?? OTP_DEFAULTS.codeLength, type: raw.code?.type ?? OTP_DEFAULTS.codeType };
   const ttlMs = requirePositiveDuration(raw.code?.ttl, OTP_DEFAULTS.ttl, 'code.ttl');
   const cooldownMs = requirePositiveDuration(raw.resendCooldown, OTP_DEFAULTS.resendCooldown, 'resendCooldown');
@@ -66,9 +88,16 @@ export async function otp(raw: OtpInputRaw): Promise<OtpState> {
   const tracked: Attempt[] = [];
 
   const state = (): OtpState => ({
-    status, mode, reference: raw.reference, channel: sends.filter((s) => s.generation === generation && !s.error).at(-1)?.channel,
-    attempts, attemptsLeft: Math.max(0, maxAttempts - attempts), expiresAt: new Date(expiresAt).toISOString(),
-    resendAvailableAt: new Date(lastSendAt + cooldownMs).toISOString(), sends, ...(failure ? { error: failure } : {}),
+    status,
+    mode,
+    reference: raw.reference,
+    channel: sends.filter((s) => s.generation === generation && !s.error).at(-1)?.channel,
+    attempts,
+    attemptsLeft: Math.max(0, maxAttempts - attempts),
+    expiresAt: new Date(expiresAt).toISOString(),
+    resendAvailableAt: new Date(lastSendAt + cooldownMs).toISOString(),
+    sends,
+    ...(failure ? { error: failure } : {}),
   });
   const verdict = (): VerifyResult => ({ status, attemptsLeft: Math.max(0, maxAttempts - attempts) });
   /** Counts an attempt; returns the verdict. Anything but pending refuses without comparing. */
@@ -92,14 +121,20 @@ export async function otp(raw: OtpInputRaw): Promise<OtpState> {
     }
   };
   setHandler(statusUpdateSignal, receive);
-  setHandler(statusUpdatesSignal, (updates) => { for (const u of updates) receive(u); });
+  setHandler(statusUpdatesSignal, (updates) => {
+    for (const u of updates) receive(u);
+  });
   /** Refused without comparing: a code works once, and nothing is checked after the end. */
-  const mustBePending = (what: string) => { if (status !== 'pending') throw refusal(OTP_REFUSAL.notPending, `${what}: this OTP is ${status}`); };
+  const mustBePending = (what: string) => {
+    if (status !== 'pending') throw refusal(OTP_REFUSAL.notPending, `${what}: this OTP is ${status}`);
+  };
   setHandler(verifyOtpUpdate, ({ codeHash }) => judge(() => validHashes.some((h) => constantTimeEqual(h, codeHash))), {
     validator: ({ codeHash }: { codeHash: string }) => {
       mustBePending('verify');
-      if (mode !== 'engine') throw refusal(OTP_REFUSAL.providerMode, 'this OTP is verified by its provider (provider mode)');
-      if (!/^[0-9a-f]{64}$/.test(codeHash)) throw refusal(OTP_REFUSAL.invalidCodeHash, 'codeHash: must be a hex HMAC-SHA256');
+      if (mode !== 'engine')
+        throw refusal(OTP_REFUSAL.providerMode, 'this OTP is verified by its provider (provider mode)');
+      if (!/^[0-9a-f]{64}$/.test(codeHash))
+        throw refusal(OTP_REFUSAL.invalidCodeHash, 'codeHash: must be a hex HMAC-SHA256');
     },
   });
   setHandler(providerVerdictUpdate, ({ verified }) => judge(() => verified), {
@@ -109,19 +144,26 @@ export async function otp(raw: OtpInputRaw): Promise<OtpState> {
     },
   });
   setHandler(cancelOtpUpdate, () => {
-    if (status === 'pending') { status = 'canceled'; changes++; }
+    if (status === 'pending') {
+      status = 'canceled';
+      changes++;
+    }
     return verdict();
   });
-  setHandler(resendOtpUpdate, async () => {
-    startGeneration(generation + 1);
-    return firstSend(generation);
-  }, {
-    validator: () => {
-      mustBePending('resend');
-      const wait = lastSendAt + cooldownMs - Date.now();
-      if (wait > 0) throw refusal(OTP_REFUSAL.cooldown, `resend: cooldown, retry in ${Math.ceil(wait / 1000)} s`);
+  setHandler(
+    resendOtpUpdate,
+    async () => {
+      startGeneration(generation + 1);
+      return firstSend(generation);
     },
-  });
+    {
+      validator: () => {
+        mustBePending('resend');
+        const wait = lastSendAt + cooldownMs - Date.now();
+        if (wait > 0) throw refusal(OTP_REFUSAL.cooldown, `resend: cooldown, retry in ${Math.ceil(wait / 1000)} s`);
+      },
+    },
+  );
   // Update-with-start target: answers once the first code of the first generation is out.
   setHandler(firstSendUpdate, () => firstSend(0));
 
@@ -141,16 +183,28 @@ export async function otp(raw: OtpInputRaw): Promise<OtpState> {
     const step = gen * 10 + strategy.indexOf(channel);
     let sent;
     try {
-      sent = mode === 'engine'
-        ? await sendOtpCode({ otpId, step, to: raw.to, channel, config, code })
-        : await sendProviderOtp({ otpId, step, to: raw.to, template: raw.engagelabTemplate ?? '', strategy, code: { ...code, ttlMs } });
+      sent =
+        mode === 'engine'
+          ? await sendOtpCode({ otpId, step, to: raw.to, channel, config, code })
+          : await sendProviderOtp({
+              otpId,
+              step,
+              to: raw.to,
+              template: raw.engagelabTemplate ?? '',
+              strategy,
+              code: { ...code, ttlMs },
+            });
     } catch (err) {
       const cause = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : undefined;
       send.error = cause?.type ?? 'Error';
       if ((send.error === 'OtpSendLimitError' || isLast) && outcomes[gen] === undefined) {
         outcomes[gen] = { error: { type: send.error, message: cause?.message ?? 'the code could not be sent' } };
         // No first code at all: nothing can be verified.
-        if (gen === 0) { status = 'canceled'; failure = outcomes[gen].error?.message; changes++; }
+        if (gen === 0) {
+          status = 'canceled';
+          failure = outcomes[gen].error?.message;
+          changes++;
+        }
       }
       return send.error !== 'OtpSendLimitError' && !isLast;
     }
@@ -162,21 +216,49 @@ export async function otp(raw: OtpInputRaw): Promise<OtpState> {
       changes++;
     }
     if (sent.codeHash) validHashes.push(sent.codeHash);
-    Object.assign(send, { providerMessageId: sent.providerMessageId, provider: sent.provider, channel: sent.channel ?? channel });
+    Object.assign(send, {
+      providerMessageId: sent.providerMessageId,
+      provider: sent.provider,
+      channel: sent.channel ?? channel,
+    });
     outcomes[gen] ??= { channel: send.channel };
     events.sent(send, step, expiresAt);
-    const attempt: Attempt = { step, channel: send.channel, provider: sent.provider, state: 'tracking', providerMessageId: sent.providerMessageId, timeline: [] };
+    const attempt: Attempt = {
+      step,
+      channel: send.channel,
+      provider: sent.provider,
+      state: 'tracking',
+      providerMessageId: sent.providerMessageId,
+      timeline: [],
+    };
     tracked.push(attempt);
-    applyStatus(attempt, { provider: sent.provider, providerMessageId: sent.providerMessageId, status: sent.status, occurredAt: sent.acceptedAt, source: 'send' });
+    applyStatus(attempt, {
+      provider: sent.provider,
+      providerMessageId: sent.providerMessageId,
+      status: sent.status,
+      occurredAt: sent.acceptedAt,
+      source: 'send',
+    });
     send.status = attempt.status;
     if (isLast) return false;
     // Fall back when the code is not delivered within the window, or the channel fails.
     for (;;) {
-      const d = decide(attempt, { onInvalidNumber: true, onFailure: true, notDeliveredWithin: `${windowMs} ms` }, Date.now(), expiresAt);
-      if (d.kind === 'fallback') { send.fallback = d.reason; return true; }
+      const d = decide(
+        attempt,
+        { onInvalidNumber: true, onFailure: true, notDeliveredWithin: `${windowMs} ms` },
+        Date.now(),
+        expiresAt,
+      );
+      if (d.kind === 'fallback') {
+        send.fallback = d.reason;
+        return true;
+      }
       if (d.kind !== 'wait' || d.onTimeout === 'track_end') return false;
       const seen = changes;
-      await condition(() => changes !== seen || status !== 'pending' || gen !== generation, Math.max(1, d.until - Date.now()));
+      await condition(
+        () => changes !== seen || status !== 'pending' || gen !== generation,
+        Math.max(1, d.until - Date.now()),
+      );
       if (status !== 'pending' || gen !== generation) return false;
     }
   }
@@ -187,7 +269,8 @@ export async function otp(raw: OtpInputRaw): Promise<OtpState> {
     // Provider mode: EngageLab applies the channel strategy of its template itself.
     const channels = mode === 'provider' ? [strategy[0]!] : strategy;
     void (async () => {
-      for (let i = 0; i < channels.length; i++) if (!(await sendOn(gen, channels[i]!, i === channels.length - 1))) break;
+      for (let i = 0; i < channels.length; i++)
+        if (!(await sendOn(gen, channels[i]!, i === channels.length - 1))) break;
     })();
   }
 

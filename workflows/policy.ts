@@ -16,11 +16,19 @@ export function isTerminal(status: CanonicalStatus | undefined): boolean {
  * Returns true when the attempt's status changed.
  */
 export function applyStatus(attempt: Attempt, update: StatusUpdate): boolean {
-  const duplicate = attempt.timeline.some((e) => e.status === update.status && e.providerCode === update.providerCode && e.at === update.occurredAt);
+  const duplicate = attempt.timeline.some(
+    (e) => e.status === update.status && e.providerCode === update.providerCode && e.at === update.occurredAt,
+  );
   if (duplicate) return false;
   const current = attempt.status;
   const moves = current === undefined || (!isTerminal(current) && RANK[update.status] > RANK[current]);
-  attempt.timeline.push({ status: update.status, at: update.occurredAt, providerCode: update.providerCode, source: update.source, applied: moves });
+  attempt.timeline.push({
+    status: update.status,
+    at: update.occurredAt,
+    providerCode: update.providerCode,
+    source: update.source,
+    applied: moves,
+  });
   // A late "sent" after "read" still tells when it was sent: milestones are kept either way.
   recordMilestone(attempt, update);
   if (moves) attempt.status = update.status;
@@ -28,8 +36,16 @@ export function applyStatus(attempt: Attempt, update: StatusUpdate): boolean {
 }
 
 function recordMilestone(attempt: Attempt, update: StatusUpdate): void {
-  const key = update.status === 'accepted' || update.status === 'queued' ? 'acceptedAt'
-    : update.status === 'sent' ? 'sentAt' : update.status === 'delivered' ? 'deliveredAt' : update.status === 'read' ? 'readAt' : undefined;
+  const key =
+    update.status === 'accepted' || update.status === 'queued'
+      ? 'acceptedAt'
+      : update.status === 'sent'
+        ? 'sentAt'
+        : update.status === 'delivered'
+          ? 'deliveredAt'
+          : update.status === 'read'
+            ? 'readAt'
+            : undefined;
   if (key && !attempt[key]) attempt[key] = update.occurredAt;
 }
 
@@ -57,8 +73,10 @@ function at(iso: string | undefined): number | undefined {
 export function decide(attempt: Attempt, rules: FallbackRules, now: number, trackUntil: number): Decision {
   const status = attempt.status;
   if (status === 'read') return { kind: 'success' };
-  if (status === 'invalid_number') return rules.onInvalidNumber ? { kind: 'fallback', reason: 'invalid_number' } : { kind: 'stop' };
-  if (status === 'failed' || status === 'expired') return rules.onFailure ? { kind: 'fallback', reason: 'failed' } : { kind: 'stop' };
+  if (status === 'invalid_number')
+    return rules.onInvalidNumber ? { kind: 'fallback', reason: 'invalid_number' } : { kind: 'stop' };
+  if (status === 'failed' || status === 'expired')
+    return rules.onFailure ? { kind: 'fallback', reason: 'failed' } : { kind: 'stop' };
 
   const notRead = rules.notReadWithin ? parseDurationMs(rules.notReadWithin) : undefined;
   const notDelivered = rules.notDeliveredWithin ? parseDurationMs(rules.notDeliveredWithin) : undefined;
@@ -82,6 +100,15 @@ export function decide(attempt: Attempt, rules: FallbackRules, now: number, trac
 
 /** The better of two attempts for a parallel send's outcome. */
 export function bestAttempt(attempts: Attempt[]): Attempt | undefined {
-  const score = (a: Attempt) => (a.status === 'read' ? 10 : a.status === 'delivered' ? 9 : a.status === undefined ? -1 : isTerminal(a.status) ? 0 : RANK[a.status] + 1);
+  const score = (a: Attempt) =>
+    a.status === 'read'
+      ? 10
+      : a.status === 'delivered'
+        ? 9
+        : a.status === undefined
+          ? -1
+          : isTerminal(a.status)
+            ? 0
+            : RANK[a.status] + 1;
   return [...attempts].sort((a, b) => score(b) - score(a))[0];
 }

@@ -20,7 +20,12 @@ export class WakeTimer {
     }
     const fired = this.fired;
     let timedOut = false;
-    await Promise.race([condition(() => changed() || timedOut), fired.then(() => { timedOut = true; })]);
+    await Promise.race([
+      condition(() => changed() || timedOut),
+      fired.then(() => {
+        timedOut = true;
+      }),
+    ]);
     return changed();
   }
 

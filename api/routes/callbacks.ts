@@ -26,14 +26,23 @@ function authentic(endpoint: CallbackEndpoint, creq: CallbackRequest, secret: st
   // An unset secret authenticates nothing (every shipped one has a development default).
   if (!secret) return false;
   switch (endpoint.auth) {
-    case 'bearer': { const t = bearerToken(creq.headers.authorization); return t !== undefined && safeEqual(t, secret); }
-    case 'token-query': { const t = creq.query.token; return t !== undefined && safeEqual(t, secret); }
-    case 'signature': return endpoint.verifySignature?.(creq, secret, Date.now()) ?? false;
+    case 'bearer': {
+      const t = bearerToken(creq.headers.authorization);
+      return t !== undefined && safeEqual(t, secret);
+    }
+    case 'token-query': {
+      const t = creq.query.token;
+      return t !== undefined && safeEqual(t, secret);
+    }
+    case 'signature':
+      return endpoint.verifySignature?.(creq, secret, Date.now()) ?? false;
   }
 }
 
 export function registerCallbackRoutes(app: FastifyInstance, deps: AppDeps): void {
-  const allow = deps.config.CALLBACK_IP_ALLOWLIST?.split(',').map((s) => s.trim()).filter(Boolean);
+  const allow = deps.config.CALLBACK_IP_ALLOWLIST?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const inbox = new InboxWriter(deps.pool);
   for (const endpoint of deps.callbackEndpoints) {
     app.route({
@@ -43,9 +52,17 @@ export function registerCallbackRoutes(app: FastifyInstance, deps: AppDeps): voi
       // Every scheme needs only the headers and the query: refuse before the body is read, so no
       // unauthenticated request costs a JSON parse (security review M1).
       onRequest: async (req: FastifyRequest) => {
-        if (allow?.length && !allow.includes(req.ip)) throw new HttpError(403, `callbacks from ${req.ip} are not allowed`, 'forbidden');
-        const headersOnly: CallbackRequest = { method: req.method, query: flatten(req.query as Record<string, unknown>), headers: flatten(req.headers), body: undefined, rawBody: '' };
-        if (!authentic(endpoint, headersOnly, setting(deps.config, endpoint.secretEnv))) throw unauthorized(`${endpoint.provider} callback: missing or invalid credentials`);
+        if (allow?.length && !allow.includes(req.ip))
+          throw new HttpError(403, `callbacks from ${req.ip} are not allowed`, 'forbidden');
+        const headersOnly: CallbackRequest = {
+          method: req.method,
+          query: flatten(req.query as Record<string, unknown>),
+          headers: flatten(req.headers),
+          body: undefined,
+          rawBody: '',
+        };
+        if (!authentic(endpoint, headersOnly, setting(deps.config, endpoint.secretEnv)))
+          throw unauthorized(`${endpoint.provider} callback: missing or invalid credentials`);
       },
       handler: async (req: FastifyRequest, reply: FastifyReply) => {
         const query = flatten(req.query as Record<string, unknown>);
@@ -63,14 +80,20 @@ export function registerCallbackRoutes(app: FastifyInstance, deps: AppDeps): voi
         // The secret never goes to the database.
         const { token: _token, ...storedQuery } = query;
         await inbox.store({
-          provider: endpoint.provider, route: endpoint.path, method: req.method,
-          query: Object.fromEntries(Object.entries(storedQuery).filter((e): e is [string, string] => e[1] !== undefined)),
+          provider: endpoint.provider,
+          route: endpoint.path,
+          method: req.method,
+          query: Object.fromEntries(
+            Object.entries(storedQuery).filter((e): e is [string, string] => e[1] !== undefined),
+          ),
           body: creq.rawBody ?? '',
         });
         observeCallbackStored(endpoint.provider, parsed);
         deps.relay?.wake();
-        return reply.status(endpoint.ack.status).type(endpoint.ack.contentType ?? 'application/json').send(
-          typeof endpoint.ack.body === 'string' ? endpoint.ack.body : JSON.stringify(endpoint.ack.body));
+        return reply
+          .status(endpoint.ack.status)
+          .type(endpoint.ack.contentType ?? 'application/json')
+          .send(typeof endpoint.ack.body === 'string' ? endpoint.ack.body : JSON.stringify(endpoint.ack.body));
       },
     });
   }

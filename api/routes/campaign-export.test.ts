@@ -5,9 +5,15 @@ import { csvCell } from './campaigns.js';
 
 test('a cell a spreadsheet would run as a formula gets a leading quote', () => {
   for (const [input, out] of [
-    ['=HYPERLINK("http://x")', `"'=HYPERLINK(""http://x"")"`], ['+1+1', "'+1+1"], ['-2', "'-2"], ['@SUM(A1)', "'@SUM(A1)"],
-    ['\tx', "'\tx"], ['\rx', `"'\rx"`], ['["=1+1"]', '"[""=1+1""]"'],
-  ] as const) assert.equal(csvCell(input), out, JSON.stringify(input));
+    ['=HYPERLINK("http://x")', `"'=HYPERLINK(""http://x"")"`],
+    ['+1+1', "'+1+1"],
+    ['-2', "'-2"],
+    ['@SUM(A1)', "'@SUM(A1)"],
+    ['\tx', "'\tx"],
+    ['\rx', `"'\rx"`],
+    ['["=1+1"]', '"[""=1+1""]"'],
+  ] as const)
+    assert.equal(csvCell(input), out, JSON.stringify(input));
 });
 
 test('E.164 numbers, plain text, null and JSON are written as before', () => {

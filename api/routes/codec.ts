@@ -16,7 +16,8 @@ const payloads = z.object({
   payloads: z.array(z.object({ metadata: z.record(z.string(), base64).nullish(), data: base64.nullish() })).max(10_000),
 });
 const schema = (summary: string) => ({
-  tags: ['codec'], summary,
+  tags: ['codec'],
+  summary,
   headers: z.object({ 'x-namespace': z.string().optional() }),
   body: payloads,
   response: { 200: payloads },
@@ -32,12 +33,14 @@ export const codecRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => 
   });
 
   function requireCodec(): AesGcmCodec {
-    if (!codec) throw new HttpError(404, 'payload encryption is off: KURIR_ENCRYPTION_KEY is not set', 'encryption_disabled');
+    if (!codec)
+      throw new HttpError(404, 'payload encryption is off: KURIR_ENCRYPTION_KEY is not set', 'encryption_disabled');
     return codec;
   }
 
   // Preflights are answered by the CORS hook; these routes only make them routable.
-  for (const path of ['/codec/decode', '/codec/encode']) app.options(path, { schema: { hide: true } }, async (_req, reply) => reply.status(204).send());
+  for (const path of ['/codec/decode', '/codec/encode'])
+    app.options(path, { schema: { hide: true } }, async (_req, reply) => reply.status(204).send());
 
   app.post('/codec/decode', { schema: schema('Decrypt payloads (Temporal codec server contract)') }, async (req) => {
     const active = requireCodec();
@@ -51,8 +54,12 @@ export const codecRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => 
     }
   });
 
-  app.post('/codec/encode', { schema: schema('Encrypt payloads with the current key (Temporal codec server contract)') }, async (req) => {
-    const encoded = await requireCodec().encode(req.body.payloads.map(payloadFromJson));
-    return { payloads: encoded.map(payloadToJson) };
-  });
+  app.post(
+    '/codec/encode',
+    { schema: schema('Encrypt payloads with the current key (Temporal codec server contract)') },
+    async (req) => {
+      const encoded = await requireCodec().encode(req.body.payloads.map(payloadFromJson));
+      return { payloads: encoded.map(payloadToJson) };
+    },
+  );
 };

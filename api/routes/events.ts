@@ -31,12 +31,23 @@ export const eventRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => 
 
   /** Takes a slot for this key, or answers 429 naming the limit; the returned function gives it back once. */
   const reserve = (authorization: string | undefined): (() => void) => {
-    const key = createHash('sha256').update(bearerToken(authorization) ?? '').digest('base64url');
+    const key = createHash('sha256')
+      .update(bearerToken(authorization) ?? '')
+      .digest('base64url');
     const mine = perKey.get(key) ?? 0;
     if (mine >= maxPerKey) {
-      throw new HttpError(429, `too many open event streams for this API key (SSE_MAX_STREAMS_PER_KEY=${maxPerKey}); close one first`, 'too_many_streams');
+      throw new HttpError(
+        429,
+        `too many open event streams for this API key (SSE_MAX_STREAMS_PER_KEY=${maxPerKey}); close one first`,
+        'too_many_streams',
+      );
     }
-    if (total >= maxAll) throw new HttpError(429, `too many open event streams (SSE_MAX_STREAMS=${maxAll}); try again later`, 'too_many_streams');
+    if (total >= maxAll)
+      throw new HttpError(
+        429,
+        `too many open event streams (SSE_MAX_STREAMS=${maxAll}); try again later`,
+        'too_many_streams',
+      );
     perKey.set(key, mine + 1);
     total++;
     let released = false;
@@ -50,46 +61,73 @@ export const eventRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => 
     };
   };
 
-  app.get('/v1/events', {
-    schema: {
-      tags: ['events'], summary: 'Event stream (text/event-stream): id = seq, event = type, data = the event JSON',
-      querystring: z.object({
-        messageId: id.optional(), otpId: id.optional(), campaignId: id.optional(), reference: id.optional(),
-        types: z.string().max(1_000).optional().describe('comma-separated event types'),
-        after: seq.optional().describe('start after this seq (Last-Event-ID wins)'),
-        follow: z.enum(['true', 'false']).default('true').describe('false: send the stored events, then end'),
-      }),
-      headers: z.object({ 'last-event-id': seq.optional() }),
+  app.get(
+    '/v1/events',
+    {
+      schema: {
+        tags: ['events'],
+        summary: 'Event stream (text/event-stream): id = seq, event = type, data = the event JSON',
+        querystring: z.object({
+          messageId: id.optional(),
+          otpId: id.optional(),
+          campaignId: id.optional(),
+          reference: id.optional(),
+          types: z.string().max(1_000).optional().describe('comma-separated event types'),
+          after: seq.optional().describe('start after this seq (Last-Event-ID wins)'),
+          follow: z.enum(['true', 'false']).default('true').describe('false: send the stored events, then end'),
+        }),
+        headers: z.object({ 'last-event-id': seq.optional() }),
+      },
     },
-  }, async (req, reply) => {
-    const q = req.query;
-    const types = q.types?.split(',').map((t) => t.trim()).filter(Boolean);
-    const unknown = types?.find((t) => !(EVENT_TYPES as readonly string[]).includes(t));
-    if (unknown) throw new HttpError(400, `types: unknown event type "${unknown}"`, 'validation_error', 'types');
-    const filter = { messageId: q.messageId, otpId: q.otpId, campaignId: q.campaignId, reference: q.reference, types: types as EventType[] | undefined };
-    const resumeAt = req.headers['last-event-id'] ?? q.after;
-    const oneSubject = Boolean(q.messageId ?? q.otpId ?? q.campaignId ?? q.reference);
-    const release = reserve(req.headers.authorization);
-    let cursor: number;
-    try {
-      cursor = resumeAt !== undefined ? Number(resumeAt) : oneSubject ? 0 : await lastEventSeq(deps.pool);
-    } catch (err) {
-      release();
-      throw err;
-    }
+    async (req, reply) => {
+      const q = req.query;
+      const types = q.types
+        ?.split(',')
+        .map((t) => t.trim())
+        .filter(Boolean);
+      const unknown = types?.find((t) => !(EVENT_TYPES as readonly string[]).includes(t));
+      if (unknown) throw new HttpError(400, `types: unknown event type "${unknown}"`, 'validation_error', 'types');
+      const filter = {
+        messageId: q.messageId,
+        otpId: q.otpId,
+        campaignId: q.campaignId,
+        reference: q.reference,
+        types: types as EventType[] | undefined,
+      };
+      const resumeAt = req.headers['last-event-id'] ?? q.after;
+      const oneSubject = Boolean(q.messageId ?? q.otpId ?? q.campaignId ?? q.reference);
+      const release = reserve(req.headers.authorization);
+      let cursor: number;
+      try {
+        cursor = resumeAt !== undefined ? Number(resumeAt) : oneSubject ? 0 : await lastEventSeq(deps.pool);
+      } catch (err) {
+        release();
+        throw err;
+      }
 
-    reply.hijack();
-    reply.raw.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive',
-      'x-accel-buffering': 'no', 'x-request-id': req.id,
-    });
-    reply.raw.write('retry: 2000\n\n');
-    const stream = new SseStream(reply.raw, {
-      pool: deps.pool, filter, cursor, follow: q.follow === 'true', fanout,
-      heartbeatMs: parseDurationMs(deps.config.SSE_HEARTBEAT) ?? 15_000,
-    });
-    open.add(stream);
-    void stream.done.then(() => { open.delete(stream); release(); });
-    stream.start();
-  });
+      reply.hijack();
+      reply.raw.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+        'x-request-id': req.id,
+      });
+      reply.raw.write('retry: 2000\n\n');
+      const stream = new SseStream(reply.raw, {
+        pool: deps.pool,
+        filter,
+        cursor,
+        follow: q.follow === 'true',
+        fanout,
+        heartbeatMs: parseDurationMs(deps.config.SSE_HEARTBEAT) ?? 15_000,
+      });
+      open.add(stream);
+      void stream.done.then(() => {
+        open.delete(stream);
+        release();
+      });
+      stream.start();
+    },
+  );
 };

@@ -8,7 +8,9 @@ const check = z.object({ status: z.enum(['ok', 'unavailable']), error: z.string(
 
 async function temporalCheck(deps: AppDeps): Promise<z.infer<typeof check>> {
   try {
-    await deps.temporal.connection.withDeadline(Date.now() + 2_000, () => deps.temporal.connection.workflowService.getSystemInfo({}));
+    await deps.temporal.connection.withDeadline(Date.now() + 2_000, () =>
+      deps.temporal.connection.workflowService.getSystemInfo({}),
+    );
     return { status: 'ok' };
   } catch (err) {
     return { status: 'unavailable', error: err instanceof Error ? err.message.split('\n')[0] : String(err) };
@@ -16,15 +18,25 @@ async function temporalCheck(deps: AppDeps): Promise<z.infer<typeof check>> {
 }
 
 export const healthRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
-  app.get('/healthz', {
-    schema: {
-      tags: ['health'], summary: 'Reachability of Temporal and PostgreSQL',
-      response: { 200: z.object({ status: z.literal('ok'), temporal: check, database: check }), 503: z.object({ status: z.literal('degraded'), temporal: check, database: check }) },
+  app.get(
+    '/healthz',
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'Reachability of Temporal and PostgreSQL',
+        response: {
+          200: z.object({ status: z.literal('ok'), temporal: check, database: check }),
+          503: z.object({ status: z.literal('degraded'), temporal: check, database: check }),
+        },
+      },
     },
-  }, async (_req, reply) => {
-    const [temporal, db] = await Promise.all([temporalCheck(deps), databaseReachable(deps.pool)]);
-    const database = db ? { status: 'ok' as const } : { status: 'unavailable' as const, error: 'database unreachable' };
-    if (temporal.status === 'ok' && database.status === 'ok') return { status: 'ok' as const, temporal, database };
-    return reply.status(503).send({ status: 'degraded' as const, temporal, database });
-  });
+    async (_req, reply) => {
+      const [temporal, db] = await Promise.all([temporalCheck(deps), databaseReachable(deps.pool)]);
+      const database = db
+        ? { status: 'ok' as const }
+        : { status: 'unavailable' as const, error: 'database unreachable' };
+      if (temporal.status === 'ok' && database.status === 'ok') return { status: 'ok' as const, temporal, database };
+      return reply.status(503).send({ status: 'degraded' as const, temporal, database });
+    },
+  );
 };

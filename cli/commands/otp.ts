@@ -7,14 +7,23 @@ import { otpInputSchema, verifySchema } from '../../schemas/otp.js';
 import type { CliContext } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
 
-interface OtpSendOptions { to: string; strategy?: string; length?: string; type?: string; ttl?: string; reference?: string; id?: string }
+interface OtpSendOptions {
+  to: string;
+  strategy?: string;
+  length?: string;
+  type?: string;
+  ttl?: string;
+  reference?: string;
+  id?: string;
+}
 
 const int = (v: string | undefined) => (v === undefined ? undefined : Number(v));
 
 export function otpCommands(program: Command, ctx: () => CliContext): void {
   const otp = program.command('otp').description('one-time codes: send, verify, resend');
 
-  otp.command('send')
+  otp
+    .command('send')
     .description('send a code (answers once it is out)')
     .requiredOption('--to <number>', 'recipient in E.164')
     .option('--strategy <channels>', 'channel order: whatsapp, sms or whatsapp|sms', 'whatsapp|sms')
@@ -25,26 +34,45 @@ export function otpCommands(program: Command, ctx: () => CliContext): void {
     .option('--id <id>', 'OTP id (otp_…)')
     .action(async (o: OtpSendOptions) => {
       const c = ctx();
-      const code = o.length ?? o.type ?? o.ttl ? { length: int(o.length), type: int(o.type), ttl: o.ttl } : undefined;
-      const input = parseOrThrow(otpInputSchema, { to: o.to, strategy: o.strategy, reference: o.reference, ...(code ? { code } : {}) });
+      const code = (o.length ?? o.type ?? o.ttl) ? { length: int(o.length), type: int(o.type), ttl: o.ttl } : undefined;
+      const input = parseOrThrow(otpInputSchema, {
+        to: o.to,
+        strategy: o.strategy,
+        reference: o.reference,
+        ...(code ? { code } : {}),
+      });
       const id = o.id ?? newOtpId();
       const sent = await startOtp(await c.client(), input, { id, taskQueue: c.config.TEMPORAL_TASK_QUEUE });
       c.print({ id, ...sent }, `${id}  sent by ${sent.channel ?? '-'}, expires ${sent.expiresAt}`);
     });
 
-  otp.command('verify <id> <code>')
+  otp
+    .command('verify <id> <code>')
     .description('check a code (exit 0 only when approved, 3 when wrong or no longer pending)')
     .action(async (id: string, code: string) => {
       const c = ctx();
       parseOrThrow(verifySchema, { code });
       // Provider-mode OTPs are checked by EngageLab; engine-mode ones by comparing HMACs in the workflow.
-      const result = await verifyOtp(await c.client(), c.config.OTP_HMAC_KEY, id, code, createProviderRegistry(c.config).engagelabOtp());
-      c.print({ id, ...result }, result.status === 'approved' ? `${id}  approved` : `${id}  ${result.status}, ${result.attemptsLeft} attempts left`);
-      if (result.status === 'pending') throw new CliError(EXIT.refused, `wrong code for ${id} (${result.attemptsLeft} attempts left)`);
+      const result = await verifyOtp(
+        await c.client(),
+        c.config.OTP_HMAC_KEY,
+        id,
+        code,
+        createProviderRegistry(c.config).engagelabOtp(),
+      );
+      c.print(
+        { id, ...result },
+        result.status === 'approved'
+          ? `${id}  approved`
+          : `${id}  ${result.status}, ${result.attemptsLeft} attempts left`,
+      );
+      if (result.status === 'pending')
+        throw new CliError(EXIT.refused, `wrong code for ${id} (${result.attemptsLeft} attempts left)`);
       if (result.status !== 'approved') throw new CliError(EXIT.refused, `${id} is ${result.status}`);
     });
 
-  otp.command('resend <id>')
+  otp
+    .command('resend <id>')
     .description('send a new code (cooldown and per-number limit apply: exit 3)')
     .action(async (id: string) => {
       const c = ctx();

@@ -15,11 +15,25 @@ test('the Standard Webhooks reference vector', () => {
 });
 
 test('verification accepts a valid delivery (plain headers or fetch Headers, rotated signatures) and refuses the rest', () => {
-  const headers = { 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': signWebhook(secret, id, ts, body) };
+  const headers = {
+    'webhook-id': id,
+    'webhook-timestamp': String(ts),
+    'webhook-signature': signWebhook(secret, id, ts, body),
+  };
   assert.deepEqual(verifyWebhookSignature(secret, headers, body, { now }), { test: 2432232314 });
-  assert.deepEqual(verifyWebhookSignature(secret, new Headers(headers), Buffer.from(body), { now }), { test: 2432232314 });
-  assert.doesNotThrow(() => verifyWebhookSignature(secret, { ...headers, 'webhook-signature': `v1,bm90IGl0 ${headers['webhook-signature']}` }, body, { now }));
-  const refused = (h: Record<string, string>, b = body, at = now) => assert.throws(() => verifyWebhookSignature(secret, h, b, { now: at }), WebhookVerificationError);
+  assert.deepEqual(verifyWebhookSignature(secret, new Headers(headers), Buffer.from(body), { now }), {
+    test: 2432232314,
+  });
+  assert.doesNotThrow(() =>
+    verifyWebhookSignature(
+      secret,
+      { ...headers, 'webhook-signature': `v1,bm90IGl0 ${headers['webhook-signature']}` },
+      body,
+      { now },
+    ),
+  );
+  const refused = (h: Record<string, string>, b = body, at = now) =>
+    assert.throws(() => verifyWebhookSignature(secret, h, b, { now: at }), WebhookVerificationError);
   refused({ ...headers, 'webhook-id': 'msg_other' });
   refused(headers, body.replace('2432232314', '2432232315'));
   refused(headers, body, now + 301_000);

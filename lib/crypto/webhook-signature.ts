@@ -5,7 +5,10 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export class WebhookVerificationError extends Error {
-  constructor(message: string) { super(message); this.name = 'WebhookVerificationError'; }
+  constructor(message: string) {
+    super(message);
+    this.name = 'WebhookVerificationError';
+  }
 }
 
 function keyOf(secret: string): Buffer {
@@ -22,8 +25,11 @@ export function signWebhook(secret: string, id: string, timestampSeconds: number
 type Headers = Record<string, string | string[] | undefined> | { get(name: string): string | null };
 
 function header(headers: Headers, name: string): string | undefined {
-  if (typeof (headers as { get?: unknown }).get === 'function') return (headers as { get(n: string): string | null }).get(name) ?? undefined;
-  const v = (headers as Record<string, string | string[] | undefined>)[name] ?? (headers as Record<string, string | string[] | undefined>)[name.toLowerCase()];
+  if (typeof (headers as { get?: unknown }).get === 'function')
+    return (headers as { get(n: string): string | null }).get(name) ?? undefined;
+  const v =
+    (headers as Record<string, string | string[] | undefined>)[name] ??
+    (headers as Record<string, string | string[] | undefined>)[name.toLowerCase()];
   return Array.isArray(v) ? v[0] : v;
 }
 
@@ -31,14 +37,21 @@ function header(headers: Headers, name: string): string | undefined {
  * Verifies a webhook from kurir: the raw body exactly as received, the request headers (a plain
  * object or a fetch Headers). Returns the parsed event; throws WebhookVerificationError otherwise.
  */
-export function verifyWebhookSignature<T = unknown>(secret: string, headers: Headers, body: string | Buffer, opts: { toleranceSeconds?: number; now?: number } = {}): T {
+export function verifyWebhookSignature<T = unknown>(
+  secret: string,
+  headers: Headers,
+  body: string | Buffer,
+  opts: { toleranceSeconds?: number; now?: number } = {},
+): T {
   const id = header(headers, 'webhook-id');
   const timestamp = header(headers, 'webhook-timestamp');
   const signatures = header(headers, 'webhook-signature');
-  if (!id || !timestamp || !signatures) throw new WebhookVerificationError('missing webhook-id, webhook-timestamp or webhook-signature header');
+  if (!id || !timestamp || !signatures)
+    throw new WebhookVerificationError('missing webhook-id, webhook-timestamp or webhook-signature header');
   const ts = Number(timestamp);
   const now = Math.floor((opts.now ?? Date.now()) / 1000);
-  if (!Number.isInteger(ts) || Math.abs(now - ts) > (opts.toleranceSeconds ?? 300)) throw new WebhookVerificationError('webhook-timestamp: outside the tolerance');
+  if (!Number.isInteger(ts) || Math.abs(now - ts) > (opts.toleranceSeconds ?? 300))
+    throw new WebhookVerificationError('webhook-timestamp: outside the tolerance');
   const text = typeof body === 'string' ? body : body.toString('utf8');
   const expected = Buffer.from(signWebhook(secret, id, ts, text).slice('v1,'.length), 'base64');
   // The header may carry several space-separated signatures (secret rotation): any v1 match counts.

@@ -22,7 +22,9 @@ export interface EngageLabStatusEvent extends StatusEvent {
 }
 
 function hmacHex(secret: string, timestamp: string, nonce: string, username: string): string {
-  return createHmac('sha256', secret).update(timestamp + nonce + username).digest('hex');
+  return createHmac('sha256', secret)
+    .update(timestamp + nonce + username)
+    .digest('hex');
 }
 
 /** `timestamp=…;nonce=…;username=…;signature=…` → its parts (keys case-insensitive, spaces ignored). */
@@ -40,10 +42,16 @@ export function parseCallbackIdHeader(header: string): Record<string, string> {
  * `toleranceSec` of `nowMs`. The comparison is constant-time. Assumption: the timestamp is unix
  * seconds; a 13-digit value is read as milliseconds.
  */
-export function verifyEngageLabSignature(header: string | undefined, secret: string, nowMs: number, toleranceSec = ENGAGELAB_SIGNATURE_TOLERANCE_SEC): boolean {
+export function verifyEngageLabSignature(
+  header: string | undefined,
+  secret: string,
+  nowMs: number,
+  toleranceSec = ENGAGELAB_SIGNATURE_TOLERANCE_SEC,
+): boolean {
   if (!header || !secret) return false;
   const { timestamp, nonce, username, signature } = parseCallbackIdHeader(header);
-  if (!timestamp || !/^\d{1,13}$/.test(timestamp) || nonce === undefined || username === undefined || !signature) return false;
+  if (!timestamp || !/^\d{1,13}$/.test(timestamp) || nonce === undefined || username === undefined || !signature)
+    return false;
   if (!/^[0-9a-fA-F]{64}$/.test(signature)) return false;
   const ts = Number(timestamp);
   const seconds = timestamp.length === 13 ? ts / 1000 : ts;
@@ -53,7 +61,12 @@ export function verifyEngageLabSignature(header: string | undefined, secret: str
 }
 
 /** The X-CALLBACK-ID value EngageLab would send at `nowMs` (used by the sandbox and tests). */
-export function signEngageLabCallback(secret: string, username: string, nowMs: number, nonce: string = randomBytes(8).toString('hex')): string {
+export function signEngageLabCallback(
+  secret: string,
+  username: string,
+  nowMs: number,
+  nonce: string = randomBytes(8).toString('hex'),
+): string {
   const timestamp = String(Math.floor(nowMs / 1000));
   return `timestamp=${timestamp};nonce=${nonce};username=${username};signature=${hmacHex(secret, timestamp, nonce, username)}`;
 }
@@ -84,7 +97,11 @@ function bodyItems(req: CallbackRequest): unknown[] {
 function invalid(error: z.ZodError, body: unknown): BadRequestError {
   const issue = error.issues[0];
   const field = issue?.path.map(String).join('.') || 'body';
-  const present = issue !== undefined && issue.path.length > 0 && body !== null && typeof body === 'object' &&
+  const present =
+    issue !== undefined &&
+    issue.path.length > 0 &&
+    body !== null &&
+    typeof body === 'object' &&
     (body as Record<string, unknown>)[String(issue.path[0])] != null;
   return fail(present ? issue.message : 'is required', field);
 }
@@ -103,7 +120,8 @@ export function statusEventFromCallback(item: unknown, receivedAt: Date = new Da
   if (!r.success) throw invalid(r.error, item);
   const e = r.data;
   const statusObj = typeof e.status === 'object' && e.status !== null ? e.status : undefined;
-  const messageStatus = statusObj?.message_status ?? (typeof e.status === 'string' ? e.status : undefined) ?? e.message_status ?? undefined;
+  const messageStatus =
+    statusObj?.message_status ?? (typeof e.status === 'string' ? e.status : undefined) ?? e.message_status ?? undefined;
   if (!messageStatus?.trim()) throw fail('is required', 'status.message_status');
   const status = canonicalStatus(messageStatus);
   if (!status) throw fail(`unknown status "${messageStatus}"`, 'status.message_status');
@@ -113,7 +131,10 @@ export function statusEventFromCallback(item: unknown, receivedAt: Date = new Da
     providerMessageId: e.message_id,
     status,
     // msg_time is when this status happened; itime (when the message was made) is the fallback.
-    occurredAt: fromEpoch(statusObj?.status_data?.msg_time, 'status.status_data.msg_time') ?? fromEpoch(e.itime, 'itime') ?? receivedAt,
+    occurredAt:
+      fromEpoch(statusObj?.status_data?.msg_time, 'status.status_data.msg_time') ??
+      fromEpoch(e.itime, 'itime') ??
+      receivedAt,
     providerCode: messageStatus.trim().toLowerCase(),
     raw: item,
     ...(e.channel ? { channel: e.channel } : {}),
@@ -121,18 +142,23 @@ export function statusEventFromCallback(item: unknown, receivedAt: Date = new Da
   };
 }
 
-export function parseEngageLabCallback(req: CallbackRequest): ParsedCallback & { kind: 'status'; events: EngageLabStatusEvent[] } {
+export function parseEngageLabCallback(
+  req: CallbackRequest,
+): ParsedCallback & { kind: 'status'; events: EngageLabStatusEvent[] } {
   const receivedAt = new Date();
   return { kind: 'status', events: bodyItems(req).map((item) => statusEventFromCallback(item, receivedAt)) };
 }
 
-export const engagelabCallbackEndpoints: CallbackEndpoint[] = [{
-  provider: PROVIDER,
-  method: 'POST',
-  path: '/callbacks/engagelab',
-  auth: 'signature',
-  secretEnv: 'ENGAGELAB_CALLBACK_SECRET',
-  verifySignature: (req, secret, nowMs) => verifyEngageLabSignature(header(req, ENGAGELAB_CALLBACK_HEADER), secret, nowMs),
-  parse: parseEngageLabCallback,
-  ack: ENGAGELAB_CALLBACK_ACK,
-}];
+export const engagelabCallbackEndpoints: CallbackEndpoint[] = [
+  {
+    provider: PROVIDER,
+    method: 'POST',
+    path: '/callbacks/engagelab',
+    auth: 'signature',
+    secretEnv: 'ENGAGELAB_CALLBACK_SECRET',
+    verifySignature: (req, secret, nowMs) =>
+      verifyEngageLabSignature(header(req, ENGAGELAB_CALLBACK_HEADER), secret, nowMs),
+    parse: parseEngageLabCallback,
+    ack: ENGAGELAB_CALLBACK_ACK,
+  },
+];

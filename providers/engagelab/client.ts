@@ -8,10 +8,25 @@ import { httpRequest, joinUrl } from '../http.js';
 import { parsePhone } from '../phone.js';
 import type { Channel, ChannelProvider, OutboundMessage, SendResult } from '../types.js';
 import {
-  ENGAGELAB_PATHS, resultSchema, sendCustomCodeRequestSchema, sendOtpRequestSchema, sendResponseSchema, templateConfigSchema,
-  templateIdSchema, templateListResponseSchema, templatePath, templateResponseSchema, verifyRequestSchema, verifyResponseSchema,
-  type ResultBody, type SendCustomCodeRequest, type SendOtpRequest, type TemplateConfig, type TemplateConfigInput,
-  type TemplateResponse, type VerifyRequest,
+  ENGAGELAB_PATHS,
+  resultSchema,
+  sendCustomCodeRequestSchema,
+  sendOtpRequestSchema,
+  sendResponseSchema,
+  templateConfigSchema,
+  templateIdSchema,
+  templateListResponseSchema,
+  templatePath,
+  templateResponseSchema,
+  verifyRequestSchema,
+  verifyResponseSchema,
+  type ResultBody,
+  type SendCustomCodeRequest,
+  type SendOtpRequest,
+  type TemplateConfig,
+  type TemplateConfigInput,
+  type TemplateResponse,
+  type VerifyRequest,
 } from './contract.js';
 import { engageLabError, PROVIDER, type EngageLabOperation } from './statuses.js';
 
@@ -45,19 +60,26 @@ const { parseOrThrow } = providerValidation(PROVIDER);
 export function formatRecipient(to: string, field = 'to'): string {
   const trimmed = to.trim();
   if (trimmed.includes('@')) {
-    if (!z.email().safeParse(trimmed).success) throw new BadRequestError(`${PROVIDER}: ${field}: "${to}" is not a phone number or email address`, { provider: PROVIDER, field });
+    if (!z.email().safeParse(trimmed).success)
+      throw new BadRequestError(`${PROVIDER}: ${field}: "${to}" is not a phone number or email address`, {
+        provider: PROVIDER,
+        field,
+      });
     return trimmed;
   }
   try {
     return parsePhone(trimmed, 'ID', field).e164;
   } catch (err) {
-    if (err instanceof BadRequestError) throw new BadRequestError(`${PROVIDER}: ${err.message}`, { provider: PROVIDER, field });
+    if (err instanceof BadRequestError)
+      throw new BadRequestError(`${PROVIDER}: ${err.message}`, { provider: PROVIDER, field });
     throw err;
   }
 }
 
 function unusable(operation: EngageLabOperation): ProviderUnavailableError {
-  return new ProviderUnavailableError(`${PROVIDER} ${operation} answered success with an unusable body`, { provider: PROVIDER });
+  return new ProviderUnavailableError(`${PROVIDER} ${operation} answered success with an unusable body`, {
+    provider: PROVIDER,
+  });
 }
 
 export class EngageLabOtpClient {
@@ -83,8 +105,15 @@ export class EngageLabOtpClient {
    */
   async updateTemplate(templateId: string, config: TemplateConfigInput): Promise<ResultBody> {
     const id = parseOrThrow(templateIdSchema, templateId, { prefix: 'template_id' });
-    const body: TemplateConfig = parseOrThrow(templateConfigSchema, { ...config, template_id: config.template_id ?? id });
-    if (body.template_id !== id) throw new BadRequestError(`${PROVIDER}: template_id: "${body.template_id}" does not match the template being updated`, { provider: PROVIDER, field: 'template_id' });
+    const body: TemplateConfig = parseOrThrow(templateConfigSchema, {
+      ...config,
+      template_id: config.template_id ?? id,
+    });
+    if (body.template_id !== id)
+      throw new BadRequestError(
+        `${PROVIDER}: template_id: "${body.template_id}" does not match the template being updated`,
+        { provider: PROVIDER, field: 'template_id' },
+      );
     return this.result('updateTemplate', await this.call('updateTemplate', 'PUT', templatePath(id), body));
   }
 
@@ -144,13 +173,24 @@ export class EngageLabOtpClient {
   }
 
   /** One HTTP exchange; a non-2xx answer or a `code` other than 0 becomes a named error. */
-  private async call(operation: EngageLabOperation, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, json?: unknown): Promise<unknown> {
+  private async call(
+    operation: EngageLabOperation,
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+    path: string,
+    json?: unknown,
+  ): Promise<unknown> {
     const res = await httpRequest({
-      provider: PROVIDER, method, url: joinUrl(this.baseUrl, path), headers: { authorization: this.authorization }, json, timeoutMs: this.timeoutMs,
+      provider: PROVIDER,
+      method,
+      url: joinUrl(this.baseUrl, path),
+      headers: { authorization: this.authorization },
+      json,
+      timeoutMs: this.timeoutMs,
     });
     const env = resultSchema.safeParse(res.json);
     const code = env.success ? env.data.code : undefined;
-    if (res.status < 200 || res.status >= 300 || (code !== undefined && code !== 0)) throw engageLabError({ operation, httpStatus: res.status, body: res.json });
+    if (res.status < 200 || res.status >= 300 || (code !== undefined && code !== 0))
+      throw engageLabError({ operation, httpStatus: res.status, body: res.json });
     return res.json;
   }
 }
@@ -164,8 +204,12 @@ export function templateParams(params: readonly string[]): Record<string, string
   params.forEach((p, i) => {
     const m = /^([A-Za-z_][A-Za-z0-9_]*)=([\s\S]*)$/.exec(p);
     const key = m?.[1] ?? String(i + 1);
-    if (key in out) throw new BadRequestError(`${PROVIDER}: template.params: "${key}" is given twice`, { provider: PROVIDER, field: 'template.params' });
-    out[key] = m ? m[2] ?? '' : p;
+    if (key in out)
+      throw new BadRequestError(`${PROVIDER}: template.params: "${key}" is given twice`, {
+        provider: PROVIDER,
+        field: 'template.params',
+      });
+    out[key] = m ? (m[2] ?? '') : p;
   });
   return out;
 }
@@ -186,15 +230,25 @@ export class EngageLabProvider implements ChannelProvider {
   buildSendRequest(message: OutboundMessage): SendOtpRequest {
     if (!message.template) {
       const field = message.media ? 'media' : message.text !== undefined ? 'text' : 'template';
-      throw new BadRequestError(`${PROVIDER}: ${field}: EngageLab sends templates only (template.name = template id)`, { provider: PROVIDER, field });
+      throw new BadRequestError(`${PROVIDER}: ${field}: EngageLab sends templates only (template.name = template id)`, {
+        provider: PROVIDER,
+        field,
+      });
     }
     if (message.smsFallback) {
-      throw new BadRequestError(`${PROVIDER}: smsFallback: the template's send_channel_strategy decides the fallback`, { provider: PROVIDER, field: 'smsFallback' });
+      throw new BadRequestError(`${PROVIDER}: smsFallback: the template's send_channel_strategy decides the fallback`, {
+        provider: PROVIDER,
+        field: 'smsFallback',
+      });
     }
     const { name, params, language } = message.template;
     return {
       to: message.to,
-      template: { id: name, language: language ?? 'default', ...(params.length > 0 ? { params: templateParams(params) } : {}) },
+      template: {
+        id: name,
+        language: language ?? 'default',
+        ...(params.length > 0 ? { params: templateParams(params) } : {}),
+      },
     };
   }
 
@@ -205,4 +259,7 @@ export class EngageLabProvider implements ChannelProvider {
   }
 }
 
-export const ENGAGELAB_SANDBOX_CREDENTIALS = { devKey: 'kurir-sandbox-dev-key', devSecret: 'kurir-sandbox-dev-secret' } as const;
+export const ENGAGELAB_SANDBOX_CREDENTIALS = {
+  devKey: 'kurir-sandbox-dev-key',
+  devSecret: 'kurir-sandbox-dev-secret',
+} as const;

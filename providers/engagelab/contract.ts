@@ -10,7 +10,8 @@ export const ENGAGELAB_PATHS = {
   verifications: '/v1/verifications',
 } as const;
 
-export const templatePath = (templateId: string): string => `${ENGAGELAB_PATHS.templates}/${encodeURIComponent(templateId)}`;
+export const templatePath = (templateId: string): string =>
+  `${ENGAGELAB_PATHS.templates}/${encodeURIComponent(templateId)}`;
 
 export const ENGAGELAB_CHANNELS = ['whatsapp', 'sms', 'email', 'voice'] as const;
 
@@ -20,32 +21,53 @@ export const CODE_TYPE_BITS = { digits: 1, lowercase: 2, uppercase: 4 } as const
 export const WHATSAPP_CODE_TTLS: readonly number[] = [1, 5, 10];
 
 // Assumption: numbers in answers may come as JSON numbers or numeric strings; both are accepted.
-const numeric = z.union([z.number(), z.string().trim().regex(/^-?\d+(\.\d+)?$/).transform(Number)]);
+const numeric = z.union([
+  z.number(),
+  z
+    .string()
+    .trim()
+    .regex(/^-?\d+(\.\d+)?$/)
+    .transform(Number),
+]);
 // Message ids look like "1725407449772531712": beyond a double's precision, so a numeric id is kept as text.
 const idLike = z.union([z.string().trim().min(1, 'is required'), z.number().transform((n) => String(n))]);
 // Assumption: callback times are unix seconds (the sample's 1700000000); milliseconds are accepted too.
 const epoch = numeric;
 
 const int = (min: number, max: number, hint = '') =>
-  z.number({ error: 'must be an integer' }).int('must be an integer')
-    .min(min, `must be between ${min} and ${max}${hint}`).max(max, `must be between ${min} and ${max}${hint}`);
+  z
+    .number({ error: 'must be an integer' })
+    .int('must be an integer')
+    .min(min, `must be between ${min} and ${max}${hint}`)
+    .max(max, `must be between ${min} and ${max}${hint}`);
 
 /** The channels of a strategy such as `whatsapp|sms`, in order; unknown names are kept (the schema rejects them). */
 export function strategyChannels(strategy: string): string[] {
-  return strategy.split('|').map((c) => c.trim().toLowerCase()).filter((c) => c.length > 0);
+  return strategy
+    .split('|')
+    .map((c) => c.trim().toLowerCase())
+    .filter((c) => c.length > 0);
 }
 
 /**
  * `send_channel_strategy`: one channel, or several joined by `|` in fallback order (the document's
  * sentence is cut off at "Multi-saluran gunakan"; its sample is `whatsapp|sms`).
  */
-export const sendChannelStrategySchema = z.string().trim().min(1, 'is required').superRefine((s, ctx) => {
-  const parts = s.split('|').map((c) => c.trim());
-  const known = new Set<string>(ENGAGELAB_CHANNELS);
-  const bad = parts.find((c) => !known.has(c));
-  if (bad !== undefined) ctx.addIssue({ code: 'custom', message: `"${bad || '(empty)'}" is not a channel: use whatsapp, sms, email or voice joined by |` });
-  else if (new Set(parts).size !== parts.length) ctx.addIssue({ code: 'custom', message: 'names a channel twice' });
-});
+export const sendChannelStrategySchema = z
+  .string()
+  .trim()
+  .min(1, 'is required')
+  .superRefine((s, ctx) => {
+    const parts = s.split('|').map((c) => c.trim());
+    const known = new Set<string>(ENGAGELAB_CHANNELS);
+    const bad = parts.find((c) => !known.has(c));
+    if (bad !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${bad || '(empty)'}" is not a channel: use whatsapp, sms, email or voice joined by |`,
+      });
+    else if (new Set(parts).size !== parts.length) ctx.addIssue({ code: 'custom', message: 'names a channel twice' });
+  });
 
 export const verifyCodeConfigSchema = z.looseObject({
   verify_code_type: int(1, 7, ' (1 digits, 2 lowercase, 4 uppercase, added together)'),
@@ -68,11 +90,13 @@ export const SMS_CUSTOM_SUB_TYPES = ['authentication', 'marketing', 'utility'] a
 const smsConfigSchema = z.looseObject({
   template_type: z.union([z.literal(1), z.literal(2)], 'must be 1 (default) or 2 (custom)'),
   template_default_config: defaultConfigSchema.optional(),
-  template_custom_config: z.looseObject({
-    custom_sub_type: z.enum(SMS_CUSTOM_SUB_TYPES, 'must be authentication, marketing or utility'),
-    custom_content: z.string().min(1, 'is required'),
-    custom_country_codes: z.string().optional(),
-  }).optional(),
+  template_custom_config: z
+    .looseObject({
+      custom_sub_type: z.enum(SMS_CUSTOM_SUB_TYPES, 'must be authentication, marketing or utility'),
+      custom_content: z.string().min(1, 'is required'),
+      custom_country_codes: z.string().optional(),
+    })
+    .optional(),
 });
 
 const voiceConfigSchema = z.looseObject({
@@ -83,14 +107,18 @@ const voiceConfigSchema = z.looseObject({
 const emailConfigSchema = z.looseObject({
   template_name: z.string().min(1, 'is required'),
   // Required for "custom" email templates; the document names no email template_type, so optional.
-  template_custom_configs: z.array(z.looseObject({
-    language: z.string().min(1, 'is required'),
-    pre_from_name: z.string().optional(),
-    pre_from_mail: z.email('must be an email address'),
-    pre_subject: z.string().min(1, 'is required'),
-    template_content: z.string().min(1, 'is required'),
-    pre_param_map: z.record(z.string(), z.string()).optional(),
-  })).optional(),
+  template_custom_configs: z
+    .array(
+      z.looseObject({
+        language: z.string().min(1, 'is required'),
+        pre_from_name: z.string().optional(),
+        pre_from_mail: z.email('must be an email address'),
+        pre_subject: z.string().min(1, 'is required'),
+        template_content: z.string().min(1, 'is required'),
+        pre_param_map: z.record(z.string(), z.string()).optional(),
+      }),
+    )
+    .optional(),
 });
 
 const pwaConfigSchema = z.looseObject({ pwa_platform: z.string().optional(), pwa_code: z.string().optional() });
@@ -116,8 +144,12 @@ const templateConfigBase = z.looseObject({
 function carriesCode(t: z.output<typeof templateConfigBase>, channels: string[]): boolean {
   return channels.some((c) => {
     if (c === 'whatsapp' || c === 'voice') return true; // default templates always contain the code
-    if (c === 'sms') return t.sms_config?.template_type !== 2 || t.sms_config.template_custom_config?.custom_sub_type === 'authentication';
-    if (c === 'email') return t.email_config?.template_custom_configs?.some((e) => e.template_content.includes('{{code}}')) ?? false;
+    if (c === 'sms')
+      return (
+        t.sms_config?.template_type !== 2 || t.sms_config.template_custom_config?.custom_sub_type === 'authentication'
+      );
+    if (c === 'email')
+      return t.email_config?.template_custom_configs?.some((e) => e.template_content.includes('{{code}}')) ?? false;
     return false;
   });
 }
@@ -129,23 +161,45 @@ function carriesCode(t: z.output<typeof templateConfigBase>, channels: string[])
 export const templateConfigSchema = templateConfigBase.superRefine((t, ctx) => {
   const channels = strategyChannels(t.send_channel_strategy);
   for (const c of ENGAGELAB_CHANNELS) {
-    if (channels.includes(c) && t[`${c}_config`] === undefined) ctx.addIssue({ code: 'custom', path: [`${c}_config`], message: `is required when send_channel_strategy includes ${c}` });
+    if (channels.includes(c) && t[`${c}_config`] === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: [`${c}_config`],
+        message: `is required when send_channel_strategy includes ${c}`,
+      });
   }
   if (!t.verify_code_config && carriesCode(t, channels)) {
-    ctx.addIssue({ code: 'custom', path: ['verify_code_config'], message: 'is required when the template contains a verification code' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['verify_code_config'],
+      message: 'is required when the template contains a verification code',
+    });
   }
   const ttl = t.verify_code_config?.verify_code_ttl;
   if (ttl !== undefined && channels.includes('whatsapp') && !WHATSAPP_CODE_TTLS.includes(ttl)) {
-    ctx.addIssue({ code: 'custom', path: ['verify_code_config', 'verify_code_ttl'], message: 'must be 1, 5 or 10 minutes when send_channel_strategy includes whatsapp' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['verify_code_config', 'verify_code_ttl'],
+      message: 'must be 1, 5 or 10 minutes when send_channel_strategy includes whatsapp',
+    });
   }
   const sms = t.sms_config;
   if (sms?.template_type === 1 && !sms.template_default_config) {
-    ctx.addIssue({ code: 'custom', path: ['sms_config', 'template_default_config'], message: 'is required for a default SMS template (template_type 1)' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['sms_config', 'template_default_config'],
+      message: 'is required for a default SMS template (template_type 1)',
+    });
   }
   if (sms?.template_type === 2) {
     // "authentication content must contain {{code}}" is not checked here: the document's own sample
     // sends custom_content "xxx", so EngageLab plausibly enforces it at template review, not on the call.
-    if (!sms.template_custom_config) ctx.addIssue({ code: 'custom', path: ['sms_config', 'template_custom_config'], message: 'is required for a custom SMS template (template_type 2)' });
+    if (!sms.template_custom_config)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['sms_config', 'template_custom_config'],
+        message: 'is required for a custom SMS template (template_type 2)',
+      });
   }
 });
 export type TemplateConfigInput = z.input<typeof templateConfigSchema>;
@@ -161,11 +215,13 @@ export const templateResponseSchema = z.looseObject({
   description: z.string().nullish(),
   send_channel_strategy: z.string().nullish(),
   brand_name: z.string().nullish(),
-  verify_code_config: z.looseObject({
-    verify_code_type: numeric.optional(),
-    verify_code_len: numeric.optional(),
-    verify_code_ttl: numeric.optional(),
-  }).nullish(),
+  verify_code_config: z
+    .looseObject({
+      verify_code_type: numeric.optional(),
+      verify_code_len: numeric.optional(),
+      verify_code_ttl: numeric.optional(),
+    })
+    .nullish(),
   whatsapp_config: z.looseObject({ template_type: numeric.optional() }).nullish(),
   sms_config: z.looseObject({ template_type: numeric.optional(), template_parts: numeric.optional() }).nullish(),
   voice_config: z.looseObject({ template_type: numeric.optional() }).nullish(),
@@ -238,8 +294,16 @@ export const verifyResponseSchema = z.looseObject({
 });
 
 export const ENGAGELAB_MESSAGE_STATUSES = [
-  'plan', 'target_valid', 'target_invalid', 'sent', 'sent_failed', 'delivered', 'delivered_failed',
-  'verified', 'verified_failed', 'verified_timeout',
+  'plan',
+  'target_valid',
+  'target_invalid',
+  'sent',
+  'sent_failed',
+  'delivered',
+  'delivered_failed',
+  'verified',
+  'verified_failed',
+  'verified_timeout',
 ] as const;
 export type EngageLabMessageStatus = (typeof ENGAGELAB_MESSAGE_STATUSES)[number];
 

@@ -2,13 +2,18 @@
 import type { ProviderDescriptor, ProviderSettings } from '../descriptor.js';
 import { baseUrlVar, callbackSecretVar, credentialVar } from '../env.js';
 import { engagelabCallbackEndpoints } from './callbacks.js';
-import { ENGAGELAB_SANDBOX_CREDENTIALS, EngageLabOtpClient, EngageLabProvider, type EngageLabOptions } from './client.js';
+import {
+  ENGAGELAB_SANDBOX_CREDENTIALS,
+  EngageLabOtpClient,
+  EngageLabProvider,
+  type EngageLabOptions,
+} from './client.js';
 import { ENGAGELAB_STATUS_MAP } from './statuses.js';
 
 function options({ baseUrl, live, setting }: ProviderSettings): EngageLabOptions {
   return live
-  ? { baseUrl, devKey: setting('ENGAGELAB_DEV_KEY')!, devSecret: setting('ENGAGELAB_DEV_SECRET')! }
-  : { baseUrl, ...ENGAGELAB_SANDBOX_CREDENTIALS };
+    ? { baseUrl, devKey: setting('ENGAGELAB_DEV_KEY')!, devSecret: setting('ENGAGELAB_DEV_SECRET')! }
+    : { baseUrl, ...ENGAGELAB_SANDBOX_CREDENTIALS };
 }
 
 /** EngageLab's OTP API (templates, provider-generated codes, verification) on the same settings as its sender. */

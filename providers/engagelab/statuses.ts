@@ -1,6 +1,11 @@
 // EngageLab's callback statuses and error codes mapped to the canonical model and the named errors.
 import {
-  AuthenticationError, BadRequestError, InvalidNumberError, ProviderUnavailableError, RateLimitedError, SendRejectedError,
+  AuthenticationError,
+  BadRequestError,
+  InvalidNumberError,
+  ProviderUnavailableError,
+  RateLimitedError,
+  SendRejectedError,
   type ProviderError,
 } from '../errors.js';
 import type { CanonicalStatus } from '../types.js';
@@ -37,7 +42,10 @@ export function isEngageLabStatus(s: string): s is EngageLabMessageStatus {
 
 /** Canonical status of a message_status (case and spaces normalised), or undefined when unknown. */
 export function canonicalStatus(status: string): CanonicalStatus | undefined {
-  const key = status.trim().toLowerCase().replace(/[\s-]+/g, '_');
+  const key = status
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
   return isEngageLabStatus(key) ? ENGAGELAB_STATUS_MAP[key] : undefined;
 }
 
@@ -48,7 +56,11 @@ export function canonicalStatus(status: string): CanonicalStatus | undefined {
 export const ENGAGELAB_ERROR_CODES: Readonly<Record<number, HttpCodeInfo>> = {
   1000: { httpStatus: 500, error: ProviderUnavailableError, meaning: 'internal error' },
   2001: { httpStatus: 401, error: AuthenticationError, meaning: 'authentication failed: wrong dev_key or dev_secret' },
-  2002: { httpStatus: 401, error: AuthenticationError, meaning: 'authentication failed: credentials expired or disabled' },
+  2002: {
+    httpStatus: 401,
+    error: AuthenticationError,
+    meaning: 'authentication failed: credentials expired or disabled',
+  },
   2004: { httpStatus: 403, error: AuthenticationError, meaning: 'no permission for this API' },
   3001: { httpStatus: 400, error: BadRequestError, meaning: 'request format invalid (check the JSON)' },
   3002: { httpStatus: 400, error: BadRequestError, meaning: 'invalid parameter value' },
@@ -65,38 +77,78 @@ export const ENGAGELAB_ERROR_CODES: Readonly<Record<number, HttpCodeInfo>> = {
 };
 
 export type EngageLabOperation =
-  | 'createTemplate' | 'getTemplate' | 'updateTemplate' | 'deleteTemplate' | 'listTemplates'
-  | 'sendOtp' | 'sendCustomCode' | 'verify';
+  | 'createTemplate'
+  | 'getTemplate'
+  | 'updateTemplate'
+  | 'deleteTemplate'
+  | 'listTemplates'
+  | 'sendOtp'
+  | 'sendCustomCode'
+  | 'verify';
 
 /** Request fields an error message may name, longest first so `verify_code_ttl` wins over `verify_code`. */
 const FIELDS = [
-  'verify_code_config.verify_code_type', 'verify_code_config.verify_code_len', 'verify_code_config.verify_code_ttl',
-  'send_channel_strategy', 'verify_code_config', 'verify_code_type', 'verify_code_len', 'verify_code_ttl',
-  'whatsapp_config', 'sms_config', 'voice_config', 'email_config', 'pwa_config', 'template_id', 'description', 'brand_name',
-  'template.language', 'template.params', 'template.id', 'message_id', 'verify_code', 'template', 'code', 'to',
+  'verify_code_config.verify_code_type',
+  'verify_code_config.verify_code_len',
+  'verify_code_config.verify_code_ttl',
+  'send_channel_strategy',
+  'verify_code_config',
+  'verify_code_type',
+  'verify_code_len',
+  'verify_code_ttl',
+  'whatsapp_config',
+  'sms_config',
+  'voice_config',
+  'email_config',
+  'pwa_config',
+  'template_id',
+  'description',
+  'brand_name',
+  'template.language',
+  'template.params',
+  'template.id',
+  'message_id',
+  'verify_code',
+  'template',
+  'code',
+  'to',
 ];
 const NESTED: Record<string, string> = {
-  verify_code_type: 'verify_code_config.verify_code_type', verify_code_len: 'verify_code_config.verify_code_len', verify_code_ttl: 'verify_code_config.verify_code_ttl',
+  verify_code_type: 'verify_code_config.verify_code_type',
+  verify_code_len: 'verify_code_config.verify_code_len',
+  verify_code_ttl: 'verify_code_config.verify_code_ttl',
 };
 
 /** The request field an EngageLab message names (whole words), e.g. "invalid verify_code_len" → verify_code_config.verify_code_len. */
 export function fieldNamedIn(message: string | null | undefined): string | undefined {
   if (!message) return undefined;
-  const named = FIELDS.find((f) => new RegExp(`(^|[^A-Za-z0-9_.])${f.replace(/\./g, '\\.')}([^A-Za-z0-9_]|$)`).test(message));
-  return named === undefined ? undefined : NESTED[named] ?? named;
+  const named = FIELDS.find((f) =>
+    new RegExp(`(^|[^A-Za-z0-9_.])${f.replace(/\./g, '\\.')}([^A-Za-z0-9_]|$)`).test(message),
+  );
+  return named === undefined ? undefined : (NESTED[named] ?? named);
 }
 
 /** What a 4001 (not found) refers to, by operation. */
 const NOT_FOUND_FIELD: Record<EngageLabOperation, string> = {
-  createTemplate: 'template_id', getTemplate: 'template_id', updateTemplate: 'template_id', deleteTemplate: 'template_id', listTemplates: 'template_id',
-  sendOtp: 'template.id', sendCustomCode: 'template.id', verify: 'message_id',
+  createTemplate: 'template_id',
+  getTemplate: 'template_id',
+  updateTemplate: 'template_id',
+  deleteTemplate: 'template_id',
+  listTemplates: 'template_id',
+  sendOtp: 'template.id',
+  sendCustomCode: 'template.id',
+  verify: 'message_id',
 };
 
 /** Builds the named error for an answer that is not a success. Never includes credentials. */
-export function engageLabError(input: { operation: EngageLabOperation; httpStatus: number; body: unknown }): ProviderError {
+export function engageLabError(input: {
+  operation: EngageLabOperation;
+  httpStatus: number;
+  body: unknown;
+}): ProviderError {
   const parsed = resultSchema.safeParse(input.body);
   const code = parsed.success ? parsed.data.code : undefined;
-  const message = parsed.success ? parsed.data.message ?? undefined : undefined;
+  const message = parsed.success ? (parsed.data.message ?? undefined) : undefined;
   const known = code === undefined ? undefined : ENGAGELAB_ERROR_CODES[code];
 
   let error: ErrorClass;
@@ -116,5 +168,10 @@ export function engageLabError(input: { operation: EngageLabOperation; httpStatu
 
   const what = known ? ` (${known.meaning})` : '';
   const text = `${PROVIDER} ${input.operation} answered ${input.httpStatus}${code === undefined ? '' : ` code ${code}`}${what}${message ? `: ${message}` : ''}${field ? ` [field ${field}]` : ''}`;
-  return new error(text, { provider: PROVIDER, providerCode: code ?? input.httpStatus, httpStatus: input.httpStatus, field });
+  return new error(text, {
+    provider: PROVIDER,
+    providerCode: code ?? input.httpStatus,
+    httpStatus: input.httpStatus,
+    field,
+  });
 }

@@ -20,10 +20,15 @@ export const ITD_CALLBACK_ACK = { status: 200, body: { statusApi: 'OK', code: 20
 /** The body as one or more objects; a JSON string body (wrong content type) is parsed too. */
 function bodyItems(req: CallbackRequest): unknown[] {
   const body = jsonBody(req);
-  if (body === null || typeof body !== 'object') throw new BadRequestError(`${PROVIDER} callback: body: must be a JSON object`, { provider: PROVIDER, field: 'body' });
+  if (body === null || typeof body !== 'object')
+    throw new BadRequestError(`${PROVIDER} callback: body: must be a JSON object`, {
+      provider: PROVIDER,
+      field: 'body',
+    });
   // Assumption: one object per POST as documented; an array of them is accepted too.
   const items: unknown[] = Array.isArray(body) ? body : [body];
-  if (items.length === 0) throw new BadRequestError(`${PROVIDER} callback: body: is empty`, { provider: PROVIDER, field: 'body' });
+  if (items.length === 0)
+    throw new BadRequestError(`${PROVIDER} callback: body: is empty`, { provider: PROVIDER, field: 'body' });
   return items;
 }
 
@@ -37,7 +42,10 @@ function invalid(kind: string, error: z.ZodError, body: unknown): BadRequestErro
   const issue = error.issues[0];
   const field = issue?.path.map(String).join('.') || 'body';
   const missing = issue !== undefined && issue.path.length > 0 && valueAt(body, issue.path) == null;
-  return new BadRequestError(`${PROVIDER} ${kind} callback: ${field}: ${missing ? 'is required' : issue?.message ?? 'is invalid'}`, { provider: PROVIDER, field });
+  return new BadRequestError(
+    `${PROVIDER} ${kind} callback: ${field}: ${missing ? 'is required' : (issue?.message ?? 'is invalid')}`,
+    { provider: PROVIDER, field },
+  );
 }
 
 /** One status callback body → a canonical event. `sent_at` (Santiago time) is its time. */
@@ -50,10 +58,21 @@ export function statusEventFromCallback(body: unknown, receivedAt: Date = new Da
   let occurredAt = receivedAt;
   if (r.data.sent_at?.trim()) {
     const parsed = parseItdDate(r.data.sent_at);
-    if (!parsed) throw new BadRequestError(`${PROVIDER} status callback: sent_at: "${r.data.sent_at}" is not dd/MM/yyyy HH:mm`, { provider: PROVIDER, field: 'sent_at' });
+    if (!parsed)
+      throw new BadRequestError(`${PROVIDER} status callback: sent_at: "${r.data.sent_at}" is not dd/MM/yyyy HH:mm`, {
+        provider: PROVIDER,
+        field: 'sent_at',
+      });
     occurredAt = parsed;
   }
-  return { provider: PROVIDER, providerMessageId: r.data.uuid.trim(), status, occurredAt, providerCode: String(r.data.status), raw: body };
+  return {
+    provider: PROVIDER,
+    providerMessageId: r.data.uuid.trim(),
+    status,
+    occurredAt,
+    providerCode: String(r.data.status),
+    raw: body,
+  };
 }
 
 export function parseItdStatusCallback(req: CallbackRequest): ParsedCallback {
@@ -70,7 +89,12 @@ function e164(phone: string | null | undefined): string | undefined {
 const nonEmpty = (s: string | null | undefined): string | undefined => (s?.trim() ? s : undefined);
 
 /** The readable text of an inbound message: the text of a chat, the caption of media, the place of a location. */
-function textOf(m: { messageType?: string | null; content?: string | null; caption?: string | null; location_name?: string | null }): string | undefined {
+function textOf(m: {
+  messageType?: string | null;
+  content?: string | null;
+  caption?: string | null;
+  location_name?: string | null;
+}): string | undefined {
   const type = (m.messageType ?? 'chat').toLowerCase();
   if (type === 'chat') return nonEmpty(m.content);
   if (type === 'location') return nonEmpty(m.location_name) ?? nonEmpty(m.content);
@@ -119,6 +143,22 @@ export function inboundFromReceived(item: ReceivedItem): InboundMessage {
 }
 
 export const itdCallbackEndpoints: CallbackEndpoint[] = [
-  { provider: PROVIDER, method: 'POST', path: '/callbacks/itd/status', auth: 'token-query', secretEnv: CALLBACK_TOKEN_VAR, parse: parseItdStatusCallback, ack: ITD_CALLBACK_ACK },
-  { provider: PROVIDER, method: 'POST', path: '/callbacks/itd/inbound', auth: 'token-query', secretEnv: CALLBACK_TOKEN_VAR, parse: parseItdInboundCallback, ack: ITD_CALLBACK_ACK },
+  {
+    provider: PROVIDER,
+    method: 'POST',
+    path: '/callbacks/itd/status',
+    auth: 'token-query',
+    secretEnv: CALLBACK_TOKEN_VAR,
+    parse: parseItdStatusCallback,
+    ack: ITD_CALLBACK_ACK,
+  },
+  {
+    provider: PROVIDER,
+    method: 'POST',
+    path: '/callbacks/itd/inbound',
+    auth: 'token-query',
+    secretEnv: CALLBACK_TOKEN_VAR,
+    parse: parseItdInboundCallback,
+    ack: ITD_CALLBACK_ACK,
+  },
 ];

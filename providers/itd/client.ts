@@ -5,11 +5,28 @@ import { BadRequestError, ProviderUnavailableError } from '../errors.js';
 import { providerValidation } from '../validation.js';
 import { httpRequest, joinUrl } from '../http.js';
 import { parsePhone } from '../phone.js';
-import type { Balance, Channel, ChannelProvider, InboundMessage, OutboundMessage, SendResult, StatusEvent } from '../types.js';
+import type {
+  Balance,
+  Channel,
+  ChannelProvider,
+  InboundMessage,
+  OutboundMessage,
+  SendResult,
+  StatusEvent,
+} from '../types.js';
 import { inboundFromReceived } from './callbacks.js';
 import {
-  creditsResponseSchema, ITD_PATHS, itdEnvelopeSchema, receivedRequestSchema, receivedResponseSchema, sendWhatsappRequestSchema,
-  sendWhatsappResponseSchema, statusRequestSchema, statusResponseSchema, type ItdContentType, type SendWhatsappRequest,
+  creditsResponseSchema,
+  ITD_PATHS,
+  itdEnvelopeSchema,
+  receivedRequestSchema,
+  receivedResponseSchema,
+  sendWhatsappRequestSchema,
+  sendWhatsappResponseSchema,
+  statusRequestSchema,
+  statusResponseSchema,
+  type ItdContentType,
+  type SendWhatsappRequest,
 } from './contract.js';
 import { itdError, lookupToEvents, PROVIDER, type ItdOperation } from './statuses.js';
 import { formatDayParam } from './time.js';
@@ -33,7 +50,11 @@ export interface ReceivedQuery {
 
 /** Our media types → ITD content types. Audio goes as a FILE: ITD has no audio send. */
 const MEDIA_TYPES: Record<NonNullable<OutboundMessage['media']>['type'], ItdContentType> = {
-  image: 'IMAGE', link: 'LINK', file: 'FILE', document: 'FILE', audio: 'FILE',
+  image: 'IMAGE',
+  link: 'LINK',
+  file: 'FILE',
+  document: 'FILE',
+  audio: 'FILE',
 };
 
 const { parseOrThrow, validationError } = providerValidation(PROVIDER);
@@ -43,7 +64,8 @@ function phoneOf(input: string, field: string): ReturnType<typeof parsePhone> {
   try {
     return parsePhone(input, 'CL', field);
   } catch (err) {
-    if (err instanceof BadRequestError) throw new BadRequestError(`${PROVIDER}: ${err.message}`, { provider: PROVIDER, field });
+    if (err instanceof BadRequestError)
+      throw new BadRequestError(`${PROVIDER}: ${err.message}`, { provider: PROVIDER, field });
     throw err;
   }
 }
@@ -64,22 +86,42 @@ export class ItdProvider implements ChannelProvider {
   /** The sendWhatsapp body for a message, validated; throws BadRequestError naming the field. */
   buildSendRequest(message: OutboundMessage): SendWhatsappRequest {
     // ITD sends free-form content only: no templates, no SMS leg of its own.
-    if (message.template) throw new BadRequestError(`${PROVIDER}: template: ITD has no templates; send text or media`, { provider: PROVIDER, field: 'template' });
-    if (message.smsFallback) throw new BadRequestError(`${PROVIDER}: smsFallback: ITD has no SMS fallback of its own`, { provider: PROVIDER, field: 'smsFallback' });
+    if (message.template)
+      throw new BadRequestError(`${PROVIDER}: template: ITD has no templates; send text or media`, {
+        provider: PROVIDER,
+        field: 'template',
+      });
+    if (message.smsFallback)
+      throw new BadRequestError(`${PROVIDER}: smsFallback: ITD has no SMS fallback of its own`, {
+        provider: PROVIDER,
+        field: 'smsFallback',
+      });
     const phone = phoneOf(message.to, 'to');
     const base = { phone: phone.nationalNumber, prefijo: phone.countryCallingCode };
     let req: SendWhatsappRequest;
     if (message.media) {
       const content_type = MEDIA_TYPES[message.media.type];
       if (!message.media.url?.trim()) {
-        throw new BadRequestError(`${PROVIDER}: media.url: is required for ${content_type} (sent as content)`, { provider: PROVIDER, field: 'media.url' });
+        throw new BadRequestError(`${PROVIDER}: media.url: is required for ${content_type} (sent as content)`, {
+          provider: PROVIDER,
+          field: 'media.url',
+        });
       }
       // A text beside media becomes the description, the body line under the caption in ITD's samples.
-      req = { ...base, content_type, content: message.media.url, caption: message.media.caption, description: message.text };
+      req = {
+        ...base,
+        content_type,
+        content: message.media.url,
+        caption: message.media.caption,
+        description: message.text,
+      };
     } else if (message.text !== undefined) {
       req = { ...base, content_type: 'TEXT', content: message.text };
     } else {
-      throw new BadRequestError(`${PROVIDER}: text: a text or media is required`, { provider: PROVIDER, field: 'text' });
+      throw new BadRequestError(`${PROVIDER}: text: a text or media is required`, {
+        provider: PROVIDER,
+        field: 'text',
+      });
     }
     const clean = Object.fromEntries(Object.entries(req).filter(([, v]) => v !== undefined));
     const r = sendWhatsappRequestSchema.safeParse(clean);
@@ -95,8 +137,17 @@ export class ItdProvider implements ChannelProvider {
     const body = this.buildSendRequest(message);
     const json = await this.call('sendWhatsapp', ITD_PATHS.send, body);
     const res = sendWhatsappResponseSchema.safeParse(json);
-    if (!res.success) throw new ProviderUnavailableError(`${PROVIDER} sendWhatsapp answered OK without a message uuid`, { provider: PROVIDER, providerCode: 'OK' });
-    return { providerMessageId: res.data.uuid, acceptedAt: new Date(), status: 'accepted', providerCode: res.data.statusApi };
+    if (!res.success)
+      throw new ProviderUnavailableError(`${PROVIDER} sendWhatsapp answered OK without a message uuid`, {
+        provider: PROVIDER,
+        providerCode: 'OK',
+      });
+    return {
+      providerMessageId: res.data.uuid,
+      acceptedAt: new Date(),
+      status: 'accepted',
+      providerCode: res.data.statusApi,
+    };
   }
 
   /** statusWhatsappByKey: the events the current status implies, oldest first. */
@@ -104,7 +155,10 @@ export class ItdProvider implements ChannelProvider {
     const body = parseOrThrow(statusRequestSchema, { key: providerMessageId });
     const json = await this.call('statusWhatsappByKey', ITD_PATHS.status, body);
     const res = statusResponseSchema.safeParse(json);
-    if (!res.success) throw new ProviderUnavailableError(`${PROVIDER} statusWhatsappByKey answered an unusable body`, { provider: PROVIDER });
+    if (!res.success)
+      throw new ProviderUnavailableError(`${PROVIDER} statusWhatsappByKey answered an unusable body`, {
+        provider: PROVIDER,
+      });
     return lookupToEvents(body.key, res.data);
   }
 
@@ -112,14 +166,19 @@ export class ItdProvider implements ChannelProvider {
   async getBalance(): Promise<Balance> {
     const json = await this.call('creditsWhatsapp', ITD_PATHS.credits);
     const res = creditsResponseSchema.safeParse(json);
-    if (!res.success) throw new ProviderUnavailableError(`${PROVIDER} creditsWhatsapp answered an unusable body`, { provider: PROVIDER });
+    if (!res.success)
+      throw new ProviderUnavailableError(`${PROVIDER} creditsWhatsapp answered an unusable body`, {
+        provider: PROVIDER,
+      });
     return { amount: res.data.data, unit: 'credits', raw: json };
   }
 
   /** recievedWhatsapp (ITD's spelling): messages a customer sent us. "NO WHATSAPP MESSAGES" is an empty list. */
   async listReceived(query: ReceivedQuery): Promise<InboundMessage[]> {
     const sendAt = query.sendAt instanceof Date ? formatDayParam(query.sendAt) : query.sendAt;
-    const senderPhone = /^\d+$/.test(query.senderPhone) ? query.senderPhone : phoneOf(query.senderPhone, 'senderPhone').e164.slice(1);
+    const senderPhone = /^\d+$/.test(query.senderPhone)
+      ? query.senderPhone
+      : phoneOf(query.senderPhone, 'senderPhone').e164.slice(1);
     const body = parseOrThrow(receivedRequestSchema, { senderPhone, sendAt, top: query.top });
     let json: unknown;
     try {
@@ -129,18 +188,29 @@ export class ItdProvider implements ChannelProvider {
       throw err;
     }
     const res = receivedResponseSchema.safeParse(json);
-    if (!res.success) throw new ProviderUnavailableError(`${PROVIDER} recievedWhatsapp answered an unusable body`, { provider: PROVIDER });
+    if (!res.success)
+      throw new ProviderUnavailableError(`${PROVIDER} recievedWhatsapp answered an unusable body`, {
+        provider: PROVIDER,
+      });
     return res.data.data.map((item) => inboundFromReceived(item));
   }
 
   /** POST JSON (GET when there is no body); anything but `statusApi: OK` becomes a named error. */
   private async call(operation: ItdOperation, path: string, json?: Record<string, unknown>): Promise<unknown> {
     const res = await httpRequest({
-      provider: PROVIDER, method: json ? 'POST' : 'GET', url: joinUrl(this.baseUrl, path),
-      headers: { token: this.token }, json, timeoutMs: this.timeoutMs,
+      provider: PROVIDER,
+      method: json ? 'POST' : 'GET',
+      url: joinUrl(this.baseUrl, path),
+      headers: { token: this.token },
+      json,
+      timeoutMs: this.timeoutMs,
     });
     const env = itdEnvelopeSchema.safeParse(res.json);
-    const ok = res.status >= 200 && res.status < 300 && env.success && res.json !== undefined &&
+    const ok =
+      res.status >= 200 &&
+      res.status < 300 &&
+      env.success &&
+      res.json !== undefined &&
       (env.data.statusApi === undefined ? env.data.code === 200 : env.data.statusApi.toUpperCase() === 'OK');
     if (!ok) throw itdError({ operation, httpStatus: res.status, body: res.json });
     return res.json;

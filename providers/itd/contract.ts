@@ -25,7 +25,14 @@ export const ITD_TEXT_MAX = 4096;
 
 // Assumption: numbers may arrive as JSON numbers or as numeric strings (the document types
 // `code` as int but `data` of creditsWhatsapp as String while its sample is 100).
-const numeric = z.union([z.number(), z.string().trim().regex(/^-?\d+(\.\d+)?$/).transform(Number)]);
+const numeric = z.union([
+  z.number(),
+  z
+    .string()
+    .trim()
+    .regex(/^-?\d+(\.\d+)?$/)
+    .transform(Number),
+]);
 const digits = (what: string) => z.string().regex(/^\d+$/, `${what} must contain digits only`);
 const httpUrl = z.string().regex(/^https?:\/\/\S+$/i, 'must be an http(s) URL');
 const blank = (v: string | undefined): boolean => v === undefined || v.trim() === '';
@@ -35,26 +42,37 @@ const blank = (v: string | undefined): boolean => v === undefined || v.trim() ==
  * `prefijo` the country code (default 56). For TEXT `content` is the message, otherwise the URL of
  * the image, link or file. caption/description stay blank for TEXT, url_thumb blank for IMAGE.
  */
-export const sendWhatsappRequestSchema = z.looseObject({
-  content_type: z.enum(ITD_CONTENT_TYPES, { error: 'must be TEXT, IMAGE, LINK or FILE' }),
-  content: z.string().min(1, 'is required'),
-  // Assumption: a national number is 4–14 digits (E.164 allows 15 including the country code).
-  phone: digits('phone').min(4, 'must be at least 4 digits').max(14, 'must be at most 14 digits'),
-  prefijo: digits('prefijo').min(1).max(4, 'must be at most 4 digits').optional(),
-  caption: z.string().optional(),
-  description: z.string().optional(),
-  url_thumb: z.string().optional(),
-}).superRefine((req, ctx) => {
-  if (req.content_type === 'TEXT') {
-    if (req.content.length > ITD_TEXT_MAX) ctx.addIssue({ code: 'custom', path: ['content'], message: `must be at most ${ITD_TEXT_MAX} characters` });
-    if (!blank(req.caption)) ctx.addIssue({ code: 'custom', path: ['caption'], message: 'must be blank when content_type is TEXT' });
-    if (!blank(req.description)) ctx.addIssue({ code: 'custom', path: ['description'], message: 'must be blank when content_type is TEXT' });
-  } else if (!httpUrl.safeParse(req.content).success) {
-    ctx.addIssue({ code: 'custom', path: ['content'], message: `must be the http(s) URL of the ${req.content_type.toLowerCase()}` });
-  }
-  if (req.content_type === 'IMAGE' && !blank(req.url_thumb)) ctx.addIssue({ code: 'custom', path: ['url_thumb'], message: 'must be blank when content_type is IMAGE' });
-  if (!blank(req.url_thumb) && !httpUrl.safeParse(req.url_thumb).success) ctx.addIssue({ code: 'custom', path: ['url_thumb'], message: 'must be an http(s) URL' });
-});
+export const sendWhatsappRequestSchema = z
+  .looseObject({
+    content_type: z.enum(ITD_CONTENT_TYPES, { error: 'must be TEXT, IMAGE, LINK or FILE' }),
+    content: z.string().min(1, 'is required'),
+    // Assumption: a national number is 4–14 digits (E.164 allows 15 including the country code).
+    phone: digits('phone').min(4, 'must be at least 4 digits').max(14, 'must be at most 14 digits'),
+    prefijo: digits('prefijo').min(1).max(4, 'must be at most 4 digits').optional(),
+    caption: z.string().optional(),
+    description: z.string().optional(),
+    url_thumb: z.string().optional(),
+  })
+  .superRefine((req, ctx) => {
+    if (req.content_type === 'TEXT') {
+      if (req.content.length > ITD_TEXT_MAX)
+        ctx.addIssue({ code: 'custom', path: ['content'], message: `must be at most ${ITD_TEXT_MAX} characters` });
+      if (!blank(req.caption))
+        ctx.addIssue({ code: 'custom', path: ['caption'], message: 'must be blank when content_type is TEXT' });
+      if (!blank(req.description))
+        ctx.addIssue({ code: 'custom', path: ['description'], message: 'must be blank when content_type is TEXT' });
+    } else if (!httpUrl.safeParse(req.content).success) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['content'],
+        message: `must be the http(s) URL of the ${req.content_type.toLowerCase()}`,
+      });
+    }
+    if (req.content_type === 'IMAGE' && !blank(req.url_thumb))
+      ctx.addIssue({ code: 'custom', path: ['url_thumb'], message: 'must be blank when content_type is IMAGE' });
+    if (!blank(req.url_thumb) && !httpUrl.safeParse(req.url_thumb).success)
+      ctx.addIssue({ code: 'custom', path: ['url_thumb'], message: 'must be an http(s) URL' });
+  });
 export type SendWhatsappRequest = z.input<typeof sendWhatsappRequestSchema>;
 
 /** The envelope every answer carries; `message` (the table spells it `Message`) only on errors. */

@@ -14,7 +14,8 @@ export const itd: ProviderDescriptor<'itd', typeof env> = {
   baseUrlEnv: 'ITD_BASE_URL',
   credentialEnv: ['ITD_TOKEN'],
   liveBaseUrl: 'https://ida.itdchile.cl/api/v2',
-  createClient: ({ baseUrl, live, setting }) => new ItdProvider(live ? { baseUrl, token: setting('ITD_TOKEN')! } : { baseUrl, ...ITD_SANDBOX_CREDENTIALS }),
+  createClient: ({ baseUrl, live, setting }) =>
+    new ItdProvider(live ? { baseUrl, token: setting('ITD_TOKEN')! } : { baseUrl, ...ITD_SANDBOX_CREDENTIALS }),
   callbacks: itdCallbackEndpoints,
   statusMap: ITD_STATUS_MAP,
   sendQueue: { defaultRatePerSecond: 80 },

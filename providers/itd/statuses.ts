@@ -1,7 +1,13 @@
 // ITD's message statuses and error answers mapped to the canonical model and the named errors.
 import {
-  AuthenticationError, BadRequestError, InsufficientCreditError, InvalidNumberError, ProviderUnavailableError,
-  RateLimitedError, type ProviderError, type ProviderErrorDetails,
+  AuthenticationError,
+  BadRequestError,
+  InsufficientCreditError,
+  InvalidNumberError,
+  ProviderUnavailableError,
+  RateLimitedError,
+  type ProviderError,
+  type ProviderErrorDetails,
 } from '../errors.js';
 import type { CanonicalStatus, StatusEvent } from '../types.js';
 import { itdEnvelopeSchema, type StatusResponse } from './contract.js';
@@ -34,7 +40,10 @@ export const ITD_ASSUMED_STATUS_MAP: Readonly<Record<string, CanonicalStatus>> =
 };
 
 function normalise(status: string): string {
-  return status.trim().toUpperCase().replace(/[_\s]+/g, ' ');
+  return status
+    .trim()
+    .toUpperCase()
+    .replace(/[_\s]+/g, ' ');
 }
 
 /** Canonical status of an ITD status, or undefined when it is unknown. */
@@ -46,7 +55,12 @@ export function canonicalStatus(status: string): CanonicalStatus | undefined {
 /** Canonical status, or a BadRequestError naming `field` (an unknown status cannot be placed in a timeline). */
 export function requireCanonicalStatus(status: string, field = 'status'): CanonicalStatus {
   const s = canonicalStatus(status);
-  if (!s) throw new BadRequestError(`${PROVIDER}: ${field}: unknown status "${status}"`, { provider: PROVIDER, providerCode: status, field });
+  if (!s)
+    throw new BadRequestError(`${PROVIDER}: ${field}: unknown status "${status}"`, {
+      provider: PROVIDER,
+      providerCode: status,
+      field,
+    });
   return s;
 }
 
@@ -66,7 +80,19 @@ export const ITD_ERROR_CODES: Readonly<Record<string, HttpCodeInfo>> = {
 };
 
 /** Request fields the messages can name, longest first so `content_type` wins over `content`. */
-const FIELDS = ['content_type', 'senderPhone', 'url_thumb', 'description', 'content', 'caption', 'prefijo', 'phone', 'sendAt', 'top', 'key'];
+const FIELDS = [
+  'content_type',
+  'senderPhone',
+  'url_thumb',
+  'description',
+  'content',
+  'caption',
+  'prefijo',
+  'phone',
+  'sendAt',
+  'top',
+  'key',
+];
 
 /**
  * The field a message names: `Parámetro 'content_type' solo puede ser…`, `Introduzca parámetro key`,
@@ -88,10 +114,13 @@ const NUMBER_FIELDS = new Set(['phone', 'prefijo']);
 export function itdError(input: { operation: ItdOperation; httpStatus: number; body: unknown }): ProviderError {
   const env = itdEnvelopeSchema.safeParse(input.body);
   const statusApi = env.success ? env.data.statusApi?.trim().toUpperCase() : undefined;
-  const message = env.success ? env.data.message ?? env.data.Message : undefined;
+  const message = env.success ? (env.data.message ?? env.data.Message) : undefined;
   const code = env.success && env.data.code !== undefined ? env.data.code : input.httpStatus;
   const providerCode = statusApi ?? String(code);
-  const field = (statusApi === 'INVALID_MESSAGE' && input.operation === 'statusWhatsappByKey') ? 'key' : fieldNamedIn(message, input.operation);
+  const field =
+    statusApi === 'INVALID_MESSAGE' && input.operation === 'statusWhatsappByKey'
+      ? 'key'
+      : fieldNamedIn(message, input.operation);
   const what = `${PROVIDER} ${input.operation} answered ${input.httpStatus}${statusApi ? ` ${statusApi}` : ''}${message ? `: ${message}` : ''}${field ? ` (field ${field})` : ''}`;
   const details: ProviderErrorDetails = { provider: PROVIDER, providerCode, httpStatus: input.httpStatus, field };
 
@@ -99,13 +128,16 @@ export function itdError(input: { operation: ItdOperation; httpStatus: number; b
   // A 502/503 without ITD's statusApi is a gateway in front of ITD failing, not "no credits".
   let error: ErrorClass;
   if (known) error = known.error;
-  else if (input.httpStatus === 400 || code === 400 || input.httpStatus === 415 || code === 415) error = BadRequestError;
+  else if (input.httpStatus === 400 || code === 400 || input.httpStatus === 415 || code === 415)
+    error = BadRequestError;
   else if (input.httpStatus === 401 || input.httpStatus === 403 || code === 401) error = AuthenticationError;
   else if (input.httpStatus === 429) error = RateLimitedError;
-  else if (input.httpStatus === 408 || input.httpStatus >= 500 || code >= 500 || input.httpStatus < 400) error = ProviderUnavailableError;
+  else if (input.httpStatus === 408 || input.httpStatus >= 500 || code >= 500 || input.httpStatus < 400)
+    error = ProviderUnavailableError;
   else error = BadRequestError;
 
-  if (error === BadRequestError && input.operation === 'sendWhatsapp' && field && NUMBER_FIELDS.has(field)) error = InvalidNumberError;
+  if (error === BadRequestError && input.operation === 'sendWhatsapp' && field && NUMBER_FIELDS.has(field))
+    error = InvalidNumberError;
   return new error(what, details);
 }
 
@@ -119,8 +151,14 @@ export function lookupToEvents(key: string, res: StatusResponse, now: Date = new
   const sentAt = res.data.sent_at ? parseItdDate(res.data.sent_at) : undefined;
   const deliveredAt = res.data.delivered_at ? parseItdDate(res.data.delivered_at) : undefined;
   const code = String(res.data.status);
-  const event = (s: CanonicalStatus, at: Date | undefined, providerCode: string): StatusEvent =>
-    ({ provider: PROVIDER, providerMessageId: key, status: s, occurredAt: at ?? deliveredAt ?? sentAt ?? now, providerCode, raw: res });
+  const event = (s: CanonicalStatus, at: Date | undefined, providerCode: string): StatusEvent => ({
+    provider: PROVIDER,
+    providerMessageId: key,
+    status: s,
+    occurredAt: at ?? deliveredAt ?? sentAt ?? now,
+    providerCode,
+    raw: res,
+  });
   const events: StatusEvent[] = [];
   if (sentAt && (status === 'delivered' || status === 'read')) events.push(event('sent', sentAt, 'SENT'));
   if (deliveredAt && status === 'read') events.push(event('delivered', deliveredAt, 'DELIVERED'));

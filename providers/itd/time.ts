@@ -8,16 +8,39 @@ import { plausibleTime } from '../plausible-time.js';
 export const ITD_TIME_ZONE = 'America/Santiago';
 
 const partsFormat = new Intl.DateTimeFormat('en-US', {
-  timeZone: ITD_TIME_ZONE, hourCycle: 'h23',
-  year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit',
+  timeZone: ITD_TIME_ZONE,
+  hourCycle: 'h23',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
 });
 
-interface WallClock { year: number; month: number; day: number; hour: number; minute: number; second: number; ms: number }
+interface WallClock {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  ms: number;
+}
 
 /** The Santiago wall clock at an instant. */
 export function santiagoWallClock(date: Date): WallClock {
-  const get = (type: Intl.DateTimeFormatPartTypes): number => Number(partsFormat.formatToParts(date).find((p) => p.type === type)?.value ?? NaN);
-  return { year: get('year'), month: get('month'), day: get('day'), hour: get('hour'), minute: get('minute'), second: get('second'), ms: date.getUTCMilliseconds() };
+  const get = (type: Intl.DateTimeFormatPartTypes): number =>
+    Number(partsFormat.formatToParts(date).find((p) => p.type === type)?.value ?? NaN);
+  return {
+    year: get('year'),
+    month: get('month'),
+    day: get('day'),
+    hour: get('hour'),
+    minute: get('minute'),
+    second: get('second'),
+    ms: date.getUTCMilliseconds(),
+  };
 }
 
 /** Offset of Santiago from UTC at `utcMs`, in ms (e.g. -3 h in summer, -4 h in winter). */
@@ -38,7 +61,8 @@ export function santiagoToUtc(w: WallClock): Date | undefined {
   if (Number.isNaN(local)) return undefined;
   const check = new Date(local);
   // Date.UTC rolls 31/02 over to March: reject impossible calendar dates instead.
-  if (check.getUTCFullYear() !== w.year || check.getUTCMonth() !== w.month - 1 || check.getUTCDate() !== w.day) return undefined;
+  if (check.getUTCFullYear() !== w.year || check.getUTCMonth() !== w.month - 1 || check.getUTCDate() !== w.day)
+    return undefined;
   const first = local - offsetAt(local);
   const second = local - offsetAt(first);
   return new Date(second);
@@ -58,9 +82,27 @@ function inRange(w: WallClock): boolean {
 export function parseItdDate(text: string): Date | undefined {
   let w: WallClock | undefined;
   const c = CALLBACK_DATE.exec(text);
-  if (c) w = { day: Number(c[1]), month: Number(c[2]), year: Number(c[3]), hour: Number(c[4]), minute: Number(c[5]), second: Number(c[6] ?? 0), ms: 0 };
+  if (c)
+    w = {
+      day: Number(c[1]),
+      month: Number(c[2]),
+      year: Number(c[3]),
+      hour: Number(c[4]),
+      minute: Number(c[5]),
+      second: Number(c[6] ?? 0),
+      ms: 0,
+    };
   const l = c ? null : LOOKUP_DATE.exec(text);
-  if (l) w = { year: Number(l[1]), month: Number(l[2]), day: Number(l[3]), hour: Number(l[4]), minute: Number(l[5]), second: Number(l[6] ?? 0), ms: Number((l[7] ?? '0').padEnd(3, '0')) };
+  if (l)
+    w = {
+      year: Number(l[1]),
+      month: Number(l[2]),
+      day: Number(l[3]),
+      hour: Number(l[4]),
+      minute: Number(l[5]),
+      second: Number(l[6] ?? 0),
+      ms: Number((l[7] ?? '0').padEnd(3, '0')),
+    };
   const date = w && inRange(w) ? santiagoToUtc(w) : undefined;
   return date && plausibleTime(date.getTime());
 }
@@ -71,7 +113,11 @@ export function parseItdDate(text: string): Date | undefined {
  */
 export function fromEpoch(value: number, field = 'sendAt'): Date {
   const date = plausibleTime(value < 1e11 ? value * 1000 : value);
-  if (!date) throw new BadRequestError(`itd callback: ${field}: ${value} is not a time between 2000 and ten years from now`, { provider: 'itd', field });
+  if (!date)
+    throw new BadRequestError(`itd callback: ${field}: ${value} is not a time between 2000 and ten years from now`, {
+      provider: 'itd',
+      field,
+    });
   return date;
 }
 

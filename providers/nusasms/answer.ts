@@ -14,7 +14,11 @@ export function answerRecords(text: string): AnswerRecord[] {
   if (trimmed === '') return [];
   if (looksLikeXml(trimmed)) return readFlatXml(trimmed);
   let json: unknown;
-  try { json = JSON.parse(trimmed); } catch { return [{ value: trimmed }]; }
+  try {
+    json = JSON.parse(trimmed);
+  } catch {
+    return [{ value: trimmed }];
+  }
   if (Array.isArray(json)) return json.filter(isRecord);
   if (isRecord(json)) {
     const results = json.results;

@@ -29,11 +29,30 @@ function occurredAt(status: CanonicalStatus, sentDate: string | undefined, now: 
 }
 
 /** One report (callback query or DR record) → a canonical event; BadRequestError names the bad field. */
-export function eventFromReport(report: { ref_no: string; status: string; sent_date?: string; err_code?: string }, raw: unknown, now = new Date()): StatusEvent {
+export function eventFromReport(
+  report: { ref_no: string; status: string; sent_date?: string; err_code?: string },
+  raw: unknown,
+  now = new Date(),
+): StatusEvent {
   const status = drStatus(report.status, report.err_code);
-  if (!status) throw new BadRequestError(`${PROVIDER} callback: status: unknown delivery status "${report.status}"`, { provider: PROVIDER, providerCode: report.status, field: 'status' });
-  const providerCode = report.err_code && report.err_code.trim() !== '0' ? `${report.status.trim()}/${report.err_code.trim()}` : report.status.trim();
-  return { provider: PROVIDER, providerMessageId: report.ref_no.trim(), status, occurredAt: occurredAt(status, report.sent_date, now), providerCode, raw };
+  if (!status)
+    throw new BadRequestError(`${PROVIDER} callback: status: unknown delivery status "${report.status}"`, {
+      provider: PROVIDER,
+      providerCode: report.status,
+      field: 'status',
+    });
+  const providerCode =
+    report.err_code && report.err_code.trim() !== '0'
+      ? `${report.status.trim()}/${report.err_code.trim()}`
+      : report.status.trim();
+  return {
+    provider: PROVIDER,
+    providerMessageId: report.ref_no.trim(),
+    status,
+    occurredAt: occurredAt(status, report.sent_date, now),
+    providerCode,
+    raw,
+  };
 }
 
 /** The callback's values: the query string as documented; a JSON object body (the document's example is written as JSON) is accepted too. */
@@ -41,7 +60,9 @@ function callbackSource(req: CallbackRequest): Record<string, unknown> {
   const fromQuery = Object.fromEntries(Object.entries(req.query).filter(([, v]) => v !== undefined));
   if ('ref_no' in fromQuery) return fromQuery;
   const body = jsonBody(req);
-  return body !== null && typeof body === 'object' && !Array.isArray(body) ? { ...fromQuery, ...(body as Record<string, unknown>) } : fromQuery;
+  return body !== null && typeof body === 'object' && !Array.isArray(body)
+    ? { ...fromQuery, ...(body as Record<string, unknown>) }
+    : fromQuery;
 }
 
 export function parseNusaSmsCallback(req: CallbackRequest): ParsedCallback {
@@ -60,15 +81,26 @@ export function eventFromDrRecord(record: unknown, messageId: string, now = new 
   // The letter is `dr_status`, or `status` when that holds a letter rather than the numeric request code.
   const letter = d.dr_status ?? (d.status !== undefined && !/^-?\d+$/.test(d.status.trim()) ? d.status : undefined);
   if (!letter?.trim()) return undefined;
-  return eventFromReport({ ref_no: d.ref_no ?? d.messageid ?? d.msgid ?? messageId, status: letter, sent_date: d.sent_date, err_code: d.err_code }, record, now);
+  return eventFromReport(
+    {
+      ref_no: d.ref_no ?? d.messageid ?? d.msgid ?? messageId,
+      status: letter,
+      sent_date: d.sent_date,
+      err_code: d.err_code,
+    },
+    record,
+    now,
+  );
 }
 
-export const nusasmsCallbackEndpoints: CallbackEndpoint[] = [{
-  provider: PROVIDER,
-  method: 'GET',
-  path: '/callbacks/nusasms',
-  auth: 'token-query',
-  secretEnv: CALLBACK_TOKEN_VAR,
-  parse: parseNusaSmsCallback,
-  ack: NUSASMS_CALLBACK_ACK,
-}];
+export const nusasmsCallbackEndpoints: CallbackEndpoint[] = [
+  {
+    provider: PROVIDER,
+    method: 'GET',
+    path: '/callbacks/nusasms',
+    auth: 'token-query',
+    secretEnv: CALLBACK_TOKEN_VAR,
+    parse: parseNusaSmsCallback,
+    ack: NUSASMS_CALLBACK_ACK,
+  },
+];

@@ -9,8 +9,14 @@ import type { Balance, Channel, ChannelProvider, OutboundMessage, SendResult, St
 import { answerRecords, type AnswerRecord } from './answer.js';
 import { eventFromDrRecord } from './callbacks.js';
 import {
-  commandRequestSchema, creditsRecordSchema, NUSASMS_PATHS, sendRequestSchema, sendResultSchema,
-  type CommandRequest, type NusaSmsOutput, type SendRequest,
+  commandRequestSchema,
+  creditsRecordSchema,
+  NUSASMS_PATHS,
+  sendRequestSchema,
+  sendResultSchema,
+  type CommandRequest,
+  type NusaSmsOutput,
+  type SendRequest,
 } from './contract.js';
 import { nusasmsCodeError, nusasmsHttpError, PROVIDER, type NusaSmsOperation } from './statuses.js';
 
@@ -41,27 +47,48 @@ export class NusaSmsProvider implements ChannelProvider {
   buildSendRequest(message: OutboundMessage): SendRequest {
     // `/sendwa/plain` carries plain text only.
     for (const field of ['template', 'media', 'smsFallback'] as const) {
-      if (message[field]) throw new BadRequestError(`${PROVIDER}: ${field}: NusaSMS sendwa/plain sends plain text only`, { provider: PROVIDER, field });
+      if (message[field])
+        throw new BadRequestError(`${PROVIDER}: ${field}: NusaSMS sendwa/plain sends plain text only`, {
+          provider: PROVIDER,
+          field,
+        });
     }
-    if (message.text === undefined) throw new BadRequestError(`${PROVIDER}: text: is required`, { provider: PROVIDER, field: 'text' });
+    if (message.text === undefined)
+      throw new BadRequestError(`${PROVIDER}: text: is required`, { provider: PROVIDER, field: 'text' });
     const GSM = toInternationalDigits(message.to);
-    return parseOrThrow(sendRequestSchema, { username: this.options.username, password: this.options.password, GSM, text: message.text, output: this.options.output });
+    return parseOrThrow(sendRequestSchema, {
+      username: this.options.username,
+      password: this.options.password,
+      GSM,
+      text: message.text,
+      output: this.options.output,
+    });
   }
 
   async send(message: OutboundMessage): Promise<SendResult> {
     const req = this.buildSendRequest(message);
     const params = { username: req.username, password: req.password, GSM: req.GSM, text: req.text, output: req.output };
     const url = joinUrl(this.options.baseUrl, NUSASMS_PATHS.send);
-    const res = await httpRequest(this.options.method === 'GET'
-      ? { provider: PROVIDER, method: 'GET', url, query: params, timeoutMs: this.options.timeoutMs }
-      : { provider: PROVIDER, method: 'POST', url, form: params, timeoutMs: this.options.timeoutMs });
+    const res = await httpRequest(
+      this.options.method === 'GET'
+        ? { provider: PROVIDER, method: 'GET', url, query: params, timeoutMs: this.options.timeoutMs }
+        : { provider: PROVIDER, method: 'POST', url, form: params, timeoutMs: this.options.timeoutMs },
+    );
     const first = this.firstRecord(res, 'sendwa');
     const result = sendResultSchema.safeParse(first);
-    if (!result.success) throw new ProviderUnavailableError(`${PROVIDER} sendwa answered without a status`, { provider: PROVIDER, httpStatus: res.status });
+    if (!result.success)
+      throw new ProviderUnavailableError(`${PROVIDER} sendwa answered without a status`, {
+        provider: PROVIDER,
+        httpStatus: res.status,
+      });
     const code = result.data.status.trim();
     if (code !== '0') throw nusasmsCodeError(code, 'sendwa');
     const id = result.data.messageid?.trim();
-    if (!id) throw new ProviderUnavailableError(`${PROVIDER} sendwa answered status 0 without a messageid`, { provider: PROVIDER, providerCode: code });
+    if (!id)
+      throw new ProviderUnavailableError(`${PROVIDER} sendwa answered status 0 without a messageid`, {
+        provider: PROVIDER,
+        providerCode: code,
+      });
     // NusaSMS gives no acceptance time: ours stands in.
     return { providerMessageId: id, acceptedAt: new Date(), status: 'accepted', providerCode: code };
   }
@@ -80,19 +107,42 @@ export class NusaSmsProvider implements ChannelProvider {
     const records = this.checkedRecords(res, 'CREDITS');
     for (const record of records) {
       const c = creditsRecordSchema.safeParse(record);
-      const value = c.success ? c.data.credits ?? c.data.credit ?? c.data.balance : undefined;
+      const value = c.success ? (c.data.credits ?? c.data.credit ?? c.data.balance) : undefined;
       const bare = typeof record.value === 'string' ? record.value : undefined;
       const amount = Number((value ?? bare ?? '').replace(/,/g, ''));
       if ((value ?? bare) !== undefined && Number.isFinite(amount)) return { amount, unit: 'credits', raw: res.text };
     }
-    throw new ProviderUnavailableError(`${PROVIDER} CREDITS answered without an amount`, { provider: PROVIDER, httpStatus: res.status });
+    throw new ProviderUnavailableError(`${PROVIDER} CREDITS answered without an amount`, {
+      provider: PROVIDER,
+      httpStatus: res.status,
+    });
   }
 
   private async command(args: Pick<CommandRequest, 'cmd' | 'msgid' | 'ref_no'>): Promise<HttpResponse> {
     // The command example logs in with `user` (not `username` as sendwa does).
-    const req = parseOrThrow(commandRequestSchema, { user: this.options.username, password: this.options.password, type: 'wa', output: this.options.output, ...args });
-    const query = { user: req.user, password: req.password, cmd: req.cmd, type: req.type, output: req.output, msgid: req.msgid, ref_no: req.ref_no };
-    return httpRequest({ provider: PROVIDER, method: 'GET', url: joinUrl(this.options.baseUrl, NUSASMS_PATHS.command), query, timeoutMs: this.options.timeoutMs });
+    const req = parseOrThrow(commandRequestSchema, {
+      user: this.options.username,
+      password: this.options.password,
+      type: 'wa',
+      output: this.options.output,
+      ...args,
+    });
+    const query = {
+      user: req.user,
+      password: req.password,
+      cmd: req.cmd,
+      type: req.type,
+      output: req.output,
+      msgid: req.msgid,
+      ref_no: req.ref_no,
+    };
+    return httpRequest({
+      provider: PROVIDER,
+      method: 'GET',
+      url: joinUrl(this.options.baseUrl, NUSASMS_PATHS.command),
+      query,
+      timeoutMs: this.options.timeoutMs,
+    });
   }
 
   /** The records of a 2xx answer; HTTP errors become named errors. */

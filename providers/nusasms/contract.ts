@@ -28,8 +28,13 @@ const str = z.union([z.string(), z.number()]).transform(String);
 export const sendRequestSchema = z.looseObject({
   username: z.string().min(1, 'is required'),
   password: z.string().min(1, 'is required'),
-  GSM: z.string().regex(/^[1-9]\d{7,14}$/, 'must be an international number without + or leading 0 (e.g. 6281234567890)'),
-  text: z.string().min(1, 'is required').refine((t) => charCount(t) <= NUSASMS_TEXT_MAX, `must be at most ${NUSASMS_TEXT_MAX} characters`),
+  GSM: z
+    .string()
+    .regex(/^[1-9]\d{7,14}$/, 'must be an international number without + or leading 0 (e.g. 6281234567890)'),
+  text: z
+    .string()
+    .min(1, 'is required')
+    .refine((t) => charCount(t) <= NUSASMS_TEXT_MAX, `must be at most ${NUSASMS_TEXT_MAX} characters`),
   // "If no output parameter is specified, xml formatting will be used."
   output: z.enum(NUSASMS_OUTPUTS).optional(),
 });
@@ -47,17 +52,23 @@ export const sendResultSchema = z.looseObject({
  * the CREDITS example. Assumption for DR: the message is named by `msgid` (the usual name for
  * this command family); we also send it as `ref_no`, the callback's name for the same id.
  */
-export const commandRequestSchema = z.looseObject({
-  user: z.string().min(1, 'is required'),
-  password: z.string().min(1, 'is required'),
-  cmd: z.enum(NUSASMS_COMMANDS),
-  type: z.literal('wa').optional(),
-  output: z.enum(NUSASMS_OUTPUTS).optional(),
-  msgid: z.string().regex(/^\S{1,64}$/, 'must be the messageid send returned').optional(),
-  ref_no: z.string().optional(),
-}).superRefine((req, ctx) => {
-  if (req.cmd === 'DR' && !req.msgid) ctx.addIssue({ code: 'custom', path: ['msgid'], message: 'is required for DR' });
-});
+export const commandRequestSchema = z
+  .looseObject({
+    user: z.string().min(1, 'is required'),
+    password: z.string().min(1, 'is required'),
+    cmd: z.enum(NUSASMS_COMMANDS),
+    type: z.literal('wa').optional(),
+    output: z.enum(NUSASMS_OUTPUTS).optional(),
+    msgid: z
+      .string()
+      .regex(/^\S{1,64}$/, 'must be the messageid send returned')
+      .optional(),
+    ref_no: z.string().optional(),
+  })
+  .superRefine((req, ctx) => {
+    if (req.cmd === 'DR' && !req.msgid)
+      ctx.addIssue({ code: 'custom', path: ['msgid'], message: 'is required for DR' });
+  });
 export type CommandRequest = z.output<typeof commandRequestSchema>;
 
 /**

@@ -14,9 +14,12 @@ export const nusasms: ProviderDescriptor<'nusasms', typeof env> = {
   baseUrlEnv: 'NUSASMS_BASE_URL',
   credentialEnv: ['NUSASMS_USERNAME', 'NUSASMS_PASSWORD'],
   liveBaseUrl: 'http://api.nusasms.com',
-  createClient: ({ baseUrl, live, setting }) => new NusaSmsProvider(live
-    ? { baseUrl, username: setting('NUSASMS_USERNAME')!, password: setting('NUSASMS_PASSWORD')! }
-    : { baseUrl, ...NUSASMS_SANDBOX_CREDENTIALS }),
+  createClient: ({ baseUrl, live, setting }) =>
+    new NusaSmsProvider(
+      live
+        ? { baseUrl, username: setting('NUSASMS_USERNAME')!, password: setting('NUSASMS_PASSWORD')! }
+        : { baseUrl, ...NUSASMS_SANDBOX_CREDENTIALS },
+    ),
   callbacks: nusasmsCallbackEndpoints,
   statusMap: NUSASMS_DR_STATUSES,
   sendQueue: { defaultRatePerSecond: 80 },

@@ -4,11 +4,23 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import {
-  AuthenticationError, BadRequestError, InsufficientCreditError, InvalidNumberError, ProviderUnavailableError,
+  AuthenticationError,
+  BadRequestError,
+  InsufficientCreditError,
+  InvalidNumberError,
+  ProviderUnavailableError,
   SendRejectedError,
 } from '../errors.js';
 import type { RunningSandbox } from '../../sandboxes/kit.js';
-import { close, listen, rejectsWith, startReceiver, waitFor, type ErrorClass, type Receiver } from '../../sandboxes/test-support.js';
+import {
+  close,
+  listen,
+  rejectsWith,
+  startReceiver,
+  waitFor,
+  type ErrorClass,
+  type Receiver,
+} from '../../sandboxes/test-support.js';
 import type { CanonicalStatus, OutboundMessage, StatusEvent } from '../types.js';
 import { startNusaSmsSandbox } from '../../sandboxes/nusasms.js';
 import { nusasmsCallbackEndpoints, parseNusaSmsCallback } from './callbacks.js';
@@ -17,9 +29,16 @@ import { NUSASMS_CODES } from './statuses.js';
 import { readFlatXml } from './xml.js';
 
 /** A stub NusaSMS answering whatever body the test sets, to replay the document's samples over HTTP. */
-async function startStub(): Promise<{ url: string; reply: { status: number; body: string; type: string }; close(): Promise<void> }> {
+async function startStub(): Promise<{
+  url: string;
+  reply: { status: number; body: string; type: string };
+  close(): Promise<void>;
+}> {
   const stub = { url: '', reply: { status: 200, body: '', type: 'application/json' }, close: () => close(server) };
-  const server = createServer((req, res) => { req.resume(); req.on('end', () => res.writeHead(stub.reply.status, { 'content-type': stub.reply.type }).end(stub.reply.body)); });
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(stub.reply.status, { 'content-type': stub.reply.type }).end(stub.reply.body));
+  });
   stub.url = await listen(server);
   return stub;
 }
@@ -27,7 +46,12 @@ async function startStub(): Promise<{ url: string; reply: { status: number; body
 let counter = 100;
 /** +62812 <unique> <whatsapp code>. */
 const number = (code = '000') => `+62812${String(++counter).padStart(6, '0')}${code}`;
-const msg = (to: string, extra: Partial<OutboundMessage> = {}): OutboundMessage => ({ to, reference: 'wf-1/step-0', text: 'Order A-1 shipped', ...extra });
+const msg = (to: string, extra: Partial<OutboundMessage> = {}): OutboundMessage => ({
+  to,
+  reference: 'wf-1/step-0',
+  text: 'Order A-1 shipped',
+  ...extra,
+});
 
 const TOKEN = 'cb-secret';
 let receiver: Receiver;
@@ -36,17 +60,28 @@ let client: NusaSmsProvider;
 
 before(async () => {
   receiver = await startReceiver();
-  sandbox = await startNusaSmsSandbox({ callbackUrl: `${receiver.url}/callbacks/nusasms?token=${TOKEN}`, callbackDelayMs: 20, callbackRetryDelayMs: 20, slowMs: 600, credits: 500 });
+  sandbox = await startNusaSmsSandbox({
+    callbackUrl: `${receiver.url}/callbacks/nusasms?token=${TOKEN}`,
+    callbackDelayMs: 20,
+    callbackRetryDelayMs: 20,
+    slowMs: 600,
+    credits: 500,
+  });
   client = new NusaSmsProvider({ baseUrl: sandbox.url, ...NUSASMS_SANDBOX_CREDENTIALS, timeoutMs: 300 });
 });
-after(async () => { await sandbox.close(); await receiver.close(); });
+after(async () => {
+  await sandbox.close();
+  await receiver.close();
+});
 
 function eventsFor(id: string): StatusEvent[] {
-  return receiver.hits.filter((h) => h.query.ref_no === id).flatMap((h) => {
-    const parsed = nusasmsCallbackEndpoints[0]!.parse(h);
-    assert.equal(parsed.kind, 'status');
-    return parsed.kind === 'status' ? parsed.events : [];
-  });
+  return receiver.hits
+    .filter((h) => h.query.ref_no === id)
+    .flatMap((h) => {
+      const parsed = nusasmsCallbackEndpoints[0]!.parse(h);
+      assert.equal(parsed.kind, 'status');
+      return parsed.kind === 'status' ? parsed.events : [];
+    });
 }
 
 const sends = (to: string) => sandbox.requests.filter((r) => r.recipient === to.replace(/\D/g, '')).length;
@@ -54,14 +89,30 @@ const sends = (to: string) => sandbox.requests.filter((r) => r.recipient === to.
 describe('status and error codes', () => {
   // The document's table, with the class each code must raise (0 is success).
   const EXPECTED: Record<string, [ErrorClass | null, CanonicalStatus]> = {
-    '0': [null, 'accepted'], '-1': [ProviderUnavailableError, 'failed'], '-2': [InsufficientCreditError, 'failed'],
-    '-3': [SendRejectedError, 'failed'], '-5': [AuthenticationError, 'failed'], '-6': [BadRequestError, 'failed'],
-    '-7': [InsufficientCreditError, 'failed'], '-10': [SendRejectedError, 'failed'], '-11': [InvalidNumberError, 'invalid_number'],
-    '-12': [BadRequestError, 'failed'], '-13': [InvalidNumberError, 'invalid_number'], '-22': [BadRequestError, 'failed'],
-    '-23': [ProviderUnavailableError, 'failed'], '-26': [ProviderUnavailableError, 'failed'], '-27': [BadRequestError, 'failed'],
-    '-28': [BadRequestError, 'failed'], '-30': [BadRequestError, 'failed'], '-33': [BadRequestError, 'failed'],
-    '-34': [SendRejectedError, 'failed'], '-40': [AuthenticationError, 'failed'], '-77': [SendRejectedError, 'failed'],
-    '-78': [SendRejectedError, 'failed'], '-88': [SendRejectedError, 'failed'], '-99': [ProviderUnavailableError, 'failed'],
+    '0': [null, 'accepted'],
+    '-1': [ProviderUnavailableError, 'failed'],
+    '-2': [InsufficientCreditError, 'failed'],
+    '-3': [SendRejectedError, 'failed'],
+    '-5': [AuthenticationError, 'failed'],
+    '-6': [BadRequestError, 'failed'],
+    '-7': [InsufficientCreditError, 'failed'],
+    '-10': [SendRejectedError, 'failed'],
+    '-11': [InvalidNumberError, 'invalid_number'],
+    '-12': [BadRequestError, 'failed'],
+    '-13': [InvalidNumberError, 'invalid_number'],
+    '-22': [BadRequestError, 'failed'],
+    '-23': [ProviderUnavailableError, 'failed'],
+    '-26': [ProviderUnavailableError, 'failed'],
+    '-27': [BadRequestError, 'failed'],
+    '-28': [BadRequestError, 'failed'],
+    '-30': [BadRequestError, 'failed'],
+    '-33': [BadRequestError, 'failed'],
+    '-34': [SendRejectedError, 'failed'],
+    '-40': [AuthenticationError, 'failed'],
+    '-77': [SendRejectedError, 'failed'],
+    '-78': [SendRejectedError, 'failed'],
+    '-88': [SendRejectedError, 'failed'],
+    '-99': [ProviderUnavailableError, 'failed'],
   };
 
   test('every documented code is in the table with the specified status', () => {
@@ -76,8 +127,18 @@ describe('status and error codes', () => {
       for (const [code, [cls]] of Object.entries(EXPECTED)) {
         for (const xml of [false, true]) {
           stub.reply = xml
-            ? { status: 200, type: 'text/xml', body: `<?xml version="1.0" encoding="UTF-8"?><results><result><status>${code}</status><messageid>${code === '0' ? '42' : ''}</messageid><destination>6281234567890</destination></result></results>` }
-            : { status: 200, type: 'application/json', body: JSON.stringify({ results: [{ status: code, messageid: code === '0' ? '42' : '', destination: '6281234567890' }] }) };
+            ? {
+                status: 200,
+                type: 'text/xml',
+                body: `<?xml version="1.0" encoding="UTF-8"?><results><result><status>${code}</status><messageid>${code === '0' ? '42' : ''}</messageid><destination>6281234567890</destination></result></results>`,
+              }
+            : {
+                status: 200,
+                type: 'application/json',
+                body: JSON.stringify({
+                  results: [{ status: code, messageid: code === '0' ? '42' : '', destination: '6281234567890' }],
+                }),
+              };
           if (cls === null) {
             const r = await c.send(msg('+6281234567890'));
             assert.deepEqual([r.providerMessageId, r.status], ['42', 'accepted']);
@@ -91,34 +152,70 @@ describe('status and error codes', () => {
         }
       }
       // -11/-13 name the GSM parameter; an undocumented code is a retryable vendor error.
-      stub.reply = { status: 200, type: 'application/json', body: '{"results":[{"status":"-13","messageid":"","destination":"x"}]}' };
+      stub.reply = {
+        status: 200,
+        type: 'application/json',
+        body: '{"results":[{"status":"-13","messageid":"","destination":"x"}]}',
+      };
       await rejectsWith(c.send(msg('+6281234567890')), InvalidNumberError, (e) => assert.equal(e.field, 'GSM'));
       stub.reply = { status: 200, type: 'application/json', body: '{"results":[{"status":-55,"messageid":""}]}' };
       await rejectsWith(c.send(msg('+6281234567890')), ProviderUnavailableError);
-    } finally { await stub.close(); }
+    } finally {
+      await stub.close();
+    }
   });
 
-  test('the document\'s sample bodies parse', async () => {
+  test("the document's sample bodies parse", async () => {
     const samples: Array<[string, string, ErrorClass | string]> = [
-      ['text/xml', `<?xml version="1.0" encoding="UTF-8"?>\n<results>\n     <result>\n          <status>0</status>\n          <messageid>175041319203754627</messageid>\n          <destination>6285100803380</destination>\n     </result>\n</results>`, '175041319203754627'],
-      ['application/json', '{"results":[{"status":"0","messageid":"175041319203754627","destination":"6285100803380"}]}', '175041319203754627'],
-      ['text/xml', `<?xml version="1.0" encoding="UTF-8"?>\n<results>\n     <result>\n          <status>-5</status>\n          <messageid></messageid>\n          <destination>6285100803380</destination>\n     </result>\n</results>`, AuthenticationError],
-      ['application/json', '{"results":[{"status":"-5","messageid":"","destination":"6285100803380"}]}', AuthenticationError],
-      ['text/xml', `<?xml version="1.0" encoding="UTF-8"?> \n  <results> \n     <result> \n       <status>-13</status> \n       <messageid></messageid> \n       <destination>085100803380</destination> \n    </result>\n</results>`, InvalidNumberError],
-      ['application/json', '{"results":[{"status":"-13","messageid":"","destination":"6285100803380"}]}', InvalidNumberError],
+      [
+        'text/xml',
+        `<?xml version="1.0" encoding="UTF-8"?>\n<results>\n     <result>\n          <status>0</status>\n          <messageid>175041319203754627</messageid>\n          <destination>6285100803380</destination>\n     </result>\n</results>`,
+        '175041319203754627',
+      ],
+      [
+        'application/json',
+        '{"results":[{"status":"0","messageid":"175041319203754627","destination":"6285100803380"}]}',
+        '175041319203754627',
+      ],
+      [
+        'text/xml',
+        `<?xml version="1.0" encoding="UTF-8"?>\n<results>\n     <result>\n          <status>-5</status>\n          <messageid></messageid>\n          <destination>6285100803380</destination>\n     </result>\n</results>`,
+        AuthenticationError,
+      ],
+      [
+        'application/json',
+        '{"results":[{"status":"-5","messageid":"","destination":"6285100803380"}]}',
+        AuthenticationError,
+      ],
+      [
+        'text/xml',
+        `<?xml version="1.0" encoding="UTF-8"?> \n  <results> \n     <result> \n       <status>-13</status> \n       <messageid></messageid> \n       <destination>085100803380</destination> \n    </result>\n</results>`,
+        InvalidNumberError,
+      ],
+      [
+        'application/json',
+        '{"results":[{"status":"-13","messageid":"","destination":"6285100803380"}]}',
+        InvalidNumberError,
+      ],
     ];
     const stub = await startStub();
     try {
       const c = new NusaSmsProvider({ baseUrl: stub.url, username: 'u', password: 'p', method: 'GET', output: 'xml' });
       for (const [type, body, expected] of samples) {
         stub.reply = { status: 200, type, body };
-        if (typeof expected === 'string') assert.equal((await c.send(msg('+6285100803380'))).providerMessageId, expected);
+        if (typeof expected === 'string')
+          assert.equal((await c.send(msg('+6285100803380'))).providerMessageId, expected);
         else await rejectsWith(c.send(msg('+6285100803380')), expected);
       }
-    } finally { await stub.close(); }
+    } finally {
+      await stub.close();
+    }
     // The callback example, as the query string NusaSMS sends and as the JSON the document prints.
     const sample = { ref_no: '053380444905641291', status: 'D', sent_date: '2017-09-25 17:49:05.0', err_code: '0' };
-    for (const req of [{ method: 'GET', query: sample, headers: {}, body: undefined }, { method: 'GET', query: {}, headers: {}, body: sample }]) {
+    for (const req of [
+      { method: 'GET', query: sample, headers: {}, body: undefined },
+      { method: 'GET', query: {}, headers: {}, body: sample },
+    ]) {
       const parsed = parseNusaSmsCallback(req);
       assert.equal(parsed.kind, 'status');
       if (parsed.kind !== 'status') return;
@@ -130,19 +227,53 @@ describe('status and error codes', () => {
 
   test('callback letters, err_code and malformed callbacks', () => {
     const parse = (query: Record<string, string>) => {
-      const p = parseNusaSmsCallback({ method: 'GET', query: { token: TOKEN, ...query }, headers: {}, body: undefined });
+      const p = parseNusaSmsCallback({
+        method: 'GET',
+        query: { token: TOKEN, ...query },
+        headers: {},
+        body: undefined,
+      });
       assert.equal(p.kind, 'status');
       return p.kind === 'status' ? p.events[0]! : assert.fail('not a status');
     };
-    const table: Array<[string, string, CanonicalStatus]> = [['S', '0', 'sent'], ['D', '0', 'delivered'], ['R', '0', 'read'], ['F', '-88', 'failed'], ['F', '-13', 'invalid_number'], ['U', '-11', 'invalid_number'], ['E', '0', 'expired'], ['d', '0', 'delivered']];
-    for (const [status, err_code, expected] of table) assert.equal(parse({ ref_no: '1', status, err_code, sent_date: '2024-01-02 03:04:05.0' }).status, expected, `${status}/${err_code}`);
+    const table: Array<[string, string, CanonicalStatus]> = [
+      ['S', '0', 'sent'],
+      ['D', '0', 'delivered'],
+      ['R', '0', 'read'],
+      ['F', '-88', 'failed'],
+      ['F', '-13', 'invalid_number'],
+      ['U', '-11', 'invalid_number'],
+      ['E', '0', 'expired'],
+      ['d', '0', 'delivered'],
+    ];
+    for (const [status, err_code, expected] of table)
+      assert.equal(
+        parse({ ref_no: '1', status, err_code, sent_date: '2024-01-02 03:04:05.0' }).status,
+        expected,
+        `${status}/${err_code}`,
+      );
     // sent_date (Jakarta time) dates the "sent" report; extra fields are kept in raw, not rejected.
     const sent = parse({ ref_no: '7', status: 'S', sent_date: '2024-01-02 10:04:05.0', err_code: '0', extra: 'x' });
     assert.equal(sent.occurredAt.toISOString(), '2024-01-02T03:04:05.000Z');
-    assert.deepEqual(sent.raw, { ref_no: '7', status: 'S', sent_date: '2024-01-02 10:04:05.0', err_code: '0', extra: 'x' });
-    assert.throws(() => parse({ status: 'D' }), (e: unknown) => e instanceof BadRequestError && e.field === 'ref_no');
-    assert.throws(() => parse({ ref_no: '1' }), (e: unknown) => e instanceof BadRequestError && e.field === 'status');
-    assert.throws(() => parse({ ref_no: '1', status: 'Z' }), (e: unknown) => e instanceof BadRequestError && e.field === 'status');
+    assert.deepEqual(sent.raw, {
+      ref_no: '7',
+      status: 'S',
+      sent_date: '2024-01-02 10:04:05.0',
+      err_code: '0',
+      extra: 'x',
+    });
+    assert.throws(
+      () => parse({ status: 'D' }),
+      (e: unknown) => e instanceof BadRequestError && e.field === 'ref_no',
+    );
+    assert.throws(
+      () => parse({ ref_no: '1' }),
+      (e: unknown) => e instanceof BadRequestError && e.field === 'status',
+    );
+    assert.throws(
+      () => parse({ ref_no: '1', status: 'Z' }),
+      (e: unknown) => e instanceof BadRequestError && e.field === 'status',
+    );
   });
 
   test('the callback endpoint: GET /callbacks/nusasms, token in the query, 200 plain-text ack', () => {
@@ -153,8 +284,12 @@ describe('status and error codes', () => {
   });
 
   test('the XML reader copes with entities, CDATA, empty and self-closing elements', () => {
-    assert.deepEqual(readFlatXml('<results><result><status>0</status><messageid/><destination>a &amp; b</destination><note><![CDATA[<x>]]></note></result><result><status>-5</status></result></results>'),
-      [{ status: '0', messageid: '', destination: 'a & b', note: '<x>' }, { status: '-5' }]);
+    assert.deepEqual(
+      readFlatXml(
+        '<results><result><status>0</status><messageid/><destination>a &amp; b</destination><note><![CDATA[<x>]]></note></result><result><status>-5</status></result></results>',
+      ),
+      [{ status: '0', messageid: '', destination: 'a & b', note: '<x>' }, { status: '-5' }],
+    );
     assert.deepEqual(readFlatXml('<?xml version="1.0"?><credits>12</credits>'), [{ credits: '12' }]);
   });
 });
@@ -170,15 +305,26 @@ describe('sandbox over HTTP', () => {
   for (const [code, expected] of scripted) {
     test(`…${code}: callbacks parse to ${expected.join(', ')}`, async () => {
       for (const method of ['GET', 'POST'] as const) {
-        const c = new NusaSmsProvider({ baseUrl: sandbox.url, ...NUSASMS_SANDBOX_CREDENTIALS, method, output: method === 'GET' ? 'xml' : 'json' });
+        const c = new NusaSmsProvider({
+          baseUrl: sandbox.url,
+          ...NUSASMS_SANDBOX_CREDENTIALS,
+          method,
+          output: method === 'GET' ? 'xml' : 'json',
+        });
         const to = number(code);
         const sent = await c.send(msg(to));
         assert.equal(sent.status, 'accepted');
         assert.match(sent.providerMessageId, /^\d+$/);
-        const events = await waitFor('callbacks', () => (eventsFor(sent.providerMessageId).length >= expected.length ? eventsFor(sent.providerMessageId) : undefined));
+        const events = await waitFor('callbacks', () =>
+          eventsFor(sent.providerMessageId).length >= expected.length ? eventsFor(sent.providerMessageId) : undefined,
+        );
         await new Promise((r) => setTimeout(r, 60)); // nothing more arrives
-        assert.deepEqual(eventsFor(sent.providerMessageId).map((e) => e.status), expected);
-        for (const e of events) assert.deepEqual([e.provider, e.providerMessageId], ['nusasms', sent.providerMessageId]);
+        assert.deepEqual(
+          eventsFor(sent.providerMessageId).map((e) => e.status),
+          expected,
+        );
+        for (const e of events)
+          assert.deepEqual([e.provider, e.providerMessageId], ['nusasms', sent.providerMessageId]);
         assert.equal(receiver.hits.find((h) => h.query.ref_no === sent.providerMessageId)?.query.token, TOKEN);
         // The DR command agrees with the last natural status.
         const last = (await c.getStatus(sent.providerMessageId)).at(-1);
@@ -221,13 +367,18 @@ describe('sandbox over HTTP', () => {
   test('…609: every callback arrives before the send answer', async () => {
     const patient = new NusaSmsProvider({ baseUrl: sandbox.url, ...NUSASMS_SANDBOX_CREDENTIALS, timeoutMs: 5_000 });
     const sent = await patient.send(msg(number('609')));
-    assert.deepEqual(eventsFor(sent.providerMessageId).map((e) => e.status), ['sent', 'delivered', 'read']);
+    assert.deepEqual(
+      eventsFor(sent.providerMessageId).map((e) => e.status),
+      ['sent', 'delivered', 'read'],
+    );
   });
 
   test('a callback the receiver refuses is retried', async () => {
     receiver.failNext = 1;
     const sent = await client.send(msg(number('605')));
-    const events = await waitFor('retried callback', () => (eventsFor(sent.providerMessageId).length ? eventsFor(sent.providerMessageId) : undefined));
+    const events = await waitFor('retried callback', () =>
+      eventsFor(sent.providerMessageId).length ? eventsFor(sent.providerMessageId) : undefined,
+    );
     assert.equal(events[0]?.status, 'sent');
     assert.equal(receiver.failNext, 0);
   });
@@ -246,14 +397,24 @@ describe('sandbox over HTTP', () => {
     try {
       const c = new NusaSmsProvider({ baseUrl: broke.url, ...NUSASMS_SANDBOX_CREDENTIALS });
       await rejectsWith(c.send(msg(number())), InsufficientCreditError, (e) => assert.equal(e.providerCode, '-2'));
-    } finally { await broke.close(); }
+    } finally {
+      await broke.close();
+    }
   });
 
   test('wrong credentials: AuthenticationError on send, credits and DR, without the password in the message', async () => {
     for (const output of ['json', 'xml'] as const) {
-      const c = new NusaSmsProvider({ baseUrl: sandbox.url, username: NUSASMS_SANDBOX_CREDENTIALS.username, password: 'wrong-pass', output });
+      const c = new NusaSmsProvider({
+        baseUrl: sandbox.url,
+        username: NUSASMS_SANDBOX_CREDENTIALS.username,
+        password: 'wrong-pass',
+        output,
+      });
       for (const call of [() => c.send(msg(number())), () => c.getBalance(), () => c.getStatus('123')]) {
-        await rejectsWith(call(), AuthenticationError, (e) => { assert.equal(e.providerCode, '-5'); assert.doesNotMatch(e.message, /wrong-pass/); });
+        await rejectsWith(call(), AuthenticationError, (e) => {
+          assert.equal(e.providerCode, '-5');
+          assert.doesNotMatch(e.message, /wrong-pass/);
+        });
       }
     }
   });
@@ -261,8 +422,12 @@ describe('sandbox over HTTP', () => {
 
 describe('validation before any HTTP call', () => {
   let quiet: RunningSandbox;
-  before(async () => { quiet = await startNusaSmsSandbox(); });
-  after(async () => { await quiet.close(); });
+  before(async () => {
+    quiet = await startNusaSmsSandbox();
+  });
+  after(async () => {
+    await quiet.close();
+  });
 
   test('requests NusaSMS would reject fail naming the field and make no HTTP call', async () => {
     const c = new NusaSmsProvider({ baseUrl: quiet.url, ...NUSASMS_SANDBOX_CREDENTIALS });
@@ -274,7 +439,11 @@ describe('validation before any HTTP call', () => {
       [msg('+6281234567890', { template: { name: 't', params: [] } }), 'template', /template/],
       [msg('+6281234567890', { media: { type: 'image', url: 'https://x/y.png' } }), 'media', /media/],
     ];
-    for (const [m, field, re] of cases) await rejectsWith(c.send(m), BadRequestError, (e) => { assert.equal(e.field, field); assert.match(e.message, re); });
+    for (const [m, field, re] of cases)
+      await rejectsWith(c.send(m), BadRequestError, (e) => {
+        assert.equal(e.field, field);
+        assert.match(e.message, re);
+      });
     await rejectsWith(c.getStatus(''), BadRequestError, (e) => assert.equal(e.field, 'msgid'));
     assert.equal(quiet.requests.length, 0);
     // 1000 characters (emoji count once each) is within the limit and goes out.

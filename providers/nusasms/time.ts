@@ -10,7 +10,15 @@ export function parseNusaDate(value: string | undefined): Date | undefined {
   const m = LOCAL.exec(v);
   if (m) {
     const [, y, mo, d, h, mi, s, ms] = m;
-    const utc = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h) - 7, Number(mi), Number(s ?? 0), Number((ms ?? '0').padEnd(3, '0')));
+    const utc = Date.UTC(
+      Number(y),
+      Number(mo) - 1,
+      Number(d),
+      Number(h) - 7,
+      Number(mi),
+      Number(s ?? 0),
+      Number((ms ?? '0').padEnd(3, '0')),
+    );
     return plausibleTime(utc);
   }
   if (/[zZ]|[+-]\d{2}:?\d{2}$/.test(v)) {

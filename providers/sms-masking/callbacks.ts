@@ -15,27 +15,49 @@ export const SMS_MASKING_CALLBACK_ACK = { status: 200, body: 'OK', contentType: 
 const invalid = (error: z.ZodError, source: Record<string, unknown>) => invalidCallback(PROVIDER, error, source);
 
 /** One report (DLR or report.php) → a canonical event. The gateway gives no time: `now` stands in. */
-export function eventFromReport(id: string, code: string, message: string | undefined, raw: unknown, now = new Date()): StatusEvent {
+export function eventFromReport(
+  id: string,
+  code: string,
+  message: string | undefined,
+  raw: unknown,
+  now = new Date(),
+): StatusEvent {
   const status = reportStatus(code, message);
-  if (!status) throw new BadRequestError(`${PROVIDER} callback: error_code: unknown code "${code}"`, { provider: PROVIDER, providerCode: code, field: 'error_code' });
+  if (!status)
+    throw new BadRequestError(`${PROVIDER} callback: error_code: unknown code "${code}"`, {
+      provider: PROVIDER,
+      providerCode: code,
+      field: 'error_code',
+    });
   return { provider: PROVIDER, providerMessageId: id.trim(), status, occurredAt: now, providerCode: code.trim(), raw };
 }
 
 export function parseSmsMaskingCallback(req: CallbackRequest): ParsedCallback {
   // The values come as a query string; a form/JSON object body is accepted too.
-  const body = req.body !== null && typeof req.body === 'object' && !Array.isArray(req.body) ? req.body as Record<string, unknown> : {};
-  const { token: _token, ...source }: Record<string, unknown> = { ...body, ...Object.fromEntries(Object.entries(req.query).filter(([, v]) => v !== undefined)) };
+  const body =
+    req.body !== null && typeof req.body === 'object' && !Array.isArray(req.body)
+      ? (req.body as Record<string, unknown>)
+      : {};
+  const { token: _token, ...source }: Record<string, unknown> = {
+    ...body,
+    ...Object.fromEntries(Object.entries(req.query).filter(([, v]) => v !== undefined)),
+  };
   const r = callbackSchema.safeParse(source);
   if (!r.success) throw invalid(r.error, source);
-  return { kind: 'status', events: [eventFromReport(r.data.session_id, r.data.error_code, r.data.error_message, source)] };
+  return {
+    kind: 'status',
+    events: [eventFromReport(r.data.session_id, r.data.error_code, r.data.error_message, source)],
+  };
 }
 
-export const smsMaskingCallbackEndpoints: CallbackEndpoint[] = [{
-  provider: PROVIDER,
-  method: 'GET',
-  path: '/callbacks/sms-masking',
-  auth: 'token-query',
-  secretEnv: CALLBACK_TOKEN_VAR,
-  parse: parseSmsMaskingCallback,
-  ack: SMS_MASKING_CALLBACK_ACK,
-}];
+export const smsMaskingCallbackEndpoints: CallbackEndpoint[] = [
+  {
+    provider: PROVIDER,
+    method: 'GET',
+    path: '/callbacks/sms-masking',
+    auth: 'token-query',
+    secretEnv: CALLBACK_TOKEN_VAR,
+    parse: parseSmsMaskingCallback,
+    ack: SMS_MASKING_CALLBACK_ACK,
+  },
+];

@@ -5,11 +5,28 @@ import { BadRequestError, ProviderUnavailableError } from '../errors.js';
 import { providerValidation } from '../validation.js';
 import { httpRequest, joinUrl, type HttpResponse } from '../http.js';
 import { toInternationalDigits } from '../phone.js';
-import type { Balance, Channel, ChannelProvider, InboundMessage, OutboundMessage, SendResult, StatusEvent } from '../types.js';
+import type {
+  Balance,
+  Channel,
+  ChannelProvider,
+  InboundMessage,
+  OutboundMessage,
+  SendResult,
+  StatusEvent,
+} from '../types.js';
 import { eventFromReport } from './callbacks.js';
 import {
-  balanceAnswerJsonSchema, inboxItemSchema, loginRequestSchema, messageIdSchema, reportAnswerJsonSchema, reportRequestSchema,
-  reportsPostRequestSchema, sendAnswerSchema, sendRequestSchema, SMS_MASKING_PATHS, type SendRequest,
+  balanceAnswerJsonSchema,
+  inboxItemSchema,
+  loginRequestSchema,
+  messageIdSchema,
+  reportAnswerJsonSchema,
+  reportRequestSchema,
+  reportsPostRequestSchema,
+  sendAnswerSchema,
+  sendRequestSchema,
+  SMS_MASKING_PATHS,
+  type SendRequest,
 } from './contract.js';
 import { answerError, httpError, leadingCode, PROVIDER, type SmsMaskingOperation } from './statuses.js';
 import { jakartaDay, parseAmount, parseCsv, parseJakarta } from './text.js';
@@ -34,7 +51,11 @@ export interface ReportDownload {
 const { parseOrThrow, validationError } = providerValidation(PROVIDER);
 
 function json(text: string): unknown {
-  try { return JSON.parse(text); } catch { return undefined; }
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 export class SmsMaskingProvider implements ChannelProvider {
@@ -49,11 +70,21 @@ export class SmsMaskingProvider implements ChannelProvider {
   /** The send parameters for a message, validated; throws BadRequestError naming the field. */
   buildSendRequest(message: OutboundMessage): SendRequest {
     for (const field of ['template', 'media', 'smsFallback'] as const) {
-      if (message[field]) throw new BadRequestError(`${PROVIDER}: ${field}: the SMS gateway sends plain text only`, { provider: PROVIDER, field });
+      if (message[field])
+        throw new BadRequestError(`${PROVIDER}: ${field}: the SMS gateway sends plain text only`, {
+          provider: PROVIDER,
+          field,
+        });
     }
-    if (message.text === undefined) throw new BadRequestError(`${PROVIDER}: text: is required`, { provider: PROVIDER, field: 'text' });
+    if (message.text === undefined)
+      throw new BadRequestError(`${PROVIDER}: text: is required`, { provider: PROVIDER, field: 'text' });
     const hp = toInternationalDigits(message.to);
-    const r = sendRequestSchema.safeParse({ username: this.options.username, password: this.options.password, hp, message: message.text });
+    const r = sendRequestSchema.safeParse({
+      username: this.options.username,
+      password: this.options.password,
+      hp,
+      message: message.text,
+    });
     if (r.success) return r.data;
     // Our own name for the gateway's `message` is `text`.
     const e = validationError(r.error);
@@ -64,9 +95,10 @@ export class SmsMaskingProvider implements ChannelProvider {
   async send(message: OutboundMessage): Promise<SendResult> {
     const req = this.buildSendRequest(message);
     const params = { username: req.username, password: req.password, hp: req.hp, message: req.message };
-    const res = this.options.method === 'GET'
-      ? await this.call('send', { method: 'GET', path: SMS_MASKING_PATHS.send, query: params })
-      : await this.call('send', { method: 'POST', path: SMS_MASKING_PATHS.sendPost, form: params });
+    const res =
+      this.options.method === 'GET'
+        ? await this.call('send', { method: 'GET', path: SMS_MASKING_PATHS.send, query: params })
+        : await this.call('send', { method: 'POST', path: SMS_MASKING_PATHS.sendPost, form: params });
     const answer = sendAnswerSchema.parse(res.text);
     // Assumption: the id may come alone or as JSON {"id": …}; a documented code or text is a failure.
     const body = json(answer);
@@ -84,7 +116,10 @@ export class SmsMaskingProvider implements ChannelProvider {
     const text = res.text.trim();
     const body = reportAnswerJsonSchema.safeParse(json(text));
     const found = body.success
-      ? { code: body.data.error_code ?? body.data.status ?? body.data.code ?? '', message: body.data.error_message ?? body.data.message ?? body.data.keterangan }
+      ? {
+          code: body.data.error_code ?? body.data.status ?? body.data.code ?? '',
+          message: body.data.error_message ?? body.data.message ?? body.data.keterangan,
+        }
       : leadingCode(text);
     if (!found || !leadingCode(found.code)) return [];
     return [eventFromReport(rpt, found.code, found.message, text)];
@@ -92,57 +127,115 @@ export class SmsMaskingProvider implements ChannelProvider {
 
   /** balance.php. Assumption: the amount is in the gateway's credit unit (the document names none). */
   async getBalance(): Promise<Balance> {
-    const login = parseOrThrow(loginRequestSchema, { username: this.options.username, password: this.options.password });
-    const res = await this.call('balance', { method: 'GET', path: SMS_MASKING_PATHS.balance, query: { username: login.username, password: login.password } });
+    const login = parseOrThrow(loginRequestSchema, {
+      username: this.options.username,
+      password: this.options.password,
+    });
+    const res = await this.call('balance', {
+      method: 'GET',
+      path: SMS_MASKING_PATHS.balance,
+      query: { username: login.username, password: login.password },
+    });
     const body = balanceAnswerJsonSchema.safeParse(json(res.text));
-    const value = body.success ? body.data.balance ?? body.data.saldo ?? body.data.credit : res.text;
-    const amount = value === undefined || /[a-z]{4,}/i.test(value.replace(/saldo|balance|rp/gi, '')) ? undefined : parseAmount(value);
+    const value = body.success ? (body.data.balance ?? body.data.saldo ?? body.data.credit) : res.text;
+    const amount =
+      value === undefined || /[a-z]{4,}/i.test(value.replace(/saldo|balance|rp/gi, ''))
+        ? undefined
+        : parseAmount(value);
     if (amount === undefined) throw answerError(res.text, 'balance');
     return { amount, unit: 'credit', raw: res.text };
   }
 
   /** inbox.php (collocation modem customers): the messages received. */
   async getInbox(): Promise<InboundMessage[]> {
-    const login = parseOrThrow(loginRequestSchema, { username: this.options.username, password: this.options.password });
-    const res = await this.call('inbox', { method: 'GET', path: SMS_MASKING_PATHS.inbox, query: { username: login.username, password: login.password } });
+    const login = parseOrThrow(loginRequestSchema, {
+      username: this.options.username,
+      password: this.options.password,
+    });
+    const res = await this.call('inbox', {
+      method: 'GET',
+      path: SMS_MASKING_PATHS.inbox,
+      query: { username: login.username, password: login.password },
+    });
     const text = res.text.trim();
     if (text === '') return [];
     const body = json(text);
     let items: unknown[];
     if (Array.isArray(body)) items = body;
-    else if (body !== null && typeof body === 'object' && 'data' in body && Array.isArray(body.data)) items = body.data as unknown[];
-    else if (text.includes('|')) items = text.split(/\r?\n/).filter((l) => l.includes('|')).map((l) => { const [id, hp, message, date] = l.split('|'); return { id, hp, message, date }; });
+    else if (body !== null && typeof body === 'object' && 'data' in body && Array.isArray(body.data))
+      items = body.data as unknown[];
+    else if (text.includes('|'))
+      items = text
+        .split(/\r?\n/)
+        .filter((l) => l.includes('|'))
+        .map((l) => {
+          const [id, hp, message, date] = l.split('|');
+          return { id, hp, message, date };
+        });
     else throw answerError(text, 'inbox');
     return items.flatMap((raw, i) => {
       const r = inboxItemSchema.safeParse(raw);
-      const from = r.success ? r.data.hp ?? r.data.msisdn ?? r.data.from : undefined;
+      const from = r.success ? (r.data.hp ?? r.data.msisdn ?? r.data.from) : undefined;
       if (!r.success || !from) return [];
       const receivedAt = parseJakarta(r.data.date ?? r.data.time ?? r.data.received) ?? new Date();
       const digits = from.replace(/\D/g, '');
-      return [{
-        provider: PROVIDER, providerMessageId: r.data.id ?? `${digits}-${receivedAt.getTime()}-${i}`,
-        from: digits ? `+${digits}` : from, type: 'text', text: r.data.message ?? r.data.sms ?? r.data.text, receivedAt, raw,
-      }];
+      return [
+        {
+          provider: PROVIDER,
+          providerMessageId: r.data.id ?? `${digits}-${receivedAt.getTime()}-${i}`,
+          from: digits ? `+${digits}` : from,
+          type: 'text',
+          text: r.data.message ?? r.data.sms ?? r.data.text,
+          receivedAt,
+          raw,
+        },
+      ];
     });
   }
 
   /** reports_post.php: the sending report for a range of days (Jakarta calendar days when given Dates). */
   async downloadReport(range: { start: Date | string; end: Date | string }): Promise<ReportDownload> {
     const day = (d: Date | string) => (typeof d === 'string' ? d : jakartaDay(d));
-    const req = parseOrThrow(reportsPostRequestSchema, { username: this.options.username, password: this.options.password, start: day(range.start), end: day(range.end) });
-    const res = await this.call('reports_post', { method: 'POST', path: SMS_MASKING_PATHS.reportsPost, form: { username: req.username, password: req.password, start: req.start, end: req.end } });
+    const req = parseOrThrow(reportsPostRequestSchema, {
+      username: this.options.username,
+      password: this.options.password,
+      start: day(range.start),
+      end: day(range.end),
+    });
+    const res = await this.call('reports_post', {
+      method: 'POST',
+      path: SMS_MASKING_PATHS.reportsPost,
+      form: { username: req.username, password: req.password, start: req.start, end: req.end },
+    });
     const rows = parseCsv(res.text);
     // A one-line answer with no separator is a message (e.g. a login failure), not a file.
     if (rows.length === 0 && !/[,;\t]/.test(res.text)) throw answerError(res.text, 'reports_post');
     return { text: res.text, rows };
   }
 
-  private async call(operation: SmsMaskingOperation, req: { method: 'GET' | 'POST'; path: string; query?: Record<string, string>; form?: Record<string, string> }): Promise<HttpResponse> {
-    const res = await httpRequest({ provider: PROVIDER, method: req.method, url: joinUrl(this.options.baseUrl, req.path), query: req.query, form: req.form, timeoutMs: this.options.timeoutMs });
+  private async call(
+    operation: SmsMaskingOperation,
+    req: { method: 'GET' | 'POST'; path: string; query?: Record<string, string>; form?: Record<string, string> },
+  ): Promise<HttpResponse> {
+    const res = await httpRequest({
+      provider: PROVIDER,
+      method: req.method,
+      url: joinUrl(this.options.baseUrl, req.path),
+      query: req.query,
+      form: req.form,
+      timeoutMs: this.options.timeoutMs,
+    });
     if (res.status < 200 || res.status >= 300) throw httpError(res.status, operation);
-    if (operation !== 'report' && res.text.trim() === '') throw new ProviderUnavailableError(`${PROVIDER} ${operation} answered an empty body`, { provider: PROVIDER, httpStatus: res.status });
+    if (operation !== 'report' && res.text.trim() === '')
+      throw new ProviderUnavailableError(`${PROVIDER} ${operation} answered an empty body`, {
+        provider: PROVIDER,
+        httpStatus: res.status,
+      });
     return res;
   }
 }
 
-export const SMS_MASKING_SANDBOX_CREDENTIALS = { username: 'kurir-sandbox', password: 'sms-masking-sandbox-password' } as const;
+export const SMS_MASKING_SANDBOX_CREDENTIALS = {
+  username: 'kurir-sandbox',
+  password: 'sms-masking-sandbox-password',
+} as const;

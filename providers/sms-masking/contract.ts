@@ -5,8 +5,12 @@ import { z } from 'zod';
 
 /** Paths relative to the base URL `http://103.16.199.187/masking`. */
 export const SMS_MASKING_PATHS = {
-  send: 'send.php', sendPost: 'send_post.php', report: 'report.php', balance: 'balance.php',
-  inbox: 'inbox.php', reportsPost: 'reports_post.php',
+  send: 'send.php',
+  sendPost: 'send_post.php',
+  report: 'report.php',
+  balance: 'balance.php',
+  inbox: 'inbox.php',
+  reportsPost: 'reports_post.php',
 } as const;
 
 // Assumption: values may arrive as strings (query strings, the PHP dump) or as JSON numbers.
@@ -20,7 +24,9 @@ const login = { username: z.string().min(1, 'is required'), password: z.string()
  */
 export const sendRequestSchema = z.looseObject({
   ...login,
-  hp: z.string().regex(/^[1-9]\d{7,14}$/, 'must be the number with its country code and no + or leading 0 (e.g. 62811129869)'),
+  hp: z
+    .string()
+    .regex(/^[1-9]\d{7,14}$/, 'must be the number with its country code and no + or leading 0 (e.g. 62811129869)'),
   message: z.string().refine((m) => m.trim().length > 0, 'is required'),
 });
 export type SendRequest = z.output<typeof sendRequestSchema>;
@@ -44,8 +50,12 @@ export const reportRequestSchema = z.looseObject({
  * anything without a documented code means "no report yet".
  */
 export const reportAnswerJsonSchema = z.looseObject({
-  status: str.optional(), error_code: str.optional(), code: str.optional(),
-  error_message: str.optional(), message: str.optional(), keterangan: str.optional(),
+  status: str.optional(),
+  error_code: str.optional(),
+  code: str.optional(),
+  error_message: str.optional(),
+  message: str.optional(),
+  keterangan: str.optional(),
 });
 
 /** balance.php, inbox.php: only the login. */
@@ -55,7 +65,11 @@ export const loginRequestSchema = z.looseObject(login);
  * balance.php answer: undocumented. Assumption: the amount as plain text ("12500", possibly with
  * "Rp" or Indonesian thousands dots "12.500") or JSON with `balance`/`saldo`/`credit`.
  */
-export const balanceAnswerJsonSchema = z.looseObject({ balance: str.optional(), saldo: str.optional(), credit: str.optional() });
+export const balanceAnswerJsonSchema = z.looseObject({
+  balance: str.optional(),
+  saldo: str.optional(),
+  credit: str.optional(),
+});
 
 /**
  * inbox.php answer: undocumented. Assumption: a JSON array (or `{data: […]}`) of messages with the
@@ -63,9 +77,16 @@ export const balanceAnswerJsonSchema = z.looseObject({ balance: str.optional(), 
  * and an `id`; a pipe-separated text, one message a line (`id|hp|message|date`), is read too.
  */
 export const inboxItemSchema = z.looseObject({
-  id: str.optional(), hp: str.optional(), msisdn: str.optional(), from: str.optional(),
-  message: str.optional(), sms: str.optional(), text: str.optional(),
-  date: str.optional(), time: str.optional(), received: str.optional(),
+  id: str.optional(),
+  hp: str.optional(),
+  msisdn: str.optional(),
+  from: str.optional(),
+  message: str.optional(),
+  sms: str.optional(),
+  text: str.optional(),
+  date: str.optional(),
+  time: str.optional(),
+  received: str.optional(),
 });
 
 /**

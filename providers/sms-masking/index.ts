@@ -5,7 +5,11 @@ import { smsMaskingCallbackEndpoints } from './callbacks.js';
 import { SMS_MASKING_SANDBOX_CREDENTIALS, SmsMaskingProvider } from './client.js';
 import { SMS_MASKING_CODES } from './statuses.js';
 
-const env = { SMS_MASKING_BASE_URL: baseUrlVar, SMS_MASKING_USERNAME: credentialVar, SMS_MASKING_PASSWORD: credentialVar };
+const env = {
+  SMS_MASKING_BASE_URL: baseUrlVar,
+  SMS_MASKING_USERNAME: credentialVar,
+  SMS_MASKING_PASSWORD: credentialVar,
+};
 
 export const smsMasking: ProviderDescriptor<'sms-masking', typeof env> = {
   name: 'sms-masking',
@@ -14,9 +18,12 @@ export const smsMasking: ProviderDescriptor<'sms-masking', typeof env> = {
   baseUrlEnv: 'SMS_MASKING_BASE_URL',
   credentialEnv: ['SMS_MASKING_USERNAME', 'SMS_MASKING_PASSWORD'],
   liveBaseUrl: 'http://103.16.199.187/masking',
-  createClient: ({ baseUrl, live, setting }) => new SmsMaskingProvider(live
-    ? { baseUrl, username: setting('SMS_MASKING_USERNAME')!, password: setting('SMS_MASKING_PASSWORD')! }
-    : { baseUrl, ...SMS_MASKING_SANDBOX_CREDENTIALS }),
+  createClient: ({ baseUrl, live, setting }) =>
+    new SmsMaskingProvider(
+      live
+        ? { baseUrl, username: setting('SMS_MASKING_USERNAME')!, password: setting('SMS_MASKING_PASSWORD')! }
+        : { baseUrl, ...SMS_MASKING_SANDBOX_CREDENTIALS },
+    ),
   callbacks: smsMaskingCallbackEndpoints,
   statusMap: Object.fromEntries(Object.entries(SMS_MASKING_CODES).map(([code, info]) => [code, info.status])),
   sendQueue: { defaultRatePerSecond: 80 },

@@ -2,8 +2,14 @@
 // its send answers mapped to the named errors. DESIGN: 52 (No Charge, wrong number format) is an
 // invalid number and triggers the fallback.
 import {
-  AuthenticationError, BadRequestError, InsufficientCreditError, InvalidNumberError, ProviderUnavailableError,
-  RateLimitedError, SendRejectedError, type ProviderError,
+  AuthenticationError,
+  BadRequestError,
+  InsufficientCreditError,
+  InvalidNumberError,
+  ProviderUnavailableError,
+  RateLimitedError,
+  SendRejectedError,
+  type ProviderError,
 } from '../errors.js';
 import type { CanonicalStatus } from '../types.js';
 import type { CodeInfo, ErrorClass } from '../codes.js';
@@ -17,8 +23,17 @@ export const SMS_MASKING_CODES: Readonly<Record<string, CodeInfo>> = {
   // has passed it on but the handset is off. It left us, so `sent` (the not-delivered clock runs).
   '20': { meaning: 'Pending: the handset is not active for a while', status: 'sent' },
   '50': { meaning: 'Insufficient Credit Balance (Saldo Habis)', status: 'failed', error: InsufficientCreditError },
-  '51': { meaning: 'Expiration Period (Periode Habis): the balance validity ended', status: 'failed', error: InsufficientCreditError },
-  '52': { meaning: 'No Charge: wrong destination number format, nothing charged', status: 'invalid_number', error: InvalidNumberError, field: 'hp' },
+  '51': {
+    meaning: 'Expiration Period (Periode Habis): the balance validity ended',
+    status: 'failed',
+    error: InsufficientCreditError,
+  },
+  '52': {
+    meaning: 'No Charge: wrong destination number format, nothing charged',
+    status: 'invalid_number',
+    error: InvalidNumberError,
+    field: 'hp',
+  },
 };
 
 /**
@@ -63,12 +78,21 @@ export function answerError(text: string, operation: SmsMaskingOperation): Provi
     const invalid = coded.code === '50' && coded.message && /no\s*charge/i.test(coded.message);
     const error = invalid ? InvalidNumberError : info.error;
     const field = invalid ? 'hp' : info.field;
-    return new error(`${PROVIDER} ${operation} answered ${coded.code} (${coded.message ?? info.meaning})${field ? ` (field ${field})` : ''}`, { provider: PROVIDER, providerCode: coded.code, field });
+    return new error(
+      `${PROVIDER} ${operation} answered ${coded.code} (${coded.message ?? info.meaning})${field ? ` (field ${field})` : ''}`,
+      { provider: PROVIDER, providerCode: coded.code, field },
+    );
   }
   const shown = text.trim().slice(0, 200) || '(empty answer)';
   const match = TEXT_ERRORS.find(([re]) => re.test(text));
-  const [error, field] = match ? [match[1], operation === 'send' ? match[2] : undefined] : [ProviderUnavailableError, undefined];
-  return new error(`${PROVIDER} ${operation} answered "${shown}"${field ? ` (field ${field})` : ''}`, { provider: PROVIDER, providerCode: coded?.code ?? shown, field });
+  const [error, field] = match
+    ? [match[1], operation === 'send' ? match[2] : undefined]
+    : [ProviderUnavailableError, undefined];
+  return new error(`${PROVIDER} ${operation} answered "${shown}"${field ? ` (field ${field})` : ''}`, {
+    provider: PROVIDER,
+    providerCode: coded?.code ?? shown,
+    field,
+  });
 }
 
 /** The named error for an HTTP answer that is not 2xx. */

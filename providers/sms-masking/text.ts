@@ -6,14 +6,19 @@ export function parseAmount(text: string): number | undefined {
   if (!m) return undefined;
   const raw = m[0].replace(/[.,]$/, '');
   // Indonesian grouping (12.500 or 1.250.000,50) vs English (12,500.50).
-  const normal = /^-?\d{1,3}(\.\d{3})+(,\d+)?$/.test(raw) ? raw.replace(/\./g, '').replace(',', '.') : raw.replace(/,/g, '');
+  const normal = /^-?\d{1,3}(\.\d{3})+(,\d+)?$/.test(raw)
+    ? raw.replace(/\./g, '').replace(',', '.')
+    : raw.replace(/,/g, '');
   const n = Number(normal);
   return Number.isFinite(n) ? n : undefined;
 }
 
 /** A CSV file with a header row into records; `,`, `;` or tab separated, double quotes honoured. */
 export function parseCsv(text: string): Array<Record<string, string>> {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/).filter((l) => l.trim() !== '');
+  const lines = text
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== '');
   const headerLine = lines[0];
   if (!headerLine) return [];
   const counts = [',', ';', '\t'].map((s) => [s, headerLine.split(s).length] as const);
@@ -24,10 +29,14 @@ export function parseCsv(text: string): Array<Record<string, string>> {
     let quoted = false;
     for (let i = 0; i < line.length; i++) {
       const ch = line[i];
-      if (quoted && ch === '"' && line[i + 1] === '"') { cell += '"'; i++; }
-      else if (ch === '"') quoted = !quoted;
-      else if (ch === sep && !quoted) { cells.push(cell); cell = ''; }
-      else cell += ch;
+      if (quoted && ch === '"' && line[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (ch === '"') quoted = !quoted;
+      else if (ch === sep && !quoted) {
+        cells.push(cell);
+        cell = '';
+      } else cell += ch;
     }
     cells.push(cell);
     return cells.map((c) => c.trim());
@@ -47,7 +56,12 @@ export function parseJakarta(value: string | undefined): Date | undefined {
   const v = value?.trim();
   if (!v) return undefined;
   const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(v);
-  const date = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]) - 7, Number(m[5]), Number(m[6] ?? 0)))
-    : /[zZ]|[+-]\d{2}:?\d{2}$/.test(v) ? new Date(v) : undefined;
+  const date = m
+    ? new Date(
+        Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]) - 7, Number(m[5]), Number(m[6] ?? 0)),
+      )
+    : /[zZ]|[+-]\d{2}:?\d{2}$/.test(v)
+      ? new Date(v)
+      : undefined;
   return date && !Number.isNaN(date.getTime()) ? date : undefined;
 }

@@ -33,12 +33,13 @@ function invalid(error: z.ZodError, body: unknown): BadRequestError {
   const issue = error.issues[0];
   const field = issue?.path.map(String).join('.') || 'body';
   const value = issue?.path.length ? (body as Record<PropertyKey, unknown>)[issue.path[0]!] : body;
-  return bad(field, value == null ? 'is required' : issue?.message ?? 'is invalid');
+  return bad(field, value == null ? 'is required' : (issue?.message ?? 'is invalid'));
 }
 
 /** When the callback says it happened; a missing timestamp means now (assumption: the column is not mandatory). */
 function occurredAt(cb: WappinCallback, receivedAt: Date): Date {
-  if (cb.timestamp === undefined || String(cb.timestamp).trim() === '' || String(cb.timestamp).trim() === '-') return receivedAt;
+  if (cb.timestamp === undefined || String(cb.timestamp).trim() === '' || String(cb.timestamp).trim() === '-')
+    return receivedAt;
   const at = parseWappinTimestamp(cb.timestamp);
   if (!at) throw bad('timestamp', `"${String(cb.timestamp)}" is not unix seconds`);
   return at;
@@ -65,16 +66,31 @@ function kindOf(cb: WappinCallback): 'status' | 'message' {
 
 /** The customer's number as E.164 when it reads as a phone number, else as sent. */
 function e164OrRaw(value: string): string {
-  try { return parsePhone(value, 'ID', 'sender_number').e164; } catch { return value; }
+  try {
+    return parsePhone(value, 'ID', 'sender_number').e164;
+  } catch {
+    return value;
+  }
 }
 
 /** One validated status callback → a canonical event. */
 export function statusEventFromCallback(cb: WappinCallback, raw: unknown, receivedAt: Date = new Date()): StatusEvent {
   const code = statusText(cb);
-  if (!code) throw bad(cb.status_messages === undefined && cb.status_message !== undefined ? 'status_message' : 'status_messages', 'is required on a status callback');
+  if (!code)
+    throw bad(
+      cb.status_messages === undefined && cb.status_message !== undefined ? 'status_message' : 'status_messages',
+      'is required on a status callback',
+    );
   const status = canonicalStatus(code);
   if (!status) throw bad('status_messages', `unknown status "${code}"`);
-  return { provider: PROVIDER, providerMessageId: cb.message_id, status, occurredAt: occurredAt(cb, receivedAt), providerCode: code, raw };
+  return {
+    provider: PROVIDER,
+    providerMessageId: cb.message_id,
+    status,
+    occurredAt: occurredAt(cb, receivedAt),
+    providerCode: code,
+    raw,
+  };
 }
 
 /** One validated message callback → an inbound message (text only: the document shows no media). */
@@ -83,8 +99,13 @@ export function inboundFromCallback(cb: WappinCallback, raw: unknown, receivedAt
   if (!from) throw bad('sender_number', 'is required on a message callback');
   const text = cb.message_content;
   return {
-    provider: PROVIDER, providerMessageId: cb.message_id, from: e164OrRaw(from), type: 'text',
-    ...(text === undefined ? {} : { text }), receivedAt: occurredAt(cb, receivedAt), raw,
+    provider: PROVIDER,
+    providerMessageId: cb.message_id,
+    from: e164OrRaw(from),
+    type: 'text',
+    ...(text === undefined ? {} : { text }),
+    receivedAt: occurredAt(cb, receivedAt),
+    raw,
   };
 }
 
@@ -99,12 +120,14 @@ export function parseWappinCallback(req: CallbackRequest, receivedAt: Date = new
 }
 
 /** `POST /callbacks/wappin`, authenticated by `Authorization: Bearer <WAPPIN_CALLBACK_TOKEN>`. */
-export const wappinCallbackEndpoints: CallbackEndpoint[] = [{
-  provider: PROVIDER,
-  method: 'POST',
-  path: '/callbacks/wappin',
-  auth: 'bearer',
-  secretEnv: 'WAPPIN_CALLBACK_TOKEN',
-  parse: (req) => parseWappinCallback(req),
-  ack: { status: 200, body: WAPPIN_CALLBACK_ACK, contentType: 'application/json' },
-}];
+export const wappinCallbackEndpoints: CallbackEndpoint[] = [
+  {
+    provider: PROVIDER,
+    method: 'POST',
+    path: '/callbacks/wappin',
+    auth: 'bearer',
+    secretEnv: 'WAPPIN_CALLBACK_TOKEN',
+    parse: (req) => parseWappinCallback(req),
+    ack: { status: 200, body: WAPPIN_CALLBACK_ACK, contentType: 'application/json' },
+  },
+];

@@ -7,9 +7,20 @@ import { httpRequest, joinUrl } from '../http.js';
 import { toInternationalDigits } from '../phone.js';
 import type { Channel, ChannelProvider, NumberCheck, OutboundMessage, SendResult, StatusEvent } from '../types.js';
 import {
-  inquiryRequestSchema, inquiryResponseSchema, numberCheckRequestSchema, numberCheckResponseSchema, sendHsmRequestSchema,
-  sendHsmSmsRequestSchema, sendMediaRequestSchema, sendResponseSchema, sendTextRequestSchema, toParamsObject, tokenResponseSchema,
-  WAPPIN_PATHS, wappinEnvelopeSchema, type WappinMediaType,
+  inquiryRequestSchema,
+  inquiryResponseSchema,
+  numberCheckRequestSchema,
+  numberCheckResponseSchema,
+  sendHsmRequestSchema,
+  sendHsmSmsRequestSchema,
+  sendMediaRequestSchema,
+  sendResponseSchema,
+  sendTextRequestSchema,
+  toParamsObject,
+  tokenResponseSchema,
+  WAPPIN_PATHS,
+  wappinEnvelopeSchema,
+  type WappinMediaType,
 } from './contract.js';
 import { canonicalStatus, PROVIDER, wappinError, type WappinOperation } from './statuses.js';
 import { parseWappinDateTime, parseWappinTimestamp } from './time.js';
@@ -36,13 +47,25 @@ const DEFAULT_REFRESH_MARGIN_MS = 5 * 60 * 1000;
 
 /** Our media kinds → Wappin's `media_type`. A generic file goes as a document; a link has no media form. */
 const MEDIA_TYPES: Record<NonNullable<OutboundMessage['media']>['type'], WappinMediaType | undefined> = {
-  image: 'image', document: 'document', audio: 'audio', file: 'document', link: undefined,
+  image: 'image',
+  document: 'document',
+  audio: 'audio',
+  file: 'document',
+  link: undefined,
 };
 
 /** The names our message fields have on the wire, so an error names both. */
 const OUR_FIELD: Record<string, string> = {
-  type: 'template.name', params: 'template.params', content: 'smsFallback.template', params_sms: 'smsFallback.params',
-  message_content: 'text', media: 'media.url', media_type: 'media.type', caption: 'media.caption', recipient_number: 'to', phone_number: 'to',
+  type: 'template.name',
+  params: 'template.params',
+  content: 'smsFallback.template',
+  params_sms: 'smsFallback.params',
+  message_content: 'text',
+  media: 'media.url',
+  media_type: 'media.type',
+  caption: 'media.caption',
+  recipient_number: 'to',
+  phone_number: 'to',
 };
 
 /** International digits without "+" (6281234567890), with the provider named in the error. */
@@ -50,7 +73,8 @@ function digitsOf(input: string): string {
   try {
     return toInternationalDigits(input);
   } catch (err) {
-    if (err instanceof BadRequestError) throw new BadRequestError(`${PROVIDER}: ${err.message}`, { provider: PROVIDER, field: err.field ?? 'to' });
+    if (err instanceof BadRequestError)
+      throw new BadRequestError(`${PROVIDER}: ${err.message}`, { provider: PROVIDER, field: err.field ?? 'to' });
     throw err;
   }
 }
@@ -79,7 +103,10 @@ interface CachedToken {
   refreshAt: number;
 }
 
-interface Answer { code: string; json: unknown }
+interface Answer {
+  code: string;
+  json: unknown;
+}
 
 export class WappinProvider implements ChannelProvider {
   readonly name = PROVIDER;
@@ -109,28 +136,60 @@ export class WappinProvider implements ChannelProvider {
    * The request for a message: its endpoint and validated body. Throws BadRequestError naming the
    * field. `message.reference` is not sent: Wappin's send APIs take no client reference.
    */
-  buildSendRequest(message: OutboundMessage): { operation: WappinOperation; path: string; body: Record<string, unknown> } {
+  buildSendRequest(message: OutboundMessage): {
+    operation: WappinOperation;
+    path: string;
+    body: Record<string, unknown>;
+  } {
     const bodies = [message.template, message.text, message.media].filter((b) => b !== undefined).length;
-    if (bodies !== 1) throw new BadRequestError(`${PROVIDER}: template: exactly one of template, text or media is required`, { provider: PROVIDER, field: 'template' });
+    if (bodies !== 1)
+      throw new BadRequestError(`${PROVIDER}: template: exactly one of template, text or media is required`, {
+        provider: PROVIDER,
+        field: 'template',
+      });
     if (message.smsFallback && !message.template) {
-      throw new BadRequestError(`${PROVIDER}: smsFallback: the SMS leg exists only for templates (do-send-hsm)`, { provider: PROVIDER, field: 'smsFallback' });
+      throw new BadRequestError(`${PROVIDER}: smsFallback: the SMS leg exists only for templates (do-send-hsm)`, {
+        provider: PROVIDER,
+        field: 'smsFallback',
+      });
     }
     const base = { client_id: this.clientId, project_id: this.projectId, recipient_number: digitsOf(message.to) };
     if (message.template) {
       const hsm = { ...base, type: message.template.name, params: toParamsObject(message.template.params) };
       if (message.smsFallback) {
-        const body = { ...hsm, channel: 'sms', content: message.smsFallback.template, params_sms: toParamsObject(message.smsFallback.params) };
+        const body = {
+          ...hsm,
+          channel: 'sms',
+          content: message.smsFallback.template,
+          params_sms: toParamsObject(message.smsFallback.params),
+        };
         return { operation: 'send-hsm', path: WAPPIN_PATHS.sendHsm, body: parseOrThrow(sendHsmSmsRequestSchema, body) };
       }
       return { operation: 'send-hsm', path: WAPPIN_PATHS.sendHsm, body: parseOrThrow(sendHsmRequestSchema, hsm) };
     }
     if (message.media) {
       const mediaType = MEDIA_TYPES[message.media.type];
-      if (!mediaType) throw new BadRequestError(`${PROVIDER}: media_type (media.type): Wappin sends image, document or audio, not ${message.media.type}`, { provider: PROVIDER, field: 'media_type' });
+      if (!mediaType)
+        throw new BadRequestError(
+          `${PROVIDER}: media_type (media.type): Wappin sends image, document or audio, not ${message.media.type}`,
+          { provider: PROVIDER, field: 'media_type' },
+        );
       // The file name, when given, carries the format better than a URL path may.
-      const body = { ...base, media_type: mediaType, media: message.media.url, ...(message.media.caption === undefined ? {} : { caption: message.media.caption }) };
-      const checked = parseOrThrow(sendMediaRequestSchema, message.media.filename ? { ...body, media: message.media.filename } : body);
-      return { operation: 'send-media', path: WAPPIN_PATHS.sendMedia, body: { ...checked, media: message.media.url.trim() } };
+      const body = {
+        ...base,
+        media_type: mediaType,
+        media: message.media.url,
+        ...(message.media.caption === undefined ? {} : { caption: message.media.caption }),
+      };
+      const checked = parseOrThrow(
+        sendMediaRequestSchema,
+        message.media.filename ? { ...body, media: message.media.filename } : body,
+      );
+      return {
+        operation: 'send-media',
+        path: WAPPIN_PATHS.sendMedia,
+        body: { ...checked, media: message.media.url.trim() },
+      };
     }
     const body = { ...base, message_content: message.text };
     return { operation: 'send-text', path: WAPPIN_PATHS.sendText, body: parseOrThrow(sendTextRequestSchema, body) };
@@ -140,8 +199,17 @@ export class WappinProvider implements ChannelProvider {
     const req = this.buildSendRequest(message);
     const answer = await this.call(req.operation, req.path, req.body);
     const res = sendResponseSchema.safeParse(answer.json);
-    if (!res.success) throw new ProviderUnavailableError(`${PROVIDER} ${req.operation} answered 200 without a message_id`, { provider: PROVIDER, providerCode: answer.code });
-    return { providerMessageId: res.data.message_id, acceptedAt: new Date(), status: 'accepted', providerCode: answer.code };
+    if (!res.success)
+      throw new ProviderUnavailableError(`${PROVIDER} ${req.operation} answered 200 without a message_id`, {
+        provider: PROVIDER,
+        providerCode: answer.code,
+      });
+    return {
+      providerMessageId: res.data.message_id,
+      acceptedAt: new Date(),
+      status: 'accepted',
+      providerCode: answer.code,
+    };
   }
 
   /**
@@ -152,19 +220,35 @@ export class WappinProvider implements ChannelProvider {
     const body = parseOrThrow(inquiryRequestSchema, { message_id: providerMessageId });
     const answer = await this.call('inquiry', WAPPIN_PATHS.inquiry, body);
     const res = inquiryResponseSchema.safeParse(answer.json);
-    if (!res.success) throw new ProviderUnavailableError(`${PROVIDER} inquiry answered an unusable body`, { provider: PROVIDER, providerCode: answer.code });
+    if (!res.success)
+      throw new ProviderUnavailableError(`${PROVIDER} inquiry answered an unusable body`, {
+        provider: PROVIDER,
+        providerCode: answer.code,
+      });
     const events: StatusEvent[] = [];
     for (const item of res.data.data ?? []) {
       const status = canonicalStatus(item.status);
       const occurredAt = parseWappinTimestamp(item.timestamp);
-      if (status && occurredAt) events.push({ provider: PROVIDER, providerMessageId: body.message_id, status, occurredAt, providerCode: item.status, raw: item });
+      if (status && occurredAt)
+        events.push({
+          provider: PROVIDER,
+          providerMessageId: body.message_id,
+          status,
+          occurredAt,
+          providerCode: item.status,
+          raw: item,
+        });
     }
     return events.sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
   }
 
   /** Number checker: 200 is a WhatsApp number, 601 is not (an answer, not an error). */
   async checkNumber(to: string): Promise<NumberCheck> {
-    const body = parseOrThrow(numberCheckRequestSchema, { client_id: this.clientId, project_id: this.projectId, phone_number: digitsOf(to) });
+    const body = parseOrThrow(numberCheckRequestSchema, {
+      client_id: this.clientId,
+      project_id: this.projectId,
+      phone_number: digitsOf(to),
+    });
     const answer = await this.call('number-checker', WAPPIN_PATHS.numberChecker, body, ['601']);
     if (answer.code === '601') return { valid: false, providerCode: '601' };
     const res = numberCheckResponseSchema.safeParse(answer.json);
@@ -176,7 +260,12 @@ export class WappinProvider implements ChannelProvider {
    * A Bearer call. A 401 means the token died early (revoked or regenerated from the dashboard):
    * fetch a new one once and retry the call once. `answers` lists codes that are answers here.
    */
-  private async call(operation: WappinOperation, path: string, body: Record<string, unknown>, answers: string[] = []): Promise<Answer> {
+  private async call(
+    operation: WappinOperation,
+    path: string,
+    body: Record<string, unknown>,
+    answers: string[] = [],
+  ): Promise<Answer> {
     let token = await this.token();
     let res = await this.post(operation, path, body, `Bearer ${token.token}`);
     if (res.code === '401') {
@@ -184,7 +273,8 @@ export class WappinProvider implements ChannelProvider {
       token = await this.token();
       res = await this.post(operation, path, body, `Bearer ${token.token}`);
     }
-    if (res.code !== '200' && !answers.includes(res.code)) throw wappinError({ operation, code: res.code, httpStatus: res.httpStatus, message: res.message });
+    if (res.code !== '200' && !answers.includes(res.code))
+      throw wappinError({ operation, code: res.code, httpStatus: res.httpStatus, message: res.message });
     return res;
   }
 
@@ -193,14 +283,25 @@ export class WappinProvider implements ChannelProvider {
    * be 200 or the code itself, so the body wins, and the HTTP status stands in when there is no body
    * code or when a body "200" comes with an HTTP error.
    */
-  private async post(operation: WappinOperation, path: string, json: Record<string, unknown>, authorization: string): Promise<Answer & { httpStatus: number; message?: string }> {
+  private async post(
+    operation: WappinOperation,
+    path: string,
+    json: Record<string, unknown>,
+    authorization: string,
+  ): Promise<Answer & { httpStatus: number; message?: string }> {
     let res: Awaited<ReturnType<typeof httpRequest>>;
     try {
       res = await httpRequest({
-        provider: PROVIDER, method: 'POST', url: joinUrl(this.baseUrl, path), headers: { authorization }, json, timeoutMs: this.timeoutMs,
+        provider: PROVIDER,
+        method: 'POST',
+        url: joinUrl(this.baseUrl, path),
+        headers: { authorization },
+        json,
+        timeoutMs: this.timeoutMs,
       });
     } catch (err) {
-      if (isHiddenHttp407(err)) return { code: '407', json: undefined, httpStatus: 407, message: 'IP Address not allowed' };
+      if (isHiddenHttp407(err))
+        return { code: '407', json: undefined, httpStatus: 407, message: 'IP Address not allowed' };
       throw err;
     }
     const env = wappinEnvelopeSchema.safeParse(res.json);
@@ -214,7 +315,9 @@ export class WappinProvider implements ChannelProvider {
   private token(): Promise<CachedToken> {
     const now = this.clock();
     if (this.cached && now < this.cached.refreshAt) return Promise.resolve(this.cached);
-    this.pending ??= this.fetchToken().finally(() => { this.pending = undefined; });
+    this.pending ??= this.fetchToken().finally(() => {
+      this.pending = undefined;
+    });
     return this.pending;
   }
 
@@ -228,11 +331,18 @@ export class WappinProvider implements ChannelProvider {
     // The credentials travel only in the Basic header; the table's Username/Password rows describe it.
     const basic = Buffer.from(`${this.clientId}:${this.secretKey}`).toString('base64');
     const res = await this.post('token', WAPPIN_PATHS.token, {}, `Basic ${basic}`);
-    if (res.code !== '200') throw wappinError({ operation: 'token', code: res.code, httpStatus: res.httpStatus, message: res.message });
+    if (res.code !== '200')
+      throw wappinError({ operation: 'token', code: res.code, httpStatus: res.httpStatus, message: res.message });
     const parsed = tokenResponseSchema.safeParse(res.json);
-    if (!parsed.success) throw new ProviderUnavailableError(`${PROVIDER} token answered 200 without an access_token`, { provider: PROVIDER, providerCode: '200' });
+    if (!parsed.success)
+      throw new ProviderUnavailableError(`${PROVIDER} token answered 200 without an access_token`, {
+        provider: PROVIDER,
+        providerCode: '200',
+      });
     const now = this.clock();
-    const stated = parsed.data.data.expired_datetime ? parseWappinDateTime(parsed.data.data.expired_datetime)?.getTime() : undefined;
+    const stated = parsed.data.data.expired_datetime
+      ? parseWappinDateTime(parsed.data.data.expired_datetime)?.getTime()
+      : undefined;
     // A stated expiry already past (a zone we misread, or clock skew) is not believed: 24 h from now,
     // the documented validity, and a 401 later still renews it.
     const expiresAt = stated !== undefined && stated > now ? Math.min(stated, now + TOKEN_TTL_MS) : now + TOKEN_TTL_MS;

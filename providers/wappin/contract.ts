@@ -49,7 +49,8 @@ const required = (what = 'is required') => z.string({ error: what }).trim().min(
  * The text says template names are "lowercase letters, digits and underscore", but its own example
  * is `Opening_Message1`: both readings are accepted, so letters of either case.
  */
-const templateName = required().max(WAPPIN_TEMPLATE_NAME_MAX, `must be at most ${WAPPIN_TEMPLATE_NAME_MAX} characters`)
+const templateName = required()
+  .max(WAPPIN_TEMPLATE_NAME_MAX, `must be at most ${WAPPIN_TEMPLATE_NAME_MAX} characters`)
   .regex(/^[A-Za-z0-9_]+$/, 'must contain only letters, digits and underscore');
 
 /**
@@ -57,7 +58,9 @@ const templateName = required().max(WAPPIN_TEMPLATE_NAME_MAX, `must be at most $
  * `082315658823` (national), so both are accepted here; the client always sends international
  * digits without "+" (the number-checker answers with `+62…`, so "+" is tolerated as well).
  */
-export const recipientNumberSchema = z.string({ error: 'is required' }).trim()
+export const recipientNumberSchema = z
+  .string({ error: 'is required' })
+  .trim()
   .regex(/^\+?\d{8,15}$/, 'must be a phone number of 8 to 15 digits such as 6281234567890');
 
 /**
@@ -67,14 +70,26 @@ export const recipientNumberSchema = z.string({ error: 'is required' }).trim()
  * by WhatsApp, so each value needs at least one character.
  */
 export function paramsSchema(minLength: number) {
-  return z.record(z.string(), stringish.pipe(z.string()
-    .min(minLength, 'must not be empty').max(WAPPIN_PARAM_MAX, `must be at most ${WAPPIN_PARAM_MAX} characters`)))
+  return z
+    .record(
+      z.string(),
+      stringish.pipe(
+        z
+          .string()
+          .min(minLength, 'must not be empty')
+          .max(WAPPIN_PARAM_MAX, `must be at most ${WAPPIN_PARAM_MAX} characters`),
+      ),
+    )
     .superRefine((params, ctx) => {
       const keys = Object.keys(params);
       keys.forEach((key) => {
         const n = Number(key);
         if (!/^[1-9]\d*$/.test(key) || n > keys.length) {
-          ctx.addIssue({ code: 'custom', path: [key], message: `keys must be "1" to "${keys.length}" in placeholder order` });
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: `keys must be "1" to "${keys.length}" in placeholder order`,
+          });
         }
       });
     });
@@ -121,7 +136,11 @@ export const sendTextRequestSchema = z.looseObject({
 /** The extension of a file name or URL path, lower-case; undefined when it has none. */
 export function extensionOf(nameOrUrl: string): string | undefined {
   let path = nameOrUrl;
-  try { path = new URL(nameOrUrl).pathname; } catch { /* a plain file name */ }
+  try {
+    path = new URL(nameOrUrl).pathname;
+  } catch {
+    /* a plain file name */
+  }
   const m = /\.([A-Za-z0-9]{1,5})$/.exec(path);
   return m?.[1]?.toLowerCase();
 }
@@ -133,22 +152,28 @@ export function extensionOf(nameOrUrl: string): string | undefined {
  * documented formats for `media_type` is refused here (Wappin answers 605 Upload Media Failed).
  * `caption` is "for media type image and document only", so a captioned audio is refused.
  */
-export const sendMediaRequestSchema = z.looseObject({
-  ...credentials,
-  recipient_number: recipientNumberSchema,
-  media_type: z.enum(WAPPIN_MEDIA_TYPES, { error: 'must be image, document or audio' }),
-  media: required(),
-  caption: z.string().max(WAPPIN_CAPTION_MAX, `must be at most ${WAPPIN_CAPTION_MAX} characters`).optional(),
-}).superRefine((req, ctx) => {
-  const ext = extensionOf(req.media);
-  const allowed = WAPPIN_MEDIA_EXTENSIONS[req.media_type];
-  if (ext !== undefined && !allowed.includes(ext)) {
-    ctx.addIssue({ code: 'custom', path: ['media'], message: `a ${req.media_type} must be ${allowed.join(', ')} (got .${ext})` });
-  }
-  if (req.media_type === 'audio' && req.caption !== undefined && req.caption !== '') {
-    ctx.addIssue({ code: 'custom', path: ['caption'], message: 'is for image and document only' });
-  }
-});
+export const sendMediaRequestSchema = z
+  .looseObject({
+    ...credentials,
+    recipient_number: recipientNumberSchema,
+    media_type: z.enum(WAPPIN_MEDIA_TYPES, { error: 'must be image, document or audio' }),
+    media: required(),
+    caption: z.string().max(WAPPIN_CAPTION_MAX, `must be at most ${WAPPIN_CAPTION_MAX} characters`).optional(),
+  })
+  .superRefine((req, ctx) => {
+    const ext = extensionOf(req.media);
+    const allowed = WAPPIN_MEDIA_EXTENSIONS[req.media_type];
+    if (ext !== undefined && !allowed.includes(ext)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['media'],
+        message: `a ${req.media_type} must be ${allowed.join(', ')} (got .${ext})`,
+      });
+    }
+    if (req.media_type === 'audio' && req.caption !== undefined && req.caption !== '') {
+      ctx.addIssue({ code: 'custom', path: ['caption'], message: 'is for image and document only' });
+    }
+  });
 
 /** POST /v1/message/inquiry. */
 export const inquiryRequestSchema = z.looseObject({ message_id: stringish.pipe(required()) });
@@ -183,7 +208,14 @@ export const tokenResponseSchema = wappinEnvelopeSchema.extend({
 export const sendResponseSchema = wappinEnvelopeSchema.extend({ message_id: stringish.pipe(required()) });
 
 /** A unix time in seconds; the samples send it as a string ("1557395033"), a number is accepted too. */
-export const unixSecondsSchema = z.union([z.number(), z.string().trim().regex(/^\d+(\.\d+)?$/, 'must be unix seconds').transform(Number)]);
+export const unixSecondsSchema = z.union([
+  z.number(),
+  z
+    .string()
+    .trim()
+    .regex(/^\d+(\.\d+)?$/, 'must be unix seconds')
+    .transform(Number),
+]);
 
 /** Inquiry answer: the message's status history. Assumption: no history yet may be null or []. */
 export const inquiryResponseSchema = wappinEnvelopeSchema.extend({
@@ -226,44 +258,130 @@ export const callbackAckSchema = z.looseObject({ status: z.literal('000') });
 
 /** The document's sample bodies, verbatim (the tests parse every one of them). */
 export const WAPPIN_SAMPLES = {
-  tokenResponse: { status: '200', message: 'Success', data: { access_token: 'd49865d016a32ab31734ed6972a818c41808c9f109c3614bec5da2508ef3be20', expired_datetime: '2019-07-20 16:21:51', token_type: 'access_token' } },
-  hsmUatRequest: { client_id: '0003', project_id: '14', type: 'templ_uat_2', recipient_number: '6283899825320', params: { 1: 'Anniv Grace', 2: '2018-10-10 19:26:36' } },
+  tokenResponse: {
+    status: '200',
+    message: 'Success',
+    data: {
+      access_token: 'd49865d016a32ab31734ed6972a818c41808c9f109c3614bec5da2508ef3be20',
+      expired_datetime: '2019-07-20 16:21:51',
+      token_type: 'access_token',
+    },
+  },
+  hsmUatRequest: {
+    client_id: '0003',
+    project_id: '14',
+    type: 'templ_uat_2',
+    recipient_number: '6283899825320',
+    params: { 1: 'Anniv Grace', 2: '2018-10-10 19:26:36' },
+  },
   hsmUatResponse: { message_id: '5d366a8d54dce', status: '200', message: 'Success', data: null },
   hsmProdRequest: {
-    client_id: '9', project_id: '52', type: 'bni_ecol_open_payment_create', recipient_number: '6289600010002',
-    params: { 1: 'Name', 2: '8000181008192601', 3: '034567', 4: 'Customer Name', 5: 'email@gmail.com', 6: '1.000.000', 7: '2018-10-10 19:26:36' },
+    client_id: '9',
+    project_id: '52',
+    type: 'bni_ecol_open_payment_create',
+    recipient_number: '6289600010002',
+    params: {
+      1: 'Name',
+      2: '8000181008192601',
+      3: '034567',
+      4: 'Customer Name',
+      5: 'email@gmail.com',
+      6: '1.000.000',
+      7: '2018-10-10 19:26:36',
+    },
   },
   hsmProdResponse: { message_id: '5bc83037c79f5', status: '200', message: 'Success' },
   hsmSmsRequest: {
-    client_id: '9', project_id: '52', type: 'bni_ecol_open_payment_create', recipient_number: '6289600010002', channel: 'sms', content: 'templ_hsm',
-    params: { 1: 'Name', 2: '8000181008192601', 3: '034567', 4: 'Customer Name', 5: 'email@gmail.com', 6: '1.000.000', 7: '2018-10-10 19:26:36' },
+    client_id: '9',
+    project_id: '52',
+    type: 'bni_ecol_open_payment_create',
+    recipient_number: '6289600010002',
+    channel: 'sms',
+    content: 'templ_hsm',
+    params: {
+      1: 'Name',
+      2: '8000181008192601',
+      3: '034567',
+      4: 'Customer Name',
+      5: 'email@gmail.com',
+      6: '1.000.000',
+      7: '2018-10-10 19:26:36',
+    },
     params_sms: { 1: 'Name', 2: '8000181008192601' },
   },
   hsmSmsResponse: { message_id: '5d3521b541638', status: '200', message: 'Success', data: null },
-  textUatRequest: { client_id: '0003', project_id: '15', message_content: 'haihello', recipient_number: '082315658823' },
+  textUatRequest: {
+    client_id: '0003',
+    project_id: '15',
+    message_content: 'haihello',
+    recipient_number: '082315658823',
+  },
   textUatResponse: {
-    message_id: '5d35544d05aaa', status: '419',
-    message: 'Sorry, the API Send Message can only be used for projects with production status. Please try API Sending Message using Sandbox - Send Session Message.',
+    message_id: '5d35544d05aaa',
+    status: '419',
+    message:
+      'Sorry, the API Send Message can only be used for projects with production status. Please try API Sending Message using Sandbox - Send Session Message.',
     data: null,
   },
-  textProdRequest: { client_id: '0003', project_id: '14', message_content: 'haihello', recipient_number: '082315658823' },
+  textProdRequest: {
+    client_id: '0003',
+    project_id: '14',
+    message_content: 'haihello',
+    recipient_number: '082315658823',
+  },
   textProdResponse: { message_id: '5d31a231ab0ea', status: '200', message: 'Success', data: null },
-  mediaRequest: { client_id: '0015', project_id: '38', recipient_number: '082315658823', media_type: 'image', media: '7c87d81ca...jpg', caption: 'test' },
+  mediaRequest: {
+    client_id: '0015',
+    project_id: '38',
+    recipient_number: '082315658823',
+    media_type: 'image',
+    media: '7c87d81ca...jpg',
+    caption: 'test',
+  },
   mediaResponse: { message_id: '5d3558b4ab2a9', status: '200', message: 'Success', data: null },
   inquiryRequest: { message_id: '5c33139c82f94' },
   inquiryResponse: {
-    message_id: '5cd3f65880d96', status: '200', message: 'Success',
-    data: [{ status: 'sent', timestamp: '1557395033' }, { status: 'delivered', timestamp: '1557395037' }, { status: 'read', timestamp: '1557395044' }],
+    message_id: '5cd3f65880d96',
+    status: '200',
+    message: 'Success',
+    data: [
+      { status: 'sent', timestamp: '1557395033' },
+      { status: 'delivered', timestamp: '1557395037' },
+      { status: 'read', timestamp: '1557395044' },
+    ],
   },
   numberCheckRequest: { client_id: '0015', project_id: '38', phone_number: '082315658823' },
-  numberCheckResponse: { message_id: '5c823ecf75562', status: '200', message: 'Phone Number Valid', data: '+6282315658823' },
+  numberCheckResponse: {
+    message_id: '5c823ecf75562',
+    status: '200',
+    message: 'Phone Number Valid',
+    data: '+6282315658823',
+  },
   statusCallback: {
-    message_id: '5cdbe7774a059', client_id: '0009', client_name: 'wappin-info', project_id: '16', project_name: 'WAPPIN-INFO', sender_number: '628989229471',
-    status_messages: 'delivered', message_content: '-', environment: 'PRODUCTION', timestamp: '1557915512', callback_type: 'status',
+    message_id: '5cdbe7774a059',
+    client_id: '0009',
+    client_name: 'wappin-info',
+    project_id: '16',
+    project_name: 'WAPPIN-INFO',
+    sender_number: '628989229471',
+    status_messages: 'delivered',
+    message_content: '-',
+    environment: 'PRODUCTION',
+    timestamp: '1557915512',
+    callback_type: 'status',
   },
   messageCallback: {
-    message_id: '5cdbe77d09ee7', client_id: '0009', client_name: 'wappin-info', project_id: '16', project_name: 'WAPPIN-INFO', sender_number: '628989229471',
-    status_messages: '-', message_content: 'tesss', environment: 'PRODUCTION', timestamp: '1557915516', callback_type: 'message',
+    message_id: '5cdbe77d09ee7',
+    client_id: '0009',
+    client_name: 'wappin-info',
+    project_id: '16',
+    project_name: 'WAPPIN-INFO',
+    sender_number: '628989229471',
+    status_messages: '-',
+    message_content: 'tesss',
+    environment: 'PRODUCTION',
+    timestamp: '1557915516',
+    callback_type: 'message',
   },
   callbackAck: { status: '000' },
 } as const;

@@ -21,9 +21,17 @@ export const wappin: ProviderDescriptor<'wappin', typeof env> = {
   baseUrlEnv: 'WAPPIN_BASE_URL',
   credentialEnv: ['WAPPIN_CLIENT_ID', 'WAPPIN_SECRET_KEY'],
   liveBaseUrl: 'https://api.wappin.id',
-  createClient: ({ baseUrl, live, setting }) => new WappinProvider(live
-  ? { baseUrl, clientId: setting('WAPPIN_CLIENT_ID')!, secretKey: setting('WAPPIN_SECRET_KEY')!, projectId: setting('WAPPIN_PROJECT_ID') ?? '' }
-  : { baseUrl, ...WAPPIN_SANDBOX_CREDENTIALS }),
+  createClient: ({ baseUrl, live, setting }) =>
+    new WappinProvider(
+      live
+        ? {
+            baseUrl,
+            clientId: setting('WAPPIN_CLIENT_ID')!,
+            secretKey: setting('WAPPIN_SECRET_KEY')!,
+            projectId: setting('WAPPIN_PROJECT_ID') ?? '',
+          }
+        : { baseUrl, ...WAPPIN_SANDBOX_CREDENTIALS },
+    ),
   callbacks: wappinCallbackEndpoints,
   statusMap: WAPPIN_STATUS_MAP,
   sendQueue: { defaultRatePerSecond: 80 },

@@ -1,7 +1,12 @@
 // Wappin's message statuses and status codes mapped to the canonical model and the named errors.
 import {
-  AuthenticationError, BadRequestError, InvalidNumberError, ProviderUnavailableError, RateLimitedError,
-  type ProviderError, type ProviderErrorDetails,
+  AuthenticationError,
+  BadRequestError,
+  InvalidNumberError,
+  ProviderUnavailableError,
+  RateLimitedError,
+  type ProviderError,
+  type ProviderErrorDetails,
 } from '../errors.js';
 import type { CanonicalStatus } from '../types.js';
 import type { WappinStatusCode } from './contract.js';
@@ -45,12 +50,24 @@ export type WappinCodeInfo = Omit<CodeInfo, 'field'>;
 /** Every documented status code. 601 on the number checker is an answer (`valid: false`), not an error. */
 export const WAPPIN_CODES: Readonly<Record<WappinStatusCode, WappinCodeInfo>> = {
   200: { meaning: 'Success / Token not expired', status: 'accepted' },
-  400: { meaning: 'Error no input received / Project ID or Client ID cannot be process / param count do not match', status: 'failed', error: BadRequestError },
+  400: {
+    meaning: 'Error no input received / Project ID or Client ID cannot be process / param count do not match',
+    status: 'failed',
+    error: BadRequestError,
+  },
   401: { meaning: 'Invalid credential', status: 'failed', error: AuthenticationError },
-  404: { meaning: 'Template not found or inactive / Content Template SMS not found / Data not Found', status: 'failed', error: BadRequestError },
+  404: {
+    meaning: 'Template not found or inactive / Content Template SMS not found / Data not Found',
+    status: 'failed',
+    error: BadRequestError,
+  },
   406: { meaning: 'Auth not recognize', status: 'failed', error: AuthenticationError },
   407: { meaning: 'IP Address not allowed', status: 'failed', error: AuthenticationError },
-  419: { meaning: 'API Send Message can only be used for projects with production status', status: 'failed', error: BadRequestError },
+  419: {
+    meaning: 'API Send Message can only be used for projects with production status',
+    status: 'failed',
+    error: BadRequestError,
+  },
   601: { meaning: 'Contact invalid / Phone Number Invalid', status: 'invalid_number', error: InvalidNumberError },
   605: { meaning: 'Upload Media Failed (invalid media_type)', status: 'failed', error: BadRequestError },
   700: { meaning: 'Error from vendor', status: 'failed', error: ProviderUnavailableError },
@@ -74,10 +91,14 @@ export function fieldFor(code: string, operation: WappinOperation, message = '')
       if (operation === 'inquiry') return 'message_id';
       if (operation === 'send-hsm') return /sms/i.test(message) ? 'content' : 'type';
       return undefined;
-    case '419': return 'project_id';
-    case '601': return operation === 'number-checker' ? 'phone_number' : 'recipient_number';
-    case '605': return 'media_type';
-    default: return undefined;
+    case '419':
+      return 'project_id';
+    case '601':
+      return operation === 'number-checker' ? 'phone_number' : 'recipient_number';
+    case '605':
+      return 'media_type';
+    default:
+      return undefined;
   }
 }
 
@@ -85,7 +106,12 @@ export function fieldFor(code: string, operation: WappinOperation, message = '')
  * The named error for an answer whose code is not 200. `code` is the body's `status` when it has
  * one, else the HTTP status. Undocumented codes are classified like HTTP statuses.
  */
-export function wappinError(input: { operation: WappinOperation; code: string; httpStatus: number; message?: string }): ProviderError {
+export function wappinError(input: {
+  operation: WappinOperation;
+  code: string;
+  httpStatus: number;
+  message?: string;
+}): ProviderError {
   const { operation, code, httpStatus, message } = input;
   const field = fieldFor(code, operation, message);
   const text = `${PROVIDER} ${operation} answered ${code}${message ? `: ${message}` : ''}${field ? ` (field ${field})` : ''}`;

@@ -5,23 +5,49 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import {
-  AuthenticationError, BadRequestError, InvalidNumberError, ProviderError, ProviderUnavailableError, RateLimitedError,
+  AuthenticationError,
+  BadRequestError,
+  InvalidNumberError,
+  ProviderError,
+  ProviderUnavailableError,
+  RateLimitedError,
 } from '../errors.js';
 import type { CallbackRequest, CanonicalStatus, InboundMessage, OutboundMessage, StatusEvent } from '../types.js';
 import { parseWappinCallback, WAPPIN_CALLBACK_ACK, wappinCallbackEndpoints } from './callbacks.js';
 import { WappinProvider } from './client.js';
 import {
-  callbackAckSchema, inquiryRequestSchema, inquiryResponseSchema, numberCheckRequestSchema, numberCheckResponseSchema, sendHsmRequestSchema,
-  sendHsmSmsRequestSchema, sendMediaRequestSchema, sendResponseSchema, sendTextRequestSchema, tokenResponseSchema, WAPPIN_PATHS,
-  WAPPIN_SAMPLES, WAPPIN_STATUS_CODES, wappinEnvelopeSchema,
+  callbackAckSchema,
+  inquiryRequestSchema,
+  inquiryResponseSchema,
+  numberCheckRequestSchema,
+  numberCheckResponseSchema,
+  sendHsmRequestSchema,
+  sendHsmSmsRequestSchema,
+  sendMediaRequestSchema,
+  sendResponseSchema,
+  sendTextRequestSchema,
+  tokenResponseSchema,
+  WAPPIN_PATHS,
+  WAPPIN_SAMPLES,
+  WAPPIN_STATUS_CODES,
+  wappinEnvelopeSchema,
 } from './contract.js';
-import { startWappinSandbox, WAPPIN_SANDBOX_CALLBACK_TOKEN, WAPPIN_SANDBOX_CREDENTIALS, type WappinSandbox } from '../../sandboxes/wappin.js';
+import {
+  startWappinSandbox,
+  WAPPIN_SANDBOX_CALLBACK_TOKEN,
+  WAPPIN_SANDBOX_CREDENTIALS,
+  type WappinSandbox,
+} from '../../sandboxes/wappin.js';
 import { canonicalStatus, WAPPIN_CODES, WAPPIN_STATUS_MAP, wappinError } from './statuses.js';
 import { parseWappinDateTime } from './time.js';
 
 // ---------- helpers ----------
 
-interface Received { headers: IncomingHttpHeaders; body: Record<string, string>; at: number }
+interface Received {
+  headers: IncomingHttpHeaders;
+  body: Record<string, string>;
+  at: number;
+}
 
 /** Our callback endpoint: records every POST and answers what `answer` says (default the ack). */
 class Receiver {
@@ -72,8 +98,12 @@ function num(whatsapp = '000', sms = '000'): string {
   return `+62812${String(counter).padStart(3, '0')}${sms}${whatsapp}`;
 }
 
-const template = (to: string, extra: Partial<OutboundMessage> = {}): OutboundMessage =>
-  ({ to, reference: 'wf-1/0', template: { name: 'templ_uat_2', params: ['Anniv Grace', '2018-10-10 19:26:36'] }, ...extra });
+const template = (to: string, extra: Partial<OutboundMessage> = {}): OutboundMessage => ({
+  to,
+  reference: 'wf-1/0',
+  template: { name: 'templ_uat_2', params: ['Anniv Grace', '2018-10-10 19:26:36'] },
+  ...extra,
+});
 
 function asCallbackRequest(r: Received): CallbackRequest {
   const headers = Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v]));
@@ -89,11 +119,18 @@ function statusEvents(rs: Received[]): StatusEvent[] {
   });
 }
 
-async function rejects<E extends ProviderError>(p: Promise<unknown>, cls: new (...a: never[]) => E, check: (e: E) => void = () => undefined): Promise<E> {
+async function rejects<E extends ProviderError>(
+  p: Promise<unknown>,
+  cls: new (...a: never[]) => E,
+  check: (e: E) => void = () => undefined,
+): Promise<E> {
   try {
     await p;
   } catch (err) {
-    assert.ok(err instanceof cls, `expected ${cls.name}, got ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
+    assert.ok(
+      err instanceof cls,
+      `expected ${cls.name}, got ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`,
+    );
     check(err);
     return err;
   }
@@ -109,7 +146,10 @@ let wappin: WappinProvider;
 before(async () => {
   await receiver.start();
   sandbox = await startWappinSandbox({
-    callbackUrl: receiver.url, callbackDelayMs: 20, callbackRetryDelayMs: 10, slowResponseMs: 600,
+    callbackUrl: receiver.url,
+    callbackDelayMs: 20,
+    callbackRetryDelayMs: 10,
+    slowResponseMs: 600,
   });
   wappin = new WappinProvider({ baseUrl: sandbox.url, ...WAPPIN_SANDBOX_CREDENTIALS });
 });
@@ -123,7 +163,12 @@ after(async () => {
 
 describe('status and code tables', () => {
   test('every documented message status maps to its canonical status', () => {
-    const expected: Record<string, CanonicalStatus> = { sent: 'sent', delivered: 'delivered', read: 'read', failed: 'failed' };
+    const expected: Record<string, CanonicalStatus> = {
+      sent: 'sent',
+      delivered: 'delivered',
+      read: 'read',
+      failed: 'failed',
+    };
     assert.deepEqual(WAPPIN_STATUS_MAP, expected);
     for (const [s, c] of Object.entries(expected)) {
       assert.equal(canonicalStatus(s), c);
@@ -136,12 +181,19 @@ describe('status and code tables', () => {
     assert.deepEqual(Object.keys(WAPPIN_CODES).sort(), [...WAPPIN_STATUS_CODES].sort());
     assert.equal(WAPPIN_CODES['200'].status, 'accepted');
     assert.equal(WAPPIN_CODES['601'].status, 'invalid_number');
-    for (const code of ['400', '401', '404', '406', '407', '419', '605', '700'] as const) assert.equal(WAPPIN_CODES[code].status, 'failed', code);
+    for (const code of ['400', '401', '404', '406', '407', '419', '605', '700'] as const)
+      assert.equal(WAPPIN_CODES[code].status, 'failed', code);
   });
 
   // The code table over real HTTP: a stub Wappin answers each code, once with HTTP 200 and once
   // with the code as the HTTP status (where it is one).
-  const table: Array<{ code: string; error: new (...a: never[]) => ProviderError; field?: string; message: string; path?: string }> = [
+  const table: Array<{
+    code: string;
+    error: new (...a: never[]) => ProviderError;
+    field?: string;
+    message: string;
+    path?: string;
+  }> = [
     { code: '400', error: BadRequestError, message: 'Error no input received' },
     { code: '400', error: BadRequestError, field: 'params', message: 'Message param count do not match' },
     { code: '400', error: BadRequestError, field: 'params_sms', message: 'params sms count do not match' },
@@ -151,9 +203,21 @@ describe('status and code tables', () => {
     { code: '404', error: BadRequestError, field: 'message_id', message: 'Data not Found', path: WAPPIN_PATHS.inquiry },
     { code: '406', error: AuthenticationError, message: 'Auth not recognize' },
     { code: '407', error: AuthenticationError, message: 'IP Address not allowed' },
-    { code: '419', error: BadRequestError, field: 'project_id', message: 'Sorry, the API Send Message can only be used for projects with production status.', path: WAPPIN_PATHS.sendText },
+    {
+      code: '419',
+      error: BadRequestError,
+      field: 'project_id',
+      message: 'Sorry, the API Send Message can only be used for projects with production status.',
+      path: WAPPIN_PATHS.sendText,
+    },
     { code: '601', error: InvalidNumberError, field: 'recipient_number', message: 'Contact invalid' },
-    { code: '605', error: BadRequestError, field: 'media_type', message: 'Upload Media Failed', path: WAPPIN_PATHS.sendMedia },
+    {
+      code: '605',
+      error: BadRequestError,
+      field: 'media_type',
+      message: 'Upload Media Failed',
+      path: WAPPIN_PATHS.sendMedia,
+    },
     { code: '700', error: ProviderUnavailableError, message: 'Error from vendor' },
   ];
 
@@ -175,14 +239,25 @@ describe('status and code tables', () => {
     await new Promise<void>((resolve) => stub.listen(0, '127.0.0.1', resolve));
     stubUrl = `http://127.0.0.1:${(stub.address() as AddressInfo).port}`;
   });
-  after(async () => { stub.closeAllConnections(); await new Promise<void>((resolve) => stub.close(() => resolve())); });
+  after(async () => {
+    stub.closeAllConnections();
+    await new Promise<void>((resolve) => stub.close(() => resolve()));
+  });
 
   const callFor = (client: WappinProvider, path: string | undefined): Promise<unknown> => {
     switch (path) {
-      case WAPPIN_PATHS.inquiry: return client.getStatus('5c33139c82f94');
-      case WAPPIN_PATHS.sendText: return client.send({ to: '+6281234567000', reference: 'r', text: 'haihello' });
-      case WAPPIN_PATHS.sendMedia: return client.send({ to: '+6281234567000', reference: 'r', media: { type: 'image', url: 'https://x.test/a.jpg' } });
-      default: return client.send(template('+6281234567000'));
+      case WAPPIN_PATHS.inquiry:
+        return client.getStatus('5c33139c82f94');
+      case WAPPIN_PATHS.sendText:
+        return client.send({ to: '+6281234567000', reference: 'r', text: 'haihello' });
+      case WAPPIN_PATHS.sendMedia:
+        return client.send({
+          to: '+6281234567000',
+          reference: 'r',
+          media: { type: 'image', url: 'https://x.test/a.jpg' },
+        });
+      default:
+        return client.send(template('+6281234567000'));
     }
   };
 
@@ -190,7 +265,10 @@ describe('status and code tables', () => {
     for (const row of table) {
       test(`code ${row.code} "${row.message.slice(0, 30)}" (HTTP ${httpMode === '200' ? '200' : 'status = code'}) → ${row.error.name}${row.field ? ` on ${row.field}` : ''}`, async () => {
         const n = Number(row.code);
-        answer = { httpStatus: httpMode === 'code' && n <= 599 ? n : 200, body: { message_id: '5d35544d05aaa', status: row.code, message: row.message, data: null } };
+        answer = {
+          httpStatus: httpMode === 'code' && n <= 599 ? n : 200,
+          body: { message_id: '5d35544d05aaa', status: row.code, message: row.message, data: null },
+        };
         hits.length = 0;
         const client = new WappinProvider({ baseUrl: stubUrl, ...WAPPIN_SANDBOX_CREDENTIALS });
         const err = await rejects(callFor(client, row.path), row.error);
@@ -210,21 +288,31 @@ describe('status and code tables', () => {
     const client = new WappinProvider({ baseUrl: stubUrl, ...WAPPIN_SANDBOX_CREDENTIALS });
     answer = { httpStatus: 200, body: WAPPIN_SAMPLES.hsmUatResponse };
     const sent = await client.send(template('+6283899825320'));
-    assert.deepEqual({ id: sent.providerMessageId, status: sent.status, code: sent.providerCode }, { id: '5d366a8d54dce', status: 'accepted', code: '200' });
-    answer = { httpStatus: 200, body: { message_id: '5c823ecf75562', status: '601', message: 'Phone Number Invalid', data: null } };
+    assert.deepEqual(
+      { id: sent.providerMessageId, status: sent.status, code: sent.providerCode },
+      { id: '5d366a8d54dce', status: 'accepted', code: '200' },
+    );
+    answer = {
+      httpStatus: 200,
+      body: { message_id: '5c823ecf75562', status: '601', message: 'Phone Number Invalid', data: null },
+    };
     assert.deepEqual(await client.checkNumber('+6282315658823'), { valid: false, providerCode: '601' });
   });
 
   test('answers without a Wappin code are classified by HTTP status; a body 200 on an HTTP error is an error', async () => {
     const client = new WappinProvider({ baseUrl: stubUrl, ...WAPPIN_SANDBOX_CREDENTIALS });
     answer = { httpStatus: 503, body: 'Service Unavailable' };
-    await rejects(client.send(template('+6281234567000')), ProviderUnavailableError, (e) => assert.equal(e.providerCode, '503'));
+    await rejects(client.send(template('+6281234567000')), ProviderUnavailableError, (e) =>
+      assert.equal(e.providerCode, '503'),
+    );
     answer = { httpStatus: 429, body: 'Too Many Requests' };
     await rejects(client.send(template('+6281234567000')), RateLimitedError);
     answer = { httpStatus: 500, body: { status: '200', message: 'Success' } };
     await rejects(client.send(template('+6281234567000')), ProviderUnavailableError);
     answer = { httpStatus: 200, body: { status: 200, message: 'Success' } };
-    await rejects(client.send(template('+6281234567000')), ProviderUnavailableError, (e) => assert.match(e.message, /without a message_id/));
+    await rejects(client.send(template('+6281234567000')), ProviderUnavailableError, (e) =>
+      assert.match(e.message, /without a message_id/),
+    );
   });
 
   test('a real network failure stays a retryable ProviderUnavailableError (not mistaken for a hidden 407)', async () => {
@@ -240,7 +328,12 @@ describe('status and code tables', () => {
   });
 
   test('wappinError names the provider, code and field', () => {
-    const e = wappinError({ operation: 'number-checker', code: '601', httpStatus: 200, message: 'Phone Number Invalid' });
+    const e = wappinError({
+      operation: 'number-checker',
+      code: '601',
+      httpStatus: 200,
+      message: 'Phone Number Invalid',
+    });
     assert.ok(e instanceof InvalidNumberError);
     assert.equal(e.field, 'phone_number');
     assert.equal(e.message, 'wappin number-checker answered 601: Phone Number Invalid (field phone_number)');
@@ -287,14 +380,27 @@ describe('document samples', () => {
     assert.equal(parsed.kind, 'status');
     if (parsed.kind !== 'status') return;
     const [e] = parsed.events;
-    assert.deepEqual({ ...e, raw: undefined }, {
-      provider: 'wappin', providerMessageId: '5cdbe7774a059', status: 'delivered', occurredAt: new Date(1557915512_000), providerCode: 'delivered', raw: undefined,
-    });
+    assert.deepEqual(
+      { ...e, raw: undefined },
+      {
+        provider: 'wappin',
+        providerMessageId: '5cdbe7774a059',
+        status: 'delivered',
+        occurredAt: new Date(1557915512_000),
+        providerCode: 'delivered',
+        raw: undefined,
+      },
+    );
     assert.equal(e?.raw, WAPPIN_SAMPLES.statusCallback);
   });
 
   test('the message callback sample becomes an inbound message', () => {
-    const parsed = parseWappinCallback({ method: 'POST', query: {}, headers: {}, body: WAPPIN_SAMPLES.messageCallback });
+    const parsed = parseWappinCallback({
+      method: 'POST',
+      query: {},
+      headers: {},
+      body: WAPPIN_SAMPLES.messageCallback,
+    });
     assert.equal(parsed.kind, 'inbound');
     if (parsed.kind !== 'inbound') return;
     const m: InboundMessage | undefined = parsed.messages[0];
@@ -308,7 +414,13 @@ describe('document samples', () => {
   test('the table spellings (status_message, enviromtent), a raw JSON body and extra fields are accepted', () => {
     const { status_messages: _s, environment: _e, ...rest } = WAPPIN_SAMPLES.statusCallback;
     const body = { ...rest, status_message: 'read', enviromtent: 'PRODUCTION', something_new: [1, 2] };
-    const parsed = parseWappinCallback({ method: 'POST', query: {}, headers: {}, body: undefined, rawBody: JSON.stringify(body) });
+    const parsed = parseWappinCallback({
+      method: 'POST',
+      query: {},
+      headers: {},
+      body: undefined,
+      rawBody: JSON.stringify(body),
+    });
     assert.equal(parsed.kind === 'status' && parsed.events[0]?.status, 'read');
   });
 
@@ -326,20 +438,31 @@ describe('document samples', () => {
       [[base], 'body'],
     ];
     for (const [body, field] of cases) {
-      assert.throws(() => parseWappinCallback({ method: 'POST', query: {}, headers: {}, body }), (err: unknown) => {
-        assert.ok(err instanceof BadRequestError, String(err));
-        assert.equal(err.field, field);
-        assert.match(err.message, new RegExp(`wappin callback: ${field}`));
-        return true;
-      });
+      assert.throws(
+        () => parseWappinCallback({ method: 'POST', query: {}, headers: {}, body }),
+        (err: unknown) => {
+          assert.ok(err instanceof BadRequestError, String(err));
+          assert.equal(err.field, field);
+          assert.match(err.message, new RegExp(`wappin callback: ${field}`));
+          return true;
+        },
+      );
     }
   });
 
   test('the callback endpoint is POST /callbacks/wappin with bearer auth and the 000 ack', () => {
     assert.equal(wappinCallbackEndpoints.length, 1);
     const [ep] = wappinCallbackEndpoints;
-    assert.deepEqual({ provider: ep?.provider, method: ep?.method, path: ep?.path, auth: ep?.auth, ack: ep?.ack },
-      { provider: 'wappin', method: 'POST', path: '/callbacks/wappin', auth: 'bearer', ack: { status: 200, body: { status: '000' }, contentType: 'application/json' } });
+    assert.deepEqual(
+      { provider: ep?.provider, method: ep?.method, path: ep?.path, auth: ep?.auth, ack: ep?.ack },
+      {
+        provider: 'wappin',
+        method: 'POST',
+        path: '/callbacks/wappin',
+        auth: 'bearer',
+        ack: { status: 200, body: { status: '000' }, contentType: 'application/json' },
+      },
+    );
   });
 });
 
@@ -347,18 +470,58 @@ describe('document samples', () => {
 
 describe('requests Wappin would refuse make no HTTP call', () => {
   const cases: Array<[string, OutboundMessage, string]> = [
-    ['template name with a space', template('+6281234567000', { template: { name: 'order shipped', params: ['a'] } }), 'type'],
-    ['empty template parameter', template('+6281234567000', { template: { name: 'templ_uat_2', params: ['a', ''] } }), 'params.2'],
-    ['parameter over 1024 chars', template('+6281234567000', { template: { name: 'templ_uat_2', params: ['a', 'x'.repeat(1025)] } }), 'params.2'],
+    [
+      'template name with a space',
+      template('+6281234567000', { template: { name: 'order shipped', params: ['a'] } }),
+      'type',
+    ],
+    [
+      'empty template parameter',
+      template('+6281234567000', { template: { name: 'templ_uat_2', params: ['a', ''] } }),
+      'params.2',
+    ],
+    [
+      'parameter over 1024 chars',
+      template('+6281234567000', { template: { name: 'templ_uat_2', params: ['a', 'x'.repeat(1025)] } }),
+      'params.2',
+    ],
     ['empty SMS template name', template('+6281234567000', { smsFallback: { template: ' ', params: [] } }), 'content'],
     ['text over 4096 chars', { to: '+6281234567000', reference: 'r', text: 'x'.repeat(4097) }, 'message_content'],
     ['empty text', { to: '+6281234567000', reference: 'r', text: '' }, 'message_content'],
-    ['caption on audio', { to: '+6281234567000', reference: 'r', media: { type: 'audio', url: 'https://x.test/a.mp3', caption: 'hi' } }, 'caption'],
-    ['gif image', { to: '+6281234567000', reference: 'r', media: { type: 'image', url: 'https://x.test/a.gif' } }, 'media'],
-    ['exe document by file name', { to: '+6281234567000', reference: 'r', media: { type: 'document', url: 'https://x.test/get?id=1', filename: 'a.exe' } }, 'media'],
-    ['link media', { to: '+6281234567000', reference: 'r', media: { type: 'link', url: 'https://x.test/' } }, 'media_type'],
-    ['smsFallback without a template', { to: '+6281234567000', reference: 'r', text: 'hi', smsFallback: { template: 's', params: [] } }, 'smsFallback'],
-    ['two bodies', { to: '+6281234567000', reference: 'r', text: 'hi', template: { name: 'templ_uat_2', params: [] } }, 'template'],
+    [
+      'caption on audio',
+      { to: '+6281234567000', reference: 'r', media: { type: 'audio', url: 'https://x.test/a.mp3', caption: 'hi' } },
+      'caption',
+    ],
+    [
+      'gif image',
+      { to: '+6281234567000', reference: 'r', media: { type: 'image', url: 'https://x.test/a.gif' } },
+      'media',
+    ],
+    [
+      'exe document by file name',
+      {
+        to: '+6281234567000',
+        reference: 'r',
+        media: { type: 'document', url: 'https://x.test/get?id=1', filename: 'a.exe' },
+      },
+      'media',
+    ],
+    [
+      'link media',
+      { to: '+6281234567000', reference: 'r', media: { type: 'link', url: 'https://x.test/' } },
+      'media_type',
+    ],
+    [
+      'smsFallback without a template',
+      { to: '+6281234567000', reference: 'r', text: 'hi', smsFallback: { template: 's', params: [] } },
+      'smsFallback',
+    ],
+    [
+      'two bodies',
+      { to: '+6281234567000', reference: 'r', text: 'hi', template: { name: 'templ_uat_2', params: [] } },
+      'template',
+    ],
     ['not a phone number', template('12'), 'to'],
   ];
   for (const [name, message, field] of cases) {
@@ -373,8 +536,9 @@ describe('requests Wappin would refuse make no HTTP call', () => {
   }
 
   test('the error names the limit', async () => {
-    await rejects(wappin.send({ to: '+6281234567000', reference: 'r', text: 'x'.repeat(4097) }), BadRequestError,
-      (e) => assert.equal(e.message, 'wappin: message_content (text): must be at most 4096 characters'));
+    await rejects(wappin.send({ to: '+6281234567000', reference: 'r', text: 'x'.repeat(4097) }), BadRequestError, (e) =>
+      assert.equal(e.message, 'wappin: message_content (text): must be at most 4096 characters'),
+    );
   });
 });
 
@@ -382,8 +546,14 @@ describe('requests Wappin would refuse make no HTTP call', () => {
 
 describe('auth', () => {
   test('a wrong secret key is an AuthenticationError that does not reveal the secret', async () => {
-    const bad = new WappinProvider({ baseUrl: sandbox.url, ...WAPPIN_SANDBOX_CREDENTIALS, secretKey: 'not-the-secret-1234' });
-    const err = await rejects(bad.send(template(num())), AuthenticationError, (e) => assert.equal(e.providerCode, '401'));
+    const bad = new WappinProvider({
+      baseUrl: sandbox.url,
+      ...WAPPIN_SANDBOX_CREDENTIALS,
+      secretKey: 'not-the-secret-1234',
+    });
+    const err = await rejects(bad.send(template(num())), AuthenticationError, (e) =>
+      assert.equal(e.providerCode, '401'),
+    );
     assert.doesNotMatch(err.message, /not-the-secret-1234/);
     assert.doesNotMatch(JSON.stringify(err), /not-the-secret-1234/);
   });
@@ -411,15 +581,20 @@ describe('auth', () => {
     const to = num();
     const sent = await client.send(template(to));
     assert.equal(sent.status, 'accepted');
-    assert.deepEqual(sandbox.requests.map((r) => `${r.path} ${r.status}`), [
-      `${WAPPIN_PATHS.sendHsm} 200`, `${WAPPIN_PATHS.token} 200`, `${WAPPIN_PATHS.sendHsm} 200`,
-    ]);
+    assert.deepEqual(
+      sandbox.requests.map((r) => `${r.path} ${r.status}`),
+      [`${WAPPIN_PATHS.sendHsm} 200`, `${WAPPIN_PATHS.token} 200`, `${WAPPIN_PATHS.sendHsm} 200`],
+    );
     assert.equal(sandbox.tokensIssued(), issued + 1);
   });
 
   test('the token is renewed before it expires, and a "Token not expired" answer is used to its end', async () => {
     let offset = 0;
-    const client = new WappinProvider({ baseUrl: sandbox.url, ...WAPPIN_SANDBOX_CREDENTIALS, clock: () => Date.now() + offset });
+    const client = new WappinProvider({
+      baseUrl: sandbox.url,
+      ...WAPPIN_SANDBOX_CREDENTIALS,
+      clock: () => Date.now() + offset,
+    });
     sandbox.revokeTokens();
     sandbox.requests.length = 0;
     const tokenCalls = (): number => sandbox.requests.filter((r) => r.path === WAPPIN_PATHS.token).length;
@@ -461,11 +636,17 @@ describe('scripted outcomes over HTTP', () => {
         assert.equal(r.body.callback_type, 'status');
       }
       const events = statusEvents(rs);
-      assert.deepEqual(events.map((e) => e.status), expected);
+      assert.deepEqual(
+        events.map((e) => e.status),
+        expected,
+      );
       assert.ok(events.every((e) => e.providerMessageId === sent.providerMessageId && e.provider === 'wappin'));
       assert.ok(events.every((e) => Math.abs(e.occurredAt.getTime() - Date.now()) < 60_000));
       const polled = await wappin.getStatus(sent.providerMessageId);
-      assert.deepEqual(polled.map((e) => e.status), expected);
+      assert.deepEqual(
+        polled.map((e) => e.status),
+        expected,
+      );
     });
   }
 
@@ -488,8 +669,14 @@ describe('scripted outcomes over HTTP', () => {
   test('…606: no callbacks, but the inquiry reports sent → delivered → read', async () => {
     const sent = await wappin.send(template(num('606')));
     let polled: StatusEvent[] = [];
-    await waitFor('inquiry to reach read', async () => { polled = await wappin.getStatus(sent.providerMessageId); return polled.length === 3; });
-    assert.deepEqual(polled.map((e) => e.status), ['sent', 'delivered', 'read']);
+    await waitFor('inquiry to reach read', async () => {
+      polled = await wappin.getStatus(sent.providerMessageId);
+      return polled.length === 3;
+    });
+    assert.deepEqual(
+      polled.map((e) => e.status),
+      ['sent', 'delivered', 'read'],
+    );
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(receiver.for(sent.providerMessageId).length, 0);
   });
@@ -503,14 +690,20 @@ describe('scripted outcomes over HTTP', () => {
     });
     const sent = await wappin.send(template(to));
     assert.equal(sent.status, 'accepted');
-    assert.equal(sandbox.requests.filter((r) => r.path === WAPPIN_PATHS.sendHsm && r.recipient === to.slice(1)).length, 2);
+    assert.equal(
+      sandbox.requests.filter((r) => r.path === WAPPIN_PATHS.sendHsm && r.recipient === to.slice(1)).length,
+      2,
+    );
   });
 
   test('…608: callbacks duplicated and reversed still parse to the same three statuses', async () => {
     const sent = await wappin.send(template(num('608')));
     await waitFor('six callbacks', () => receiver.for(sent.providerMessageId).length >= 6);
     const events = statusEvents(receiver.for(sent.providerMessageId));
-    assert.deepEqual(events.map((e) => e.status), ['read', 'read', 'delivered', 'delivered', 'sent', 'sent']);
+    assert.deepEqual(
+      events.map((e) => e.status),
+      ['read', 'read', 'delivered', 'delivered', 'sent', 'sent'],
+    );
     // A duplicate is the same event (same status, same provider timestamp), so it dedupes.
     assert.equal(new Set(events.map((e) => `${e.status}@${e.occurredAt.getTime()}`)).size, 3);
   });
@@ -523,7 +716,10 @@ describe('scripted outcomes over HTTP', () => {
     const rs = receiver.for(sent.providerMessageId);
     assert.equal(rs.length, 3);
     assert.ok(rs.every((r) => r.at >= started && r.at <= answeredAt));
-    assert.deepEqual(statusEvents(rs).map((e) => e.status), ['sent', 'delivered', 'read']);
+    assert.deepEqual(
+      statusEvents(rs).map((e) => e.status),
+      ['sent', 'delivered', 'read'],
+    );
   });
 
   test('…610: the first send is too slow (timeout → ProviderUnavailableError), the retry succeeds', async () => {
@@ -538,26 +734,41 @@ describe('scripted outcomes over HTTP', () => {
     const sms = { template: 'templ_sms', params: ['Name', '8000181008192601'] };
     sandbox.requests.length = 0;
     const sent = await wappin.send(template(num('601', '000'), { smsFallback: sms }));
-    const body = JSON.parse(sandbox.requests.find((r) => r.path === WAPPIN_PATHS.sendHsm)!.content) as Record<string, unknown>;
+    const body = JSON.parse(sandbox.requests.find((r) => r.path === WAPPIN_PATHS.sendHsm)!.content) as Record<
+      string,
+      unknown
+    >;
     assert.equal(body.channel, 'sms');
     assert.equal(body.content, 'templ_sms');
     assert.deepEqual(body.params_sms, { 1: 'Name', 2: '8000181008192601' });
     assert.deepEqual(body.params, { 1: 'Anniv Grace', 2: '2018-10-10 19:26:36' });
     await waitFor('SMS leg callbacks', () => receiver.for(sent.providerMessageId).length >= 3);
-    assert.deepEqual(statusEvents(receiver.for(sent.providerMessageId)).map((e) => e.status), ['sent', 'delivered', 'read']);
+    assert.deepEqual(
+      statusEvents(receiver.for(sent.providerMessageId)).map((e) => e.status),
+      ['sent', 'delivered', 'read'],
+    );
     const failed = await wappin.send(template(num('601', '601'), { smsFallback: sms }));
     await waitFor('failed callback', () => receiver.for(failed.providerMessageId).length >= 1);
-    assert.deepEqual(statusEvents(receiver.for(failed.providerMessageId)).map((e) => e.status), ['failed']);
+    assert.deepEqual(
+      statusEvents(receiver.for(failed.providerMessageId)).map((e) => e.status),
+      ['failed'],
+    );
   });
 
   test('the request carries the documented fields and international digits', async () => {
     sandbox.requests.length = 0;
     const to = num();
     await wappin.send(template(to));
-    const body = JSON.parse(sandbox.requests.find((r) => r.path === WAPPIN_PATHS.sendHsm)!.content) as Record<string, unknown>;
+    const body = JSON.parse(sandbox.requests.find((r) => r.path === WAPPIN_PATHS.sendHsm)!.content) as Record<
+      string,
+      unknown
+    >;
     assert.deepEqual(body, {
-      client_id: WAPPIN_SANDBOX_CREDENTIALS.clientId, project_id: WAPPIN_SANDBOX_CREDENTIALS.projectId, type: 'templ_uat_2',
-      recipient_number: to.slice(1), params: { 1: 'Anniv Grace', 2: '2018-10-10 19:26:36' },
+      client_id: WAPPIN_SANDBOX_CREDENTIALS.clientId,
+      project_id: WAPPIN_SANDBOX_CREDENTIALS.projectId,
+      type: 'templ_uat_2',
+      recipient_number: to.slice(1),
+      params: { 1: 'Anniv Grace', 2: '2018-10-10 19:26:36' },
     });
     assert.equal(sandbox.requests.find((r) => r.path === WAPPIN_PATHS.sendHsm)?.recipient, to.slice(1));
   });
@@ -565,22 +776,50 @@ describe('scripted outcomes over HTTP', () => {
   test('text and media sends go to their endpoints and are tracked the same way', async () => {
     sandbox.requests.length = 0;
     const text = await wappin.send({ to: num(), reference: 'r', text: 'haihello' });
-    const media = await wappin.send({ to: num('604'), reference: 'r', media: { type: 'document', url: 'https://files.test/invoice.pdf', caption: 'Invoice' } });
-    assert.deepEqual(sandbox.requests.filter((r) => r.path !== WAPPIN_PATHS.token).map((r) => r.path), [WAPPIN_PATHS.sendText, WAPPIN_PATHS.sendMedia]);
-    const mediaBody = JSON.parse(sandbox.requests.find((r) => r.path === WAPPIN_PATHS.sendMedia)!.content) as Record<string, unknown>;
-    assert.deepEqual([mediaBody.media_type, mediaBody.media, mediaBody.caption], ['document', 'https://files.test/invoice.pdf', 'Invoice']);
+    const media = await wappin.send({
+      to: num('604'),
+      reference: 'r',
+      media: { type: 'document', url: 'https://files.test/invoice.pdf', caption: 'Invoice' },
+    });
+    assert.deepEqual(
+      sandbox.requests.filter((r) => r.path !== WAPPIN_PATHS.token).map((r) => r.path),
+      [WAPPIN_PATHS.sendText, WAPPIN_PATHS.sendMedia],
+    );
+    const mediaBody = JSON.parse(sandbox.requests.find((r) => r.path === WAPPIN_PATHS.sendMedia)!.content) as Record<
+      string,
+      unknown
+    >;
+    assert.deepEqual(
+      [mediaBody.media_type, mediaBody.media, mediaBody.caption],
+      ['document', 'https://files.test/invoice.pdf', 'Invoice'],
+    );
     await waitFor('text read', () => receiver.for(text.providerMessageId).length >= 3);
     await waitFor('media delivered', () => receiver.for(media.providerMessageId).length >= 2);
-    assert.deepEqual(statusEvents(receiver.for(media.providerMessageId)).map((e) => e.status), ['sent', 'delivered']);
+    assert.deepEqual(
+      statusEvents(receiver.for(media.providerMessageId)).map((e) => e.status),
+      ['sent', 'delivered'],
+    );
   });
 
   test('sandbox template checks: wrong parameter count, unknown template, unknown SMS template', async () => {
-    await rejects(wappin.send(template(num(), { template: { name: 'templ_uat_3', params: ['a'] } })), BadRequestError, (e) => {
-      assert.equal(e.providerCode, '400');
-      assert.equal(e.field, 'params');
-    });
-    await rejects(wappin.send(template(num(), { template: { name: 'missing_template', params: [] } })), BadRequestError, (e) => assert.equal(e.field, 'type'));
-    await rejects(wappin.send(template(num(), { smsFallback: { template: 'missing_sms', params: [] } })), BadRequestError, (e) => assert.equal(e.field, 'content'));
+    await rejects(
+      wappin.send(template(num(), { template: { name: 'templ_uat_3', params: ['a'] } })),
+      BadRequestError,
+      (e) => {
+        assert.equal(e.providerCode, '400');
+        assert.equal(e.field, 'params');
+      },
+    );
+    await rejects(
+      wappin.send(template(num(), { template: { name: 'missing_template', params: [] } })),
+      BadRequestError,
+      (e) => assert.equal(e.field, 'type'),
+    );
+    await rejects(
+      wappin.send(template(num(), { smsFallback: { template: 'missing_sms', params: [] } })),
+      BadRequestError,
+      (e) => assert.equal(e.field, 'content'),
+    );
   });
 
   test('an unknown message id in the inquiry is a BadRequestError on message_id', async () => {
@@ -623,33 +862,51 @@ describe('callback delivery', () => {
     const parsed = wappinCallbackEndpoints[0]!.parse(asCallbackRequest(r));
     assert.equal(parsed.kind, 'inbound');
     if (parsed.kind !== 'inbound') return;
-    assert.deepEqual([parsed.messages[0]?.from, parsed.messages[0]?.text, parsed.messages[0]?.providerMessageId], ['+6281234567890', 'halo kak', record.body.message_id]);
+    assert.deepEqual(
+      [parsed.messages[0]?.from, parsed.messages[0]?.text, parsed.messages[0]?.providerMessageId],
+      ['+6281234567890', 'halo kak', record.body.message_id],
+    );
   });
 });
 
 // ---------- sandbox surface ----------
 
 describe('sandbox contract', () => {
-  const raw = async (path: string, body: unknown, authorization?: string): Promise<{ http: number; json: Record<string, unknown> }> => {
+  const raw = async (
+    path: string,
+    body: unknown,
+    authorization?: string,
+  ): Promise<{ http: number; json: Record<string, unknown> }> => {
     const res = await fetch(`${sandbox.url}${path}`, {
-      method: 'POST', headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) }, body: JSON.stringify(body),
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+      body: JSON.stringify(body),
     });
-    return { http: res.status, json: await res.json() as Record<string, unknown> };
+    return { http: res.status, json: (await res.json()) as Record<string, unknown> };
   };
 
   test('token: Basic auth required (406), wrong credentials 401, right ones a token with expiry', async () => {
     assert.equal((await raw(WAPPIN_PATHS.token, {})).json.status, '406');
     const wrong = Buffer.from(`${WAPPIN_SANDBOX_CREDENTIALS.clientId}:nope`).toString('base64');
     assert.equal((await raw(WAPPIN_PATHS.token, {}, `Basic ${wrong}`)).json.status, '401');
-    const right = Buffer.from(`${WAPPIN_SANDBOX_CREDENTIALS.clientId}:${WAPPIN_SANDBOX_CREDENTIALS.secretKey}`).toString('base64');
+    const right = Buffer.from(
+      `${WAPPIN_SANDBOX_CREDENTIALS.clientId}:${WAPPIN_SANDBOX_CREDENTIALS.secretKey}`,
+    ).toString('base64');
     const ok = await raw(WAPPIN_PATHS.token, {}, `Basic ${right}`);
     const parsed = tokenResponseSchema.parse(ok.json);
     const expires = parseWappinDateTime(parsed.data.expired_datetime ?? '');
     assert.ok(expires && Math.abs(expires.getTime() - (Date.now() + 24 * 3600_000)) < 5_000, 'expires in 24 h (WIB)');
     assert.equal((await raw(WAPPIN_PATHS.sendHsm, {}, 'Bearer not-a-token')).json.status, '401');
     assert.equal((await raw(WAPPIN_PATHS.sendHsm, {}, `Bearer ${parsed.data.access_token}`)).json.status, '400');
-    const ids = await raw(WAPPIN_PATHS.sendHsm, { ...WAPPIN_SAMPLES.hsmUatRequest, client_id: '0003' }, `Bearer ${parsed.data.access_token}`);
-    assert.deepEqual([ids.http, ids.json.status, ids.json.message], [200, '400', 'Project ID or Client ID cannot be process.']);
+    const ids = await raw(
+      WAPPIN_PATHS.sendHsm,
+      { ...WAPPIN_SAMPLES.hsmUatRequest, client_id: '0003' },
+      `Bearer ${parsed.data.access_token}`,
+    );
+    assert.deepEqual(
+      [ids.http, ids.json.status, ids.json.message],
+      [200, '400', 'Project ID or Client ID cannot be process.'],
+    );
   });
 
   test('httpStatusIsCode mirrors the code in the HTTP status, and the client reads both the same way', async () => {

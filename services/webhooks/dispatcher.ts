@@ -16,8 +16,18 @@ import { classifyError, DeliveryError, postPinned, statusClass } from './pinned-
 import { openSecret } from './secret-box.js';
 import { parseWebhookUrl, type ResolveAll } from './url-policy.js';
 
-type WebhookConfig = Pick<Config, 'WEBHOOK_SECRET_KEY' | 'WEBHOOK_RETRY_BUDGET' | 'WEBHOOK_INITIAL_BACKOFF' | 'WEBHOOK_MAX_BACKOFF'
-  | 'WEBHOOK_TIMEOUT' | 'WEBHOOK_CONCURRENCY' | 'WEBHOOK_ALLOW_PRIVATE' | 'NODE_ENV'> & Partial<Pick<Config, 'WEBHOOK_CONCURRENCY_PER_ENDPOINT'>>;
+type WebhookConfig = Pick<
+  Config,
+  | 'WEBHOOK_SECRET_KEY'
+  | 'WEBHOOK_RETRY_BUDGET'
+  | 'WEBHOOK_INITIAL_BACKOFF'
+  | 'WEBHOOK_MAX_BACKOFF'
+  | 'WEBHOOK_TIMEOUT'
+  | 'WEBHOOK_CONCURRENCY'
+  | 'WEBHOOK_ALLOW_PRIVATE'
+  | 'NODE_ENV'
+> &
+  Partial<Pick<Config, 'WEBHOOK_CONCURRENCY_PER_ENDPOINT'>>;
 
 /**
  * The `webhook-id` header (and the signed id): the event id when it is header-safe, else a hash of
@@ -46,10 +56,24 @@ export class WebhookDispatcher {
   private readonly budgetMs: number;
   private readonly timeoutMs: number;
 
-  constructor(private readonly deps: { pool: Pool; logger: Logger; config: WebhookConfig; notifier?: EventNotifier; sweepMs?: number; resolve?: ResolveAll }) {
+  constructor(
+    private readonly deps: {
+      pool: Pool;
+      logger: Logger;
+      config: WebhookConfig;
+      notifier?: EventNotifier;
+      sweepMs?: number;
+      resolve?: ResolveAll;
+    },
+  ) {
     this.budgetMs = ms(deps.config.WEBHOOK_RETRY_BUDGET);
     this.timeoutMs = ms(deps.config.WEBHOOK_TIMEOUT);
-    this.claims = new CoalescingTrigger(() => this.claim(), (err) => { this.deps.logger.warn({ err }, 'webhook claim failed; will retry'); });
+    this.claims = new CoalescingTrigger(
+      () => this.claim(),
+      (err) => {
+        this.deps.logger.warn({ err }, 'webhook claim failed; will retry');
+      },
+    );
   }
 
   start(): void {
@@ -76,12 +100,18 @@ export class WebhookDispatcher {
     if (free <= 0) return;
     // The lease outlives the request timeout: a claim comes back only if this process died.
     const claimed = await claimDueDeliveries(this.deps.pool, {
-      limit: free, leaseMs: this.timeoutMs + 30_000, budgetMs: this.budgetMs,
-      perSubscription: this.deps.config.WEBHOOK_CONCURRENCY_PER_ENDPOINT ?? 4, inFlight: this.perSubscription,
+      limit: free,
+      leaseMs: this.timeoutMs + 30_000,
+      budgetMs: this.budgetMs,
+      perSubscription: this.deps.config.WEBHOOK_CONCURRENCY_PER_ENDPOINT ?? 4,
+      inFlight: this.perSubscription,
     });
     for (const c of claimed) {
       this.perSubscription.set(c.subscriptionId, (this.perSubscription.get(c.subscriptionId) ?? 0) + 1);
-      const p = this.deliver(c).catch((err: unknown) => { this.deps.logger.warn({ err, eventId: c.event.id }, 'webhook delivery bookkeeping failed'); })
+      const p = this.deliver(c)
+        .catch((err: unknown) => {
+          this.deps.logger.warn({ err, eventId: c.event.id }, 'webhook delivery bookkeeping failed');
+        })
         .finally(() => {
           this.inFlight.delete(p);
           const left = (this.perSubscription.get(c.subscriptionId) ?? 1) - 1;
@@ -103,11 +133,22 @@ export class WebhookDispatcher {
       const timestamp = Math.floor(Date.now() / 1000);
       const id = webhookId(c.event.id);
       const res = await postPinned({
-        url, body, timeoutMs: this.timeoutMs, allowPrivate: this.deps.config.WEBHOOK_ALLOW_PRIVATE, resolve: this.deps.resolve,
+        url,
+        body,
+        timeoutMs: this.timeoutMs,
+        allowPrivate: this.deps.config.WEBHOOK_ALLOW_PRIVATE,
+        resolve: this.deps.resolve,
         headers: {
-          'content-type': 'application/json', 'user-agent': 'kurir-webhooks/1',
-          'webhook-id': id, 'webhook-timestamp': String(timestamp),
-          'webhook-signature': signWebhook(openSecret(this.deps.config.WEBHOOK_SECRET_KEY, c.secretEncrypted), id, timestamp, body),
+          'content-type': 'application/json',
+          'user-agent': 'kurir-webhooks/1',
+          'webhook-id': id,
+          'webhook-timestamp': String(timestamp),
+          'webhook-signature': signWebhook(
+            openSecret(this.deps.config.WEBHOOK_SECRET_KEY, c.secretEncrypted),
+            id,
+            timestamp,
+            body,
+          ),
         },
       });
       status = res.status;
@@ -115,13 +156,29 @@ export class WebhookDispatcher {
       throw new DeliveryError(statusClass(status), status);
     } catch (err) {
       error = classifyError(err);
-      if (error === 'connection_error') this.deps.logger.debug({ err, eventId: c.event.id }, 'webhook connection error');
+      if (error === 'connection_error')
+        this.deps.logger.debug({ err, eventId: c.event.id }, 'webhook connection error');
     }
     const now = Date.now();
     const giveUpAt = c.giveUpAt.getTime();
-    const retryAt = now >= giveUpAt ? undefined
-      : new Date(Math.min(now + backoffMs(c.attempts, ms(this.deps.config.WEBHOOK_INITIAL_BACKOFF), ms(this.deps.config.WEBHOOK_MAX_BACKOFF)), giveUpAt));
-    this.deps.logger.debug({ eventId: c.event.id, attempts: c.attempts, status, error, dead: retryAt === undefined }, 'webhook attempt failed');
+    const retryAt =
+      now >= giveUpAt
+        ? undefined
+        : new Date(
+            Math.min(
+              now +
+                backoffMs(
+                  c.attempts,
+                  ms(this.deps.config.WEBHOOK_INITIAL_BACKOFF),
+                  ms(this.deps.config.WEBHOOK_MAX_BACKOFF),
+                ),
+              giveUpAt,
+            ),
+          );
+    this.deps.logger.debug(
+      { eventId: c.event.id, attempts: c.attempts, status, error, dead: retryAt === undefined },
+      'webhook attempt failed',
+    );
     await markAttemptFailed(this.deps.pool, c.deliveryId, { status, error: error ?? 'failed', retryAt });
   }
 }

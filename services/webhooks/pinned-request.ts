@@ -8,11 +8,22 @@ import type { LookupFunction } from 'node:net';
 import { hostOf, resolveVetted, WebhookUrlError, type ResolveAll, type VettedAddress } from './url-policy.js';
 
 /** What a failed attempt stores: a coarse class, never socket text (addresses and ports would make it a scanner). */
-export type DeliveryErrorClass = 'timeout' | 'connection_refused' | 'connection_error' | 'dns' | 'tls' | 'blocked_address'
-  | 'http_3xx' | 'http_4xx' | 'http_5xx';
+export type DeliveryErrorClass =
+  | 'timeout'
+  | 'connection_refused'
+  | 'connection_error'
+  | 'dns'
+  | 'tls'
+  | 'blocked_address'
+  | 'http_3xx'
+  | 'http_4xx'
+  | 'http_5xx';
 
 export class DeliveryError extends Error {
-  constructor(readonly kind: DeliveryErrorClass, readonly status?: number) {
+  constructor(
+    readonly kind: DeliveryErrorClass,
+    readonly status?: number,
+  ) {
     super(kind);
     this.name = 'DeliveryError';
   }
@@ -31,7 +42,8 @@ export function classifyError(err: unknown): DeliveryErrorClass {
   if (err instanceof DeliveryError) return err.kind;
   if (err instanceof WebhookUrlError) return /does not resolve/.test(err.message) ? 'dns' : 'blocked_address';
   const e = err as { name?: string; code?: string } | undefined;
-  if (e?.name === 'AbortError' || e?.name === 'TimeoutError' || e?.code === 'ETIMEDOUT' || e?.code === 'ABORT_ERR') return 'timeout';
+  if (e?.name === 'AbortError' || e?.name === 'TimeoutError' || e?.code === 'ETIMEDOUT' || e?.code === 'ABORT_ERR')
+    return 'timeout';
   if (e?.code === 'ECONNREFUSED') return 'connection_refused';
   if (e?.code === 'ENOTFOUND' || e?.code === 'EAI_AGAIN') return 'dns';
   if (e?.code && TLS_CODE.test(e.code)) return 'tls';
@@ -47,7 +59,11 @@ export function pinnedLookup(vetted: VettedAddress): LookupFunction {
 }
 
 export interface PinnedPost {
-  url: URL; body: string; headers: Record<string, string>; timeoutMs: number; allowPrivate: boolean;
+  url: URL;
+  body: string;
+  headers: Record<string, string>;
+  timeoutMs: number;
+  allowPrivate: boolean;
   /** DNS, injectable for tests. */
   resolve?: ResolveAll;
 }
@@ -59,16 +75,23 @@ export async function postPinned(p: PinnedPost): Promise<{ status: number; addre
   if (signal.aborted) throw new DeliveryError('timeout');
   const transport = p.url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
-    const req = transport.request(p.url, {
-      method: 'POST', signal, lookup: pinnedLookup(vetted), agent: false,
-      headers: { ...p.headers, 'content-length': String(Buffer.byteLength(p.body)) },
-    }, (res) => {
-      // Only the status matters; the body is drained and dropped.
-      res.resume();
-      res.on('error', () => undefined);
-      resolve({ status: res.statusCode ?? 0, address: vetted.address });
-      req.destroy();
-    });
+    const req = transport.request(
+      p.url,
+      {
+        method: 'POST',
+        signal,
+        lookup: pinnedLookup(vetted),
+        agent: false,
+        headers: { ...p.headers, 'content-length': String(Buffer.byteLength(p.body)) },
+      },
+      (res) => {
+        // Only the status matters; the body is drained and dropped.
+        res.resume();
+        res.on('error', () => undefined);
+        resolve({ status: res.statusCode ?? 0, address: vetted.address });
+        req.destroy();
+      },
+    );
     req.on('error', reject);
     req.end(p.body);
   });

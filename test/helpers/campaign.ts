@@ -28,7 +28,8 @@ export function sendTimes(stack: Stack, provider: string, phones: string[]): num
   const ours = new Set(phones.map(digitsOf));
   return sendRequests(stack.sandboxes, provider)
     .filter((r) => ours.has(digitsOf(r.recipient)))
-    .map((r) => Date.parse(r.at)).sort((a, b) => a - b);
+    .map((r) => Date.parse(r.at))
+    .sort((a, b) => a - b);
 }
 
 export function progress(stack: Stack, id: string): Promise<CampaignProgress> {
@@ -38,9 +39,22 @@ export function progress(stack: Stack, id: string): Promise<CampaignProgress> {
 export const finishedCount = (p: CampaignProgress) => p.total - p.pending;
 
 /** Waits for a progress the predicate accepts; on timeout says why the campaign's workflow tasks failed, if they did. */
-export async function waitProgress(stack: Stack, id: string, ok: (p: CampaignProgress) => boolean, timeoutMs: number, what: string): Promise<CampaignProgress> {
+export async function waitProgress(
+  stack: Stack,
+  id: string,
+  ok: (p: CampaignProgress) => boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<CampaignProgress> {
   try {
-    return await eventually(async () => { const p = await progress(stack, id); return ok(p) ? p : undefined; }, timeoutMs, what);
+    return await eventually(
+      async () => {
+        const p = await progress(stack, id);
+        return ok(p) ? p : undefined;
+      },
+      timeoutMs,
+      what,
+    );
   } catch (err) {
     const failure = await lastTaskFailure(stack, id).catch(() => undefined);
     throw failure ? new Error(`${String(err)}; the campaign's last workflow task failed: ${failure}`) : err;
@@ -51,7 +65,7 @@ export async function waitProgress(stack: Stack, id: string, ok: (p: CampaignPro
 async function lastTaskFailure(stack: Stack, id: string): Promise<string | undefined> {
   const events = (await stack.client.workflow.getHandle(id).fetchHistory()).events ?? [];
   const failed = events.filter((e) => e.workflowTaskFailedEventAttributes).at(-1);
-  return failed ? failed.workflowTaskFailedEventAttributes?.failure?.message ?? 'no message' : undefined;
+  return failed ? (failed.workflowTaskFailedEventAttributes?.failure?.message ?? 'no message') : undefined;
 }
 
 /**
@@ -61,13 +75,20 @@ async function lastTaskFailure(stack: Stack, id: string): Promise<string | undef
  * retried activity could not know the message was out (README, Known limits). A repeat after a
  * recorded answer, or with no kill before it, is unexplained: a real double send.
  */
-export async function repeatedSends(stack: Stack, provider: string, kills: number[]): Promise<{ explained: string[]; unexplained: string[] }> {
+export async function repeatedSends(
+  stack: Stack,
+  provider: string,
+  kills: number[],
+): Promise<{ explained: string[]; unexplained: string[] }> {
   const byNumber = new Map<string, Array<{ at: number; answer: string }>>();
   for (const r of sendRequests(stack.sandboxes, provider)) {
     const d = digitsOf(r.recipient);
     byNumber.set(d, [...(byNumber.get(d) ?? []), { at: Date.parse(r.at), answer: r.answer }]);
   }
-  const res = await stack.pool.query<{ provider_message_id: string }>('SELECT provider_message_id FROM provider_messages WHERE provider = $1', [provider]);
+  const res = await stack.pool.query<{ provider_message_id: string }>(
+    'SELECT provider_message_id FROM provider_messages WHERE provider = $1',
+    [provider],
+  );
   const recorded = new Set(res.rows.map((r) => r.provider_message_id));
   const isRecorded = (answer: string) => (answer.match(/[\w-]{4,}/g) ?? []).some((token) => recorded.has(token));
   const lastKill = Math.max(...kills);
@@ -82,7 +103,9 @@ export async function repeatedSends(stack: Stack, provider: string, kills: numbe
     if (sends.length < 2) continue;
     const earlier = sends.sort((a, b) => a.at - b.at).slice(0, -1);
     const killWindow = earlier.every((s) => atAKill(s.at) && !isRecorded(s.answer));
-    const detail = sends.map((s) => `${s.at - lastKill} ms from the last kill, ${isRecorded(s.answer) ? 'recorded' : 'not recorded'}`).join('; ');
+    const detail = sends
+      .map((s) => `${s.at - lastKill} ms from the last kill, ${isRecorded(s.answer) ? 'recorded' : 'not recorded'}`)
+      .join('; ');
     (killWindow ? explained : unexplained).push(`${number}: ${sends.length} (${detail})`);
   }
   return { explained, unexplained };

@@ -7,6 +7,8 @@ export function lastCodeSent(sandboxes: RunningSandboxes, provider: string, to: 
   const content = sent.at(-1)?.content;
   if (!content) return undefined;
   // Wappin template params {"1": "<code>"}; SMS text "... code is <code>."
-  const m = /"1"\s*:\s*"([0-9A-Za-z]{4,10})"/.exec(content) ?? /code(?:\+|%20|\s)+is(?:\+|%20|\s)+([0-9A-Za-z]{4,10})/i.exec(content);
+  const m =
+    /"1"\s*:\s*"([0-9A-Za-z]{4,10})"/.exec(content) ??
+    /code(?:\+|%20|\s)+is(?:\+|%20|\s)+([0-9A-Za-z]{4,10})/i.exec(content);
   return m?.[1];
 }

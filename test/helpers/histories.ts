@@ -14,7 +14,10 @@ export async function recordHistory(handle: WorkflowHandle, name: string): Promi
   if (process.env.RECORD_HISTORIES !== '1') return;
   const history = History.fromObject(await handle.fetchHistory());
   mkdirSync(HISTORIES_DIR, { recursive: true });
-  writeFileSync(join(HISTORIES_DIR, `${name}.json`), JSON.stringify(History.toObject(history, { longs: String, enums: String, bytes: String }), null, 1));
+  writeFileSync(
+    join(HISTORIES_DIR, `${name}.json`),
+    JSON.stringify(History.toObject(history, { longs: String, enums: String, bytes: String }), null, 1),
+  );
 }
 
 export function loadHistory(file: string): proto.temporal.api.history.v1.History {

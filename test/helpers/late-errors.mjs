@@ -23,4 +23,6 @@ function record(what) {
 process.on('uncaughtExceptionMonitor', (err, origin) => {
   record(`${origin}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
 });
-process.on('exit', (code) => { if (code !== 0) record(`exited with code ${code}`); });
+process.on('exit', (code) => {
+  if (code !== 0) record(`exited with code ${code}`);
+});

@@ -17,6 +17,14 @@ export function tail(number: string): string {
 }
 
 /** The message-send requests a provider's sandbox logged (those that name a recipient), in arrival order. */
-export function sendRequests(sandboxes: Pick<RunningSandboxes, 'requests'>, provider: string): Array<LoggedRequest & { recipient: string }> {
-  return sandboxes.requests(provider).filter((r): r is LoggedRequest & { recipient: string } => r.recipient !== undefined && r.recipient !== '' && /send/i.test(r.path));
+export function sendRequests(
+  sandboxes: Pick<RunningSandboxes, 'requests'>,
+  provider: string,
+): Array<LoggedRequest & { recipient: string }> {
+  return sandboxes
+    .requests(provider)
+    .filter(
+      (r): r is LoggedRequest & { recipient: string } =>
+        r.recipient !== undefined && r.recipient !== '' && /send/i.test(r.path),
+    );
 }

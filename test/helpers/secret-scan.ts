@@ -3,7 +3,11 @@
 import type { Client } from '@temporalio/client';
 import type { Pool } from '../../db/pool.js';
 
-export interface Haystacks { histories: string; logs: string; database: string }
+export interface Haystacks {
+  histories: string;
+  logs: string;
+  database: string;
+}
 
 /** JSON of a history with every byte field (payload data, metadata) decoded as UTF-8 text. */
 export function historyText(history: unknown): string {
@@ -13,7 +17,13 @@ export function historyText(history: unknown): string {
 export async function historiesText(client: Client, ids: string[], concurrency = 8): Promise<string> {
   const out: string[] = [];
   for (let i = 0; i < ids.length; i += concurrency) {
-    out.push(...await Promise.all(ids.slice(i, i + concurrency).map(async (id) => historyText(await client.workflow.getHandle(id).fetchHistory()))));
+    out.push(
+      ...(await Promise.all(
+        ids
+          .slice(i, i + concurrency)
+          .map(async (id) => historyText(await client.workflow.getHandle(id).fetchHistory())),
+      )),
+    );
   }
   return out.join('\n');
 }
@@ -31,7 +41,8 @@ export async function listWorkflowIds(client: Client, query?: string, limit = 5_
 export async function databaseText(pool: Pool): Promise<string> {
   const tables = await pool.query<{ tablename: string }>("SELECT tablename FROM pg_tables WHERE schemaname = 'public'");
   const rows: string[] = [];
-  for (const { tablename } of tables.rows) rows.push(JSON.stringify((await pool.query(`SELECT * FROM "${tablename}"`)).rows));
+  for (const { tablename } of tables.rows)
+    rows.push(JSON.stringify((await pool.query(`SELECT * FROM "${tablename}"`)).rows));
   return rows.join('\n');
 }
 
@@ -41,7 +52,8 @@ export function findSecrets(haystacks: Haystacks, secrets: Iterable<string>): st
   for (const secret of secrets) {
     const escaped = secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const re = new RegExp(`(?<![0-9A-Za-z])${escaped}(?![0-9A-Za-z])`);
-    for (const [where, text] of Object.entries(haystacks) as Array<[string, string]>) if (re.test(text)) found.push(`${secret.slice(0, 4)}… found in ${where}`);
+    for (const [where, text] of Object.entries(haystacks) as Array<[string, string]>)
+      if (re.test(text)) found.push(`${secret.slice(0, 4)}… found in ${where}`);
   }
   return found;
 }

@@ -48,36 +48,88 @@ export function requireHarness(): void {
 /** Every log line of every stack in this process, for tests that scan logs for secrets. */
 export const capturedLogs: string[] = [];
 
-export async function startStack(opts: { env?: Record<string, string>; callbackDelayMs?: number; worker?: boolean; logLevel?: string; callbackRetryDelayMs?: number; webhooks?: boolean } = {}): Promise<Stack> {
+export async function startStack(
+  opts: {
+    env?: Record<string, string>;
+    callbackDelayMs?: number;
+    worker?: boolean;
+    logLevel?: string;
+    callbackRetryDelayMs?: number;
+    webhooks?: boolean;
+  } = {},
+): Promise<Stack> {
   requireHarness();
-  const logger = pino({ level: opts.logLevel ?? process.env.TEST_LOG_LEVEL ?? 'debug', redact: { paths: REDACT_PATHS, censor: '[redacted]' } },
-    { write: (line: string) => { capturedLogs.push(line); if (process.env.TEST_LOG_LEVEL) process.stderr.write(line); } });
+  const logger = pino(
+    {
+      level: opts.logLevel ?? process.env.TEST_LOG_LEVEL ?? 'debug',
+      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    },
+    {
+      write: (line: string) => {
+        capturedLogs.push(line);
+        if (process.env.TEST_LOG_LEVEL) process.stderr.write(line);
+      },
+    },
+  );
   installRuntime(logger);
   const taskQueue = `test-${randomUUID()}`;
-  let config = loadConfig({ ...process.env, TEMPORAL_TASK_QUEUE: taskQueue, SANDBOX_CALLBACK_DELAY_MS: String(opts.callbackDelayMs ?? 30), ...opts.env });
+  let config = loadConfig({
+    ...process.env,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    SANDBOX_CALLBACK_DELAY_MS: String(opts.callbackDelayMs ?? 30),
+    ...opts.env,
+  });
   // The API's provider clients point at this stack's sandboxes, which start once the API listens.
   let providers = createProviderRegistry(config);
   // The production composition with test settings. KURIR_ENCRYPTION_KEY in opts.env: the stack's
   // client, API and worker all use the payload codec.
   const runtime = await createApiRuntime(config, {
-    logger, eagerTemporal: true, providers: () => providers, relaySweepMs: 200, webhooks: opts.webhooks ? { sweepMs: 50 } : false, shutdownWaitMs: 10_000,
+    logger,
+    eagerTemporal: true,
+    providers: () => providers,
+    relaySweepMs: 200,
+    webhooks: opts.webhooks ? { sweepMs: 50 } : false,
+    shutdownWaitMs: 10_000,
   });
   const { pool, temporal: client, server: api, relay, webhooks } = runtime;
   const apiUrl = await runtime.start({ host: '127.0.0.1', port: 0 });
-  const sandboxes = await startSandboxes(config, apiUrl, { ephemeralPorts: true, all: true, callbackRetryDelayMs: opts.callbackRetryDelayMs });
-  config = loadConfig({ ...process.env, TEMPORAL_TASK_QUEUE: taskQueue, ...opts.env, ...sandboxEnvironment(sandboxes) });
+  const sandboxes = await startSandboxes(config, apiUrl, {
+    ephemeralPorts: true,
+    all: true,
+    callbackRetryDelayMs: opts.callbackRetryDelayMs,
+  });
+  config = loadConfig({
+    ...process.env,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    ...opts.env,
+    ...sandboxEnvironment(sandboxes),
+  });
   providers = createProviderRegistry(config);
 
   let native: NativeConnection | undefined;
   let worker: KurirWorkers | undefined;
   let running: Promise<void> | undefined;
   const stack: Stack = {
-    config, pool, client, api, apiUrl, relay, webhooks, sandboxes, taskQueue,
+    config,
+    pool,
+    client,
+    api,
+    apiUrl,
+    relay,
+    webhooks,
+    sandboxes,
+    taskQueue,
     async startWorker() {
       native ??= await NativeConnection.connect(connectionOptions(temporalTarget(config)));
       worker = await createKurirWorkers({
-        connection: native, namespace: config.TEMPORAL_NAMESPACE, taskQueue, pool, rateLimits: config.PROVIDER_RATE_LIMITS,
-        providers: createProviderRegistry(config), workflowBundlePath: process.env.KURIR_WORKFLOW_BUNDLE, ...otpSettings(config),
+        connection: native,
+        namespace: config.TEMPORAL_NAMESPACE,
+        taskQueue,
+        pool,
+        rateLimits: config.PROVIDER_RATE_LIMITS,
+        providers: createProviderRegistry(config),
+        workflowBundlePath: process.env.KURIR_WORKFLOW_BUNDLE,
+        ...otpSettings(config),
         encryptionKey: config.KURIR_ENCRYPTION_KEY,
       });
       running = worker.run();
@@ -107,15 +159,23 @@ export async function startStack(opts: { env?: Record<string, string>; callbackD
 }
 
 /** Polls `fn` until it returns a value other than undefined, or fails after `timeoutMs`. */
-export async function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  fn: () => Promise<T | undefined>,
+  timeoutMs = 20_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
     try {
       const v = await fn();
       if (v !== undefined) return v;
-    } catch (err) { last = err; }
+    } catch (err) {
+      last = err;
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
+  throw new Error(
+    `timed out after ${timeoutMs} ms waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`,
+  );
 }

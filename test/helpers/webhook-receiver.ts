@@ -4,7 +4,12 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { KurirEvent } from '../../workflows/event-types.js';
 
-export interface ReceivedRequest { headers: IncomingHttpHeaders; body: string; status: number; event: KurirEvent }
+export interface ReceivedRequest {
+  headers: IncomingHttpHeaders;
+  body: string;
+  status: number;
+  event: KurirEvent;
+}
 
 export interface Receiver {
   url: string;
@@ -19,9 +24,18 @@ export interface Receiver {
 export async function startReceiver(port = 0): Promise<Receiver> {
   const attempts = new Map<string, number>();
   const receiver: Receiver = {
-    url: '', requests: [], answer: () => 200,
-    about: (subject) => receiver.requests.filter((r) => r.event.messageId === subject || r.event.otpId === subject || r.event.campaignId === subject),
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    url: '',
+    requests: [],
+    answer: () => 200,
+    about: (subject) =>
+      receiver.requests.filter(
+        (r) => r.event.messageId === subject || r.event.otpId === subject || r.event.campaignId === subject,
+      ),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];

@@ -9,7 +9,14 @@ const spawned: ChildProcess[] = [];
 
 export function spawnWorker(stack: Stack, env: Record<string, string> = {}): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
-    env: { ...process.env, ...sandboxEnvironment(stack.sandboxes), TEMPORAL_TASK_QUEUE: stack.taskQueue, LOG_LEVEL: 'warn', PRETTY_LOGS: 'false', ...env },
+    env: {
+      ...process.env,
+      ...sandboxEnvironment(stack.sandboxes),
+      TEMPORAL_TASK_QUEUE: stack.taskQueue,
+      LOG_LEVEL: 'warn',
+      PRETTY_LOGS: 'false',
+      ...env,
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   spawned.push(child);

@@ -7,7 +7,14 @@ import { after, before, test } from 'node:test';
 import { startStack, eventually, type Stack } from '../helpers/stack.js';
 import type { TestDatabase } from '../../scripts/test-database.js';
 import type { MessageStatus } from '../../workflows/types.js';
-import { inboxRowsAfter, maxInboxId, replayCallback, rowsAbout, settledInbox, unrelayedCount } from './helpers/callbacks.js';
+import {
+  inboxRowsAfter,
+  maxInboxId,
+  replayCallback,
+  rowsAbout,
+  settledInbox,
+  unrelayedCount,
+} from './helpers/callbacks.js';
 import { ownDatabase } from './helpers/own-database.js';
 import { cases, sendCases, settledSummaries, summaries } from './helpers/scenarios.js';
 import { PROVIDER_NAMES } from '../../providers/registry.js';
@@ -31,25 +38,38 @@ after(async () => {
 test('callbacks twice and in reverse order: same final statuses as in order', { timeout: 300_000 }, async () => {
   const inOrderIds = await sendCases(stack, '861', list);
   const inOrder = await settledSummaries(stack, inOrderIds, 3_000, 120_000);
-  assert.ok(Object.values(inOrder).some((s) => s.includes(' read ')) && Object.values(inOrder).some((s) => s.includes(' failed ')), JSON.stringify(inOrder));
+  assert.ok(
+    Object.values(inOrder).some((s) => s.includes(' read ')) &&
+      Object.values(inOrder).some((s) => s.includes(' failed ')),
+    JSON.stringify(inOrder),
+  );
 
   stack.relay.paused = true;
   const before = await maxInboxId(stack.pool);
   const disorderedIds = await sendCases(stack, '862', list);
   const providerIds = new Set<string>();
-  for (const id of disorderedIds.values()) providerIds.add((await stack.client.workflow.getHandle(id).query<MessageStatus>('status')).attempts[0]!.providerMessageId!);
+  for (const id of disorderedIds.values())
+    providerIds.add(
+      (await stack.client.workflow.getHandle(id).query<MessageStatus>('status')).attempts[0]!.providerMessageId!,
+    );
   const mine = (r: Parameters<typeof rowsAbout>[0]) => rowsAbout(r, providerIds);
   const rows = await settledInbox(stack.pool, before, 3_000, 120_000, mine);
   assert.ok(rows.length >= list.length, `at least one callback per message arrived (${rows.length})`);
   await stack.pool.query('DELETE FROM callback_inbox WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
   const untouched = await summaries(stack, disorderedIds);
-  assert.ok(Object.values(untouched).every((s) => !/ (delivered|read|failed) /.test(s)), 'nothing relayed while paused');
+  assert.ok(
+    Object.values(untouched).every((s) => !/ (delivered|read|failed) /.test(s)),
+    'nothing relayed while paused',
+  );
 
   const reversed = [...rows].reverse();
   for (const row of reversed) {
     const first = await replayCallback(stack, row);
     const again = await replayCallback(stack, row);
-    assert.ok(first.statusCode < 300 && again.statusCode === first.statusCode, `${row.provider} ${row.route}: ${first.statusCode} ${first.body}`);
+    assert.ok(
+      first.statusCode < 300 && again.statusCode === first.statusCode,
+      `${row.provider} ${row.route}: ${first.statusCode} ${first.body}`,
+    );
     assert.equal(again.body, first.body, 'a duplicate gets the same ack');
   }
   for (const row of reversed) assert.ok((await replayCallback(stack, row, 'copy')).statusCode < 300);
@@ -58,7 +78,17 @@ test('callbacks twice and in reverse order: same final statuses as in order', { 
 
   stack.relay.paused = false;
   stack.relay.wake();
-  await eventually(async () => ((await unrelayedCount(stack.pool, stored.map((r) => r.id))) === 0 ? true : undefined), 120_000, 'every replayed callback relayed');
+  await eventually(
+    async () =>
+      (await unrelayedCount(
+        stack.pool,
+        stored.map((r) => r.id),
+      )) === 0
+        ? true
+        : undefined,
+    120_000,
+    'every replayed callback relayed',
+  );
   const disordered = await settledSummaries(stack, disorderedIds, 2_000, 60_000);
   assert.deepEqual(disordered, inOrder);
 });

@@ -30,7 +30,12 @@ before(async () => {
   port = await freePort();
   pg = await startEmbeddedPostgres({ port, dataDir });
   await migrate(pg.url);
-  stack = await startStack({ logLevel: 'warn', callbackDelayMs: CALLBACK_DELAY_MS, callbackRetryDelayMs: RETRY_DELAY_MS, env: { DATABASE_URL: pg.url } });
+  stack = await startStack({
+    logLevel: 'warn',
+    callbackDelayMs: CALLBACK_DELAY_MS,
+    callbackRetryDelayMs: RETRY_DELAY_MS,
+    env: { DATABASE_URL: pg.url },
+  });
 });
 after(async () => {
   await stack?.stop();
@@ -40,30 +45,49 @@ after(async () => {
 
 const unavailableLines = () => capturedLogs.filter((l) => l.includes('database unavailable')).length;
 
-test('PostgreSQL down during a callback storm: 503 and no ack, then the retries land every callback', { timeout: 600_000 }, async () => {
-  const baselineIds = await sendCases(stack, '871', list);
-  const baseline = await settledSummaries(stack, baselineIds, 4_000, 180_000);
-  const [sample] = await inboxRowsAfter(stack.pool, 0);
-  assert.ok(sample, 'the baseline stored callbacks');
+test(
+  'PostgreSQL down during a callback storm: 503 and no ack, then the retries land every callback',
+  { timeout: 600_000 },
+  async () => {
+    const baselineIds = await sendCases(stack, '871', list);
+    const baseline = await settledSummaries(stack, baselineIds, 4_000, 180_000);
+    const [sample] = await inboxRowsAfter(stack.pool, 0);
+    assert.ok(sample, 'the baseline stored callbacks');
 
-  const outageIds = await sendCases(stack, '872', list);
-  const linesBefore = unavailableLines();
-  await pg!.stop();
-  pg = undefined;
-  const downAt = Date.now();
-  // A provider's callback while the database is down: 5xx, a clear JSON message, not the provider's ack.
-  const during = await replayCallback(stack, sample, 'during-outage');
-  assert.equal(during.statusCode, 503, during.body);
-  assert.deepEqual({ ...during.json<Record<string, unknown>>(), requestId: undefined },
-    { error: 'database_unavailable', message: 'The database is unavailable; nothing was stored. Retry later.', requestId: undefined });
-  await new Promise((r) => setTimeout(r, 3_000));
-  pg = await startEmbeddedPostgres({ port, dataDir });
-  const downMs = Date.now() - downAt;
-  assert.ok(unavailableLines() - linesBefore >= 2, `sandbox callbacks were refused during the outage (${unavailableLines() - linesBefore} refusals)`);
+    const outageIds = await sendCases(stack, '872', list);
+    const linesBefore = unavailableLines();
+    await pg!.stop();
+    pg = undefined;
+    const downAt = Date.now();
+    // A provider's callback while the database is down: 5xx, a clear JSON message, not the provider's ack.
+    const during = await replayCallback(stack, sample, 'during-outage');
+    assert.equal(during.statusCode, 503, during.body);
+    assert.deepEqual(
+      { ...during.json<Record<string, unknown>>(), requestId: undefined },
+      {
+        error: 'database_unavailable',
+        message: 'The database is unavailable; nothing was stored. Retry later.',
+        requestId: undefined,
+      },
+    );
+    await new Promise((r) => setTimeout(r, 3_000));
+    pg = await startEmbeddedPostgres({ port, dataDir });
+    const downMs = Date.now() - downAt;
+    assert.ok(
+      unavailableLines() - linesBefore >= 2,
+      `sandbox callbacks were refused during the outage (${unavailableLines() - linesBefore} refusals)`,
+    );
 
-  await eventually(async () => ((await maxInboxId(stack.pool)) >= 0 ? true : undefined), 60_000, 'the database answers again');
-  const afterOutage = await settledSummaries(stack, outageIds, 2 * RETRY_DELAY_MS, 300_000);
-  assert.deepEqual(afterOutage, baseline, `final statuses equal the run without the outage (down ${downMs} ms)`);
-  const marked = (await inboxRowsAfter(stack.pool, 0)).filter((r) => r.body.includes('during-outage') || r.query.replay_marker === 'during-outage');
-  assert.deepEqual(marked, [], 'the callback refused during the outage was not stored');
-});
+    await eventually(
+      async () => ((await maxInboxId(stack.pool)) >= 0 ? true : undefined),
+      60_000,
+      'the database answers again',
+    );
+    const afterOutage = await settledSummaries(stack, outageIds, 2 * RETRY_DELAY_MS, 300_000);
+    assert.deepEqual(afterOutage, baseline, `final statuses equal the run without the outage (down ${downMs} ms)`);
+    const marked = (await inboxRowsAfter(stack.pool, 0)).filter(
+      (r) => r.body.includes('during-outage') || r.query.replay_marker === 'during-outage',
+    );
+    assert.deepEqual(marked, [], 'the callback refused during the outage was not stored');
+  },
+);

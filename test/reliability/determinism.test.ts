@@ -14,8 +14,11 @@ import { requireHarness } from '../helpers/stack.js';
 
 // The workflow types are workflows/index.ts's export names (read, not imported: workflow code runs in the sandbox).
 const types = [...readFileSync(WORKFLOWS_PATH, 'utf8').matchAll(/^export \{ (\w+) \}/gm)].map((m) => m[1]!);
-const files = readdirSync(HISTORIES_DIR).filter((f) => f.endsWith('.json')).sort();
-const typeOf = (file: string) => loadHistory(file).events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name ?? undefined;
+const files = readdirSync(HISTORIES_DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
+const typeOf = (file: string) =>
+  loadHistory(file).events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name ?? undefined;
 // Inside the project, so the bundler resolves @temporalio/workflow from its node_modules.
 mkdirSync(join(STATE_DIR, 'test'), { recursive: true });
 const dir = mkdtempSync(join(STATE_DIR, 'test', 'changed-workflows-'));
@@ -31,7 +34,10 @@ before(async () => {
     ...types.map((t) => `export async function ${t}(...args) { await sleep(1); return original.${t}(...args); }`),
   ].join('\n');
   writeFileSync(join(dir, 'changed.js'), source);
-  const bundle = await bundleWorkflowCode({ workflowsPath: join(dir, 'changed.js'), logger: new DefaultLogger('WARN') });
+  const bundle = await bundleWorkflowCode({
+    workflowsPath: join(dir, 'changed.js'),
+    logger: new DefaultLogger('WARN'),
+  });
   changedBundle = join(dir, 'bundle.js');
   writeFileSync(changedBundle, bundle.code);
 });
@@ -51,7 +57,8 @@ for (const t of ['campaign', 'message', 'otp', 'retention']) {
       await assert.rejects(
         Worker.runReplayHistory({ workflowBundle: { codePath: changedBundle }, replayName: file }, loadHistory(file)),
         (err: Error) => err.name === 'DeterminismViolationError' || /nondetermin/i.test(err.message),
-        `${file} must not replay against the changed code`);
+        `${file} must not replay against the changed code`,
+      );
     }
   });
 }

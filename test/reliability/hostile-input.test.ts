@@ -25,11 +25,22 @@ let routes: Route[];
 
 before(async () => {
   db = await ownDatabase();
-  stack = await startStack({ logLevel: 'fatal', worker: false, env: { DATABASE_URL: db.url, KURIR_API_KEYS: API_KEY } });
-  const doc = (await stack.api.inject({ method: 'GET', url: '/docs/json' })).json<{ paths: Record<string, Record<string, unknown>> }>();
+  stack = await startStack({
+    logLevel: 'fatal',
+    worker: false,
+    env: { DATABASE_URL: db.url, KURIR_API_KEYS: API_KEY },
+  });
+  const doc = (await stack.api.inject({ method: 'GET', url: '/docs/json' })).json<{
+    paths: Record<string, Record<string, unknown>>;
+  }>();
   // Event streams are left out: a valid request to them never ends, by design.
-  routes = Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).filter(([m, op]) => m !== 'parameters' && !JSON.stringify(op).includes('text/event-stream') && path !== '/v1/events')
-    .map(([m]) => ({ method: m.toUpperCase(), path })));
+  routes = Object.entries(doc.paths).flatMap(([path, methods]) =>
+    Object.entries(methods)
+      .filter(
+        ([m, op]) => m !== 'parameters' && !JSON.stringify(op).includes('text/event-stream') && path !== '/v1/events',
+      )
+      .map(([m]) => ({ method: m.toUpperCase(), path })),
+  );
 });
 after(async () => {
   await stopWorkerlessStack(stack);
@@ -46,38 +57,85 @@ function credentials(route: Route): { headers: Record<string, string>; query: Re
   const endpoint = callbackFor(route.path);
   if (!endpoint) return { headers: needsKey(route) ? { authorization: `Bearer ${API_KEY}` } : {}, query: {} };
   switch (endpoint.auth) {
-    case 'bearer': return { headers: { authorization: `Bearer ${stack.config.WAPPIN_CALLBACK_TOKEN}` }, query: {} };
-    case 'token-query': return { headers: {}, query: { token: stack.config.CALLBACK_TOKEN } };
-    case 'signature': return { headers: { [ENGAGELAB_CALLBACK_HEADER.toLowerCase()]: signEngageLabCallback(stack.config.ENGAGELAB_CALLBACK_SECRET, 'kurir-sandbox', Date.now()) }, query: {} };
+    case 'bearer':
+      return { headers: { authorization: `Bearer ${stack.config.WAPPIN_CALLBACK_TOKEN}` }, query: {} };
+    case 'token-query':
+      return { headers: {}, query: { token: stack.config.CALLBACK_TOKEN } };
+    case 'signature':
+      return {
+        headers: {
+          [ENGAGELAB_CALLBACK_HEADER.toLowerCase()]: signEngageLabCallback(
+            stack.config.ENGAGELAB_CALLBACK_SECRET,
+            'kurir-sandbox',
+            Date.now(),
+          ),
+        },
+        query: {},
+      };
   }
 }
 
 /** Missing or forged credentials. */
 const forged = fc.oneof(
   fc.constant({ headers: {}, query: {} }),
-  fc.stringMatching(/^[\x21-\x7e]{1,40}$/).map((t) => ({ headers: { authorization: `Bearer ${t}` }, query: { token: t } })),
+  fc
+    .stringMatching(/^[\x21-\x7e]{1,40}$/)
+    .map((t) => ({ headers: { authorization: `Bearer ${t}` }, query: { token: t } })),
   fc.constant({ headers: { authorization: `Bearer ${API_KEY}x` }, query: { token: 'dev-callback-tokenx' } }),
   fc.constant({ headers: { authorization: `Basic ${Buffer.from(`x:${API_KEY}`).toString('base64')}` }, query: {} }),
-  fc.constant({ headers: { [ENGAGELAB_CALLBACK_HEADER.toLowerCase()]: signEngageLabCallback('a-wrong-secret', 'kurir-sandbox', Date.now()) }, query: {} }),
-  fc.stringMatching(/^[\x21-\x7e]{1,80}$/).map((t) => ({ headers: { [ENGAGELAB_CALLBACK_HEADER.toLowerCase()]: t }, query: {} })),
+  fc.constant({
+    headers: {
+      [ENGAGELAB_CALLBACK_HEADER.toLowerCase()]: signEngageLabCallback('a-wrong-secret', 'kurir-sandbox', Date.now()),
+    },
+    query: {},
+  }),
+  fc
+    .stringMatching(/^[\x21-\x7e]{1,80}$/)
+    .map((t) => ({ headers: { [ENGAGELAB_CALLBACK_HEADER.toLowerCase()]: t }, query: {} })),
 );
 
-interface Shot { route: Route; body: string | Buffer | undefined; contentType: string | undefined; query: Record<string, string>; params: string[] }
-const shots = (list: () => Route[]) => fc.record({
-  route: fc.constant(null).chain(() => fc.constantFrom(...list())), body: bodies, contentType: contentTypes, query: queries, params: fc.array(paramValues, { minLength: 1, maxLength: 2 }),
-});
+interface Shot {
+  route: Route;
+  body: string | Buffer | undefined;
+  contentType: string | undefined;
+  query: Record<string, string>;
+  params: string[];
+}
+const shots = (list: () => Route[]) =>
+  fc.record({
+    route: fc.constant(null).chain(() => fc.constantFrom(...list())),
+    body: bodies,
+    contentType: contentTypes,
+    query: queries,
+    params: fc.array(paramValues, { minLength: 1, maxLength: 2 }),
+  });
 
-async function fire(s: Shot, auth: { headers: Record<string, string>; query: Record<string, string> }): Promise<LightMyRequestResponse> {
+async function fire(
+  s: Shot,
+  auth: { headers: Record<string, string>; query: Record<string, string> },
+): Promise<LightMyRequestResponse> {
   const headers: Record<string, string> = { ...auth.headers };
   if (s.contentType !== undefined) headers['content-type'] = s.contentType;
   const send = s.body !== undefined && s.route.method !== 'GET';
   // A fresh client address per shot: the rate limits (per IP) would otherwise answer 429 to most of the run.
-  const remoteAddress = `10.${seq >> 16 & 255}.${seq >> 8 & 255}.${seq++ & 255}`;
-  const res = stack.api.inject({ method: s.route.method as 'GET', url: urlFor(s.route, s.params, { ...s.query, ...auth.query }), headers, remoteAddress, ...(send ? { payload: s.body } : {}) });
+  const remoteAddress = `10.${(seq >> 16) & 255}.${(seq >> 8) & 255}.${seq++ & 255}`;
+  const res = stack.api.inject({
+    method: s.route.method as 'GET',
+    url: urlFor(s.route, s.params, { ...s.query, ...auth.query }),
+    headers,
+    remoteAddress,
+    ...(send ? { payload: s.body } : {}),
+  });
   // A request that hangs is a failure too (and would stall the property run).
   let timer: NodeJS.Timeout | undefined;
-  const hung = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${describeShot(s)}: no answer within ${ANSWER_MS} ms`)), ANSWER_MS); });
-  try { return await Promise.race([res, hung]); } finally { clearTimeout(timer); }
+  const hung = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${describeShot(s)}: no answer within ${ANSWER_MS} ms`)), ANSWER_MS);
+  });
+  try {
+    return await Promise.race([res, hung]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function assertRefusal(res: LightMyRequestResponse, what: string): void {
@@ -87,13 +145,23 @@ function assertRefusal(res: LightMyRequestResponse, what: string): void {
   assert.ok(typeof message === 'string' && message.length > 0, `${what}: a message`);
 }
 
-const describeShot = (s: Shot) => `${s.route.method} ${urlFor(s.route, s.params, s.query)} [${s.contentType ?? 'no content-type'}]`;
-const inboxRows = async () => Number((await stack.pool.query<{ n: string }>('SELECT count(*) AS n FROM callback_inbox')).rows[0]!.n);
+const describeShot = (s: Shot) =>
+  `${s.route.method} ${urlFor(s.route, s.params, s.query)} [${s.contentType ?? 'no content-type'}]`;
+const inboxRows = async () =>
+  Number((await stack.pool.query<{ n: string }>('SELECT count(*) AS n FROM callback_inbox')).rows[0]!.n);
 
 describe('hostile input', () => {
   test('the app lists REST and callback routes', () => {
-    assert.ok(routes.some((r) => r.path === '/v1/messages') && routes.some((r) => r.path === '/v1/otp') && routes.some((r) => r.path === '/v1/campaigns'));
-    for (const e of allCallbackEndpoints()) assert.ok(routes.some((r) => r.path === e.path && r.method === e.method), `${e.method} ${e.path}`);
+    assert.ok(
+      routes.some((r) => r.path === '/v1/messages') &&
+        routes.some((r) => r.path === '/v1/otp') &&
+        routes.some((r) => r.path === '/v1/campaigns'),
+    );
+    for (const e of allCallbackEndpoints())
+      assert.ok(
+        routes.some((r) => r.path === e.path && r.method === e.method),
+        `${e.method} ${e.path}`,
+      );
   });
 
   // First, before the fuzzing has used up the per-route rate limits (429 comes before the body is read).
@@ -105,8 +173,17 @@ describe('hostile input', () => {
       // (A text/csv campaign upload is streamed by design, "any size": not limited here.)
       for (const type of ['application/json']) {
         const { headers, query } = credentials(r);
-        const res = await stack.api.inject({ method: r.method as 'POST', url: urlFor(r, ['x'], query), headers: { ...headers, 'content-type': type }, payload: huge });
-        assert.equal(res.statusCode, 413, `${r.method} ${r.path} (${type}): ${res.statusCode} ${res.body.slice(0, 200)}`);
+        const res = await stack.api.inject({
+          method: r.method as 'POST',
+          url: urlFor(r, ['x'], query),
+          headers: { ...headers, 'content-type': type },
+          payload: huge,
+        });
+        assert.equal(
+          res.statusCode,
+          413,
+          `${r.method} ${r.path} (${type}): ${res.statusCode} ${res.body.slice(0, 200)}`,
+        );
         assertRefusal(res, `${r.method} ${r.path}`);
       }
     }
@@ -114,23 +191,40 @@ describe('hostile input', () => {
 
   test('without valid credentials: always a 4xx with a message, and no effect', { timeout: 600_000 }, async () => {
     const guarded = () => routes.filter((r) => needsKey(r) || isCallback(r));
-    await fc.assert(fc.asyncProperty(shots(guarded), forged, async (s, auth) => {
-      const res = await fire(s, auth);
-      assertRefusal(res, describeShot(s));
-    }), { numRuns: RUNS * guarded().length });
+    await fc.assert(
+      fc.asyncProperty(shots(guarded), forged, async (s, auth) => {
+        const res = await fire(s, auth);
+        assertRefusal(res, describeShot(s));
+      }),
+      { numRuns: RUNS * guarded().length },
+    );
     // Also every guarded route with a well-formed body and no credentials at all.
-    for (const r of guarded()) assertRefusal(await stack.api.inject({ method: r.method as 'GET', url: r.path.replace(/\{[^}]+\}/g, 'x'), ...(r.method === 'GET' ? {} : { payload: {} }) }), `${r.method} ${r.path}`);
+    for (const r of guarded())
+      assertRefusal(
+        await stack.api.inject({
+          method: r.method as 'GET',
+          url: r.path.replace(/\{[^}]+\}/g, 'x'),
+          ...(r.method === 'GET' ? {} : { payload: {} }),
+        }),
+        `${r.method} ${r.path}`,
+      );
     assert.equal(await inboxRows(), 0, 'no callback stored');
     const started = await stack.client.workflow.count(`TaskQueue = "${stack.taskQueue}"`);
     assert.equal(started.count, 0, 'no workflow started');
   });
 
   test('with valid credentials: never a 5xx; refusals are 4xx with a message', { timeout: 600_000 }, async () => {
-    await fc.assert(fc.asyncProperty(shots(() => routes), async (s) => {
-      const res = await fire(s, credentials(s.route));
-      assert.ok(res.statusCode < 500, `${describeShot(s)}: ${res.statusCode} ${res.body.slice(0, 300)}`);
-      if (res.statusCode >= 400) assertRefusal(res, describeShot(s));
-    }), { numRuns: RUNS * routes.length });
+    await fc.assert(
+      fc.asyncProperty(
+        shots(() => routes),
+        async (s) => {
+          const res = await fire(s, credentials(s.route));
+          assert.ok(res.statusCode < 500, `${describeShot(s)}: ${res.statusCode} ${res.body.slice(0, 300)}`);
+          if (res.statusCode >= 400) assertRefusal(res, describeShot(s));
+        },
+      ),
+      { numRuns: RUNS * routes.length },
+    );
   });
 
   test('the relay drains whatever the fuzzing stored: no row stalls it', async () => {

@@ -10,11 +10,19 @@ export const session = {
 };
 
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string, readonly body: unknown) { super(message); }
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly body: unknown,
+  ) {
+    super(message);
+  }
 }
 
 let onUnauthorized: () => void = () => undefined;
-export const setUnauthorizedHandler = (fn: () => void) => { onUnauthorized = fn; };
+export const setUnauthorizedHandler = (fn: () => void) => {
+  onUnauthorized = fn;
+};
 
 export function authHeaders(key = session.get()): Record<string, string> {
   return key ? { authorization: `Bearer ${key}` } : {};
@@ -27,10 +35,15 @@ export async function api<T>(path: string, init: RequestInit & { key?: string } 
   const res = await fetch(path, { ...init, headers });
   const text = await res.text();
   let body: unknown = text;
-  try { body = text ? JSON.parse(text) : undefined; } catch { /* not JSON: keep text */ }
+  try {
+    body = text ? JSON.parse(text) : undefined;
+  } catch {
+    /* not JSON: keep text */
+  }
   if (!res.ok) {
     if (res.status === 401 && !init.key) onUnauthorized();
-    const msg = typeof body === 'object' && body !== null && 'message' in body ? String(body.message) : `HTTP ${res.status}`;
+    const msg =
+      typeof body === 'object' && body !== null && 'message' in body ? String(body.message) : `HTTP ${res.status}`;
     throw new ApiError(res.status, msg, body);
   }
   return body as T;

@@ -4,7 +4,11 @@
 type Attrs = Record<string, string | number | boolean | undefined | null | ((ev: Event) => void)>;
 type Child = Node | string | number | null | undefined | false;
 
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Attrs = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined || v === null || v === false) continue;
@@ -30,10 +34,17 @@ export function replace(el: Element, ...children: Child[]): void {
 
 export function table(caption: string, headers: string[], rows: Child[][], opts: { empty?: string } = {}): HTMLElement {
   if (rows.length === 0) return h('p', { class: 'empty' }, opts.empty ?? `${caption}: none yet.`);
-  return h('div', { class: 'table-wrap' }, h('table', {},
-    h('caption', {}, caption),
-    h('thead', {}, h('tr', {}, ...headers.map((t) => h('th', { scope: 'col' }, t)))),
-    h('tbody', {}, ...rows.map((r) => h('tr', {}, ...r.map((c) => h('td', {}, c)))))));
+  return h(
+    'div',
+    { class: 'table-wrap' },
+    h(
+      'table',
+      {},
+      h('caption', {}, caption),
+      h('thead', {}, h('tr', {}, ...headers.map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', {}, ...rows.map((r) => h('tr', {}, ...r.map((c) => h('td', {}, c))))),
+    ),
+  );
 }
 
 export const time = (iso: string | null | undefined): string => {

@@ -4,7 +4,11 @@
 // with Last-Event-ID; when the stream is missing (404) or drops, pages keep polling anyway.
 import { authHeaders } from './api.js';
 
-export interface KurirEvent { id?: string; type: string; data: { messageId?: string; campaignId?: string; otpId?: string; reference?: string; [k: string]: unknown } }
+export interface KurirEvent {
+  id?: string;
+  type: string;
+  data: { messageId?: string; campaignId?: string; otpId?: string; reference?: string; [k: string]: unknown };
+}
 export type StreamState = 'connecting' | 'live' | 'unavailable';
 
 export function connectEvents(onEvent: (e: KurirEvent) => void, onState: (s: StreamState) => void): () => void {
@@ -19,7 +23,9 @@ export function connectEvents(onEvent: (e: KurirEvent) => void, onState: (s: Str
       controller = new AbortController();
       try {
         const res = await fetch('/v1/events', {
-          headers: { accept: 'text/event-stream', ...authHeaders(), ...(lastId ? { 'last-event-id': lastId } : {}) }, signal: controller.signal, cache: 'no-store',
+          headers: { accept: 'text/event-stream', ...authHeaders(), ...(lastId ? { 'last-event-id': lastId } : {}) },
+          signal: controller.signal,
+          cache: 'no-store',
         });
         if (!res.ok || !res.body) {
           onState('unavailable');
@@ -31,7 +37,9 @@ export function connectEvents(onEvent: (e: KurirEvent) => void, onState: (s: Str
         onState('live');
         retryMs = 2_000;
         await read(res.body);
-      } catch { /* network error or abort */ }
+      } catch {
+        /* network error or abort */
+      }
       if (stopped) return;
       onState('unavailable');
       await wait(retryMs);
@@ -71,7 +79,11 @@ export function connectEvents(onEvent: (e: KurirEvent) => void, onState: (s: Str
     }
     if (id) lastId = id;
     if (data.length === 0) return;
-    try { onEvent({ id, type, data: JSON.parse(data.join('\n')) as KurirEvent['data'] }); } catch { /* not JSON: ignore */ }
+    try {
+      onEvent({ id, type, data: JSON.parse(data.join('\n')) as KurirEvent['data'] });
+    } catch {
+      /* not JSON: ignore */
+    }
   }
 
   function wait(ms: number): Promise<void> {
@@ -79,5 +91,8 @@ export function connectEvents(onEvent: (e: KurirEvent) => void, onState: (s: Str
   }
 
   void run();
-  return () => { stopped = true; controller?.abort(); };
+  return () => {
+    stopped = true;
+    controller?.abort();
+  };
 }

@@ -37,11 +37,16 @@ function route(): Page {
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
   const params = new URLSearchParams(query);
   switch (parts[0]) {
-    case 'campaigns': return parts[1] ? campaignPage(ctx, parts[1]) : campaignsPage(ctx);
-    case 'otp': return otpPage(ctx);
-    case 'providers': return providersPage(ctx);
-    case 'messages': return parts[1] ? messagePage(ctx, parts[1]) : messagesPage(ctx, params.get('q') ?? '');
-    default: return messagesPage(ctx, params.get('q') ?? '');
+    case 'campaigns':
+      return parts[1] ? campaignPage(ctx, parts[1]) : campaignsPage(ctx);
+    case 'otp':
+      return otpPage(ctx);
+    case 'providers':
+      return providersPage(ctx);
+    case 'messages':
+      return parts[1] ? messagePage(ctx, parts[1]) : messagesPage(ctx, params.get('q') ?? '');
+    default:
+      return messagesPage(ctx, params.get('q') ?? '');
   }
 }
 
@@ -52,15 +57,23 @@ function show(): void {
   replace(main, current.el);
   const section = location.hash.split('/')[1] ?? 'messages';
   for (const a of nav.querySelectorAll('a')) {
-    if (a.getAttribute('href') === `#/${section}`) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
+    if (a.getAttribute('href') === `#/${section}`) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
   }
   // Keyboard and screen-reader users land on the new page's heading.
   const heading = main.querySelector('h1');
-  if (heading) { heading.setAttribute('tabindex', '-1'); heading.focus({ preventScroll: true }); }
+  if (heading) {
+    heading.setAttribute('tabindex', '-1');
+    heading.focus({ preventScroll: true });
+  }
   document.title = `${heading?.textContent ?? 'Dashboard'} · kurir`;
 }
 
-const STATE_TEXT: Record<StreamState, string> = { connecting: 'Live: connecting…', live: 'Live', unavailable: 'Live stream unavailable: polling' };
+const STATE_TEXT: Record<StreamState, string> = {
+  connecting: 'Live: connecting…',
+  live: 'Live',
+  unavailable: 'Live stream unavailable: polling',
+};
 
 function signedIn(cfg: UiConfig): void {
   config = cfg;
@@ -68,12 +81,19 @@ function signedIn(cfg: UiConfig): void {
   signOutButton.hidden = false;
   live.hidden = false;
   let seen = 0;
-  stopEvents = connectEvents((e) => {
-    // A count on the page (data-events-seen) shows the stream is flowing (the e2e test reads it).
-    document.documentElement.dataset.eventsSeen = String(++seen);
-    current?.onEvent?.(e);
-  }, (s) => { live.textContent = STATE_TEXT[s]; live.dataset.state = s; });
-  if (!location.hash) location.hash = '#/campaigns'; else show();
+  stopEvents = connectEvents(
+    (e) => {
+      // A count on the page (data-events-seen) shows the stream is flowing (the e2e test reads it).
+      document.documentElement.dataset.eventsSeen = String(++seen);
+      current?.onEvent?.(e);
+    },
+    (s) => {
+      live.textContent = STATE_TEXT[s];
+      live.dataset.state = s;
+    },
+  );
+  if (!location.hash) location.hash = '#/campaigns';
+  else show();
 }
 
 function signOut(message?: string): void {
@@ -90,22 +110,46 @@ function signOut(message?: string): void {
 }
 
 function signInForm(message?: string): void {
-  const input = h('input', { id: 'api-key', name: 'api-key', type: 'password', autocomplete: 'current-password', required: true, 'aria-describedby': 'api-key-help' });
+  const input = h('input', {
+    id: 'api-key',
+    name: 'api-key',
+    type: 'password',
+    autocomplete: 'current-password',
+    required: true,
+    'aria-describedby': 'api-key-help',
+  });
   const error = h('p', { id: 'sign-in-error', class: 'error', role: 'alert' }, message ?? '');
-  const form = h('form', { class: 'card sign-in', 'aria-labelledby': 'sign-in-title' },
+  const form = h(
+    'form',
+    { class: 'card sign-in', 'aria-labelledby': 'sign-in-title' },
     h('h1', { id: 'sign-in-title' }, 'Sign in'),
     h('label', { for: 'api-key' }, 'API key'),
     input,
-    h('p', { id: 'api-key-help', class: 'help' }, 'One of KURIR_API_KEYS. It is kept in this tab only (sessionStorage) and sent as a Bearer token.'),
+    h(
+      'p',
+      { id: 'api-key-help', class: 'help' },
+      'One of KURIR_API_KEYS. It is kept in this tab only (sessionStorage) and sent as a Bearer token.',
+    ),
     h('button', { type: 'submit' }, 'Sign in'),
-    error);
+    error,
+  );
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     const key = input.value.trim();
-    void api<UiConfig>('/v1/ui/config', { key }).then((cfg) => { session.set(key); sessionStorage.setItem(CONFIG_KEY, JSON.stringify(cfg)); signedIn(cfg); }, (err: unknown) => {
-      error.textContent = err instanceof ApiError && err.status === 401 ? 'That API key was not accepted.' : `Could not sign in: ${err instanceof Error ? err.message : String(err)}`;
-      input.focus();
-    });
+    void api<UiConfig>('/v1/ui/config', { key }).then(
+      (cfg) => {
+        session.set(key);
+        sessionStorage.setItem(CONFIG_KEY, JSON.stringify(cfg));
+        signedIn(cfg);
+      },
+      (err: unknown) => {
+        error.textContent =
+          err instanceof ApiError && err.status === 401
+            ? 'That API key was not accepted.'
+            : `Could not sign in: ${err instanceof Error ? err.message : String(err)}`;
+        input.focus();
+      },
+    );
   });
   replace(main, form);
   input.focus();
@@ -114,7 +158,10 @@ function signInForm(message?: string): void {
 setUnauthorizedHandler(() => signOut('Your API key was not accepted (signed out).'));
 signOutButton.addEventListener('click', () => signOut());
 // The skip link must not change the hash: that is the router's.
-document.querySelector('.skip')?.addEventListener('click', (ev) => { ev.preventDefault(); main.focus(); });
+document.querySelector('.skip')?.addEventListener('click', (ev) => {
+  ev.preventDefault();
+  main.focus();
+});
 window.addEventListener('hashchange', show);
 
 // A reload in a signed-in tab renders at once from the settings kept with the key; they are
@@ -123,9 +170,21 @@ const saved = session.get();
 const cached = sessionStorage.getItem(CONFIG_KEY);
 if (saved && cached) {
   signedIn(JSON.parse(cached) as UiConfig);
-  void api<UiConfig>('/v1/ui/config').then((cfg) => { config = cfg; sessionStorage.setItem(CONFIG_KEY, JSON.stringify(cfg)); }, () => undefined);
+  void api<UiConfig>('/v1/ui/config').then(
+    (cfg) => {
+      config = cfg;
+      sessionStorage.setItem(CONFIG_KEY, JSON.stringify(cfg));
+    },
+    () => undefined,
+  );
 } else if (saved) {
-  void api<UiConfig>('/v1/ui/config').then((cfg) => { sessionStorage.setItem(CONFIG_KEY, JSON.stringify(cfg)); signedIn(cfg); }, () => signOut());
+  void api<UiConfig>('/v1/ui/config').then(
+    (cfg) => {
+      sessionStorage.setItem(CONFIG_KEY, JSON.stringify(cfg));
+      signedIn(cfg);
+    },
+    () => signOut(),
+  );
 } else {
   signInForm();
 }

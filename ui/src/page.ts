@@ -9,7 +9,11 @@ export interface Page {
   dispose?(): void;
 }
 
-export interface UiConfig { temporalUiUrl: string | null; namespace: string; providerCapsPerSecond: Record<string, number> }
+export interface UiConfig {
+  temporalUiUrl: string | null;
+  namespace: string;
+  providerCapsPerSecond: Record<string, number>;
+}
 
 export interface PageContext {
   config: UiConfig;
@@ -25,15 +29,32 @@ export function every(ms: number, fn: () => Promise<void>): { stop(): void; now(
   let again = false;
   const tick = async () => {
     if (stopped) return;
-    if (running) { again = true; return; }
+    if (running) {
+      again = true;
+      return;
+    }
     clearTimeout(timer);
     running = true;
-    try { await fn(); } catch { /* the page shows its own errors */ }
+    try {
+      await fn();
+    } catch {
+      /* the page shows its own errors */
+    }
     running = false;
     if (stopped) return;
-    if (again) { again = false; void tick(); return; }
+    if (again) {
+      again = false;
+      void tick();
+      return;
+    }
     timer = setTimeout(() => void tick(), ms);
   };
   void tick();
-  return { stop: () => { stopped = true; clearTimeout(timer); }, now: () => void tick() };
+  return {
+    stop: () => {
+      stopped = true;
+      clearTimeout(timer);
+    },
+    now: () => void tick(),
+  };
 }

@@ -6,7 +6,10 @@ import type { MessageInputRaw } from '../../../schemas/message.js';
 import type { MessageStatus } from '../../../workflows/types.js';
 import { eventually, type Stack } from '../../helpers/stack.js';
 
-export interface Case { provider: ProviderName; code: string }
+export interface Case {
+  provider: ProviderName;
+  code: string;
+}
 
 const STEPS: Record<Case['provider'], MessageInputRaw['steps'][number]> = {
   wappin: { channel: 'whatsapp', provider: 'wappin', template: 'order_shipped', params: ['A-1'] },
@@ -36,20 +39,39 @@ export function caseNumber(prefix: string, index: number, c: Case): string {
  * and whether a later "read" is still seen depends on timing, not on what was lost).
  */
 export function caseMessage(to: string, c: Case): MessageInputRaw {
-  return { to, steps: [STEPS[c.provider]], pollAfter: '1 hour', trackFor: '1 hour', fallback: { notReadWithin: '1 hour' } };
+  return {
+    to,
+    steps: [STEPS[c.provider]],
+    pollAfter: '1 hour',
+    trackFor: '1 hour',
+    fallback: { notReadWithin: '1 hour' },
+  };
 }
 
 export const caseKey = (c: Case) => `${c.provider}/${c.code}`;
 
 /** What "final status" means when two runs are compared: no timestamps or ids. */
 export function summary(s: MessageStatus): string {
-  return s.attempts.map((a) => [a.provider, a.state, a.status ?? '-', a.fallback?.reason ?? '-', a.error?.type ?? '-',
-    a.sentAt ? 'sentAt' : '', a.deliveredAt ? 'deliveredAt' : '', a.readAt ? 'readAt' : ''].join(' ')).join(' | ');
+  return s.attempts
+    .map((a) =>
+      [
+        a.provider,
+        a.state,
+        a.status ?? '-',
+        a.fallback?.reason ?? '-',
+        a.error?.type ?? '-',
+        a.sentAt ? 'sentAt' : '',
+        a.deliveredAt ? 'deliveredAt' : '',
+        a.readAt ? 'readAt' : '',
+      ].join(' '),
+    )
+    .join(' | ');
 }
 
 export async function summaries(stack: Stack, ids: Map<string, string>): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  for (const [key, id] of ids) out[key] = summary(await stack.client.workflow.getHandle(id).query<MessageStatus>('status'));
+  for (const [key, id] of ids)
+    out[key] = summary(await stack.client.workflow.getHandle(id).query<MessageStatus>('status'));
   return out;
 }
 
@@ -57,26 +79,43 @@ export async function summaries(stack: Stack, ids: Map<string, string>): Promise
 export async function sendCases(stack: Stack, prefix: string, list: Case[]): Promise<Map<string, string>> {
   const ids = new Map<string, string>();
   for (const [i, c] of list.entries()) ids.set(caseKey(c), await stack.send(caseMessage(caseNumber(prefix, i, c), c)));
-  await eventually(async () => {
-    const missing: string[] = [];
-    for (const [key, id] of ids) {
-      const a = (await stack.client.workflow.getHandle(id).query<MessageStatus>('status')).attempts[0];
-      if (!a?.providerMessageId) missing.push(`${key} (${a?.state ?? 'no attempt'} ${a?.error?.message ?? ''})`);
-    }
-    if (missing.length) throw new Error(`not accepted yet: ${missing.join(', ')}`);
-    return true;
-  }, 120_000, 'every case accepted by its provider');
+  await eventually(
+    async () => {
+      const missing: string[] = [];
+      for (const [key, id] of ids) {
+        const a = (await stack.client.workflow.getHandle(id).query<MessageStatus>('status')).attempts[0];
+        if (!a?.providerMessageId) missing.push(`${key} (${a?.state ?? 'no attempt'} ${a?.error?.message ?? ''})`);
+      }
+      if (missing.length) throw new Error(`not accepted yet: ${missing.join(', ')}`);
+      return true;
+    },
+    120_000,
+    'every case accepted by its provider',
+  );
   return ids;
 }
 
 /** Waits until the statuses stop changing for `quietMs` (callbacks spread over a few seconds). */
-export async function settledSummaries(stack: Stack, ids: Map<string, string>, quietMs: number, timeoutMs: number): Promise<Record<string, string>> {
+export async function settledSummaries(
+  stack: Stack,
+  ids: Map<string, string>,
+  quietMs: number,
+  timeoutMs: number,
+): Promise<Record<string, string>> {
   let last = '';
   let since = Date.now();
-  return eventually(async () => {
-    const now = await summaries(stack, ids);
-    const text = JSON.stringify(now);
-    if (text !== last) { last = text; since = Date.now(); return undefined; }
-    return Date.now() - since >= quietMs ? now : undefined;
-  }, timeoutMs, 'statuses to settle');
+  return eventually(
+    async () => {
+      const now = await summaries(stack, ids);
+      const text = JSON.stringify(now);
+      if (text !== last) {
+        last = text;
+        since = Date.now();
+        return undefined;
+      }
+      return Date.now() - since >= quietMs ? now : undefined;
+    },
+    timeoutMs,
+    'statuses to settle',
+  );
 }
