@@ -37,7 +37,14 @@ export async function withHarness<T>(log: (l: string) => void, fn: (h: Harness) 
       mkdirSync(join(STATE_DIR, 'test'), { recursive: true });
       const bundlePath = join(STATE_DIR, 'test', `workflow-bundle-${process.pid}.js`);
       writeFileSync(bundlePath, bundle.code);
-      const env = { TEMPORAL_ADDRESS: temporal.address, DATABASE_URL: db.url, KURIR_WORKFLOW_BUNDLE: bundlePath };
+      // Workers the tests spawn leave the retention schedule alone: a scheduled run would prune the
+      // one test database under the retention test (which drives its own schedule ids).
+      const env = {
+        TEMPORAL_ADDRESS: temporal.address,
+        DATABASE_URL: db.url,
+        KURIR_WORKFLOW_BUNDLE: bundlePath,
+        RETENTION_SCHEDULE: 'off',
+      };
       return await fn({ temporal, databaseUrl: db.url, bundlePath, env });
     } finally {
       await db.drop().catch((err: unknown) => log(`could not drop the test database: ${String(err)}`));

@@ -42,8 +42,9 @@ try {
     const result = await ensureRetentionSchedule(schedules, settings);
     logger.info({ schedule: settings.schedule, result }, 'retention schedule');
   } catch (err) {
-    logger.fatal({ err }, 'cannot create or update the retention schedule');
-    process.exit(1);
+    // Workers starting together race to update the one schedule; retention is not worth a worker
+    // that does not start. Another worker's (or the next start's) update keeps the schedule.
+    logger.warn({ err }, 'cannot create or update the retention schedule; sending goes on');
   }
   await client.close();
 } catch (err) {
