@@ -81,7 +81,8 @@ export function createMessageActivities(deps: { pool: Pool; providers: ProviderR
       const provider = deps.providers.get(input.provider);
       if (!provider.getStatus) return { supported: false, updates: [] };
       const events = await provider.getStatus(input.providerMessageId);
-      return { supported: true, updates: events.map((e: StatusEvent) => toStatusUpdate(e, 'poll')) };
+      const receivedAt = new Date();
+      return { supported: true, updates: events.map((e: StatusEvent) => toStatusUpdate(e, 'poll', receivedAt)) };
     },
   };
 }

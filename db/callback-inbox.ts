@@ -11,6 +11,8 @@ export interface InboxRow {
   query: Record<string, string>;
   body: string;
   relay_attempts: number;
+  /** When the API stored it: the time a status without a precise provider time is dated with. */
+  received_at: Date;
 }
 
 export function dedupeKey(route: string, method: string, query: Record<string, string>, body: string): string {
@@ -24,7 +26,7 @@ export function dedupeKey(route: string, method: string, query: Record<string, s
 /** Locks a batch of due rows for this transaction (other relays skip them). */
 export async function lockDueCallbacks(client: pg.PoolClient, limit: number): Promise<InboxRow[]> {
   const res = await client.query<InboxRow>(
-    `SELECT id, provider, route, method, query, body, relay_attempts FROM callback_inbox
+    `SELECT id, provider, route, method, query, body, relay_attempts, received_at FROM callback_inbox
      WHERE relayed_at IS NULL AND dead_at IS NULL AND next_attempt_at <= now() ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
     [limit],
   );

@@ -3,6 +3,7 @@
 // dashboard and the CLI read everything provider-specific from here, so adding a provider is one
 // new folder and one line in PROVIDERS.
 import type { z } from 'zod';
+import type { Reports } from '../domain/statuses.js';
 import type { CallbackEndpoint, CanonicalStatus, Channel, ChannelProvider } from './types.js';
 
 /** What a client factory gets: where to call and the provider's own variables. */
@@ -28,6 +29,12 @@ export interface ProviderDescriptor<N extends string = string, E extends z.ZodRa
   createClient: (settings: ProviderSettings) => ChannelProvider;
   /** The routes the API serves for it; each names its auth kind and the variable holding the secret. */
   callbacks: readonly CallbackEndpoint[];
+  /**
+   * What the provider can report per channel, where it is less than the channel allows
+   * (domain/statuses.ts CHANNEL_REPORTS). A fallback rule waiting for a status the step can never
+   * report does not apply to that step.
+   */
+  reports?: Partial<Record<Channel, Reports>>;
   /** Provider status or report code → canonical status (for listings and docs; parsers use it too). */
   statusMap: Readonly<Record<string, CanonicalStatus>>;
   /** Sends go through the paced task queue `<TEMPORAL_TASK_QUEUE>-send-<name>` at this cap unless PROVIDER_RATE_LIMITS names it. */

@@ -2,8 +2,8 @@
 // Provider quirks stay inside providers/<name>/; everything outside speaks these types.
 import type { ProviderName } from './registry.js';
 
-import type { CanonicalStatus, ChannelName } from '../domain/statuses.js';
-export type { CanonicalStatus };
+import type { CanonicalStatus, ChannelName, ReportedStatus } from '../domain/statuses.js';
+export type { CanonicalStatus, ReportedStatus };
 
 // The names come from the list in providers/registry.ts (the one place a provider is registered).
 export type { ProviderName };
@@ -29,14 +29,29 @@ export interface SendResult {
   acceptedAt: Date;
   status: CanonicalStatus;
   providerCode?: string;
+  /**
+   * A multi-channel provider's strategy (EngageLab `whatsapp|sms`): the channels it tries in order
+   * by itself. A failure on a leg that has a next one is not the end of the message.
+   */
+  legs?: Channel[];
 }
 
 /** A status change reported by a provider (callback or status lookup). */
 export interface StatusEvent {
   provider: ProviderName;
   providerMessageId: string;
-  status: CanonicalStatus;
+  /** `unmapped` when no mapping knows the value: `rawStatus` keeps it, the message's status stays. */
+  status: ReportedStatus;
+  /** The provider's own status value, as it came (always set for `unmapped`). */
+  rawStatus?: string;
   occurredAt: Date;
+  /**
+   * False when `occurredAt` is not a precise time of this status (minute precision, the send time
+   * for a later status, or no time at all): rules then count from when kurir received the report.
+   */
+  precise?: boolean;
+  /** The channel of the leg this status is about, when the provider says (EngageLab strategies). */
+  channel?: Channel;
   providerCode?: string;
   raw: unknown;
 }
@@ -64,6 +79,8 @@ export interface CallbackRequest {
   headers: Record<string, string | undefined>;
   body: unknown;
   rawBody?: string;
+  /** When kurir stored the request (the relay passes the inbox row's time; undefined: now). */
+  receivedAt?: Date;
 }
 
 export interface NumberCheck {

@@ -31,14 +31,16 @@ import { KeptListener } from './kept-listener.js';
 import { observeRelayed } from './metrics.js';
 import { errorText, isolateRows } from './relay-poison.js';
 
-export function callbackRequestFromRow(row: Pick<InboxRow, 'method' | 'query' | 'body'>): CallbackRequest {
+export function callbackRequestFromRow(
+  row: Pick<InboxRow, 'method' | 'query' | 'body'> & Partial<Pick<InboxRow, 'received_at'>>,
+): CallbackRequest {
   let body: unknown;
   try {
     body = row.body ? JSON.parse(row.body) : undefined;
   } catch {
     body = undefined;
   }
-  return { method: row.method, query: row.query, headers: {}, body, rawBody: row.body };
+  return { method: row.method, query: row.query, headers: {}, body, rawBody: row.body, receivedAt: row.received_at };
 }
 
 export class Relay {
@@ -209,7 +211,7 @@ export class Relay {
             unowned.set(i, [...(unowned.get(i) ?? []), key]);
             continue;
           }
-          owned.push({ workflowId, update: toStatusUpdate(event, 'callback') });
+          owned.push({ workflowId, update: toStatusUpdate(event, 'callback', due[i]!.received_at) });
         }
       } catch (err) {
         // An Invalid Date (RangeError) or another value no signal can carry.

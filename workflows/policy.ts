@@ -1,6 +1,6 @@
 // The fallback rules as pure functions: no Temporal, no I/O, unit-testable.
 import { parseDurationMs } from '../domain/durations.js';
-import { STATUS_RANK, TERMINAL_STATUSES } from '../domain/statuses.js';
+import { STATUS_RANK, TERMINAL_STATUSES, UNMAPPED } from '../domain/statuses.js';
 import type { Attempt, CanonicalStatus, FallbackReason, StatusUpdate } from './types.js';
 
 /** Status rank (domain/statuses.ts): status only moves forward. */
@@ -21,21 +21,27 @@ export function applyStatus(attempt: Attempt, update: StatusUpdate): boolean {
   );
   if (duplicate) return false;
   const current = attempt.status;
-  const moves = current === undefined || (!isTerminal(current) && RANK[update.status] > RANK[current]);
+  const status = update.status;
+  const moves =
+    status !== UNMAPPED && (current === undefined || (!isTerminal(current) && RANK[status] > RANK[current]));
   attempt.timeline.push({
-    status: update.status,
+    status,
     at: update.occurredAt,
+    ...(update.rawStatus !== undefined ? { rawStatus: update.rawStatus } : {}),
+    ...(update.providerTime !== undefined ? { providerTime: update.providerTime } : {}),
+    ...(update.channel !== undefined ? { channel: update.channel } : {}),
     providerCode: update.providerCode,
     source: update.source,
     applied: moves,
   });
+  if (status === UNMAPPED) return false;
   // A late "sent" after "read" still tells when it was sent: milestones are kept either way.
-  recordMilestone(attempt, update);
-  if (moves) attempt.status = update.status;
+  recordMilestone(attempt, { ...update, status });
+  if (moves) attempt.status = status;
   return moves;
 }
 
-function recordMilestone(attempt: Attempt, update: StatusUpdate): void {
+function recordMilestone(attempt: Attempt, update: StatusUpdate & { status: CanonicalStatus }): void {
   const key =
     update.status === 'accepted' || update.status === 'queued'
       ? 'acceptedAt'

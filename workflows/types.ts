@@ -1,25 +1,37 @@
 // Shapes the message workflow keeps and reports. Plain JSON: they travel through Temporal.
 import type { KurirEventInput } from './event-types.js';
-import type { CanonicalStatus, ChannelName } from '../domain/statuses.js';
-export type { CanonicalStatus, ChannelName };
+import type { CanonicalStatus, ChannelName, ReportedStatus, Reports } from '../domain/statuses.js';
+export type { CanonicalStatus, ChannelName, ReportedStatus, Reports };
 export type ProviderName = 'wappin' | 'itd' | 'engagelab' | 'nusasms' | 'sms-masking';
 
 /** A provider status for one provider message, from a callback, a status poll or the send answer. */
 export interface StatusUpdate {
   provider: ProviderName;
   providerMessageId: string;
-  status: CanonicalStatus;
-  /** ISO time the provider says it happened. */
+  status: ReportedStatus;
+  /** The provider's raw value, kept for `unmapped` (and when it differs from the canonical name). */
+  rawStatus?: string;
+  /**
+   * ISO time it happened on a clock the rules can trust: the provider's time when it is precise and
+   * plausible, otherwise when kurir received the report (providers/status-update.ts).
+   */
   occurredAt: string;
+  /** The provider's own time when it was not used as `occurredAt` (ITD's minute-precision send time). */
+  providerTime?: string;
+  /** The leg's channel for a multi-channel provider (EngageLab). */
+  channel?: ChannelName;
   providerCode?: string;
-  source: 'send' | 'callback' | 'poll' | 'precheck';
+  source: 'send' | 'callback' | 'poll' | 'precheck' | 'reconcile';
 }
 
 export type FallbackReason = 'invalid_number' | 'failed' | 'not_delivered' | 'not_read';
 
 export interface TimelineEntry {
-  status: CanonicalStatus;
+  status: ReportedStatus;
   at: string;
+  rawStatus?: string;
+  providerTime?: string;
+  channel?: ChannelName;
   providerCode?: string;
   source: StatusUpdate['source'];
   /** False when the entry arrived late or twice and did not move the status. */

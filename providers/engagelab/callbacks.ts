@@ -16,7 +16,6 @@ export const ENGAGELAB_CALLBACK_ACK = { status: 200, body: {} } as const;
 
 /** A status event with the channel the status is about (a `whatsapp|sms` strategy can move to sms). */
 export interface EngageLabStatusEvent extends StatusEvent {
-  channel?: string;
   /** `status.error_code` when it is not 0 (e.g. 5011 with target_invalid). */
   errorCode?: number;
 }
@@ -137,7 +136,8 @@ export function statusEventFromCallback(item: unknown, receivedAt: Date = new Da
       receivedAt,
     providerCode: messageStatus.trim().toLowerCase(),
     raw: item,
-    ...(e.channel ? { channel: e.channel } : {}),
+    // kurir's channels only: email, voice or pwa legs carry no channel kurir could report.
+    ...(e.channel === 'whatsapp' || e.channel === 'sms' ? { channel: e.channel } : {}),
     ...(errorCode ? { errorCode } : {}),
   };
 }

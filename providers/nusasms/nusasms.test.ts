@@ -21,7 +21,7 @@ import {
   type ErrorClass,
   type Receiver,
 } from '../../sandboxes/test-support.js';
-import type { CanonicalStatus, OutboundMessage, StatusEvent } from '../types.js';
+import type { CanonicalStatus, ReportedStatus, OutboundMessage, StatusEvent } from '../types.js';
 import { startNusaSmsSandbox } from '../../sandboxes/nusasms.js';
 import { nusasmsCallbackEndpoints, parseNusaSmsCallback } from './callbacks.js';
 import { NusaSmsProvider, NUSASMS_SANDBOX_CREDENTIALS } from './client.js';
@@ -342,7 +342,7 @@ describe('sandbox over HTTP', () => {
   test('…606: no callbacks, the DR command finds the status', async () => {
     const sent = await client.send(msg(number('606')));
     const deadline = Date.now() + 5_000;
-    let status: CanonicalStatus | undefined;
+    let status: ReportedStatus | undefined;
     while (status !== 'read' && Date.now() < deadline) {
       status = (await client.getStatus(sent.providerMessageId)).at(-1)?.status;
       await new Promise((r) => setTimeout(r, 20));

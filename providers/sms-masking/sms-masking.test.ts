@@ -21,7 +21,7 @@ import {
   type ErrorClass,
   type Receiver,
 } from '../../sandboxes/test-support.js';
-import type { CanonicalStatus, OutboundMessage, StatusEvent } from '../types.js';
+import type { CanonicalStatus, ReportedStatus, OutboundMessage, StatusEvent } from '../types.js';
 import { startSmsMaskingSandbox } from '../../sandboxes/sms-masking.js';
 import { parseSmsMaskingCallback, smsMaskingCallbackEndpoints } from './callbacks.js';
 import { SMS_MASKING_SANDBOX_CREDENTIALS, SmsMaskingProvider } from './client.js';
@@ -260,7 +260,7 @@ describe('sandbox over HTTP', () => {
   test('…606…: no DLR, report.php finds the status', async () => {
     const sent = await client.send(msg(number('606')));
     const deadline = Date.now() + 5_000;
-    let status: CanonicalStatus | undefined;
+    let status: ReportedStatus | undefined;
     while (status !== 'delivered' && Date.now() < deadline) {
       status = (await client.getStatus(sent.providerMessageId))[0]?.status;
       await new Promise((r) => setTimeout(r, 20));
