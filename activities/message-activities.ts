@@ -4,7 +4,7 @@ import type { Pool } from '../db/pool.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { OutboundMessage, StatusEvent } from '../providers/types.js';
 import type { Step } from '../schemas/message.js';
-import type { ProviderName, StatusUpdate } from '../workflows/types.js';
+import type { CanonicalStatus, ChannelName, ProviderName, Reports, StatusUpdate } from '../workflows/types.js';
 import { findStepMessage, recordProviderMessage } from '../db/provider-messages.js';
 import { toStatusUpdate } from '../providers/status-update.js';
 import type { SendPacer } from './send-pacer.js';
@@ -20,8 +20,12 @@ export interface SendStepInput {
 export interface SendStepResult {
   providerMessageId: string;
   acceptedAt: string;
-  status: StatusUpdate['status'];
+  status: CanonicalStatus;
   providerCode?: string;
+  /** What the step's channel and provider can report (the workflow skips rules waiting for more). */
+  reports: Reports;
+  /** The provider's own channel strategy, when it runs one (EngageLab). */
+  legs?: ChannelName[];
 }
 
 export function toOutbound(input: SendStepInput): OutboundMessage {
@@ -40,12 +44,14 @@ export function toOutbound(input: SendStepInput): OutboundMessage {
 export function createMessageActivities(deps: { pool: Pool; providers: ProviderRegistry; pace?: SendPacer }) {
   return {
     async sendStep(input: SendStepInput): Promise<SendStepResult> {
+      const reports = deps.providers.reports(input.step.provider, input.step.channel);
       const existing = await findStepMessage(deps.pool, input.workflowId, input.stepIndex);
       if (existing)
         return {
           providerMessageId: existing.providerMessageId,
           acceptedAt: existing.createdAt.toISOString(),
           status: 'accepted',
+          reports,
         };
       const provider = deps.providers.get(input.step.provider);
       await deps.pace?.(provider.name);
@@ -61,6 +67,8 @@ export function createMessageActivities(deps: { pool: Pool; providers: ProviderR
         acceptedAt: sent.acceptedAt.toISOString(),
         status: sent.status,
         providerCode: sent.providerCode,
+        reports,
+        ...(sent.legs ? { legs: sent.legs } : {}),
       };
     },
 

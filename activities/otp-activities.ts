@@ -14,6 +14,7 @@ import {
 } from '../db/otp-sends.js';
 import { recordProviderMessage } from '../db/provider-messages.js';
 import type { EngageLabOtpClient } from '../providers/engagelab/client.js';
+import type { TemplateResponse } from '../providers/engagelab/contract.js';
 import { BadRequestError } from '../providers/errors.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { OutboundMessage } from '../providers/types.js';
@@ -53,6 +54,23 @@ function withCode(config: OtpChannel, to: string, reference: string, code: strin
 
 const knownTemplates = new Set<string>();
 
+/**
+ * EngageLab's code TTL in minutes for an OTP that lives `ttlMs`: rounded UP, so EngageLab never
+ * expires a code kurir still accepts (kurir's own TTL decides). The document allows 1 to 10 minutes,
+ * and only 1, 5 or 10 when the strategy includes WhatsApp; a longer OTP is refused, not shortened.
+ */
+export function engagelabTtlMinutes(strategy: readonly ChannelName[], ttlMs: number): number {
+  const minutes = Math.max(1, Math.ceil(ttlMs / 60_000));
+  const allowed = strategy.includes('whatsapp') ? [1, 5, 10] : [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+  const ttl = allowed.find((m) => m >= minutes);
+  if (ttl === undefined)
+    throw new BadRequestError(
+      `engagelab: code.ttl: at most 10 minutes in provider mode (EngageLab would expire the code before kurir does)`,
+      { provider: 'engagelab', field: 'code.ttl' },
+    );
+  return ttl;
+}
+
 /** Creates the EngageLab template with our strategy and code settings when it does not exist yet. */
 async function ensureTemplate(
   engagelab: EngageLabOtpClient,
@@ -60,16 +78,37 @@ async function ensureTemplate(
   strategy: ChannelName[],
   code: { length: number; type: number; ttlMs: number },
 ): Promise<void> {
-  if (knownTemplates.has(id)) return;
+  const wanted = {
+    send_channel_strategy: strategy.join('|'),
+    verify_code_type: code.type,
+    verify_code_len: code.length,
+    verify_code_ttl: engagelabTtlMinutes(strategy, code.ttlMs),
+  };
+  const key = `${id}|${JSON.stringify(wanted)}`;
+  if (knownTemplates.has(key)) return;
+  let existing: TemplateResponse | undefined;
   try {
-    await engagelab.getTemplate(id);
+    existing = await engagelab.getTemplate(id);
   } catch (err) {
     if (!(err instanceof BadRequestError && err.providerCode === '4001')) throw err;
-    const minutes = Math.round(code.ttlMs / 60_000);
-    // WhatsApp allows only 1, 5 or 10 minutes: take the largest allowed that does not exceed the TTL.
-    const ttl = strategy.includes('whatsapp')
-      ? ([10, 5, 1].find((m) => m <= minutes) ?? 1)
-      : Math.min(Math.max(minutes, 1), 10);
+  }
+  if (existing) {
+    // Reusing a template made for other code settings would send codes kurir cannot judge.
+    const has = {
+      send_channel_strategy: existing.send_channel_strategy ?? undefined,
+      verify_code_type: existing.verify_code_config?.verify_code_type,
+      verify_code_len: existing.verify_code_config?.verify_code_len,
+      verify_code_ttl: existing.verify_code_config?.verify_code_ttl,
+    };
+    for (const [setting, value] of Object.entries(wanted)) {
+      const actual = has[setting as keyof typeof has];
+      if (actual !== undefined && String(actual) !== String(value))
+        throw new BadRequestError(
+          `engagelab: engagelabTemplate: template "${id}" has ${setting} ${String(actual)}, this OTP needs ${String(value)}; use another template id`,
+          { provider: 'engagelab', field: 'engagelabTemplate' },
+        );
+    }
+  } else {
     const defaults = {
       template_type: 1 as const,
       template_default_config: { contain_security: false, contain_expire: true },
@@ -77,13 +116,17 @@ async function ensureTemplate(
     await engagelab.createTemplate({
       template_id: id,
       description: 'kurir OTP',
-      send_channel_strategy: strategy.join('|'),
-      verify_code_config: { verify_code_type: code.type, verify_code_len: code.length, verify_code_ttl: ttl },
+      send_channel_strategy: wanted.send_channel_strategy,
+      verify_code_config: {
+        verify_code_type: code.type,
+        verify_code_len: code.length,
+        verify_code_ttl: wanted.verify_code_ttl,
+      },
       ...(strategy.includes('whatsapp') ? { whatsapp_config: defaults } : {}),
       ...(strategy.includes('sms') ? { sms_config: defaults } : {}),
     });
   }
-  knownTemplates.add(id);
+  knownTemplates.add(key);
 }
 
 export function createOtpActivities(deps: OtpDeps) {

@@ -47,6 +47,8 @@ const REASON_OF: Partial<Record<string, OtpRefusedError['reason']>> = {
   [OTP_REFUSAL.invalidCodeHash]: 'invalid',
   [OTP_REFUSAL.engineMode]: 'invalid',
   [OTP_REFUSAL.providerMode]: 'invalid',
+  // The provider refused what the caller asked for (a template that does not fit, a bad parameter).
+  BadRequestError: 'invalid',
 };
 
 /** The failure type of an update the workflow refused or failed, if it has one. */

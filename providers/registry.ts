@@ -9,7 +9,8 @@ import type { EngageLabOtpClient } from './engagelab/client.js';
 import { itd } from './itd/index.js';
 import { nusasms } from './nusasms/index.js';
 import { smsMasking } from './sms-masking/index.js';
-import type { CallbackEndpoint, ChannelProvider } from './types.js';
+import { CHANNEL_REPORTS, type Reports } from '../domain/statuses.js';
+import type { CallbackEndpoint, Channel, ChannelProvider } from './types.js';
 import { wappin } from './wappin/index.js';
 
 /** Every provider, in the order of their sandbox ports (SANDBOX_BASE_PORT + index). */
@@ -70,6 +71,8 @@ export interface ProviderRegistry {
   /** The registered providers' names, in list order. */
   names: readonly ProviderName[];
   get(name: ProviderName): ChannelProvider;
+  /** What a step on this provider and channel can report (domain CHANNEL_REPORTS narrowed by the descriptor). */
+  reports(name: ProviderName, channel: Channel): Reports;
   /** EngageLab's OTP API (templates, provider-generated codes, verification). */
   engagelabOtp(): EngageLabOtpClient;
   modes: Record<ProviderName, ProviderMode>;
@@ -87,6 +90,7 @@ export function createProviderRegistry(config: Config, providers: ProviderList =
   return {
     names,
     modes,
+    reports: (name, channel) => ({ ...CHANNEL_REPORTS[channel], ...descriptorOf(name, providers).reports?.[channel] }),
     engagelabOtp: () => (otpClient ??= engagelabOtpClient(settings(config, engagelab.name, providers))),
     get(name) {
       let client = clients.get(name);

@@ -72,6 +72,52 @@ describe('message workflow', () => {
     assert.equal(r.deliveredBy, 'sms-masking');
   });
 
+  test('a read rule does not move a delivered SMS to another SMS; the outcome names the step that delivered', async () => {
+    const to = scriptedNumber('601');
+    const second = { ...sms, text: 'Order A-1 shipped (second SMS)' };
+    const r = await run(
+      { to, steps: [wa(), sms, second], fallback: { notReadWithin: '5 seconds' } },
+      'message-channel-rules',
+    );
+    assert.equal(r.attempts.length, 2, 'no third step');
+    assert.equal(sends('sms-masking', to), 1, 'one paid SMS');
+    assert.equal(r.outcome, 'delivered');
+    assert.equal(r.step, 1);
+    assert.equal(r.deliveredBy, 'sms-masking');
+    assert.deepEqual(
+      r.attempts[1]?.skippedRules?.map((s) => s.rule),
+      ['notReadWithin'],
+    );
+    assert.equal(r.attempts[0]?.skippedRules, undefined, 'WhatsApp reports reads: the rule applied there');
+  });
+
+  test('a timed rule looks the status up first: no fallback when the lookup says read', async () => {
+    const to = scriptedNumber('606');
+    const r = await run(
+      { to, steps: [wa(), sms], fallback: { notReadWithin: '3 seconds' }, pollAfter: '1 minute' },
+      'message-reconcile',
+    );
+    assert.equal(r.outcome, 'read');
+    assert.equal(r.attempts.length, 1);
+    assert.equal(sends('sms-masking', to), 0);
+    assert.deepEqual(
+      r.attempts[0]?.checks?.map((c) => [c.rule, c.status, c.fellBack]),
+      [['not_read', 'read', false]],
+    );
+    assert.ok(r.attempts[0]!.timeline.some((e) => e.source === 'reconcile' && e.status === 'read'));
+  });
+
+  test('a timed rule whose lookup has no news falls back, and says it checked', async () => {
+    const to = scriptedNumber('605');
+    const r = await run({ to, steps: [wa(), sms], fallback: { notDeliveredWithin: '2 seconds' } });
+    assert.equal(r.attempts[0]?.fallback?.reason, 'not_delivered');
+    assert.deepEqual(
+      r.attempts[0]?.checks?.map((c) => [c.rule, c.fellBack]),
+      [['not_delivered', true]],
+    );
+    assert.equal(sends('sms-masking', to), 1);
+  });
+
   test('sent but not delivered within N: SMS', async () => {
     const to = scriptedNumber('605');
     const r = await run({ to, steps: [wa(), sms], fallback: { notDeliveredWithin: '2 seconds' } });

@@ -59,6 +59,50 @@ describe('OTP (provider mode, EngageLab)', () => {
     assert.equal((await post(`/v1/otp/${id}/verify`, { code })).status, 409, 'a code works once');
   });
 
+  test('whatsapp|sms: an invalid WhatsApp leg is not the end; pending on sms, verifies, one provider send', async () => {
+    const template = `kurir-legs-${Date.now()}`;
+    const to = scriptedNumber('601'); // WhatsApp leg: target_invalid; SMS leg: sent, delivered
+    const started = await post('/v1/otp', {
+      to,
+      mode: 'provider',
+      engagelabTemplate: template,
+      strategy: 'whatsapp|sms',
+      code: { length: 6, type: 1, ttl: '5 minutes' },
+    });
+    assert.equal(started.status, 202, JSON.stringify(started.body));
+    const id = started.body.id as string;
+    const onSms = await eventually(
+      async () => {
+        const s = await state(id);
+        return s.channel === 'sms' && ['delivered', 'read'].includes(s.sends[0]?.status ?? '') ? s : undefined;
+      },
+      15_000,
+      'the SMS leg delivered',
+    );
+    assert.equal(onSms.status, 'pending');
+    assert.equal(onSms.sends.length, 1);
+    const messageId = onSms.sends[0]!.providerMessageId!;
+    const res = await fetch(`${stack.sandboxes.urls.engagelab}/__sandbox/codes?message_id=${messageId}`);
+    const { code } = (await res.json()) as { code: string };
+    assert.deepEqual((await post(`/v1/otp/${id}/verify`, { code })).body, { status: 'approved', attemptsLeft: 4 });
+    const sent = stack.sandboxes.requests('engagelab').filter((r) => r.method === 'POST' && r.path === '/v1/messages');
+    assert.equal(sent.filter((r) => r.content.includes(to)).length, 1, 'exactly one provider send');
+  });
+
+  test('an existing template with other code settings is not reused: a clear refusal naming the setting', async () => {
+    const template = `kurir-ttl-${Date.now()}`;
+    const first = await post('/v1/otp', { to: scriptedNumber(), mode: 'provider', engagelabTemplate: template });
+    assert.equal(first.status, 202, JSON.stringify(first.body));
+    const second = await post('/v1/otp', {
+      to: scriptedNumber(),
+      mode: 'provider',
+      engagelabTemplate: template,
+      code: { length: 8, type: 1, ttl: '5 minutes' },
+    });
+    assert.equal(second.status, 400, JSON.stringify(second.body));
+    assert.match(JSON.stringify(second.body), /verify_code_len 6, this OTP needs 8/);
+  });
+
   test('a forged or stale callback signature is refused and nothing is stored', async () => {
     const count = async () =>
       Number(

@@ -9,6 +9,7 @@ export const EVENT_TYPES = [
   'message.delivered',
   'message.read',
   'message.failed',
+  'message.unmapped',
   'message.fallback',
   'message.completed',
   'otp.sent',

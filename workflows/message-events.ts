@@ -5,7 +5,7 @@ import { workflowInfo } from '@temporalio/workflow';
 import { EventOutbox } from './event-outbox.js';
 import type { EventType, KurirEventInput } from './event-types.js';
 import type { FallbackRules } from './policy.js';
-import type { Attempt, CanonicalStatus, FallbackReason, MessageResult } from './types.js';
+import type { Attempt, CanonicalStatus, FallbackReason, MessageResult, TimelineEntry } from './types.js';
 
 const TYPE_OF: Record<CanonicalStatus, EventType> = {
   accepted: 'message.accepted',
@@ -82,6 +82,24 @@ export class MessageEvents {
         ...(attempt.providerMessageId ? { providerMessageId: attempt.providerMessageId } : {}),
         ...(entry?.providerCode ? { providerCode: entry.providerCode } : {}),
         ...(attempt.error ? { error: attempt.error.type } : {}),
+      },
+    });
+  }
+
+  /** A provider value no mapping knows: kept with its raw value; the status did not move. */
+  unmapped(attempt: Attempt, entry: TimelineEntry, index: number): void {
+    this.outbox.push({
+      ...this.base(attempt),
+      id: `${this.messageId}:${attempt.step}:unmapped:${index}`,
+      type: 'message.unmapped',
+      occurredAt: entry.at,
+      data: {
+        step: attempt.step,
+        rawStatus: entry.rawStatus ?? '',
+        source: entry.source,
+        ...(attempt.providerMessageId ? { providerMessageId: attempt.providerMessageId } : {}),
+        ...(entry.providerCode ? { providerCode: entry.providerCode } : {}),
+        ...(attempt.status ? { status: attempt.status } : {}),
       },
     });
   }

@@ -19,6 +19,7 @@ import { MESSAGE_DEFAULTS } from '../domain/defaults.js';
 import { OUTCOME } from '../domain/search-attributes.js';
 import { invalidInput, NON_RETRYABLE_PROVIDER_ERRORS, requirePositiveDuration } from '../domain/failures.js';
 import { E164_MESSAGE, isE164 } from '../domain/phone.js';
+import { UNMAPPED } from '../domain/statuses.js';
 import {
   cancelMessageSignal,
   cancelMessageUpdate,
@@ -26,8 +27,16 @@ import {
   statusUpdateSignal,
   statusUpdatesSignal,
 } from './messages.js';
-import { applyStatus, bestAttempt, decide, isTerminal, type FallbackRules } from './policy.js';
-import type { Attempt, MessageResult, MessageStatus, StatusUpdate } from './types.js';
+import {
+  applyStatus,
+  bestAttempt,
+  decide,
+  isTerminal,
+  noteSkippedRules,
+  shortestTimedRuleMs,
+  type FallbackRules,
+} from './policy.js';
+import type { Attempt, FallbackReason, MessageResult, MessageStatus, StatusUpdate } from './types.js';
 import type { MessageInputRaw, Step } from '../schemas/message.js';
 import { providerSendQueue } from './task-queues.js';
 import { EVENT_HOLD_MS, MessageEvents } from './message-events.js';
@@ -79,23 +88,33 @@ function normalize(input: MessageInputRaw): Normalized {
   const fb = input.fallback ?? {};
   for (const key of ['notDeliveredWithin', 'notReadWithin'] as const)
     if (fb[key] !== undefined) requirePositiveDuration(fb[key], '', `fallback.${key}`);
+  const rules: FallbackRules = {
+    onInvalidNumber: fb.onInvalidNumber ?? MESSAGE_DEFAULTS.onInvalidNumber,
+    onFailure: fb.onFailure ?? MESSAGE_DEFAULTS.onFailure,
+    notDeliveredWithin: fb.notDeliveredWithin,
+    notReadWithin: fb.notReadWithin,
+  };
+  const pollAfterMs = requirePositiveDuration(input.pollAfter, MESSAGE_DEFAULTS.pollAfter, 'pollAfter');
+  const shortest = shortestTimedRuleMs(rules);
   return {
     to: input.to,
     reference: input.reference,
     steps: input.steps,
-    rules: {
-      onInvalidNumber: fb.onInvalidNumber ?? MESSAGE_DEFAULTS.onInvalidNumber,
-      onFailure: fb.onFailure ?? MESSAGE_DEFAULTS.onFailure,
-      notDeliveredWithin: fb.notDeliveredWithin,
-      notReadWithin: fb.notReadWithin,
-    },
+    rules,
     mode: input.mode ?? 'sequential',
     precheck: input.precheck ?? false,
     trackForMs: requirePositiveDuration(input.trackFor, MESSAGE_DEFAULTS.trackFor, 'trackFor'),
-    pollAfterMs: requirePositiveDuration(input.pollAfter, MESSAGE_DEFAULTS.pollAfter, 'pollAfter'),
+    // The default first poll comes before the shortest rule it protects, so a lost callback is
+    // looked up before the rule could fire on it; a pollAfter the caller gave is kept as given.
+    pollAfterMs:
+      input.pollAfter === undefined && shortest !== undefined
+        ? Math.max(1_000, Math.min(pollAfterMs, Math.floor(shortest / 2)))
+        : pollAfterMs,
     pollMaxMs: requirePositiveDuration(input.pollMax, MESSAGE_DEFAULTS.pollMax, 'pollMax'),
   };
 }
+
+const isTimed = (reason: FallbackReason) => reason === 'not_delivered' || reason === 'not_read';
 
 function errorType(err: unknown): { type: string; message: string } {
   const cause = err instanceof ActivityFailure ? err.cause : err;
@@ -128,9 +147,12 @@ export async function message(raw: CampaignMessageInput): Promise<MessageResult>
       unmatched.push(u);
       return;
     }
+    const before = attempt.timeline.length;
     if (applyStatus(attempt, u)) {
       changes++;
       events.status(attempt);
+    } else if (u.status === UNMAPPED && attempt.timeline.length > before) {
+      events.unmapped(attempt, attempt.timeline[before]!, before);
     }
   };
   const cancel = () => {
@@ -165,6 +187,7 @@ export async function message(raw: CampaignMessageInput): Promise<MessageResult>
     let pollDelay = input.pollAfterMs;
     let nextPoll = Date.now() + pollDelay;
     let pollSupported = true;
+    const reconciled = new Set<FallbackReason>();
     const timer = new WakeTimer();
     try {
       for (;;) {
@@ -172,6 +195,34 @@ export async function message(raw: CampaignMessageInput): Promise<MessageResult>
         const decision = decide(attempt, input.rules, Date.now(), trackUntil);
         if (decision.kind === 'success' || decision.kind === 'stop') return decision.kind;
         if (decision.kind === 'fallback') {
+          // A timed rule is due: ask the provider once and decide on its fresh answer (a lost
+          // "read" callback must not send a second message).
+          if (
+            isTimed(decision.reason) &&
+            pollSupported &&
+            attempt.providerMessageId &&
+            !reconciled.has(decision.reason)
+          ) {
+            reconciled.add(decision.reason);
+            const polled = await fetchStatus({
+              provider: attempt.provider,
+              providerMessageId: attempt.providerMessageId,
+            });
+            pollSupported = polled.supported;
+            if (polled.supported) {
+              for (const u of polled.updates) receive({ ...u, source: 'reconcile' });
+              const again = decide(attempt, input.rules, Date.now(), trackUntil);
+              const fellBack = again.kind === 'fallback' && again.reason === decision.reason;
+              (attempt.checks ??= []).push({
+                at: new Date().toISOString(),
+                rule: decision.reason,
+                ...(polled.updates.length > 0 ? { status: polled.updates[polled.updates.length - 1]!.status } : {}),
+                fellBack,
+              });
+              changes++;
+              continue;
+            }
+          }
           attempt.fallback = { reason: decision.reason, at: new Date().toISOString() };
           return 'fallback';
         }
@@ -239,6 +290,9 @@ export async function message(raw: CampaignMessageInput): Promise<MessageResult>
         step,
       });
       attempt.providerMessageId = sent.providerMessageId;
+      if (sent.reports) attempt.reports = sent.reports;
+      if (sent.legs) attempt.legs = sent.legs;
+      noteSkippedRules(attempt, input.rules);
       applyStatus(attempt, {
         provider: attempt.provider,
         providerMessageId: sent.providerMessageId,
@@ -286,7 +340,9 @@ export async function message(raw: CampaignMessageInput): Promise<MessageResult>
     }
   }
 
-  const best = input.mode === 'parallel' ? bestAttempt(attempts) : attempts[attempts.length - 1];
+  // Sequential or parallel, the outcome is the best status any step reached, with that step. On a
+  // tie a sequential message names its later step (the one its fallback chose), a parallel one its first.
+  const best = bestAttempt(input.mode === 'parallel' ? attempts : [...attempts].reverse());
   outcome =
     canceled && best?.status !== 'read' && best?.status !== 'delivered' ? 'canceled' : (best?.status ?? 'failed');
   upsertSearchAttributes([{ key: OUTCOME, value: outcome }]);

@@ -12,6 +12,7 @@ import {
   sleep,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { MessageActivities } from '../activities/message-activities.js';
 import type { OtpActivities } from '../activities/otp-activities.js';
 import { OTP_REFUSAL, type OtpRefusalType } from '../domain/otp-refusals.js';
 import type { OtpChannel, OtpInputRaw } from '../schemas/otp.js';
@@ -39,6 +40,15 @@ const { sendOtpCode, sendProviderOtp } = proxyActivities<OtpActivities>({
     initialInterval: '1 second',
     maximumAttempts: 4,
     nonRetryableErrorTypes: [...NON_RETRYABLE_PROVIDER_ERRORS, OTP_REFUSAL.sendLimit],
+  },
+});
+
+const { fetchStatus } = proxyActivities<MessageActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: {
+    initialInterval: '2 seconds',
+    maximumAttempts: 3,
+    nonRetryableErrorTypes: [...NON_RETRYABLE_PROVIDER_ERRORS],
   },
 });
 
@@ -116,7 +126,11 @@ export async function otp(raw: OtpInputRaw): Promise<OtpState> {
     const attempt = tracked.find((a) => a.provider === u.provider && a.providerMessageId === u.providerMessageId);
     if (attempt && applyStatus(attempt, u)) {
       const send = sends.find((s) => s.providerMessageId === u.providerMessageId);
-      if (send) send.status = attempt.status;
+      if (send) {
+        send.status = attempt.status;
+        // Provider mode: the leg that got the code out is the channel the OTP is pending on.
+        if (attempt.legChannel) send.channel = attempt.legChannel;
+      }
       changes++;
     }
   };
@@ -229,6 +243,8 @@ export async function otp(raw: OtpInputRaw): Promise<OtpState> {
       provider: sent.provider,
       state: 'tracking',
       providerMessageId: sent.providerMessageId,
+      // EngageLab works through the template's strategy itself: a failed first leg is not the end.
+      ...(mode === 'provider' && strategy.length > 1 ? { legs: strategy } : {}),
       timeline: [],
     };
     tracked.push(attempt);
@@ -242,6 +258,7 @@ export async function otp(raw: OtpInputRaw): Promise<OtpState> {
     send.status = attempt.status;
     if (isLast) return false;
     // Fall back when the code is not delivered within the window, or the channel fails.
+    let reconciled = false;
     for (;;) {
       const d = decide(
         attempt,
@@ -249,6 +266,14 @@ export async function otp(raw: OtpInputRaw): Promise<OtpState> {
         Date.now(),
         expiresAt,
       );
+      if (d.kind === 'fallback' && d.reason === 'not_delivered' && !reconciled) {
+        // The window is over: ask the provider once, so a lost "delivered" sends no second code.
+        reconciled = true;
+        const polled = await fetchStatus({ provider: attempt.provider, providerMessageId: sent.providerMessageId });
+        for (const u of polled.updates) receive({ ...u, source: 'reconcile' });
+        if (status !== 'pending' || gen !== generation) return false;
+        continue;
+      }
       if (d.kind === 'fallback') {
         send.fallback = d.reason;
         return true;

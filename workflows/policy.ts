@@ -1,7 +1,7 @@
 // The fallback rules as pure functions: no Temporal, no I/O, unit-testable.
 import { parseDurationMs } from '../domain/durations.js';
 import { STATUS_RANK, TERMINAL_STATUSES, UNMAPPED } from '../domain/statuses.js';
-import type { Attempt, CanonicalStatus, FallbackReason, StatusUpdate } from './types.js';
+import type { Attempt, CanonicalStatus, FallbackReason, StatusUpdate, TimedRule } from './types.js';
 
 /** Status rank (domain/statuses.ts): status only moves forward. */
 export const RANK = STATUS_RANK;
@@ -12,18 +12,27 @@ export function isTerminal(status: CanonicalStatus | undefined): boolean {
 
 /**
  * Applies a provider status to an attempt. Status only moves forward and stops at a terminal
- * status; every distinct report is kept in the timeline (applied or not), duplicates are dropped.
+ * status; every distinct report is kept in the timeline (applied or not), repeats are dropped.
+ * An `unmapped` report is kept with its raw value and never moves the status.
  * Returns true when the attempt's status changed.
  */
 export function applyStatus(attempt: Attempt, update: StatusUpdate): boolean {
+  // The same report again (a retried callback, a poll repeating what a callback said, a lookup
+  // answer dated at receipt each time): status, code, raw value and leg are what make it news.
   const duplicate = attempt.timeline.some(
-    (e) => e.status === update.status && e.providerCode === update.providerCode && e.at === update.occurredAt,
+    (e) =>
+      e.status === update.status &&
+      e.providerCode === update.providerCode &&
+      e.rawStatus === update.rawStatus &&
+      e.channel === update.channel,
   );
   if (duplicate) return false;
   const current = attempt.status;
   const status = update.status;
   const moves =
-    status !== UNMAPPED && (current === undefined || (!isTerminal(current) && RANK[status] > RANK[current]));
+    status !== UNMAPPED &&
+    !failedLegWithNext(attempt, update) &&
+    (current === undefined || (!isTerminal(current) && RANK[status] > RANK[current]));
   attempt.timeline.push({
     status,
     at: update.occurredAt,
@@ -37,8 +46,23 @@ export function applyStatus(attempt: Attempt, update: StatusUpdate): boolean {
   if (status === UNMAPPED) return false;
   // A late "sent" after "read" still tells when it was sent: milestones are kept either way.
   recordMilestone(attempt, { ...update, status });
-  if (moves) attempt.status = status;
+  if (moves) {
+    attempt.status = status;
+    if (update.channel !== undefined) attempt.legChannel = update.channel;
+  }
   return moves;
+}
+
+/**
+ * A failure on a leg the provider follows with another channel (EngageLab `whatsapp|sms`: the
+ * WhatsApp leg is target_invalid, SMS comes next) is not the attempt's end: the provider is still
+ * working through its strategy, and a fallback of ours would send the message twice.
+ */
+function failedLegWithNext(attempt: Attempt, update: StatusUpdate): boolean {
+  if (update.channel === undefined || !attempt.legs || !isTerminal(update.status as CanonicalStatus)) return false;
+  if (update.status === 'read') return false;
+  const leg = attempt.legs.indexOf(update.channel);
+  return leg >= 0 && leg < attempt.legs.length - 1;
 }
 
 function recordMilestone(attempt: Attempt, update: StatusUpdate & { status: CanonicalStatus }): void {
@@ -76,9 +100,13 @@ function at(iso: string | undefined): number | undefined {
  * What the attempt means now. `trackUntil` bounds waiting when no rule ends it sooner.
  * Durations are measured from provider timestamps, so a late callback does not extend a wait.
  */
-export function decide(attempt: Attempt, rules: FallbackRules, now: number, trackUntil: number): Decision {
+export function decide(attempt: Attempt, given: FallbackRules, now: number, trackUntil: number): Decision {
   const status = attempt.status;
+  const rules = rulesFor(attempt, given);
   if (status === 'read') return { kind: 'success' };
+  // The best status this step can report ends it: an SMS is done at delivered.
+  if (status !== undefined && !isTerminal(status) && RANK[status] >= RANK[bestReportable(attempt)])
+    return { kind: 'success' };
   if (status === 'invalid_number')
     return rules.onInvalidNumber ? { kind: 'fallback', reason: 'invalid_number' } : { kind: 'stop' };
   if (status === 'failed' || status === 'expired')
@@ -104,7 +132,50 @@ export function decide(attempt: Attempt, rules: FallbackRules, now: number, trac
   return { kind: 'wait', until: trackUntil, onTimeout: 'track_end' };
 }
 
-/** The better of two attempts for a parallel send's outcome. */
+function bestReportable(attempt: Attempt): CanonicalStatus {
+  if (!attempt.reports || attempt.reports.read) return 'read';
+  return attempt.reports.delivered ? 'delivered' : 'sent';
+}
+
+/** Why a timed rule cannot apply to this step, or undefined when it can. */
+export function ruleSkipReason(attempt: Attempt, rule: TimedRule): string | undefined {
+  const reports = attempt.reports;
+  if (!reports) return undefined;
+  if (rule === 'notReadWithin' && !reports.read)
+    return `${attempt.channel} via ${attempt.provider} reports no read receipts`;
+  if (rule === 'notDeliveredWithin' && !reports.delivered)
+    return `${attempt.channel} via ${attempt.provider} reports no delivery`;
+  return undefined;
+}
+
+/** The rules as they apply to this step: a timed rule waiting for a status it cannot report is dropped. */
+export function rulesFor(attempt: Attempt, rules: FallbackRules): FallbackRules {
+  const out = { ...rules };
+  for (const rule of TIMED_RULES) if (out[rule] !== undefined && ruleSkipReason(attempt, rule)) delete out[rule];
+  return out;
+}
+
+/** Records on the attempt which timed rules did not apply to it, and why (the API shows attempts). */
+export function noteSkippedRules(attempt: Attempt, rules: FallbackRules): void {
+  const skipped = TIMED_RULES.flatMap((rule) => {
+    const reason = rules[rule] !== undefined ? ruleSkipReason(attempt, rule) : undefined;
+    return reason ? [{ rule, reason }] : [];
+  });
+  if (skipped.length > 0) attempt.skippedRules = skipped;
+}
+
+const TIMED_RULES: readonly TimedRule[] = ['notDeliveredWithin', 'notReadWithin'];
+
+/** The shortest timed rule, for the first status poll to come before it. */
+export function shortestTimedRuleMs(rules: FallbackRules): number | undefined {
+  const ms = TIMED_RULES.flatMap((r) => {
+    const v = rules[r] === undefined ? undefined : parseDurationMs(rules[r]);
+    return v === undefined ? [] : [v];
+  });
+  return ms.length > 0 ? Math.min(...ms) : undefined;
+}
+
+/** The best of the attempts: the outcome of a parallel send, and of a sequential one (the step that got furthest). */
 export function bestAttempt(attempts: Attempt[]): Attempt | undefined {
   const score = (a: Attempt) =>
     a.status === 'read'

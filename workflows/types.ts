@@ -25,6 +25,7 @@ export interface StatusUpdate {
 }
 
 export type FallbackReason = 'invalid_number' | 'failed' | 'not_delivered' | 'not_read';
+export type TimedRule = 'notDeliveredWithin' | 'notReadWithin';
 
 export interface TimelineEntry {
   status: ReportedStatus;
@@ -49,6 +50,16 @@ export interface Attempt {
   sentAt?: string;
   deliveredAt?: string;
   readAt?: string;
+  /** What this step's channel and provider can report at all (absent: everything). */
+  reports?: Reports;
+  /** The provider's own channel strategy (EngageLab `whatsapp|sms`): a failed leg with a next one is not the end. */
+  legs?: ChannelName[];
+  /** The channel of the latest leg a status was reported for (EngageLab), when it differs from `channel`. */
+  legChannel?: ChannelName;
+  /** Timed rules this step cannot meet, so they did not apply to it (SMS has no read receipts). */
+  skippedRules?: Array<{ rule: TimedRule; reason: string }>;
+  /** Status lookups made when a timed rule was due, before falling back on it. */
+  checks?: Array<{ at: string; rule: FallbackReason; status?: ReportedStatus; fellBack: boolean }>;
   timeline: TimelineEntry[];
   fallback?: { reason: FallbackReason; at: string; toStep?: number };
   error?: { type: string; message: string };

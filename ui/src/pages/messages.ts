@@ -97,6 +97,18 @@ function attemptView(a: Attempt): HTMLElement {
       h('dd', {}, a.providerMessageId ?? '—'),
       h('dt', {}, 'Accepted / sent / delivered / read'),
       h('dd', {}, [a.acceptedAt, a.sentAt, a.deliveredAt, a.readAt].map(time).join(' / ')),
+      a.skippedRules?.length ? h('dt', {}, 'Rules not applied') : null,
+      a.skippedRules?.length ? h('dd', {}, a.skippedRules.map((r) => `${r.rule}: ${r.reason}`).join('; ')) : null,
+      a.checks?.length ? h('dt', {}, 'Checked before falling back') : null,
+      a.checks?.length
+        ? h(
+            'dd',
+            {},
+            a.checks
+              .map((c) => `${c.rule} at ${time(c.at)}: ${c.status ?? 'no news'}, ${c.fellBack ? 'fell back' : 'kept'}`)
+              .join('; '),
+          )
+        : null,
       a.error ? h('dt', {}, 'Error') : null,
       a.error ? h('dd', { class: 'error' }, `${a.error.type}: ${a.error.message}`) : null,
     ),
@@ -112,7 +124,11 @@ function attemptView(a: Attempt): HTMLElement {
       `Step ${a.step + 1} status timeline`,
       ['Status', 'Provider time', 'Source', 'Provider code', 'Applied'],
       a.timeline.map((t) => [
-        t.status,
+        t.status === 'unmapped'
+          ? `unmapped: "${t.rawStatus ?? ''}"`
+          : t.channel
+            ? `${t.status} (${t.channel})`
+            : t.status,
         time(t.at),
         t.source,
         t.providerCode ?? '—',
