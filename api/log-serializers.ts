@@ -13,10 +13,24 @@ export function redactUrl(url: string): string {
   return `${url.slice(0, q)}?${params.toString()}`;
 }
 
+/**
+ * Masks the path segment a route takes as a secret (`/callbacks/nusasms/:secret`): the route's
+ * pattern says which segment it is.
+ */
+export function redactPathSecret(url: string, pattern: string | undefined): string {
+  const at = pattern?.split('/').indexOf(':secret') ?? -1;
+  if (at < 0) return url;
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  const parts = path.split('/');
+  if (parts[at] !== undefined) parts[at] = '[redacted]';
+  return parts.join('/') + (q < 0 ? '' : url.slice(q));
+}
+
 export function requestSerializer(req: FastifyRequest): Record<string, unknown> {
   return {
     method: req.method,
-    url: redactUrl(req.url),
+    url: redactUrl(redactPathSecret(req.url, req.routeOptions?.url)),
     host: req.host,
     remoteAddress: req.ip,
     remotePort: req.socket?.remotePort,

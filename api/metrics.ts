@@ -11,6 +11,12 @@ export const callbacksReceived = new Counter({
   labelNames: ['provider'],
   registers: [metricsRegistry],
 });
+export const callbacksUnmapped = new Counter({
+  name: 'kurir_callback_unmapped_total',
+  help: 'Stored callback statuses no mapping knows (kept as unmapped with their raw value; the status did not move)',
+  labelNames: ['provider'],
+  registers: [metricsRegistry],
+});
 export const callbackIngestLag = new Histogram({
   name: 'kurir_callback_ingest_lag_seconds',
   help: "Time from the provider's event time to storage (0 when the provider gives no time)",
@@ -22,6 +28,8 @@ export const callbackIngestLag = new Histogram({
 /** Hook of the callback route, after the callback is stored. */
 export function observeCallbackStored(provider: string, parsed: ParsedCallback, now = Date.now()): void {
   callbacksReceived.inc({ provider });
+  const unmapped = parsed.kind === 'status' ? parsed.events.filter((e) => e.status === 'unmapped').length : 0;
+  if (unmapped > 0) callbacksUnmapped.inc({ provider }, unmapped);
   const times =
     parsed.kind === 'status' ? parsed.events.map((e) => e.occurredAt) : parsed.messages.map((m) => m.receivedAt);
   // Clock skew can put a provider's time in our future: that is no lag, not a negative one.

@@ -13,6 +13,11 @@ export interface ProviderSettings {
   live: boolean;
   /** The value of one of the provider's `env` variables (undefined when unset). */
   setting: (key: string) => string | undefined;
+  /**
+   * Called when the provider issues a new API access token (Wappin), before the client uses it:
+   * the worker records its hash so the API can accept callbacks that carry it.
+   */
+  onAccessToken?: (token: string, validUntil: Date) => Promise<void>;
 }
 
 export interface ProviderDescriptor<N extends string = string, E extends z.ZodRawShape = z.ZodRawShape> {

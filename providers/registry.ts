@@ -59,11 +59,18 @@ export function baseUrl(config: Config, name: string, providers: ProviderList = 
   return `http://127.0.0.1:${sandboxPort(config, name, providers)}`;
 }
 
-function settings(config: Config, name: string, providers: ProviderList): ProviderSettings {
+/** What the process running the clients does with what they learn (the worker records access tokens). */
+export interface ProviderHooks {
+  onAccessToken?: (provider: string, token: string, validUntil: Date) => Promise<void>;
+}
+
+function settings(config: Config, name: string, providers: ProviderList, hooks: ProviderHooks): ProviderSettings {
+  const onAccessToken = hooks.onAccessToken;
   return {
     baseUrl: baseUrl(config, name, providers),
     live: providerMode(config, name, providers) === 'live',
     setting: (key) => setting(config, key),
+    ...(onAccessToken ? { onAccessToken: (token, validUntil) => onAccessToken(name, token, validUntil) } : {}),
   };
 }
 
@@ -78,7 +85,11 @@ export interface ProviderRegistry {
   modes: Record<ProviderName, ProviderMode>;
 }
 
-export function createProviderRegistry(config: Config, providers: ProviderList = PROVIDERS): ProviderRegistry {
+export function createProviderRegistry(
+  config: Config,
+  providers: ProviderList = PROVIDERS,
+  hooks: ProviderHooks = {},
+): ProviderRegistry {
   const clients = new Map<string, ChannelProvider>();
   // A list other than PROVIDERS carries names outside the ProviderName union (tests only).
   const names = providers.map((p) => p.name) as ProviderName[];
@@ -91,11 +102,11 @@ export function createProviderRegistry(config: Config, providers: ProviderList =
     names,
     modes,
     reports: (name, channel) => ({ ...CHANNEL_REPORTS[channel], ...descriptorOf(name, providers).reports?.[channel] }),
-    engagelabOtp: () => (otpClient ??= engagelabOtpClient(settings(config, engagelab.name, providers))),
+    engagelabOtp: () => (otpClient ??= engagelabOtpClient(settings(config, engagelab.name, providers, hooks))),
     get(name) {
       let client = clients.get(name);
       if (!client) {
-        client = descriptorOf(name, providers).createClient(settings(config, name, providers));
+        client = descriptorOf(name, providers).createClient(settings(config, name, providers, hooks));
         clients.set(name, client);
       }
       return client;

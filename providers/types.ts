@@ -119,6 +119,11 @@ export interface CallbackEndpoint {
   auth: 'bearer' | 'token-query' | 'signature';
   /** The configuration variable holding the secret this route checks (e.g. WAPPIN_CALLBACK_TOKEN, CALLBACK_TOKEN). */
   secretEnv: string;
+  /**
+   * For auth `bearer`: the provider may sign callbacks with its current API access token (Wappin).
+   * `modeEnv` names the variable choosing `access-token`, `static` (the secret) or `either`.
+   */
+  acceptsAccessToken?: { modeEnv: string };
   /** For auth `signature`: true when the request is authentic for `secret` at `nowMs`. */
   verifySignature?: (req: CallbackRequest, secret: string, nowMs: number) => boolean;
   parse(req: CallbackRequest): ParsedCallback;

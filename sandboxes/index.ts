@@ -34,6 +34,8 @@ export interface SandboxStart {
 }
 export type SandboxStarter = (s: SandboxStart) => Promise<RunningSandbox>;
 
+// The path form of the query-token callbacks (`/callbacks/nusasms/<secret>`): a gateway that appends
+// its own `?…` to the registered URL cannot break it, so it is what the docs show first.
 const queryToken = (s: SandboxStart) => encodeURIComponent(s.config.CALLBACK_TOKEN);
 
 /** The sandbox of each registered provider, by name (test/registry checks it against PROVIDERS). */
@@ -47,8 +49,8 @@ export const SANDBOX_STARTERS: Readonly<Record<string, SandboxStarter>> = {
   itd: (s) =>
     startItdSandbox({
       ...s.common,
-      callbackUrl: `${s.apiUrl}/callbacks/itd/status?token=${queryToken(s)}`,
-      inboundCallbackUrl: `${s.apiUrl}/callbacks/itd/inbound?token=${queryToken(s)}`,
+      callbackUrl: `${s.apiUrl}/callbacks/itd/status/${queryToken(s)}`,
+      inboundCallbackUrl: `${s.apiUrl}/callbacks/itd/inbound/${queryToken(s)}`,
     }),
   engagelab: (s) =>
     startEngageLabSandbox({
@@ -57,9 +59,9 @@ export const SANDBOX_STARTERS: Readonly<Record<string, SandboxStarter>> = {
       callbackSecret: s.config.ENGAGELAB_CALLBACK_SECRET,
     }),
   nusasms: (s) =>
-    startNusaSmsSandbox({ ...s.common, callbackUrl: `${s.apiUrl}/callbacks/nusasms?token=${queryToken(s)}` }),
+    startNusaSmsSandbox({ ...s.common, callbackUrl: `${s.apiUrl}/callbacks/nusasms/${queryToken(s)}` }),
   'sms-masking': (s) =>
-    startSmsMaskingSandbox({ ...s.common, callbackUrl: `${s.apiUrl}/callbacks/sms-masking?token=${queryToken(s)}` }),
+    startSmsMaskingSandbox({ ...s.common, callbackUrl: `${s.apiUrl}/callbacks/sms-masking/${queryToken(s)}` }),
 };
 
 /** Environment that points the worker at the running sandboxes. */

@@ -189,11 +189,9 @@ export async function startItdSandbox(opts: ItdSandboxOptions = {}): Promise<Itd
     const n = (sendsPerRecipient.get(recipient) ?? 0) + 1;
     sendsPerRecipient.set(recipient, n);
     const scenario = scenarioFor(recipient, 'whatsapp');
-    // Assumption: ITD's answer for a number it cannot deliver to is undocumented; it is sketched on
-    // the content_type message: a 400 BAD_REQUEST naming 'phone'.
-    if (!/^\d{4,14}$/.test(phone) || !/^\d{1,4}$/.test(prefijo) || scenario === 'invalid_number') {
-      return err(400, 'BAD_REQUEST', "Parámetro 'phone' no es un número de WhatsApp válido");
-    }
+    if (!/^\d{4,14}$/.test(phone) || !/^\d{1,4}$/.test(prefijo)) return BAD_PARAMETERS();
+    // ITD documents no answer for a number that has no WhatsApp: 601 is accepted and then never
+    // moves past MESSAGE QUEUED (what the document allows), so only timed rules can act on it.
     if (contentType !== 'TEXT' && !/^https?:\/\//i.test(content)) return BAD_PARAMETERS();
     // Assumption: no rejection answer is documented; a permanent refusal is a 400 naming no field.
     if (scenario === 'rejected') return err(400, 'BAD_REQUEST', 'MESSAGE REJECTED');

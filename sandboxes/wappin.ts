@@ -38,7 +38,13 @@ export interface WappinSandboxOptions extends SandboxOptions {
   projectId?: string;
   clientName?: string;
   projectName?: string;
-  /** The Bearer token sent on callbacks; default WAPPIN_SANDBOX_CALLBACK_TOKEN. */
+  /**
+   * What the callbacks' `Authorization: Bearer [token]` carries. The document writes it as the API
+   * token, so by default the integration's current access token (it rotates); `static` sends
+   * `callbackToken` instead (a setup with a callback secret).
+   */
+  callbackAuth?: 'access-token' | 'static';
+  /** The Bearer value of `static` callbacks (and of callbacks before any token was issued); default WAPPIN_SANDBOX_CALLBACK_TOKEN. */
   callbackToken?: string;
   /** How long an issued token lives. Default 24 h, as documented. */
   tokenTtlMs?: number;
@@ -159,12 +165,15 @@ export async function startWappinSandbox(opts: WappinSandboxOptions = {}): Promi
     timers.add(t);
   };
 
+  const callbackBearer = () =>
+    opts.callbackAuth !== 'static' && current && tokens.has(current.token) ? current.token : callbackToken;
+
   /** Posts one callback; Wappin retries three times unless the answer is {"status":"000"}. */
   async function post(body: Record<string, string>): Promise<WappinCallbackRecord> {
     const record: WappinCallbackRecord = { body, delivered: false, attempts: 0 };
     if (!opts.callbackUrl || closed) return record;
     record.delivered = await deliverCallback(
-      { method: 'POST', url: opts.callbackUrl, headers: { authorization: `Bearer ${callbackToken}` }, json: body },
+      { method: 'POST', url: opts.callbackUrl, headers: { authorization: `Bearer ${callbackBearer()}` }, json: body },
       {
         retries: opts.callbackRetries ?? 3,
         retryDelayMs: opts.callbackRetryDelayMs ?? 200,

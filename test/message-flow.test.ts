@@ -104,7 +104,7 @@ describe('message workflow', () => {
       r.attempts[0]?.checks?.map((c) => [c.rule, c.status, c.fellBack]),
       [['not_read', 'read', false]],
     );
-    assert.ok(r.attempts[0]!.timeline.some((e) => e.source === 'reconcile' && e.status === 'read'));
+    assert.ok(r.attempts[0].timeline.some((e) => e.source === 'reconcile' && e.status === 'read'));
   });
 
   test('a timed rule whose lookup has no news falls back, and says it checked', async () => {

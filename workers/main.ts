@@ -7,7 +7,8 @@ import { kurirDataConverter } from '../codec/data-converter.js';
 import { loadConfigOrExit } from '../config/index.js';
 import { createPool, workerPoolSize } from '../db/pool.js';
 import { createLogger } from '../logging/logger.js';
-import { createProviderRegistry } from '../providers/registry.js';
+import { recordingAccessTokens } from '../db/provider-access-tokens.js';
+import { createProviderRegistry, PROVIDERS } from '../providers/registry.js';
 import { connectionOptions, unreachableMessage } from '../temporal/connect.js';
 import { ensureSearchAttributes } from '../temporal/search-attributes.js';
 import { temporalTarget } from '../temporal/target.js';
@@ -56,7 +57,8 @@ const pool = createPool(
   config.DATABASE_URL,
   config.DATABASE_POOL_MAX ?? workerPoolSize(config.WORKER_ACTIVITY_CONCURRENCY),
 );
-const providers = createProviderRegistry(config);
+// Tokens a provider issues are recorded (hashed) so the API can accept callbacks signed with them.
+const providers = createProviderRegistry(config, PROVIDERS, recordingAccessTokens(pool));
 const workers = await createKurirWorkers({
   connection,
   namespace: config.TEMPORAL_NAMESPACE,

@@ -4,6 +4,7 @@
 // is down the error handler answers 503 and nothing is acked.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InboxWriter } from '../../db/inbox-writer.js';
+import { AccessTokenCheck } from '../access-token-check.js';
 import { BadRequestError } from '../../providers/errors.js';
 import { setting } from '../../providers/registry.js';
 import type { CallbackEndpoint, CallbackRequest, ParsedCallback } from '../../providers/types.js';
@@ -22,7 +23,12 @@ function flatten(record: Record<string, unknown>): Record<string, string | undef
   return out;
 }
 
-function authentic(endpoint: CallbackEndpoint, creq: CallbackRequest, secret: string | undefined): boolean {
+function authentic(
+  endpoint: CallbackEndpoint,
+  creq: CallbackRequest,
+  secret: string | undefined,
+  pathSecret: string | undefined,
+): boolean {
   // An unset secret authenticates nothing (every shipped one has a development default).
   if (!secret) return false;
   switch (endpoint.auth) {
@@ -31,7 +37,8 @@ function authentic(endpoint: CallbackEndpoint, creq: CallbackRequest, secret: st
       return t !== undefined && safeEqual(t, secret);
     }
     case 'token-query': {
-      const t = creq.query.token;
+      // The path form first: a gateway that appends "?a=b" to the registered URL cannot break it.
+      const t = pathSecret ?? creq.query.token;
       return t !== undefined && safeEqual(t, secret);
     }
     case 'signature':
@@ -39,15 +46,28 @@ function authentic(endpoint: CallbackEndpoint, creq: CallbackRequest, secret: st
   }
 }
 
+/** The route parameter of the path-secret form; api/log-serializers.ts masks it in logged URLs. */
+export const PATH_SECRET_PARAM = 'secret';
+
 export function registerCallbackRoutes(app: FastifyInstance, deps: AppDeps): void {
   const allow = deps.config.CALLBACK_IP_ALLOWLIST?.split(',')
     .map((s) => s.trim())
     .filter(Boolean);
   const inbox = new InboxWriter(deps.pool);
-  for (const endpoint of deps.callbackEndpoints) {
+  const accessTokens = new AccessTokenCheck(deps.pool);
+  // A query-token endpoint is served at its path with ?token=<secret>, and at <path>/<secret>.
+  const routes = deps.callbackEndpoints.flatMap((endpoint) =>
+    endpoint.auth === 'token-query'
+      ? [
+          { endpoint, url: `${endpoint.path}/:${PATH_SECRET_PARAM}` },
+          { endpoint, url: endpoint.path },
+        ]
+      : [{ endpoint, url: endpoint.path }],
+  );
+  for (const { endpoint, url } of routes) {
     app.route({
       method: endpoint.method,
-      url: endpoint.path,
+      url,
       schema: { tags: ['callbacks'], summary: `${endpoint.provider} callback (${endpoint.auth} auth)`, hide: false },
       // Every scheme needs only the headers and the query: refuse before the body is read, so no
       // unauthenticated request costs a JSON parse (security review M1).
@@ -61,7 +81,16 @@ export function registerCallbackRoutes(app: FastifyInstance, deps: AppDeps): voi
           body: undefined,
           rawBody: '',
         };
-        if (!authentic(endpoint, headersOnly, setting(deps.config, endpoint.secretEnv)))
+        const pathSecret = (req.params as Record<string, string | undefined>)[PATH_SECRET_PARAM];
+        if (endpoint.acceptsAccessToken) {
+          const mode = setting(deps.config, endpoint.acceptsAccessToken.modeEnv) ?? 'either';
+          const secret = mode === 'access-token' ? undefined : setting(deps.config, endpoint.secretEnv);
+          const token = bearerToken(headersOnly.headers.authorization);
+          if (authentic(endpoint, headersOnly, secret, undefined)) return;
+          if (mode !== 'static' && token !== undefined && (await accessTokens.accepts(endpoint.provider, token))) return;
+          throw unauthorized(`${endpoint.provider} callback: missing, stale or invalid credentials`);
+        }
+        if (!authentic(endpoint, headersOnly, setting(deps.config, endpoint.secretEnv), pathSecret))
           throw unauthorized(`${endpoint.provider} callback: missing or invalid credentials`);
       },
       handler: async (req: FastifyRequest, reply: FastifyReply) => {

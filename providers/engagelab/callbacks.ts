@@ -7,7 +7,7 @@ import type { CallbackEndpoint, CallbackRequest, ParsedCallback, StatusEvent } f
 import { plausibleTime } from '../plausible-time.js';
 import { callbackEventSchema } from './contract.js';
 import { canonicalStatus, PROVIDER } from './statuses.js';
-import { jsonBody } from '../callbacks-kit.js';
+import { idField, jsonBody, tolerantStatusParser, unmappedEvent } from '../callbacks-kit.js';
 
 export const ENGAGELAB_CALLBACK_HEADER = 'X-CALLBACK-ID';
 export const ENGAGELAB_SIGNATURE_TOLERANCE_SEC = 300;
@@ -123,7 +123,7 @@ export function statusEventFromCallback(item: unknown, receivedAt: Date = new Da
     statusObj?.message_status ?? (typeof e.status === 'string' ? e.status : undefined) ?? e.message_status ?? undefined;
   if (!messageStatus?.trim()) throw fail('is required', 'status.message_status');
   const status = canonicalStatus(messageStatus);
-  if (!status) throw fail(`unknown status "${messageStatus}"`, 'status.message_status');
+  if (!status) return unmappedEvent(PROVIDER, e.message_id, messageStatus, receivedAt, item);
   const errorCode = statusObj?.error_code ?? undefined;
   return {
     provider: PROVIDER,
@@ -145,8 +145,15 @@ export function statusEventFromCallback(item: unknown, receivedAt: Date = new Da
 export function parseEngageLabCallback(
   req: CallbackRequest,
 ): ParsedCallback & { kind: 'status'; events: EngageLabStatusEvent[] } {
-  const receivedAt = new Date();
+  const receivedAt = req.receivedAt ?? new Date();
   return { kind: 'status', events: bodyItems(req).map((item) => statusEventFromCallback(item, receivedAt)) };
+}
+
+/** The first event of a callback body (a single event, a bare array or `rows`), for its message id. */
+function firstItem(body: unknown): unknown {
+  if (Array.isArray(body)) return body[0];
+  const rows = body !== null && typeof body === 'object' ? (body as { rows?: unknown }).rows : undefined;
+  return Array.isArray(rows) ? rows[0] : body;
 }
 
 export const engagelabCallbackEndpoints: CallbackEndpoint[] = [
@@ -158,7 +165,9 @@ export const engagelabCallbackEndpoints: CallbackEndpoint[] = [
     secretEnv: 'ENGAGELAB_CALLBACK_SECRET',
     verifySignature: (req, secret, nowMs) =>
       verifyEngageLabSignature(header(req, ENGAGELAB_CALLBACK_HEADER), secret, nowMs),
-    parse: parseEngageLabCallback,
+    parse: tolerantStatusParser(PROVIDER, parseEngageLabCallback, (req) =>
+      idField(firstItem(jsonBody(req)), 'message_id'),
+    ),
     ack: ENGAGELAB_CALLBACK_ACK,
   },
 ];

@@ -6,10 +6,10 @@ import type { z } from 'zod';
 import { BadRequestError } from '../errors.js';
 import type { CallbackEndpoint, CallbackRequest, InboundMessage, ParsedCallback, StatusEvent } from '../types.js';
 import { inboundCallbackSchema, statusCallbackSchema, type InboundCallback, type ReceivedItem } from './contract.js';
-import { PROVIDER, requireCanonicalStatus } from './statuses.js';
+import { canonicalStatus, PROVIDER } from './statuses.js';
 import { fromEpoch, parseItdDate } from './time.js';
 import { CALLBACK_TOKEN_VAR } from '../env.js';
-import { jsonBody } from '../callbacks-kit.js';
+import { idField, jsonBody, tolerantStatusParser, unmappedEvent } from '../callbacks-kit.js';
 
 /**
  * Assumption: the document defines no answer to either callback, so we answer 200 with a body in
@@ -52,31 +52,24 @@ function invalid(kind: string, error: z.ZodError, body: unknown): BadRequestErro
 export function statusEventFromCallback(body: unknown, receivedAt: Date = new Date()): StatusEvent {
   const r = statusCallbackSchema.safeParse(body);
   if (!r.success) throw invalid('status', r.error, body);
-  const status = requireCanonicalStatus(r.data.status);
-  // Assumption: sent_at is the only clock ITD gives, so it dates every status of the message; when
-  // it is absent the time we received the callback stands in, but a malformed one is refused.
-  let occurredAt = receivedAt;
-  if (r.data.sent_at?.trim()) {
-    const parsed = parseItdDate(r.data.sent_at);
-    if (!parsed)
-      throw new BadRequestError(`${PROVIDER} status callback: sent_at: "${r.data.sent_at}" is not dd/MM/yyyy HH:mm`, {
-        provider: PROVIDER,
-        field: 'sent_at',
-      });
-    occurredAt = parsed;
-  }
+  const status = canonicalStatus(String(r.data.status));
+  // sent_at is the SEND time, at minute precision ("Fecha de envío en formato dd/MM/yyyy HH:mm"):
+  // it is kept, but no status is dated with it (precise: false), so rules count from receipt.
+  const sentAt = r.data.sent_at?.trim() ? parseItdDate(r.data.sent_at) : undefined;
+  if (!status) return unmappedEvent(PROVIDER, r.data.uuid.trim(), r.data.status, receivedAt, body);
   return {
     provider: PROVIDER,
     providerMessageId: r.data.uuid.trim(),
     status,
-    occurredAt,
+    occurredAt: sentAt ?? receivedAt,
+    precise: false,
     providerCode: String(r.data.status),
     raw: body,
   };
 }
 
 export function parseItdStatusCallback(req: CallbackRequest): ParsedCallback {
-  return { kind: 'status', events: bodyItems(req).map((b) => statusEventFromCallback(b)) };
+  return { kind: 'status', events: bodyItems(req).map((b) => statusEventFromCallback(b, req.receivedAt)) };
 }
 
 /** `56936858019` → `+56936858019`; anything that is not plain digits is kept as ITD sent it. */
@@ -149,7 +142,7 @@ export const itdCallbackEndpoints: CallbackEndpoint[] = [
     path: '/callbacks/itd/status',
     auth: 'token-query',
     secretEnv: CALLBACK_TOKEN_VAR,
-    parse: parseItdStatusCallback,
+    parse: tolerantStatusParser(PROVIDER, parseItdStatusCallback, (req) => idField(jsonBody(req), 'uuid')),
     ack: ITD_CALLBACK_ACK,
   },
   {

@@ -3,7 +3,6 @@ import {
   AuthenticationError,
   BadRequestError,
   InsufficientCreditError,
-  InvalidNumberError,
   ProviderUnavailableError,
   RateLimitedError,
   type ProviderError,
@@ -13,6 +12,7 @@ import type { CanonicalStatus, StatusEvent } from '../types.js';
 import { itdEnvelopeSchema, type StatusResponse } from './contract.js';
 import { parseItdDate } from './time.js';
 import type { ErrorClass, HttpCodeInfo } from '../codes.js';
+import { unmappedEvent } from '../callbacks-kit.js';
 
 export const PROVIDER = 'itd';
 
@@ -50,18 +50,6 @@ function normalise(status: string): string {
 export function canonicalStatus(status: string): CanonicalStatus | undefined {
   const key = normalise(status);
   return ITD_STATUS_MAP[key] ?? ITD_ASSUMED_STATUS_MAP[key];
-}
-
-/** Canonical status, or a BadRequestError naming `field` (an unknown status cannot be placed in a timeline). */
-export function requireCanonicalStatus(status: string, field = 'status'): CanonicalStatus {
-  const s = canonicalStatus(status);
-  if (!s)
-    throw new BadRequestError(`${PROVIDER}: ${field}: unknown status "${status}"`, {
-      provider: PROVIDER,
-      providerCode: status,
-      field,
-    });
-  return s;
 }
 
 /** Which endpoint answered; it decides what an ambiguous code means. */
@@ -107,9 +95,6 @@ export function fieldNamedIn(message: string | undefined, operation: ItdOperatio
   return undefined;
 }
 
-/** Fields whose rejection by sendWhatsapp means the recipient number is invalid (DESIGN: "ITD 400 on the phone"). */
-const NUMBER_FIELDS = new Set(['phone', 'prefijo']);
-
 /** Builds the named error for an ITD answer that is not `statusApi: OK`. */
 export function itdError(input: { operation: ItdOperation; httpStatus: number; body: unknown }): ProviderError {
   const env = itdEnvelopeSchema.safeParse(input.body);
@@ -135,9 +120,8 @@ export function itdError(input: { operation: ItdOperation; httpStatus: number; b
   else if (input.httpStatus === 408 || input.httpStatus >= 500 || code >= 500 || input.httpStatus < 400)
     error = ProviderUnavailableError;
   else error = BadRequestError;
-
-  if (error === BadRequestError && input.operation === 'sendWhatsapp' && field && NUMBER_FIELDS.has(field))
-    error = InvalidNumberError;
+  // No invalid-number guess: ITD documents no such answer, so a 400 naming the phone is a bad
+  // request like any other, and only timed rules (or onFailure) move an ITD step on.
   return new error(what, details);
 }
 
@@ -147,7 +131,8 @@ export function itdError(input: { operation: ItdOperation; httpStatus: number; b
  * failure has no own time: it is placed at the latest known date (the lookup time if none).
  */
 export function lookupToEvents(key: string, res: StatusResponse, now: Date = new Date()): StatusEvent[] {
-  const status = requireCanonicalStatus(res.data.status, 'data.status');
+  const status = canonicalStatus(String(res.data.status));
+  if (!status) return [unmappedEvent(PROVIDER, key, res.data.status, now, res)];
   const sentAt = res.data.sent_at ? parseItdDate(res.data.sent_at) : undefined;
   const deliveredAt = res.data.delivered_at ? parseItdDate(res.data.delivered_at) : undefined;
   const code = String(res.data.status);

@@ -2,13 +2,12 @@
 // `ref_no`, `status`, `sent_date`, `err_code`. NusaSMS has no callback auth of its own, so the
 // registered URL carries our secret: `GET /callbacks/nusasms?token=…`.
 import type { z } from 'zod';
-import { BadRequestError } from '../errors.js';
 import type { CallbackEndpoint, CallbackRequest, CanonicalStatus, ParsedCallback, StatusEvent } from '../types.js';
 import { callbackSchema, drRecordSchema, type DrRecord } from './contract.js';
 import { drStatus, PROVIDER } from './statuses.js';
 import { parseNusaDate } from './time.js';
 import { CALLBACK_TOKEN_VAR } from '../env.js';
-import { invalidCallback, jsonBody } from '../callbacks-kit.js';
+import { idField, invalidCallback, jsonBody, tolerantStatusParser, unmappedEvent } from '../callbacks-kit.js';
 
 /**
  * Assumption: the document defines no answer; NusaSMS plausibly only looks for HTTP 200, so we
@@ -35,12 +34,7 @@ export function eventFromReport(
   now = new Date(),
 ): StatusEvent {
   const status = drStatus(report.status, report.err_code);
-  if (!status)
-    throw new BadRequestError(`${PROVIDER} callback: status: unknown delivery status "${report.status}"`, {
-      provider: PROVIDER,
-      providerCode: report.status,
-      field: 'status',
-    });
+  if (!status) return unmappedEvent(PROVIDER, report.ref_no.trim(), report.status, now, raw);
   const providerCode =
     report.err_code && report.err_code.trim() !== '0'
       ? `${report.status.trim()}/${report.err_code.trim()}`
@@ -70,7 +64,7 @@ export function parseNusaSmsCallback(req: CallbackRequest): ParsedCallback {
   const { token: _token, ...rest } = source;
   const r = callbackSchema.safeParse(rest);
   if (!r.success) throw invalid(r.error, rest);
-  return { kind: 'status', events: [eventFromReport(r.data, rest)] };
+  return { kind: 'status', events: [eventFromReport(r.data, rest, req.receivedAt)] };
 }
 
 /** A DR command record → an event, or undefined when it carries no delivery status yet. */
@@ -100,7 +94,7 @@ export const nusasmsCallbackEndpoints: CallbackEndpoint[] = [
     path: '/callbacks/nusasms',
     auth: 'token-query',
     secretEnv: CALLBACK_TOKEN_VAR,
-    parse: parseNusaSmsCallback,
+    parse: tolerantStatusParser(PROVIDER, parseNusaSmsCallback, (req) => idField(callbackSource(req), 'ref_no')),
     ack: NUSASMS_CALLBACK_ACK,
   },
 ];

@@ -2,12 +2,11 @@
 // `session_id`, `error_code`, `error_message`, `msisdn`. It has no auth of its own, so the URL we
 // register carries our secret: `GET /callbacks/sms-masking?token=…`.
 import type { z } from 'zod';
-import { BadRequestError } from '../errors.js';
 import type { CallbackEndpoint, CallbackRequest, ParsedCallback, StatusEvent } from '../types.js';
 import { callbackSchema } from './contract.js';
 import { PROVIDER, reportStatus } from './statuses.js';
 import { CALLBACK_TOKEN_VAR } from '../env.js';
-import { invalidCallback } from '../callbacks-kit.js';
+import { invalidCallback, tolerantStatusParser, unmappedEvent } from '../callbacks-kit.js';
 
 /** Assumption: the document defines no answer; the gateway plausibly only checks for HTTP 200. */
 export const SMS_MASKING_CALLBACK_ACK = { status: 200, body: 'OK', contentType: 'text/plain' } as const;
@@ -23,13 +22,17 @@ export function eventFromReport(
   now = new Date(),
 ): StatusEvent {
   const status = reportStatus(code, message);
-  if (!status)
-    throw new BadRequestError(`${PROVIDER} callback: error_code: unknown code "${code}"`, {
-      provider: PROVIDER,
-      providerCode: code,
-      field: 'error_code',
-    });
-  return { provider: PROVIDER, providerMessageId: id.trim(), status, occurredAt: now, providerCode: code.trim(), raw };
+  if (!status) return unmappedEvent(PROVIDER, id.trim(), code, now, raw);
+  // The gateway gives no time: the report is dated when kurir received it.
+  return {
+    provider: PROVIDER,
+    providerMessageId: id.trim(),
+    status,
+    occurredAt: now,
+    precise: false,
+    providerCode: code.trim(),
+    raw,
+  };
 }
 
 export function parseSmsMaskingCallback(req: CallbackRequest): ParsedCallback {
@@ -46,7 +49,7 @@ export function parseSmsMaskingCallback(req: CallbackRequest): ParsedCallback {
   if (!r.success) throw invalid(r.error, source);
   return {
     kind: 'status',
-    events: [eventFromReport(r.data.session_id, r.data.error_code, r.data.error_message, source)],
+    events: [eventFromReport(r.data.session_id, r.data.error_code, r.data.error_message, source, req.receivedAt)],
   };
 }
 
@@ -57,7 +60,7 @@ export const smsMaskingCallbackEndpoints: CallbackEndpoint[] = [
     path: '/callbacks/sms-masking',
     auth: 'token-query',
     secretEnv: CALLBACK_TOKEN_VAR,
-    parse: parseSmsMaskingCallback,
+    parse: tolerantStatusParser(PROVIDER, parseSmsMaskingCallback, (req) => req.query.session_id),
     ack: SMS_MASKING_CALLBACK_ACK,
   },
 ];

@@ -186,10 +186,19 @@ describe('codes and documented bodies', () => {
       () => parse({ session_id: '1' }),
       (e: unknown) => e instanceof BadRequestError && e.field === 'error_code',
     );
-    assert.throws(
-      () => parse({ session_id: '1', error_code: '99' }),
-      (e: unknown) => e instanceof BadRequestError && e.field === 'error_code',
-    );
+    // A code the document does not list is kept, never refused: unmapped with its raw value.
+    const odd = parse({ session_id: '1', error_code: '99' });
+    assert.deepEqual(odd.kind === 'status' ? [odd.events[0]?.status, odd.events[0]?.rawStatus] : [], [
+      'unmapped',
+      '99',
+    ]);
+    // Through the endpoint, only a DLR that names no message is refused.
+    const endpoint = smsMaskingCallbackEndpoints[0]!;
+    const viaEndpoint = (query: Record<string, string>) =>
+      endpoint.parse({ method: 'GET', query, headers: {}, body: undefined });
+    const noCode = viaEndpoint({ session_id: '1' });
+    assert.equal(noCode.kind === 'status' && noCode.events[0]?.status, 'unmapped');
+    assert.throws(() => viaEndpoint({ error_code: '22' }), BadRequestError);
   });
 
   test('the callback endpoint: GET /callbacks/sms-masking, token in the query, 200 plain-text ack', () => {

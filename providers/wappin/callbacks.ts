@@ -9,7 +9,7 @@ import type { CallbackEndpoint, CallbackRequest, InboundMessage, ParsedCallback,
 import { callbackSchema, type WappinCallback } from './contract.js';
 import { canonicalStatus, PROVIDER } from './statuses.js';
 import { parseWappinTimestamp } from './time.js';
-import { jsonBody } from '../callbacks-kit.js';
+import { idField, jsonBody, tolerantStatusParser, unmappedEvent } from '../callbacks-kit.js';
 
 /** The body Wappin needs to see to stop retrying. */
 export const WAPPIN_CALLBACK_ACK = { status: '000' } as const;
@@ -82,7 +82,7 @@ export function statusEventFromCallback(cb: WappinCallback, raw: unknown, receiv
       'is required on a status callback',
     );
   const status = canonicalStatus(code);
-  if (!status) throw bad('status_messages', `unknown status "${code}"`);
+  if (!status) return unmappedEvent(PROVIDER, cb.message_id, code, receivedAt, raw);
   return {
     provider: PROVIDER,
     providerMessageId: cb.message_id,
@@ -127,7 +127,13 @@ export const wappinCallbackEndpoints: CallbackEndpoint[] = [
     path: '/callbacks/wappin',
     auth: 'bearer',
     secretEnv: 'WAPPIN_CALLBACK_TOKEN',
-    parse: (req) => parseWappinCallback(req),
+    acceptsAccessToken: { modeEnv: 'WAPPIN_CALLBACK_AUTH' },
+    parse: tolerantStatusParser(
+      PROVIDER,
+      (req) => parseWappinCallback(req, req.receivedAt),
+      // A customer's chat (callback_type message) that cannot be read is still a 400: it has no status.
+      (req) => (idField(bodyOf(req), 'callback_type') === 'message' ? undefined : idField(bodyOf(req), 'message_id')),
+    ),
     ack: { status: 200, body: WAPPIN_CALLBACK_ACK, contentType: 'application/json' },
   },
 ];

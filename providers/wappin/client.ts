@@ -34,6 +34,8 @@ export interface WappinProviderOptions {
   secretKey: string;
   /** The project the templates belong to (`project_id`). */
   projectId: string;
+  /** Called with each token Wappin issues, before it is used (the worker records its hash for callback checks). */
+  onToken?: (token: string, validUntil: Date) => Promise<void>;
   timeoutMs?: number;
   /** Fetch a new token this long before the current one expires. Default 5 minutes. */
   tokenRefreshMarginMs?: number;
@@ -122,7 +124,10 @@ export class WappinProvider implements ChannelProvider {
   /** The token request in flight: concurrent calls share it. */
   private pending?: Promise<CachedToken>;
 
+  private readonly onToken?: (token: string, validUntil: Date) => Promise<void>;
+
   constructor(options: WappinProviderOptions) {
+    this.onToken = options.onToken;
     this.baseUrl = options.baseUrl;
     this.clientId = options.clientId;
     this.secretKey = options.secretKey;
@@ -351,6 +356,8 @@ export class WappinProvider implements ChannelProvider {
     // it expires cannot help, so that token is used to its end instead of re-asking on every call.
     const reissued = previous?.token === token || expiresAt - this.margin <= now;
     const cached = { token, expiresAt, refreshAt: reissued ? expiresAt : expiresAt - this.margin };
+    // Recorded before first use: Wappin signs the callbacks of what we send with this token.
+    await this.onToken?.(token, new Date(expiresAt));
     this.cached = cached;
     return cached;
   }

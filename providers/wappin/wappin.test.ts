@@ -430,7 +430,6 @@ describe('document samples', () => {
       [{ callback_type: 'status', status_messages: 'read' }, 'message_id'],
       [{ ...base, message_id: '' }, 'message_id'],
       [{ ...base, status_messages: '-' }, 'status_messages'],
-      [{ ...base, status_messages: 'teleported' }, 'status_messages'],
       [{ ...base, timestamp: 'yesterday' }, 'timestamp'],
       [{ ...base, callback_type: 'billing' }, 'callback_type'],
       [{ ...WAPPIN_SAMPLES.messageCallback, sender_number: '-' }, 'sender_number'],
@@ -448,6 +447,37 @@ describe('document samples', () => {
         },
       );
     }
+  });
+
+  test('the endpoint refuses only a callback that names no message: other odd values are kept as unmapped', () => {
+    const base = WAPPIN_SAMPLES.statusCallback;
+    const endpoint = wappinCallbackEndpoints[0]!;
+    const parse = (req: Parameters<typeof endpoint.parse>[0]) => endpoint.parse(req);
+    const receivedAt = new Date('2026-12-04T10:00:00Z');
+    for (const [body, raw] of [
+      [{ ...base, status_messages: 'teleported' }, 'teleported'],
+      [{ ...base, status_messages: 7 }, /status_messages/],
+      [{ ...base, timestamp: 'yesterday' }, /timestamp/],
+    ] as const) {
+      const parsed = parse({ method: 'POST', query: {}, headers: {}, body, receivedAt });
+      assert.equal(parsed.kind, 'status');
+      const [event] = parsed.kind === 'status' ? parsed.events : [];
+      assert.equal(event?.status, 'unmapped');
+      assert.equal(event?.providerMessageId, base.message_id);
+      if (typeof raw === 'string') assert.equal(event?.rawStatus, raw);
+      else assert.match(event?.rawStatus ?? '', raw);
+    }
+    for (const body of [
+      { callback_type: 'status', status_messages: 'read' },
+      { ...base, message_id: '' },
+    ])
+      assert.throws(() => parse({ method: 'POST', query: {}, headers: {}, body }), BadRequestError);
+    const chat = { ...WAPPIN_SAMPLES.messageCallback, sender_number: '-' };
+    assert.throws(
+      () => parse({ method: 'POST', query: {}, headers: {}, body: chat }),
+      BadRequestError,
+      'a chat has no status',
+    );
   });
 
   test('the callback endpoint is POST /callbacks/wappin with bearer auth and the 000 ack', () => {

@@ -10,7 +10,8 @@ import { loadConfig, type Config } from '../../config/index.js';
 import type { Pool } from '../../db/pool.js';
 import { pino } from 'pino';
 import { REDACT_PATHS } from '../../logging/logger.js';
-import { createProviderRegistry } from '../../providers/registry.js';
+import { recordingAccessTokens } from '../../db/provider-access-tokens.js';
+import { createProviderRegistry, PROVIDERS } from '../../providers/registry.js';
 import { sandboxEnvironment, startSandboxes, type RunningSandboxes } from '../../sandboxes/index.js';
 import { createApiRuntime } from '../../runtime/api-runtime.js';
 import { messageInputSchema, type MessageInputRaw } from '../../schemas/message.js';
@@ -127,7 +128,7 @@ export async function startStack(
         taskQueue,
         pool,
         rateLimits: config.PROVIDER_RATE_LIMITS,
-        providers: createProviderRegistry(config),
+        providers: createProviderRegistry(config, PROVIDERS, recordingAccessTokens(pool)),
         workflowBundlePath: process.env.KURIR_WORKFLOW_BUNDLE,
         ...otpSettings(config),
         encryptionKey: config.KURIR_ENCRYPTION_KEY,
