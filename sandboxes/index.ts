@@ -58,8 +58,7 @@ export const SANDBOX_STARTERS: Readonly<Record<string, SandboxStarter>> = {
       callbackUrl: `${s.apiUrl}/callbacks/engagelab`,
       callbackSecret: s.config.ENGAGELAB_CALLBACK_SECRET,
     }),
-  nusasms: (s) =>
-    startNusaSmsSandbox({ ...s.common, callbackUrl: `${s.apiUrl}/callbacks/nusasms/${queryToken(s)}` }),
+  nusasms: (s) => startNusaSmsSandbox({ ...s.common, callbackUrl: `${s.apiUrl}/callbacks/nusasms/${queryToken(s)}` }),
   'sms-masking': (s) =>
     startSmsMaskingSandbox({ ...s.common, callbackUrl: `${s.apiUrl}/callbacks/sms-masking/${queryToken(s)}` }),
 };

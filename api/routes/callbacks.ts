@@ -87,7 +87,8 @@ export function registerCallbackRoutes(app: FastifyInstance, deps: AppDeps): voi
           const secret = mode === 'access-token' ? undefined : setting(deps.config, endpoint.secretEnv);
           const token = bearerToken(headersOnly.headers.authorization);
           if (authentic(endpoint, headersOnly, secret, undefined)) return;
-          if (mode !== 'static' && token !== undefined && (await accessTokens.accepts(endpoint.provider, token))) return;
+          if (mode !== 'static' && token !== undefined && (await accessTokens.accepts(endpoint.provider, token)))
+            return;
           throw unauthorized(`${endpoint.provider} callback: missing, stale or invalid credentials`);
         }
         if (!authentic(endpoint, headersOnly, setting(deps.config, endpoint.secretEnv), pathSecret))
