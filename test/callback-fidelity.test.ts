@@ -39,6 +39,8 @@ describe('callbacks the documents allow', () => {
     const id = await stack.send({
       to,
       steps: [{ channel: 'whatsapp', provider: 'wappin', template: 'order_shipped', params: ['A-1'] }],
+      // A read rule makes the message wait for read; no poll comes before it, so only callbacks count.
+      fallback: { notReadWithin: '30 seconds' },
       pollAfter: '1 minute',
     });
     const r = (await stack.client.workflow.getHandle(id).result()) as MessageResult;

@@ -105,12 +105,10 @@ function invalid(error: z.ZodError, body: unknown): BadRequestError {
   return fail(present ? issue.message : 'is required', field);
 }
 
-/** Unix seconds (or milliseconds) → Date; undefined when absent, refused (400) when no plausible time (1e308 is a number). */
-function fromEpoch(v: number | null | undefined, field: string): Date | undefined {
+/** Unix seconds (or milliseconds) → Date; undefined when absent or implausible (1e308 is a number): the report is kept, dated at receipt. */
+function fromEpoch(v: number | null | undefined): Date | undefined {
   if (v === null || v === undefined || !Number.isFinite(v) || v <= 0) return undefined;
-  const date = plausibleTime(v > 1e12 ? v : v * 1000);
-  if (!date) throw fail(`${v} is not a time between 2000 and ten years from now`, field);
-  return date;
+  return plausibleTime(v > 1e12 ? v : v * 1000);
 }
 
 /** One callback event → a canonical status event. `receivedAt` dates an event that carries no time. */
@@ -130,10 +128,9 @@ export function statusEventFromCallback(item: unknown, receivedAt: Date = new Da
     providerMessageId: e.message_id,
     status,
     // msg_time is when this status happened; itime (when the message was made) is the fallback.
-    occurredAt:
-      fromEpoch(statusObj?.status_data?.msg_time, 'status.status_data.msg_time') ??
-      fromEpoch(e.itime, 'itime') ??
-      receivedAt,
+    occurredAt: fromEpoch(statusObj?.status_data?.msg_time) ?? fromEpoch(e.itime) ?? receivedAt,
+    // Only msg_time is the time of this status (itime is when the message was made).
+    ...(fromEpoch(statusObj?.status_data?.msg_time) ? {} : { precise: false }),
     providerCode: messageStatus.trim().toLowerCase(),
     raw: item,
     // kurir's channels only: email, voice or pwa legs carry no channel kurir could report.

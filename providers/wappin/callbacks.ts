@@ -37,12 +37,15 @@ function invalid(error: z.ZodError, body: unknown): BadRequestError {
 }
 
 /** When the callback says it happened; a missing timestamp means now (assumption: the column is not mandatory). */
+/** The callback's time; a missing or implausible `timestamp` is no reason to lose the report: receipt time. */
 function occurredAt(cb: WappinCallback, receivedAt: Date): Date {
+  return timestampOf(cb) ?? receivedAt;
+}
+
+function timestampOf(cb: WappinCallback): Date | undefined {
   if (cb.timestamp === undefined || String(cb.timestamp).trim() === '' || String(cb.timestamp).trim() === '-')
-    return receivedAt;
-  const at = parseWappinTimestamp(cb.timestamp);
-  if (!at) throw bad('timestamp', `"${String(cb.timestamp)}" is not unix seconds`);
-  return at;
+    return undefined;
+  return parseWappinTimestamp(cb.timestamp);
 }
 
 /** The status a callback carries, from either spelling (samples: status_messages; table: status_message). */
@@ -88,6 +91,7 @@ export function statusEventFromCallback(cb: WappinCallback, raw: unknown, receiv
     providerMessageId: cb.message_id,
     status,
     occurredAt: occurredAt(cb, receivedAt),
+    ...(timestampOf(cb) ? {} : { precise: false }),
     providerCode: code,
     raw,
   };
