@@ -2,7 +2,9 @@
 // the inboxPoll workflow, which reads the sandbox's inbox.php over HTTP and stores each message in
 // inbound_messages once, however often it is listed. Read back through GET /v1/inbound.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 import { ScheduleNotFoundError, type ScheduleHandle } from '@temporalio/client';
 import { ConfigError, loadConfig } from '../config/index.js';
@@ -12,6 +14,7 @@ import {
   INBOX_POLL_SCHEDULE_ID,
 } from '../temporal/inbox-poll-schedule.js';
 import type { InboxPollCounts } from '../workflows/inbox-poll.js';
+import { sandboxEnvironment } from '../sandboxes/index.js';
 import { recordHistory } from './helpers/histories.js';
 import { eventually, startStack, type Stack } from './helpers/stack.js';
 
@@ -77,11 +80,55 @@ describe('inbox polling', () => {
     return body.items.filter((m) => m.text.includes(tag));
   }
 
-  test('off by default: a worker start with the default setting creates no schedule', async () => {
+  test('off by default: the default setting creates no schedule', async () => {
     assert.equal(stack.config.SMS_MASKING_INBOX_POLL, 'off');
     const opts = { schedule: loadConfig({}).SMS_MASKING_INBOX_POLL, taskQueue: stack.taskQueue };
     assert.equal(await ensureInboxPollSchedule(stack.client, opts), 'off');
     await assert.rejects(stack.client.schedule.getHandle(INBOX_POLL_SCHEDULE_ID).describe(), ScheduleNotFoundError);
+  });
+
+  /** Starts the real worker (workers/main.ts) and returns what its start did to the schedule, then stops it. */
+  async function workerStart(setting: string): Promise<string> {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'workers/main.ts'], {
+      env: {
+        ...process.env,
+        ...sandboxEnvironment(stack.sandboxes),
+        TEMPORAL_TASK_QUEUE: stack.taskQueue,
+        // Empty is unset: the default.
+        SMS_MASKING_INBOX_POLL: setting,
+        LOG_LEVEL: 'info',
+        PRETTY_LOGS: 'false',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      for await (const line of createInterface({ input: child.stdout })) {
+        if (!line.startsWith('{')) continue;
+        const entry = JSON.parse(line) as { msg?: string; result?: string; schedule?: string };
+        if (entry.msg === 'sms-masking inbox poll schedule') return `${entry.schedule} ${entry.result}`;
+      }
+      throw new Error('the worker exited before it logged the inbox poll schedule');
+    } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    }
+  }
+
+  test('a worker start: unset creates nothing; "1 minute" creates the schedule; "off" deletes it', async () => {
+    const handle = stack.client.schedule.getHandle(INBOX_POLL_SCHEDULE_ID);
+    try {
+      assert.equal(await workerStart(''), 'off off');
+      await assert.rejects(handle.describe(), ScheduleNotFoundError);
+      assert.equal(await workerStart('1 minute'), '1 minute created');
+      const d = await handle.describe();
+      assert.equal(d.spec.intervals?.[0]?.every, 60_000);
+      assert.equal(d.action.type === 'startWorkflow' && d.action.taskQueue, stack.taskQueue);
+      assert.equal(await workerStart('off'), 'off deleted');
+      await assert.rejects(handle.describe(), ScheduleNotFoundError);
+    } finally {
+      await handle.delete().catch(() => undefined);
+    }
   });
 
   test('on: each message in the inbox reaches GET /v1/inbound once, over two polls', async () => {
