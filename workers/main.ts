@@ -13,6 +13,7 @@ import { connectionOptions, unreachableMessage } from '../temporal/connect.js';
 import { ensureSearchAttributes } from '../temporal/search-attributes.js';
 import { temporalTarget } from '../temporal/target.js';
 import { ensureRetentionSchedule } from '../temporal/retention-schedule.js';
+import { ensureInboxPollSchedule } from '../temporal/inbox-poll-schedule.js';
 import { createKurirWorkers, otpSettings } from './create-worker.js';
 import { retentionSettings } from './retention-settings.js';
 import { installRuntime } from './runtime.js';
@@ -31,14 +32,15 @@ try {
   connection = await NativeConnection.connect(connectionOptions(target));
   const client = await Connection.connect(connectionOptions(target));
   await ensureSearchAttributes(client, target.namespace);
+  // Schedule actions carry workflow arguments: encoded as the worker will decode them.
+  const dataConverter = kurirDataConverter(target.encryptionKey);
+  const schedules = new Client({
+    connection: client,
+    namespace: target.namespace,
+    ...(dataConverter ? { dataConverter } : {}),
+  });
   try {
     // The retention schedule follows this worker's RETENTION_* settings (docs/operations.md#retention).
-    const dataConverter = kurirDataConverter(target.encryptionKey);
-    const schedules = new Client({
-      connection: client,
-      namespace: target.namespace,
-      ...(dataConverter ? { dataConverter } : {}),
-    });
     const settings = retentionSettings(config);
     const result = await ensureRetentionSchedule(schedules, settings);
     logger.info({ schedule: settings.schedule, result }, 'retention schedule');
@@ -46,6 +48,17 @@ try {
     // Workers starting together race to update the one schedule; retention is not worth a worker
     // that does not start. Another worker's (or the next start's) update keeps the schedule.
     logger.warn({ err }, 'cannot create or update the retention schedule; sending goes on');
+  }
+  try {
+    // SMS masking inbox.php polling, off unless SMS_MASKING_INBOX_POLL is set (docs/operations.md#inbox-polling).
+    const schedule = config.SMS_MASKING_INBOX_POLL;
+    const result = await ensureInboxPollSchedule(schedules, {
+      schedule,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+    });
+    logger.info({ schedule, result }, 'sms-masking inbox poll schedule');
+  } catch (err) {
+    logger.warn({ err }, 'cannot create, update or delete the sms-masking inbox poll schedule; sending goes on');
   }
   await client.close();
 } catch (err) {
