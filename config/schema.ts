@@ -10,6 +10,7 @@ import { DEV_SECRETS } from './production-secrets.js';
 import { isRetentionSchedule } from '../schemas/retention-schedule.js';
 import { isSupportedCountry } from 'libphonenumber-js';
 import { ipAllowlistVar, trustProxyVar } from './addresses.js';
+import { providerNamesVar } from './production-providers.js';
 
 const port = z.coerce
   .number({ error: 'must be a port number (0-65535)' })
@@ -86,6 +87,9 @@ function commonEnv(providers: ProviderList) {
     // Providers: credentials unset → sandbox. Each provider's own variables (*_BASE_URL, credentials)
     // come from its descriptor's `env` (providers/<name>/index.ts), merged below.
     SANDBOX_BASE_PORT: port.default(4010),
+    // Production refuses plain-http providers and providers in sandbox mode except these (config/production-providers.ts).
+    PROVIDER_HTTP_ALLOWED: providerNamesVar(providers),
+    PROVIDER_SANDBOX_ALLOWED: providerNamesVar(providers),
     // Sends per second per provider, enforced by the Temporal server on each provider's task queue.
     PROVIDER_RATE_LIMITS: rateLimitsSchemaFor(providers).prefault(''),
     SANDBOX_CALLBACK_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(200),
