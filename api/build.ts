@@ -4,7 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { FastifyBaseLogger } from 'fastify';
 import { app } from './app.js';
-import { parseIpAllowlist } from './ip-allowlist.js';
+import { parseIpAllowlist, type IpAllowlist } from './ip-allowlist.js';
 import { requestSerializer } from './log-serializers.js';
 import type { AppDeps } from './deps.js';
 import { parseDurationMs } from '../schemas/duration.js';
@@ -26,7 +26,7 @@ function requestId(req: IncomingMessage): string {
 /** TRUST_PROXY for Fastify: a list becomes a check of each hop's address (CIDRs, IPv4-mapped peers). */
 function trustProxy(setting: boolean | string[]): boolean | ((address: string) => boolean) {
   if (typeof setting === 'boolean') return setting;
-  const proxies = parseIpAllowlist(setting.join(','));
+  const proxies: IpAllowlist | undefined = parseIpAllowlist(setting.join(','));
   return (address) => proxies?.allows(address) ?? false;
 }
 
