@@ -5,6 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { kurirDataConverter } from '../codec/data-converter.js';
 import { loadConfigOrExit } from '../config/index.js';
+import { providerWarnings } from '../config/production-providers.js';
 import { createPool, workerPoolSize } from '../db/pool.js';
 import { createLogger } from '../logging/logger.js';
 import { recordingAccessTokens } from '../db/provider-access-tokens.js';
@@ -20,6 +21,8 @@ import { installRuntime } from './runtime.js';
 
 const config = loadConfigOrExit(process.env, { server: true });
 const logger = createLogger({ level: config.LOG_LEVEL, name: 'kurir-worker', pretty: config.PRETTY_LOGS });
+// Production exceptions the operator allowed by name (plain-http or sandbox-mode providers).
+for (const warning of providerWarnings(config)) logger.warn(warning);
 if (!config.DATABASE_URL) {
   logger.fatal('DATABASE_URL is not set (npm start sets it for the embedded database)');
   process.exit(2);
