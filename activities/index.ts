@@ -3,6 +3,7 @@ import type { Pool } from '../db/pool.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import { createCampaignActivities } from './campaign-activities.js';
 import { createEventActivities } from './event-activities.js';
+import { createInboxActivities } from './inbox-activities.js';
 import { createMessageActivities } from './message-activities.js';
 import { createOtpActivities } from './otp-activities.js';
 import { createRetentionActivities } from './retention-activities.js';
@@ -22,5 +23,6 @@ export function createActivities(deps: ActivityDeps) {
     ...createCampaignActivities(deps),
     ...createEventActivities(deps),
     ...createRetentionActivities(deps),
+    ...createInboxActivities(deps),
   };
 }

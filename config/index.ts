@@ -1,6 +1,7 @@
 // Loads and validates configuration once. Invalid configuration is a ConfigError that lists
 // every bad variable; entry points print it and exit with status 2.
 import { PROVIDERS, type ProviderList } from '../providers/registry.js';
+import { providerProblems } from './production-providers.js';
 import { isProduction, weakSecrets } from './production-secrets.js';
 import { envSchemaFor, type Env } from './schema.js';
 
@@ -37,12 +38,13 @@ function describeIssues(
 
 /**
  * Configuration of a server process (API, worker): in production (NODE_ENV=production or a
- * non-loopback HOST) every secret must be your own; see production-secrets.ts.
+ * non-loopback HOST) every secret must be your own (production-secrets.ts), and every provider
+ * live over https unless allowed by name (production-providers.ts).
  */
 export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const config = loadConfig(env);
   if (isProduction(config)) {
-    const problems = weakSecrets(config);
+    const problems = [...weakSecrets(config), ...providerProblems(config)];
     if (problems.length) throw new ConfigError(problems);
   }
   return config;

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { ConfigError, loadServerConfig } from './index.js';
+import { PROVIDER_NAMES } from '../providers/registry.js';
 import { DEV_SECRETS, isProduction } from './production-secrets.js';
 
 const strong = (c: string) => c.repeat(40);
@@ -15,9 +16,10 @@ const ownSecrets = {
   KURIR_ENCRYPTION_KEY: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
 };
 
+/** Secrets only: providers in sandbox mode are allowed here (production-providers.test.ts checks them). */
 function problemsOf(env: NodeJS.ProcessEnv): string[] {
   try {
-    loadServerConfig(env);
+    loadServerConfig({ PROVIDER_SANDBOX_ALLOWED: PROVIDER_NAMES.join(','), ...env });
     return [];
   } catch (err) {
     assert.ok(err instanceof ConfigError);

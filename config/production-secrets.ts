@@ -20,7 +20,9 @@ export const MIN_SECRET_LENGTH = 32;
 
 type SecretName = keyof typeof DEV_SECRETS;
 
-function isLoopback(host: string): boolean {
+/** localhost, 127.0.0.0/8 or ::1 (a URL's [::1] too). */
+export function isLoopback(host: string): boolean {
+  if (host === '[::1]') return true;
   if (host === 'localhost') return true;
   const family = isIP(host);
   if (family === 4) return host.startsWith('127.');

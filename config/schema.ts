@@ -9,6 +9,8 @@ import { parseApiKeys } from './api-keys.js';
 import { DEV_SECRETS } from './production-secrets.js';
 import { isRetentionSchedule } from '../schemas/retention-schedule.js';
 import { isSupportedCountry } from 'libphonenumber-js';
+import { ipAllowlistVar, trustProxyVar } from './addresses.js';
+import { providerNamesVar } from './production-providers.js';
 
 const port = z.coerce
   .number({ error: 'must be a port number (0-65535)' })
@@ -77,11 +79,17 @@ function commonEnv(providers: ProviderList) {
     // Callback secret of the providers whose callbacks carry none of their own (`?token=`); the
     // provider-specific secrets (WAPPIN_CALLBACK_TOKEN, ENGAGELAB_CALLBACK_SECRET) are in their descriptors.
     CALLBACK_TOKEN: z.string().min(8).default(DEV_SECRETS.CALLBACK_TOKEN),
-    CALLBACK_IP_ALLOWLIST: z.string().optional(),
+    // Addresses and CIDRs allowed to post callbacks (config/addresses.ts); unset: any.
+    CALLBACK_IP_ALLOWLIST: ipAllowlistVar,
+    // Peers whose X-Forwarded-For sets the client address: false, true or addresses/CIDRs (config/addresses.ts).
+    TRUST_PROXY: trustProxyVar,
 
     // Providers: credentials unset → sandbox. Each provider's own variables (*_BASE_URL, credentials)
     // come from its descriptor's `env` (providers/<name>/index.ts), merged below.
     SANDBOX_BASE_PORT: port.default(4010),
+    // Production refuses plain-http providers and providers in sandbox mode except these (config/production-providers.ts).
+    PROVIDER_HTTP_ALLOWED: providerNamesVar(providers),
+    PROVIDER_SANDBOX_ALLOWED: providerNamesVar(providers),
     // Sends per second per provider, enforced by the Temporal server on each provider's task queue.
     PROVIDER_RATE_LIMITS: rateLimitsSchemaFor(providers).prefault(''),
     SANDBOX_CALLBACK_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(200),

@@ -4,8 +4,11 @@ import type { InboundMessage } from '../providers/types.js';
 import { insertEvents } from './events.js';
 import type { Pool } from './pool.js';
 
-/** Stores an inbound message and, when it is new, its inbound.received event in the same transaction. */
-export async function storeInbound(client: pg.PoolClient, m: InboundMessage): Promise<void> {
+/**
+ * Stores an inbound message and, when it is new, its inbound.received event in the same transaction.
+ * True when it was new (inbox polling counts them).
+ */
+export async function storeInbound(client: pg.PoolClient, m: InboundMessage): Promise<boolean> {
   const res = await client.query<{ id: string }>(
     `INSERT INTO inbound_messages (provider, provider_message_id, sender, recipient, type, text, media_url, received_at, raw)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (provider, provider_message_id) DO NOTHING RETURNING id`,
@@ -22,7 +25,7 @@ export async function storeInbound(client: pg.PoolClient, m: InboundMessage): Pr
     ],
   );
   const id = res.rows[0]?.id;
-  if (id === undefined) return;
+  if (id === undefined) return false;
   // No sender number or text in the event: the application reads them from GET /v1/inbound.
   await insertEvents(client, [
     {
@@ -33,6 +36,7 @@ export async function storeInbound(client: pg.PoolClient, m: InboundMessage): Pr
       data: { inboundId: id, providerMessageId: m.providerMessageId, type: m.type },
     },
   ]);
+  return true;
 }
 
 export interface InboundRow {

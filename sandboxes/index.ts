@@ -49,6 +49,7 @@ export const SANDBOX_STARTERS: Readonly<Record<string, SandboxStarter>> = {
   itd: (s) =>
     startItdSandbox({
       ...s.common,
+      authScheme: s.config.ITD_AUTH_SCHEME,
       callbackUrl: `${s.apiUrl}/callbacks/itd/status/${queryToken(s)}`,
       inboundCallbackUrl: `${s.apiUrl}/callbacks/itd/inbound/${queryToken(s)}`,
     }),

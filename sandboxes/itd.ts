@@ -13,7 +13,12 @@ import {
   type SandboxReply,
   type SandboxRequest,
 } from './kit.js';
-import { ITD_CONTENT_TYPES, ITD_DEFAULT_PREFIJO } from '../providers/itd/contract.js';
+import {
+  ITD_CONTENT_TYPES,
+  ITD_DEFAULT_PREFIJO,
+  itdAuthHeaders,
+  type ItdAuthScheme,
+} from '../providers/itd/contract.js';
 import { formatCallbackDate, formatLookupDate, parseDayParam } from '../providers/itd/time.js';
 import { ITD_SANDBOX_CREDENTIALS } from '../providers/itd/client.js';
 export { ITD_SANDBOX_CREDENTIALS };
@@ -22,8 +27,10 @@ export { ITD_SANDBOX_CREDENTIALS };
 export const ITD_SANDBOX_ACCOUNT_PHONE = '56932028245';
 
 export interface ItdSandboxOptions extends SandboxOptions {
-  /** The JWT the `token` header must carry; default ITD_SANDBOX_CREDENTIALS.token. */
+  /** The JWT the requests must carry; default ITD_SANDBOX_CREDENTIALS.token. */
   token?: string;
+  /** The one header form it accepts (the document does not name the header); default `bearer`. */
+  authScheme?: ItdAuthScheme;
   /** Where inbound-message callbacks go (e.g. http://127.0.0.1:3000/callbacks/itd/inbound?token=…). */
   inboundCallbackUrl?: string;
   /** WhatsApp credits at start; each accepted send uses one; at 0 sends answer 502 NOT_CREDITS. Default 1000. */
@@ -301,8 +308,10 @@ export async function startItdSandbox(opts: ItdSandboxOptions = {}): Promise<Itd
       const route = routeOf(req.path);
       if (!route) return err(404, 'NOT_FOUND', 'NOT FOUND');
       if (req.method !== 'GET' && req.method !== 'POST') return err(405, 'METHOD_NOT_ALLOWED', 'METHOD NOT ALLOWED');
-      const given = req.headers.token;
-      if (typeof given !== 'string' || given !== token) return err(401, 'UNAUTHORIZED', 'UNAUTHORIZED');
+      const [[header, expected]] = Object.entries(itdAuthHeaders(opts.authScheme ?? 'bearer', token)) as [
+        [string, string],
+      ];
+      if (req.headers[header] !== expected) return err(401, 'UNAUTHORIZED', 'UNAUTHORIZED');
       // Assumption: the 415 body is undocumented; it follows the other answers' shape.
       const ct = req.headers['content-type'];
       if (req.method === 'POST' && !(typeof ct === 'string' && ct.includes('application/json')))

@@ -1,7 +1,7 @@
 // An SMS masking gateway sandbox: send.php (GET), send_post.php (POST), report.php, balance.php,
-// inbox.php, reports_post.php and DLR callbacks by HTTP GET. Outcomes are scripted by the three
-// digits before the recipient's last three (the SMS code, see kit.ts). Paths are served
-// at the root and under `/masking/` like the real gateway.
+// inbox.php (sandbox-only POST /__sandbox/inbox adds a message), reports_post.php and DLR callbacks
+// by HTTP GET. Outcomes are scripted by the three digits before the recipient's last three (the SMS
+// code, see kit.ts). Paths are served at the root and under `/masking/` like the real gateway.
 import { randomInt } from 'node:crypto';
 import {
   deliverCallback,
@@ -32,11 +32,26 @@ export interface SmsMaskingSandboxOptions extends SandboxOptions {
   password?: string;
   /** Credits at start; each accepted SMS costs segmentCount(message). */
   balance?: number;
-  /** Messages inbox.php lists (collocation modem customers). */
-  inbox?: Array<{ id: string; hp: string; message: string; date: string }>;
+  /** Messages inbox.php lists (collocation modem customers); tests add more by POST /__sandbox/inbox. */
+  inbox?: InboxItem[];
+  /** inbox.php's answer, which the document does not show: a JSON array (default) or `id|hp|message|date` lines. */
+  inboxFormat?: 'json' | 'lines';
+  /** Whether a read empties the inbox (the document does not say); default false, every read lists all. */
+  inboxDrain?: boolean;
   /** How long the first send to a scripted 610 number takes before it answers 503. */
   slowMs?: number;
 }
+
+/** An inbox item as the sandbox answers it; no `id` or `date` when the test gives none. */
+export interface InboxItem {
+  id?: string;
+  hp: string;
+  message: string;
+  date?: string;
+}
+
+/** Jakarta wall-clock time, `yyyy-MM-dd HH:mm:ss` (WIB, UTC+7), as the client's parseJakarta reads it. */
+const jakartaTime = (d: Date) => new Date(d.getTime() + 7 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
 
 interface Message {
   hp: string;
@@ -167,6 +182,26 @@ export async function startSmsMaskingSandbox(opts: SmsMaskingSandboxOptions = {}
     };
   };
 
+  const inbox: InboxItem[] = [...(opts.inbox ?? [])];
+  const readInbox = (p: Record<string, string>): SandboxReply => {
+    if (!loggedIn(p)) return text(SMS_MASKING_SANDBOX_ANSWERS.badLogin);
+    const items = opts.inboxDrain ? inbox.splice(0) : [...inbox];
+    if (opts.inboxFormat !== 'lines') return { status: 200, body: items };
+    return text(items.map((m) => [m.id ?? '', m.hp, m.message, m.date ?? ''].join('|')).join('\n'));
+  };
+  /** Sandbox-only: a message arrives at the modem. `date` defaults to now; `"date": null` leaves it out. */
+  const addInbox = (body: unknown): SandboxReply => {
+    const b = (body !== null && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+    if (typeof b.hp !== 'string' || typeof b.message !== 'string')
+      return { status: 400, body: { error: 'hp and message are required strings' } };
+    const date = b.date === null ? undefined : typeof b.date === 'string' ? b.date : jakartaTime(new Date());
+    const item: InboxItem = { hp: b.hp, message: b.message };
+    if (typeof b.id === 'string') item.id = b.id;
+    if (date !== undefined) item.date = date;
+    inbox.push(item);
+    return { status: 200, body: { queued: inbox.length } };
+  };
+
   const routes: Record<string, { method: 'GET' | 'POST'; handle: (p: Record<string, string>) => SandboxReply }> = {
     [SMS_MASKING_PATHS.send]: { method: 'GET', handle: send },
     [SMS_MASKING_PATHS.sendPost]: { method: 'POST', handle: send },
@@ -176,11 +211,7 @@ export async function startSmsMaskingSandbox(opts: SmsMaskingSandboxOptions = {}
       method: 'GET',
       handle: (p) => text(loggedIn(p) ? String(balance) : SMS_MASKING_SANDBOX_ANSWERS.badLogin),
     },
-    [SMS_MASKING_PATHS.inbox]: {
-      method: 'GET',
-      handle: (p) =>
-        loggedIn(p) ? { status: 200, body: opts.inbox ?? [] } : text(SMS_MASKING_SANDBOX_ANSWERS.badLogin),
-    },
+    [SMS_MASKING_PATHS.inbox]: { method: 'GET', handle: readInbox },
     [SMS_MASKING_PATHS.reportsPost]: { method: 'POST', handle: reportsPost },
   };
   const route = (path: string) => routes[path.replace(/^\/(masking\/)?/, '')];
@@ -189,6 +220,7 @@ export async function startSmsMaskingSandbox(opts: SmsMaskingSandboxOptions = {}
     port: opts.port,
     recipientOf: (req) => (/send(_post)?\.php$/.test(req.path) ? params(req).hp : undefined),
     handler: (req) => {
+      if (req.path === '/__sandbox/inbox' && req.method === 'POST') return addInbox(req.body);
       const r = route(req.path);
       if (!r) return text('Not Found', 404);
       if (req.method !== r.method) return text('Method Not Allowed', 405);

@@ -44,6 +44,8 @@ export async function withHarness<T>(log: (l: string) => void, fn: (h: Harness) 
         DATABASE_URL: db.url,
         KURIR_WORKFLOW_BUNDLE: bundlePath,
         RETENTION_SCHEDULE: 'off',
+        // Off by default already; a developer's setting must not poll from spawned test workers either.
+        SMS_MASKING_INBOX_POLL: 'off',
       };
       return await fn({ temporal, databaseUrl: db.url, bundlePath, env });
     } finally {

@@ -8,6 +8,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DEV_SECRETS } from '../config/production-secrets.js';
+import { PROVIDER_NAMES } from '../providers/registry.js';
 import { sandboxEnvironment } from '../sandboxes/index.js';
 import { PROJECT_ROOT, STATE_DIR } from '../scripts/paths.js';
 import { freePort } from '../scripts/temporal.js';
@@ -25,6 +26,8 @@ const ENCRYPTION_KEY = `k1:${randomBytes(32).toString('base64')}`;
 const OWN_SECRETS: Record<string, string> = {
   ...Object.fromEntries(Object.keys(DEV_SECRETS).map((name) => [name, randomBytes(32).toString('hex')])),
   KURIR_ENCRYPTION_KEY: ENCRYPTION_KEY,
+  // The providers run against the test's sandboxes: production refuses sandbox mode unless allowed.
+  PROVIDER_SANDBOX_ALLOWED: PROVIDER_NAMES.join(','),
 };
 
 /** The environment of a production process: no tsx preload, no test bundle, the stack's services. */

@@ -162,3 +162,23 @@ describe('callbacks the documents allow', () => {
     assert.equal(wrong.statusCode, 401);
   });
 });
+
+describe('CALLBACK_IP_ALLOWLIST with CIDRs', () => {
+  let guarded: Stack;
+  before(async () => {
+    guarded = await startStack({ worker: false, env: { CALLBACK_IP_ALLOWLIST: '10.0.0.0/8, 2001:db8::/32' } });
+  });
+  after(async () => {
+    await guarded?.stop();
+  });
+
+  test('an address inside a listed range gets to authentication; one outside is 403', async () => {
+    const url = `/callbacks/nusasms/${encodeURIComponent(guarded.config.CALLBACK_TOKEN)}?ref_no=93&status=D`;
+    const from = async (remoteAddress: string) =>
+      (await guarded.api.inject({ method: 'GET', url, remoteAddress })).statusCode;
+    assert.deepEqual(
+      [await from('10.20.30.40'), await from('::ffff:10.1.1.1'), await from('2001:db8::7'), await from('127.0.0.1')],
+      [200, 200, 200, 403],
+    );
+  });
+});

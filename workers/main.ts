@@ -5,6 +5,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { kurirDataConverter } from '../codec/data-converter.js';
 import { loadConfigOrExit } from '../config/index.js';
+import { providerWarnings } from '../config/production-providers.js';
 import { createPool, workerPoolSize } from '../db/pool.js';
 import { createLogger } from '../logging/logger.js';
 import { recordingAccessTokens } from '../db/provider-access-tokens.js';
@@ -13,12 +14,15 @@ import { connectionOptions, unreachableMessage } from '../temporal/connect.js';
 import { ensureSearchAttributes } from '../temporal/search-attributes.js';
 import { temporalTarget } from '../temporal/target.js';
 import { ensureRetentionSchedule } from '../temporal/retention-schedule.js';
+import { ensureInboxPollSchedule } from '../temporal/inbox-poll-schedule.js';
 import { createKurirWorkers, otpSettings } from './create-worker.js';
 import { retentionSettings } from './retention-settings.js';
 import { installRuntime } from './runtime.js';
 
 const config = loadConfigOrExit(process.env, { server: true });
 const logger = createLogger({ level: config.LOG_LEVEL, name: 'kurir-worker', pretty: config.PRETTY_LOGS });
+// Production exceptions the operator allowed by name (plain-http or sandbox-mode providers).
+for (const warning of providerWarnings(config)) logger.warn(warning);
 if (!config.DATABASE_URL) {
   logger.fatal('DATABASE_URL is not set (npm start sets it for the embedded database)');
   process.exit(2);
@@ -31,14 +35,15 @@ try {
   connection = await NativeConnection.connect(connectionOptions(target));
   const client = await Connection.connect(connectionOptions(target));
   await ensureSearchAttributes(client, target.namespace);
+  // Schedule actions carry workflow arguments: encoded as the worker will decode them.
+  const dataConverter = kurirDataConverter(target.encryptionKey);
+  const schedules = new Client({
+    connection: client,
+    namespace: target.namespace,
+    ...(dataConverter ? { dataConverter } : {}),
+  });
   try {
     // The retention schedule follows this worker's RETENTION_* settings (docs/operations.md#retention).
-    const dataConverter = kurirDataConverter(target.encryptionKey);
-    const schedules = new Client({
-      connection: client,
-      namespace: target.namespace,
-      ...(dataConverter ? { dataConverter } : {}),
-    });
     const settings = retentionSettings(config);
     const result = await ensureRetentionSchedule(schedules, settings);
     logger.info({ schedule: settings.schedule, result }, 'retention schedule');
@@ -46,6 +51,17 @@ try {
     // Workers starting together race to update the one schedule; retention is not worth a worker
     // that does not start. Another worker's (or the next start's) update keeps the schedule.
     logger.warn({ err }, 'cannot create or update the retention schedule; sending goes on');
+  }
+  try {
+    // SMS masking inbox.php polling, off unless SMS_MASKING_INBOX_POLL is set (docs/operations.md#inbox-polling).
+    const schedule = config.SMS_MASKING_INBOX_POLL;
+    const result = await ensureInboxPollSchedule(schedules, {
+      schedule,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+    });
+    logger.info({ schedule, result }, 'sms-masking inbox poll schedule');
+  } catch (err) {
+    logger.warn({ err }, 'cannot create, update or delete the sms-masking inbox poll schedule; sending goes on');
   }
   await client.close();
 } catch (err) {

@@ -5,6 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InboxWriter } from '../../db/inbox-writer.js';
 import { AccessTokenCheck } from '../access-token-check.js';
+import { parseIpAllowlist } from '../ip-allowlist.js';
 import { BadRequestError } from '../../providers/errors.js';
 import { setting } from '../../providers/registry.js';
 import type { CallbackEndpoint, CallbackRequest, ParsedCallback } from '../../providers/types.js';
@@ -50,9 +51,8 @@ function authentic(
 export const PATH_SECRET_PARAM = 'secret';
 
 export function registerCallbackRoutes(app: FastifyInstance, deps: AppDeps): void {
-  const allow = deps.config.CALLBACK_IP_ALLOWLIST?.split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
+  // Addresses and CIDRs; the config schema already refused a malformed entry at start.
+  const allow = parseIpAllowlist(deps.config.CALLBACK_IP_ALLOWLIST);
   const inbox = new InboxWriter(deps.pool);
   const accessTokens = new AccessTokenCheck(deps.pool);
   // A query-token endpoint is served at its path with ?token=<secret>, and at <path>/<secret>.
@@ -72,7 +72,7 @@ export function registerCallbackRoutes(app: FastifyInstance, deps: AppDeps): voi
       // Every scheme needs only the headers and the query: refuse before the body is read, so no
       // unauthenticated request costs a JSON parse (security review M1).
       onRequest: async (req: FastifyRequest) => {
-        if (allow?.length && !allow.includes(req.ip))
+        if (allow && !allow.allows(req.ip))
           throw new HttpError(403, `callbacks from ${req.ip} are not allowed`, 'forbidden');
         const headersOnly: CallbackRequest = {
           method: req.method,

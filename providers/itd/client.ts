@@ -18,6 +18,7 @@ import { inboundFromReceived } from './callbacks.js';
 import {
   creditsResponseSchema,
   ITD_PATHS,
+  itdAuthHeaders,
   itdEnvelopeSchema,
   receivedRequestSchema,
   receivedResponseSchema,
@@ -25,6 +26,7 @@ import {
   sendWhatsappResponseSchema,
   statusRequestSchema,
   statusResponseSchema,
+  type ItdAuthScheme,
   type ItdContentType,
   type SendWhatsappRequest,
 } from './contract.js';
@@ -34,8 +36,10 @@ import { formatDayParam } from './time.js';
 export interface ItdProviderOptions {
   /** e.g. `https://ida.itdchile.cl/api/v2` (the paths `whatsapp/...` are appended). */
   baseUrl: string;
-  /** The API JWT, sent in the `token` header. */
+  /** The API JWT. */
   token: string;
+  /** Which header carries it (ITD_AUTH_SCHEME; contract.ts says why it is a choice). Default `bearer`. */
+  authScheme?: ItdAuthScheme;
   timeoutMs?: number;
 }
 
@@ -74,12 +78,12 @@ export class ItdProvider implements ChannelProvider {
   readonly name = PROVIDER;
   readonly channels: readonly Channel[] = ['whatsapp'];
   private readonly baseUrl: string;
-  private readonly token: string;
+  private readonly auth: Record<string, string>;
   private readonly timeoutMs?: number;
 
   constructor(options: ItdProviderOptions) {
     this.baseUrl = options.baseUrl;
-    this.token = options.token;
+    this.auth = itdAuthHeaders(options.authScheme ?? 'bearer', options.token);
     this.timeoutMs = options.timeoutMs;
   }
 
@@ -201,7 +205,7 @@ export class ItdProvider implements ChannelProvider {
       provider: PROVIDER,
       method: json ? 'POST' : 'GET',
       url: joinUrl(this.baseUrl, path),
-      headers: { token: this.token },
+      headers: this.auth,
       json,
       timeoutMs: this.timeoutMs,
     });

@@ -4,6 +4,20 @@
 import { z } from 'zod';
 
 /** The endpoints, relative to the base URL `https://ida.itdchile.cl/api/v2`. `recievedWhatsapp` is ITD's spelling. */
+/**
+ * Where the API token goes. The document says only "Utilizando la autorización (TOKEN API) en el
+ * encabezado de la petición HTTP" (the pages that name the header are not in it), so the scheme is
+ * configurable: `Authorization: Bearer <jwt>` (default, the usual JWT form), the raw token in
+ * `Authorization`, or a header named `token`.
+ */
+export const ITD_AUTH_SCHEMES = ['bearer', 'authorization', 'token-header'] as const;
+export type ItdAuthScheme = (typeof ITD_AUTH_SCHEMES)[number];
+
+export function itdAuthHeaders(scheme: ItdAuthScheme, token: string): Record<string, string> {
+  if (scheme === 'token-header') return { token };
+  return { authorization: scheme === 'bearer' ? `Bearer ${token}` : token };
+}
+
 export const ITD_PATHS = {
   send: 'whatsapp/sendWhatsapp',
   status: 'whatsapp/statusWhatsappByKey',

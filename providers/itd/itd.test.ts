@@ -744,8 +744,23 @@ test('wrong token maps to AuthenticationError on every endpoint', async () => {
   assert.ok(!e.message.includes('not-the-jwt'), 'the token never appears in errors');
 });
 
+test('ITD_AUTH_SCHEME: the client sends the configured header form, the sandbox accepts only that one', async () => {
+  for (const scheme of ['bearer', 'authorization', 'token-header'] as const) {
+    const sb = await startItdSandbox({ authScheme: scheme });
+    try {
+      const right = new ItdProvider({ baseUrl: sb.url, ...ITD_SANDBOX_CREDENTIALS, authScheme: scheme });
+      assert.equal((await right.send(text('+56912345123'))).status, 'accepted', scheme);
+      const other = scheme === 'bearer' ? 'token-header' : 'bearer';
+      const wrong = new ItdProvider({ baseUrl: sb.url, ...ITD_SANDBOX_CREDENTIALS, authScheme: other });
+      await rejects(wrong.send(text('+56912345123')), AuthenticationError);
+    } finally {
+      await sb.close();
+    }
+  }
+});
+
 test('sandbox speaks the documented contract: GET, 415, 400 messages, unknown key', async () => {
-  const headers = { token: ITD_SANDBOX_CREDENTIALS.token };
+  const headers = { authorization: `Bearer ${ITD_SANDBOX_CREDENTIALS.token}` };
   const get = await fetch(
     `${sandbox.url}/api/v2/whatsapp/sendWhatsapp?content_type=TEXT&content=hola&phone=912345123`,
     { headers },

@@ -15,6 +15,7 @@ import type {
   StatusEvent,
 } from '../types.js';
 import { eventFromReport } from './callbacks.js';
+import { inboxMessageId } from './inbox-id.js';
 import {
   balanceAnswerJsonSchema,
   inboxItemSchema,
@@ -173,19 +174,23 @@ export class SmsMaskingProvider implements ChannelProvider {
           return { id, hp, message, date };
         });
     else throw answerError(text, 'inbox');
-    return items.flatMap((raw, i) => {
+    const seen = new Map<string, number>();
+    return items.flatMap((raw) => {
       const r = inboxItemSchema.safeParse(raw);
       const from = r.success ? (r.data.hp ?? r.data.msisdn ?? r.data.from) : undefined;
       if (!r.success || !from) return [];
-      const receivedAt = parseJakarta(r.data.date ?? r.data.time ?? r.data.received) ?? new Date();
+      const time = r.data.date ?? r.data.time ?? r.data.received;
+      const receivedAt = parseJakarta(time) ?? new Date();
       const digits = from.replace(/\D/g, '');
+      const text = r.data.message ?? r.data.sms ?? r.data.text;
       return [
         {
           provider: PROVIDER,
-          providerMessageId: r.data.id ?? `${digits}-${receivedAt.getTime()}-${i}`,
+          // Stable across polls, also without a gateway id (inbox-id.ts).
+          providerMessageId: inboxMessageId(r.data.id, { digits, time, text }, seen),
           from: digits ? `+${digits}` : from,
           type: 'text',
-          text: r.data.message ?? r.data.sms ?? r.data.text,
+          text,
           receivedAt,
           raw,
         },
@@ -226,7 +231,8 @@ export class SmsMaskingProvider implements ChannelProvider {
       timeoutMs: this.options.timeoutMs,
     });
     if (res.status < 200 || res.status >= 300) throw httpError(res.status, operation);
-    if (operation !== 'report' && res.text.trim() === '')
+    // An empty report or inbox is an answer ("nothing yet"); elsewhere an empty body is an outage.
+    if (operation !== 'report' && operation !== 'inbox' && res.text.trim() === '')
       throw new ProviderUnavailableError(`${PROVIDER} ${operation} answered an empty body`, {
         provider: PROVIDER,
         httpStatus: res.status,

@@ -1,4 +1,6 @@
 // SMS masking gateway (Indonesia, SMS): the descriptor kurir reads everything from.
+import { z } from 'zod';
+import { isRetentionSchedule } from '../../schemas/retention-schedule.js';
 import type { ProviderDescriptor } from '../descriptor.js';
 import { baseUrlVar, credentialVar } from '../env.js';
 import { smsMaskingCallbackEndpoints } from './callbacks.js';
@@ -9,6 +11,15 @@ const env = {
   SMS_MASKING_BASE_URL: baseUrlVar,
   SMS_MASKING_USERNAME: credentialVar,
   SMS_MASKING_PASSWORD: credentialVar,
+  // inbox.php polling (temporal/inbox-poll-schedule.ts): only collocation-modem customers have an
+  // inbox, so off unless set; when on, an interval ("1 minute") or cron expression, as RETENTION_SCHEDULE.
+  SMS_MASKING_INBOX_POLL: z
+    .string()
+    .refine(
+      isRetentionSchedule,
+      'must be "off", an interval of at least a minute ("1 minute") or a 5-field cron expression ("*/5 * * * *")',
+    )
+    .default('off'),
 };
 
 export const smsMasking: ProviderDescriptor<'sms-masking', typeof env> = {

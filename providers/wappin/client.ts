@@ -1,7 +1,7 @@
 // Wappin client: templates (HSM, optionally with Wappin's own WA→SMS omnichannel leg), session
 // texts and media over WhatsApp, status inquiry and the number checker. Every request is checked
 // against the contract before it leaves, so a request Wappin would refuse makes no HTTP call.
-import { BadRequestError, ProviderUnavailableError } from '../errors.js';
+import { BadRequestError, ProviderUnavailableError, SendRejectedError } from '../errors.js';
 import { providerValidation } from '../validation.js';
 import { httpRequest, joinUrl } from '../http.js';
 import { toInternationalDigits } from '../phone.js';
@@ -202,7 +202,17 @@ export class WappinProvider implements ChannelProvider {
 
   async send(message: OutboundMessage): Promise<SendResult> {
     const req = this.buildSendRequest(message);
-    const answer = await this.call(req.operation, req.path, req.body);
+    const answer = await this.call(req.operation, req.path, req.body).catch((err: unknown) => {
+      // 700 "Error from vendor" on an omnichannel send: the SMS vendor failed, perhaps after the
+      // WhatsApp leg went out. Wappin takes no idempotency key, so a retry could send the template
+      // twice: the send is not retried, and the fallback rules decide what follows.
+      if (message.smsFallback && err instanceof ProviderUnavailableError && err.providerCode === '700')
+        throw new SendRejectedError(
+          `${PROVIDER}: 700 Error from vendor on a WhatsApp+SMS send; the WhatsApp leg may have gone out, so it is not retried`,
+          { provider: PROVIDER, providerCode: '700' },
+        );
+      throw err;
+    });
     const res = sendResponseSchema.safeParse(answer.json);
     if (!res.success)
       throw new ProviderUnavailableError(`${PROVIDER} ${req.operation} answered 200 without a message_id`, {
