@@ -143,11 +143,11 @@ function stepsFor(scenario: Scenario): Step[] {
       return [{ status: 'target_valid' }, { status: 'sent_failed', errorCode: 5013, detail: 'target blacklisted' }];
     case 'fails_later':
       return [{ status: 'target_valid' }, { status: 'sent_failed', errorCode: 5012, detail: 'target unreachable' }];
-    // 611/612: after delivery, a status name the document does not list, or a number in its place.
+    // 611/612: before the delivery, a status name the document does not list, or a number in its place.
     case 'unknown_status':
-      return [...stepsFor('read'), { status: 'carrier_accepted' }];
+      return [{ status: 'target_valid' }, { status: 'sent' }, { status: 'carrier_accepted' }, { status: 'delivered' }];
     case 'numeric_status':
-      return [...stepsFor('read'), { status: 2 }];
+      return [{ status: 'target_valid' }, { status: 'sent' }, { status: 2 }, { status: 'delivered' }];
     default:
       return [
         { status: 'target_valid' },

@@ -13,8 +13,8 @@ import type { AddressInfo } from 'node:net';
  *   604 sent+delivered, never read · 605 sent, never delivered · 606 no callbacks (status only by polling) ·
  *   607 first send answers 5xx, the retry succeeds · 608 callbacks duplicated and in reverse order ·
  *   609 callbacks arrive before the send response · 610 send times out once (slow response), then succeeds ·
- *   611 after the normal statuses, one report with a status value the document does not list ·
- *   612 after the normal statuses, one report with a number where the document shows a name or letter ·
+ *   611 before the last normal status, one report with a status value the document does not list ·
+ *   612 before the last normal status, one report with a number where the document shows a name or letter ·
  *   anything else: sent → delivered → read.
  * 611/612 are the surprises a document allows without showing; a sandbox whose callbacks cannot carry
  * them (every query value is text) says so in docs/providers.md and otherwise plays the default.

@@ -49,15 +49,16 @@ function reportsFor(scenario: Scenario): Array<[string, string]> {
       return [];
     case 'fails_later':
       return [['F', '-88']];
+    // Before the D, so a message that ends at delivered still hears it.
     case 'unknown_status':
       return [
-        ['D', '0'],
         ['R', '0'],
+        ['D', '0'],
       ];
     case 'numeric_status':
       return [
-        ['D', '0'],
         ['2', '0'],
+        ['D', '0'],
       ];
     default:
       return [['D', '0']];

@@ -68,10 +68,10 @@ function codesFor(scenario: Scenario): string[] {
       return ['20'];
     case 'duplicate_reversed':
       return ['20', '22'];
-    // 611: a code neither table lists, after the delivery. 612 (a number where a name was shown)
+    // 611: a code neither table lists, before the delivery. 612 (a number where a name was shown)
     // cannot happen here: every DLR value is query text and every code is already a number.
     case 'unknown_status':
-      return ['22', '23'];
+      return ['23', '22'];
     case 'rejected':
       return [];
     default:

@@ -22,6 +22,8 @@ export const nusasms: ProviderDescriptor<'nusasms', typeof env> = {
       onLookupUnparsed,
     }),
   callbacks: nusasmsCallbackEndpoints,
+  // The document shows one report, D (delivered), and no read: a read rule cannot apply here.
+  reports: { whatsapp: { delivered: true, read: false } },
   statusMap: NUSASMS_DR_STATUSES,
   sendQueue: { defaultRatePerSecond: 80 },
   sandbox: 'sandboxes/nusasms.ts',

@@ -393,8 +393,8 @@ describe('sandbox over HTTP', () => {
     ['605', []],
     ['603', ['failed']],
     ['608', ['delivered', 'delivered']],
-    ['611', ['delivered', 'unmapped']],
-    ['612', ['delivered', 'unmapped']],
+    ['611', ['unmapped', 'delivered']],
+    ['612', ['unmapped', 'delivered']],
   ];
   for (const [code, expected] of scripted) {
     test(`…${code}: callbacks parse to ${expected.join(', ')}`, async () => {
