@@ -18,6 +18,8 @@ export interface ProviderSettings {
    * the worker records its hash so the API can accept callbacks that carry it.
    */
   onAccessToken?: (token: string, validUntil: Date) => Promise<void>;
+  /** Called when a status lookup answers in a shape the client cannot read (it then throws): log and count it. */
+  onLookupUnparsed?: (detail: string) => void;
 }
 
 export interface ProviderDescriptor<N extends string = string, E extends z.ZodRawShape = z.ZodRawShape> {

@@ -62,15 +62,17 @@ export function baseUrl(config: Config, name: string, providers: ProviderList = 
 /** What the process running the clients does with what they learn (the worker records access tokens). */
 export interface ProviderHooks {
   onAccessToken?: (provider: string, token: string, validUntil: Date) => Promise<void>;
+  onLookupUnparsed?: (provider: string, detail: string) => void;
 }
 
 function settings(config: Config, name: string, providers: ProviderList, hooks: ProviderHooks): ProviderSettings {
-  const onAccessToken = hooks.onAccessToken;
+  const { onAccessToken, onLookupUnparsed } = hooks;
   return {
     baseUrl: baseUrl(config, name, providers),
     live: providerMode(config, name, providers) === 'live',
     setting: (key) => setting(config, key),
     ...(onAccessToken ? { onAccessToken: (token, validUntil) => onAccessToken(name, token, validUntil) } : {}),
+    ...(onLookupUnparsed ? { onLookupUnparsed: (detail: string) => onLookupUnparsed(name, detail) } : {}),
   };
 }
 

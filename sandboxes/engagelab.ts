@@ -28,6 +28,7 @@ import {
   verifyRequestSchema,
   type CallbackBody,
   type EngageLabMessageStatus,
+  type SurpriseStatus,
   type TemplateConfig,
   type TemplateConfigInput,
 } from '../providers/engagelab/contract.js';
@@ -70,7 +71,7 @@ export interface EngageLabSandboxOptions extends SandboxOptions {
 }
 
 export interface SandboxEvent {
-  message_status: EngageLabMessageStatus;
+  message_status: EngageLabMessageStatus | SurpriseStatus;
   channel: string;
   at: string;
   error_code: number;
@@ -95,7 +96,7 @@ export interface EngageLabSandbox extends RunningSandbox {
 }
 
 interface Step {
-  status: EngageLabMessageStatus;
+  status: EngageLabMessageStatus | SurpriseStatus;
   errorCode?: number;
   detail?: string;
 }
@@ -142,6 +143,11 @@ function stepsFor(scenario: Scenario): Step[] {
       return [{ status: 'target_valid' }, { status: 'sent_failed', errorCode: 5013, detail: 'target blacklisted' }];
     case 'fails_later':
       return [{ status: 'target_valid' }, { status: 'sent_failed', errorCode: 5012, detail: 'target unreachable' }];
+    // 611/612: before the delivery, a status name the document does not list, or a number in its place.
+    case 'unknown_status':
+      return [{ status: 'target_valid' }, { status: 'sent' }, { status: 'carrier_accepted' }, { status: 'delivered' }];
+    case 'numeric_status':
+      return [{ status: 'target_valid' }, { status: 'sent' }, { status: 2 }, { status: 'delivered' }];
     default:
       return [
         { status: 'target_valid' },

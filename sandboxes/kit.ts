@@ -13,7 +13,11 @@ import type { AddressInfo } from 'node:net';
  *   604 sent+delivered, never read · 605 sent, never delivered · 606 no callbacks (status only by polling) ·
  *   607 first send answers 5xx, the retry succeeds · 608 callbacks duplicated and in reverse order ·
  *   609 callbacks arrive before the send response · 610 send times out once (slow response), then succeeds ·
+ *   611 before the last normal status, one report with a status value the document does not list ·
+ *   612 before the last normal status, one report with a number where the document shows a name or letter ·
  *   anything else: sent → delivered → read.
+ * 611/612 are the surprises a document allows without showing; a sandbox whose callbacks cannot carry
+ * them (every query value is text) says so in docs/providers.md and otherwise plays the default.
  */
 export type Scenario =
   | 'invalid_number'
@@ -26,6 +30,8 @@ export type Scenario =
   | 'duplicate_reversed'
   | 'callback_before_response'
   | 'slow_once'
+  | 'unknown_status'
+  | 'numeric_status'
   | 'read';
 
 const SCENARIOS: Record<string, Scenario> = {
@@ -39,6 +45,8 @@ const SCENARIOS: Record<string, Scenario> = {
   '608': 'duplicate_reversed',
   '609': 'callback_before_response',
   '610': 'slow_once',
+  '611': 'unknown_status',
+  '612': 'numeric_status',
 };
 
 export function scenarioFor(recipient: string, channel: 'whatsapp' | 'sms' = 'whatsapp'): Scenario {

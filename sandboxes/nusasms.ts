@@ -4,9 +4,9 @@
 import { randomInt } from 'node:crypto';
 import {
   deliverCallback,
-  progressFor,
   scenarioFor,
   sleep,
+  type Scenario,
   startSandboxServer,
   type RunningSandbox,
   type SandboxOptions,
@@ -27,20 +27,43 @@ export interface NusaSmsSandboxOptions extends SandboxOptions {
   slowMs?: number;
 }
 
-type Letter = 'S' | 'D' | 'R' | 'F';
 interface Message {
   gsm: string;
   sentDate: string;
-  letter?: Letter;
+  letter?: string;
   errCode: string;
 }
 
-const LETTERS: Record<ReturnType<typeof progressFor>[number], Letter> = {
-  sent: 'S',
-  delivered: 'D',
-  read: 'R',
-  failed: 'F',
-};
+/**
+ * The reports a scenario makes, as [status, err_code]. The document shows one report, `D` with
+ * err_code 0, so that is all a message normally gets: no `S` or `R` (unknown letters; R may mean
+ * rejected elsewhere). A failure (603) is an explicit assumption: `F` with the answer code of the
+ * reason (-88 operator rejected). 611 reports a letter the document does not show (`R`), 612 a
+ * number where the document shows a letter.
+ */
+function reportsFor(scenario: Scenario): Array<[string, string]> {
+  switch (scenario) {
+    case 'invalid_number':
+    case 'rejected':
+    case 'never_delivered':
+      return [];
+    case 'fails_later':
+      return [['F', '-88']];
+    // Before the D, so a message that ends at delivered still hears it.
+    case 'unknown_status':
+      return [
+        ['R', '0'],
+        ['D', '0'],
+      ];
+    case 'numeric_status':
+      return [
+        ['2', '0'],
+        ['D', '0'],
+      ];
+    default:
+      return [['D', '0']];
+  }
+}
 
 /** PHP's curl sends an array as multipart/form-data (the document's PHP sample): read its plain fields. */
 function multipartFields(req: SandboxRequest): Record<string, string> {
@@ -102,20 +125,13 @@ export async function startNusaSmsSandbox(opts: NusaSmsSandboxOptions = {}): Pro
   };
 
   /** Walks a message through its scripted statuses; the DR command sees each one, callbacks report them. */
-  const progress = async (
-    id: string,
-    m: Message,
-    scenario: ReturnType<typeof scenarioFor>,
-    firstDelay: number,
-  ): Promise<void> => {
-    const steps = progressFor(scenario).map((s) => LETTERS[s]);
+  const progress = async (id: string, m: Message, scenario: Scenario, firstDelay: number): Promise<void> => {
     const reports: Message[] = [];
-    for (const [i, letter] of steps.entries()) {
+    for (const [i, [letter, errCode]] of reportsFor(scenario).entries()) {
       await sleep(i === 0 ? firstDelay : delay);
       if (closed) return;
       m.letter = letter;
-      // Assumption: a failure report carries the code of the reason (-88 operator rejected).
-      m.errCode = letter === 'F' ? '-88' : '0';
+      m.errCode = errCode;
       const report = { ...m };
       if (scenario === 'no_callbacks') continue;
       if (scenario === 'duplicate_reversed') reports.unshift(report, report);
@@ -150,7 +166,7 @@ export async function startNusaSmsSandbox(opts: NusaSmsSandboxOptions = {}): Pro
     void progress(id, m, scenario, early ? 0 : delay);
     const reply = answer(p.output, { status: '0', messageid: id, destination: gsm });
     // Callbacks overtake the answer: hold it until every status has been reported.
-    return early ? { ...reply, delayMs: delay * (progressFor(scenario).length + 1) + 300 } : reply;
+    return early ? { ...reply, delayMs: delay * (reportsFor(scenario).length + 1) + 300 } : reply;
   };
 
   const command = (p: Record<string, string>): SandboxReply => {

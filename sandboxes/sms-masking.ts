@@ -20,7 +20,11 @@ import { jakartaDay } from '../providers/sms-masking/text.js';
 import { SMS_MASKING_SANDBOX_CREDENTIALS } from '../providers/sms-masking/client.js';
 export { SMS_MASKING_SANDBOX_CREDENTIALS };
 
-/** The sandbox's answers where the document shows none (the client recognises them; see statuses.ts). */
+/**
+ * Explicit assumptions: the document shows no send failure at all (only the numeric id of a
+ * success), so these texts are the sandbox's own, scripted for a wrong login, an empty message and
+ * 602; docs/providers.md lists them as assumptions. The client reads them with statuses.ts TEXT_ERRORS.
+ */
 export const SMS_MASKING_SANDBOX_ANSWERS = {
   badLogin: 'Username atau Password salah',
   emptyMessage: 'Pesan kosong',
@@ -79,6 +83,10 @@ function codesFor(scenario: Scenario): string[] {
       return ['20'];
     case 'duplicate_reversed':
       return ['20', '22'];
+    // 611: a code neither table lists, before the delivery. 612 (a number where a name was shown)
+    // cannot happen here: every DLR value is query text and every code is already a number.
+    case 'unknown_status':
+      return ['23', '22'];
     case 'rejected':
       return [];
     default:
@@ -138,10 +146,10 @@ export async function startSmsMaskingSandbox(opts: SmsMaskingSandboxOptions = {}
   const send = (p: Record<string, string>): SandboxReply => {
     if (!loggedIn(p)) return text(SMS_MASKING_SANDBOX_ANSWERS.badLogin);
     const hp = p.hp ?? '';
-    // 52 No Charge: "kesalahan format nomor tujuan" (wrong destination number format).
-    if (!/^[1-9]\d{7,14}$/.test(hp)) return text('52');
     if (!p.message?.trim()) return text(SMS_MASKING_SANDBOX_ANSWERS.emptyMessage);
-    const scenario = scenarioFor(hp, 'sms');
+    // 52 No Charge "kesalahan format nomor tujuan" is a report code, not a send answer: a malformed
+    // number gets an id like any send, then a 52 report and no charge.
+    const scenario = /^[1-9]\d{7,14}$/.test(hp) ? scenarioFor(hp, 'sms') : 'invalid_number';
     const first = !firstSeen.has(hp);
     firstSeen.add(hp);
     if (scenario === 'flaky_once' && first) return text('Service Unavailable', 503);

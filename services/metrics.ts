@@ -27,6 +27,20 @@ export const fallbacksTaken = new Counter({
   labelNames: ['reason'],
   registers: [metricsRegistry],
 });
+/**
+ * Status lookups whose answer the client could not read (NusaSMS `DR` is undocumented): each one
+ * is also a thrown, logged error, never an empty "no news" answer.
+ */
+const lookupUnparsed = new Counter({
+  name: 'kurir_provider_lookup_unparsed_total',
+  help: 'Provider status lookups answered in a shape the client cannot read, by provider',
+  labelNames: ['provider'],
+  registers: [metricsRegistry],
+});
+/** The provider-registry hook (createProviderRegistry's hooks) for processes serving this registry. */
+export const countingUnparsedLookups = {
+  onLookupUnparsed: (provider: string) => lookupUnparsed.inc({ provider }),
+};
 export const otpOutcomes = new Counter({
   name: 'kurir_otp_outcomes_total',
   help: 'OTP workflows closed, by final status',

@@ -2,7 +2,7 @@
 // worker down gracefully on SIGINT/SIGTERM: in-flight activities get the grace time to finish,
 // anything unfinished is retried by Temporal on another worker.
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { kurirDataConverter } from '../codec/data-converter.js';
 import { loadConfigOrExit } from '../config/index.js';
 import { providerWarnings } from '../config/production-providers.js';
@@ -74,7 +74,20 @@ const pool = createPool(
   config.DATABASE_POOL_MAX ?? workerPoolSize(config.WORKER_ACTIVITY_CONCURRENCY),
 );
 // Tokens a provider issues are recorded (hashed) so the API can accept callbacks signed with them.
-const providers = createProviderRegistry(config, PROVIDERS, recordingAccessTokens(pool));
+// A lookup answer no client can read is logged and counted; the worker's metrics are the Temporal
+// runtime's exporter (WORKER_METRICS_PORT), so the counter lives there, not in prom-client.
+const unparsedLookups = Runtime.instance().metricMeter.createCounter(
+  'kurir_provider_lookup_unparsed_total',
+  undefined,
+  'Provider status lookups answered in a shape the client cannot read, by provider',
+);
+const providers = createProviderRegistry(config, PROVIDERS, {
+  ...recordingAccessTokens(pool),
+  onLookupUnparsed: (provider, detail) => {
+    logger.warn({ provider, detail }, 'status lookup answer not understood');
+    unparsedLookups.add(1, { provider });
+  },
+});
 const workers = await createKurirWorkers({
   connection,
   namespace: config.TEMPORAL_NAMESPACE,

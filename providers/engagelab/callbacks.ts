@@ -3,7 +3,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { z } from 'zod';
 import { BadRequestError } from '../errors.js';
-import type { CallbackEndpoint, CallbackRequest, ParsedCallback, StatusEvent } from '../types.js';
+import type { CallbackEndpoint, CallbackRequest, Channel, ParsedCallback, StatusEvent } from '../types.js';
 import { plausibleTime } from '../plausible-time.js';
 import { callbackEventSchema } from './contract.js';
 import { canonicalStatus, PROVIDER } from './statuses.js';
@@ -121,7 +121,9 @@ export function statusEventFromCallback(item: unknown, receivedAt: Date = new Da
     statusObj?.message_status ?? (typeof e.status === 'string' ? e.status : undefined) ?? e.message_status ?? undefined;
   if (!messageStatus?.trim()) throw fail('is required', 'status.message_status');
   const status = canonicalStatus(messageStatus);
-  if (!status) return unmappedEvent(PROVIDER, e.message_id, messageStatus, receivedAt, item);
+  // kurir's channels only: email, voice or pwa legs carry no channel kurir could report.
+  const channel: { channel?: Channel } = e.channel === 'whatsapp' || e.channel === 'sms' ? { channel: e.channel } : {};
+  if (!status) return { ...unmappedEvent(PROVIDER, e.message_id, messageStatus, receivedAt, item), ...channel };
   const errorCode = statusObj?.error_code ?? undefined;
   return {
     provider: PROVIDER,
@@ -133,8 +135,7 @@ export function statusEventFromCallback(item: unknown, receivedAt: Date = new Da
     ...(fromEpoch(statusObj?.status_data?.msg_time) ? {} : { precise: false }),
     providerCode: messageStatus.trim().toLowerCase(),
     raw: item,
-    // kurir's channels only: email, voice or pwa legs carry no channel kurir could report.
-    ...(e.channel === 'whatsapp' || e.channel === 'sms' ? { channel: e.channel } : {}),
+    ...channel,
     ...(errorCode ? { errorCode } : {}),
   };
 }

@@ -308,8 +308,12 @@ export const ENGAGELAB_MESSAGE_STATUSES = [
 export type EngageLabMessageStatus = (typeof ENGAGELAB_MESSAGE_STATUSES)[number];
 
 /** The `status` object of a callback. */
+// A number where the document shows a name (a status code) is read as its text: the value is then
+// unknown and kept as unmapped, with the leg's channel, rather than failing the whole callback.
+const statusValue = z.union([z.string(), z.number().transform(String)]);
+
 export const callbackStatusSchema = z.looseObject({
-  message_status: z.string().trim().min(1, 'is required'),
+  message_status: statusValue.pipe(z.string().trim().min(1, 'is required')),
   status_data: z.looseObject({ msg_time: epoch.nullish() }).nullish(),
   error_code: numeric.nullish(),
   error_detail: z.looseObject({ message: z.string().nullish() }).nullish(),
@@ -326,11 +330,14 @@ export const callbackEventSchema = z.looseObject({
   server: z.string().nullish(),
   channel: z.string().nullish(),
   itime: epoch.nullish(),
-  status: z.union([callbackStatusSchema, z.string()]).nullish(),
-  message_status: z.string().nullish(),
+  status: z.union([callbackStatusSchema, statusValue]).nullish(),
+  message_status: statusValue.nullish(),
 });
 
-/** The body the sandbox sends, exactly as the document's sample. */
+/** Values the sandbox sends for 611/612: not in the document, so kurir keeps them as unmapped. */
+export type SurpriseStatus = 'carrier_accepted' | 2;
+
+/** The body the sandbox sends, as the document's sample. */
 export interface CallbackBody {
   message_id: string;
   to: string;
@@ -338,7 +345,8 @@ export interface CallbackBody {
   channel: string;
   itime: number;
   status: {
-    message_status: EngageLabMessageStatus;
+    /** A documented value, or a scripted surprise (sandboxes/kit.ts 611/612): an unknown name or a number. */
+    message_status: EngageLabMessageStatus | SurpriseStatus;
     status_data: { msg_time: number };
     error_code: number;
     error_detail: { message: string };

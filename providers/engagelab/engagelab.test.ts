@@ -441,7 +441,8 @@ test('callback parsing is tolerant of extra fields and layouts, strict about the
   for (const [body, raw] of [
     [{ message_id: '1' }, /message_status/],
     [{ message_id: '1', status: { message_status: 'teleported' } }, /^teleported$/],
-    [{ message_id: '1', status: { message_status: 3 } }, /status/],
+    [{ message_id: '1', status: { message_status: 3 } }, /^3$/],
+    [{ message_id: '1', message_status: 4 }, /^4$/],
   ] as const) {
     const p = parse(body);
     const e = p.kind === 'status' ? p.events[0] : undefined;
@@ -810,6 +811,42 @@ test('603 fails later (sent_failed, then SMS); on an SMS-only template it just f
     'sms:sent:sent',
     'sms:delivered:delivered',
   ]);
+});
+
+test('both legs fail after acceptance: each leg reports its own failure, nothing after the last', async () => {
+  for (const to of ['+62812345603603', '+62812345603602']) {
+    const sent = await client.sendOtp({ to, template: { id: 'kurir-otp' } });
+    assert.equal(sent.sendChannel, 'whatsapp');
+    const events = await eventsUntil(sent.messageId, 5);
+    await sleep(100); // nothing more arrives
+    assert.deepEqual(summary(eventsFor(sent.messageId)), [
+      'whatsapp:plan:queued',
+      'whatsapp:target_valid:queued',
+      'whatsapp:sent_failed:failed',
+      'sms:target_valid:queued',
+      'sms:sent_failed:failed',
+    ]);
+    assert.deepEqual(
+      events.map((e) => e.errorCode),
+      [undefined, undefined, to.endsWith('602') ? 5013 : 5012, undefined, 5012],
+    );
+  }
+});
+
+test('611/612: an unknown status name and a number are kept as unmapped on their leg', async () => {
+  for (const [to, raw] of [
+    ['+62812345000611', 'carrier_accepted'],
+    ['+62812345000612', '2'],
+  ] as const) {
+    const sent = await client.sendOtp({ to, template: { id: 'kurir-otp' } });
+    const events = await eventsUntil(sent.messageId, 5);
+    assert.deepEqual(summary(events).slice(2), [
+      'whatsapp:sent:sent',
+      `whatsapp:${raw}:unmapped`,
+      'whatsapp:delivered:delivered',
+    ]);
+    assert.equal(events[3]?.rawStatus, raw);
+  }
 });
 
 test('604 is delivered and 605 only sent', async () => {

@@ -67,15 +67,29 @@ export function parseNusaSmsCallback(req: CallbackRequest): ParsedCallback {
   return { kind: 'status', events: [eventFromReport(r.data, rest, req.receivedAt)] };
 }
 
-/** A DR command record → an event, or undefined when it carries no delivery status yet. */
-export function eventFromDrRecord(record: unknown, messageId: string, now = new Date()): StatusEvent | undefined {
+/**
+ * What one DR record says. The document names the command and nothing else, so the shapes are ours:
+ * - `report`: a letter in `dr_status`, or a non-numeric `status` (the callback's shape), or a bare
+ *   answer that is a known status word. An unknown letter is still a report (kept as unmapped).
+ * - `pending`: request code `status` 0 with `dr_status` present but empty: asked well, no report yet.
+ * - `unparsed`: anything else (no letter and no empty `dr_status`, an HTML page, free text). That
+ *   is not "no news": the caller counts it and throws, so a blind lookup is seen, not trusted.
+ */
+export type DrReading = { kind: 'report'; event: StatusEvent } | { kind: 'pending' } | { kind: 'unparsed' };
+
+export function readDrRecord(record: unknown, messageId: string, now = new Date()): DrReading {
   const r = drRecordSchema.safeParse(record);
-  if (!r.success) return undefined;
+  if (!r.success) return { kind: 'unparsed' };
   const d: DrRecord = r.data;
-  // The letter is `dr_status`, or `status` when that holds a letter rather than the numeric request code.
-  const letter = d.dr_status ?? (d.status !== undefined && !/^-?\d+$/.test(d.status.trim()) ? d.status : undefined);
-  if (!letter?.trim()) return undefined;
-  return eventFromReport(
+  const numeric = (v: string | undefined) => v !== undefined && /^-?\d+$/.test(v.trim());
+  const bare = (record as { value?: unknown }).value;
+  const letter =
+    d.dr_status?.trim() ||
+    (d.status !== undefined && !numeric(d.status) ? d.status.trim() : undefined) ||
+    (typeof bare === 'string' && drStatus(bare) ? bare.trim() : undefined);
+  if (!letter)
+    return d.dr_status !== undefined && d.status?.trim() === '0' ? { kind: 'pending' } : { kind: 'unparsed' };
+  const event = eventFromReport(
     {
       ref_no: d.ref_no ?? d.messageid ?? d.msgid ?? messageId,
       status: letter,
@@ -85,6 +99,7 @@ export function eventFromDrRecord(record: unknown, messageId: string, now = new 
     record,
     now,
   );
+  return { kind: 'report', event };
 }
 
 export const nusasmsCallbackEndpoints: CallbackEndpoint[] = [

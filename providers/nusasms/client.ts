@@ -7,7 +7,7 @@ import { httpRequest, joinUrl, type HttpResponse } from '../http.js';
 import { toInternationalDigits } from '../phone.js';
 import type { Balance, Channel, ChannelProvider, OutboundMessage, SendResult, StatusEvent } from '../types.js';
 import { answerRecords, type AnswerRecord } from './answer.js';
-import { eventFromDrRecord } from './callbacks.js';
+import { readDrRecord } from './callbacks.js';
 import {
   commandRequestSchema,
   creditsRecordSchema,
@@ -30,6 +30,8 @@ export interface NusaSmsProviderOptions {
   method?: 'GET' | 'POST';
   /** The `output` we ask for; both are parsed whatever comes back. Default json. */
   output?: NusaSmsOutput;
+  /** Told when a DR answer has a shape kurir cannot read (the worker logs and counts it). */
+  onLookupUnparsed?: (detail: string) => void;
 }
 
 const { parseOrThrow } = providerValidation(PROVIDER);
@@ -37,7 +39,8 @@ const { parseOrThrow } = providerValidation(PROVIDER);
 export class NusaSmsProvider implements ChannelProvider {
   readonly name = PROVIDER;
   readonly channels: readonly Channel[] = ['whatsapp'];
-  private readonly options: Required<Omit<NusaSmsProviderOptions, 'timeoutMs'>> & { timeoutMs?: number };
+  private readonly options: Required<Omit<NusaSmsProviderOptions, 'timeoutMs' | 'onLookupUnparsed'>> &
+    Pick<NusaSmsProviderOptions, 'timeoutMs' | 'onLookupUnparsed'>;
 
   constructor(options: NusaSmsProviderOptions) {
     this.options = { method: 'POST', output: 'json', ...options };
@@ -93,11 +96,22 @@ export class NusaSmsProvider implements ChannelProvider {
     return { providerMessageId: id, acceptedAt: new Date(), status: 'accepted', providerCode: code };
   }
 
-  /** `cmd=DR`: the current delivery status of a message, as one event (none while NusaSMS has no report). */
+  /**
+   * `cmd=DR`: the current delivery status of a message, as one event; `[]` only when NusaSMS says it
+   * has no report yet (callbacks.ts readDrRecord lists the shapes). An answer in no known shape is
+   * reported to `onLookupUnparsed` and thrown as a retryable error: the lookup is blind, not quiet.
+   */
   async getStatus(providerMessageId: string): Promise<StatusEvent[]> {
     const res = await this.command({ cmd: 'DR', msgid: providerMessageId, ref_no: providerMessageId });
-    const records = this.checkedRecords(res, 'DR');
-    const events = records.map((r) => eventFromDrRecord(r, providerMessageId)).filter((e) => e !== undefined);
+    const readings = this.checkedRecords(res, 'DR').map((r) => readDrRecord(r, providerMessageId));
+    const events = readings.flatMap((r) => (r.kind === 'report' ? [r.event] : []));
+    if (events.length === 0 && (readings.length === 0 || readings.some((r) => r.kind === 'unparsed'))) {
+      // The body may echo the request: never show the password, and only a short excerpt.
+      const excerpt = res.text.split(this.options.password).join('***').trim().slice(0, 120) || '(empty answer)';
+      const detail = `${PROVIDER} DR answered in a shape kurir cannot read: "${excerpt}"`;
+      this.options.onLookupUnparsed?.(detail);
+      throw new ProviderUnavailableError(detail, { provider: PROVIDER, httpStatus: res.status, providerCode: 'DR' });
+    }
     return events.sort((a, b) => a.occurredAt.getTime() - b.occurredAt.getTime());
   }
 

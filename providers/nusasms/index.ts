@@ -14,13 +14,16 @@ export const nusasms: ProviderDescriptor<'nusasms', typeof env> = {
   baseUrlEnv: 'NUSASMS_BASE_URL',
   credentialEnv: ['NUSASMS_USERNAME', 'NUSASMS_PASSWORD'],
   liveBaseUrl: 'http://api.nusasms.com',
-  createClient: ({ baseUrl, live, setting }) =>
-    new NusaSmsProvider(
-      live
+  createClient: ({ baseUrl, live, setting, onLookupUnparsed }) =>
+    new NusaSmsProvider({
+      ...(live
         ? { baseUrl, username: setting('NUSASMS_USERNAME')!, password: setting('NUSASMS_PASSWORD')! }
-        : { baseUrl, ...NUSASMS_SANDBOX_CREDENTIALS },
-    ),
+        : { baseUrl, ...NUSASMS_SANDBOX_CREDENTIALS }),
+      onLookupUnparsed,
+    }),
   callbacks: nusasmsCallbackEndpoints,
+  // The document shows one report, D (delivered), and no read: a read rule cannot apply here.
+  reports: { whatsapp: { delivered: true, read: false } },
   statusMap: NUSASMS_DR_STATUSES,
   sendQueue: { defaultRatePerSecond: 80 },
   sandbox: 'sandboxes/nusasms.ts',

@@ -18,6 +18,8 @@ export const PROVIDER = 'nusasms';
 /** A row of the answer table: the code's name besides the shared fields. */
 export interface NusaSmsCodeInfo extends CodeInfo {
   name: string;
+  /** What the operator must do, where the code names a setting of the NusaSMS account. */
+  remedy?: string;
 }
 
 /** Every code of the "HTTP Method Response" table. */
@@ -58,12 +60,16 @@ export const NUSASMS_CODES: Readonly<Record<string, NusaSmsCodeInfo>> = {
     field: 'GSM',
   },
   '-7': { name: 'BALANCE_EXPIRED', meaning: 'Balance has expired', status: 'failed', error: InsufficientCreditError },
+  // Not retryable: the same text is rejected again until the account changes. The document names
+  // no request parameter for the route, so it is an account setting, not something kurir can send.
   '-10': {
     name: 'REJECTED',
     meaning: 'OTP messages that do not use an OTP route will be REJECTED',
     status: 'failed',
     error: SendRejectedError,
     field: 'text',
+    remedy:
+      'the NusaSMS account needs an OTP route for OTP texts: ask NusaSMS to enable the OTP route on the account, or send OTPs through another provider',
   },
   '-11': {
     name: 'INVALID_DESTINATION_ADDRESS',
@@ -184,7 +190,7 @@ export function nusasmsCodeError(code: string, operation: NusaSmsOperation): Pro
   const info = NUSASMS_CODES[code.trim()];
   const error = info?.error ?? ProviderUnavailableError;
   const field = info?.field;
-  const what = `${PROVIDER} ${operation} answered status ${code}${info ? ` ${info.name} (${info.meaning})` : ' (undocumented code)'}${field ? ` (field ${field})` : ''}`;
+  const what = `${PROVIDER} ${operation} answered status ${code}${info ? ` ${info.name} (${info.meaning})` : ' (undocumented code)'}${field ? ` (field ${field})` : ''}${info?.remedy ? `: ${info.remedy}` : ''}`;
   return new error(what, { provider: PROVIDER, providerCode: code.trim(), field });
 }
 
@@ -201,6 +207,9 @@ export function nusasmsHttpError(httpStatus: number, operation: NusaSmsOperation
 /**
  * Delivery-report letters. The document shows only `D` (delivered). Assumption: the other letters
  * are those of NusaSMS's DR family and WhatsApp's receipts; full words are accepted as well.
+ * `R` is deliberately absent: the document does not say it, and in SMS DLR vocabularies R is as
+ * often "rejected" as "read"; guessing either would move a message wrongly (read ends it, a
+ * rejection triggers a fallback). An `R` is kept as unmapped with its raw value instead.
  */
 export const NUSASMS_DR_STATUSES: Readonly<Record<string, CanonicalStatus>> = {
   D: 'delivered',
@@ -208,7 +217,6 @@ export const NUSASMS_DR_STATUSES: Readonly<Record<string, CanonicalStatus>> = {
   Q: 'queued',
   P: 'queued',
   S: 'sent',
-  R: 'read',
   F: 'failed',
   U: 'failed',
   X: 'failed',

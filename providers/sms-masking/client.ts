@@ -40,6 +40,8 @@ export interface SmsMaskingProviderOptions {
   timeoutMs?: number;
   /** GET send.php or POST send_post.php. Default POST: the login and text stay out of URLs and logs. */
   method?: 'GET' | 'POST';
+  /** Told when a report.php answer has a shape kurir cannot read (the worker logs and counts it). */
+  onLookupUnparsed?: (detail: string) => void;
 }
 
 export interface ReportDownload {
@@ -50,6 +52,12 @@ export interface ReportDownload {
 }
 
 const { parseOrThrow, validationError } = providerValidation(PROVIDER);
+
+/** Any short numeric code at the start of an answer, listed or not ("23", "23 Unknown"). */
+function anyCode(text: string): { code: string; message?: string } | undefined {
+  const m = /^\s*(\d{1,3})(?:\s*[|:;,\-\s]\s*(.*))?$/s.exec(text);
+  return m?.[1] ? { code: m[1], message: m[2]?.trim() || undefined } : undefined;
+}
 
 function json(text: string): unknown {
   try {
@@ -121,8 +129,20 @@ export class SmsMaskingProvider implements ChannelProvider {
           code: body.data.error_code ?? body.data.status ?? body.data.code ?? '',
           message: body.data.error_message ?? body.data.message ?? body.data.keterangan,
         }
-      : leadingCode(text);
-    if (!found || !leadingCode(found.code)) return [];
+      : (leadingCode(text) ?? anyCode(text));
+    // Assumption (the document shows only codes): an empty answer is "no report yet".
+    if (text === '' || found?.code.trim() === '') return [];
+    // A code the table does not list is a report all the same (unmapped, raw value kept); an answer
+    // with no code at all is not "no news": it is counted and thrown, so a blind lookup shows.
+    if (!found || !/^\d{1,3}$/.test(found.code.trim())) {
+      const detail = `${PROVIDER} report answered in a shape kurir cannot read: "${text.split(this.options.password).join('***').slice(0, 120)}"`;
+      this.options.onLookupUnparsed?.(detail);
+      throw new ProviderUnavailableError(detail, {
+        provider: PROVIDER,
+        httpStatus: res.status,
+        providerCode: 'report',
+      });
+    }
     return [eventFromReport(rpt, found.code, found.message, text)];
   }
 

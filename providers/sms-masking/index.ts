@@ -29,12 +29,13 @@ export const smsMasking: ProviderDescriptor<'sms-masking', typeof env> = {
   baseUrlEnv: 'SMS_MASKING_BASE_URL',
   credentialEnv: ['SMS_MASKING_USERNAME', 'SMS_MASKING_PASSWORD'],
   liveBaseUrl: 'http://103.16.199.187/masking',
-  createClient: ({ baseUrl, live, setting }) =>
-    new SmsMaskingProvider(
-      live
+  createClient: ({ baseUrl, live, setting, onLookupUnparsed }) =>
+    new SmsMaskingProvider({
+      ...(live
         ? { baseUrl, username: setting('SMS_MASKING_USERNAME')!, password: setting('SMS_MASKING_PASSWORD')! }
-        : { baseUrl, ...SMS_MASKING_SANDBOX_CREDENTIALS },
-    ),
+        : { baseUrl, ...SMS_MASKING_SANDBOX_CREDENTIALS }),
+      onLookupUnparsed,
+    }),
   callbacks: smsMaskingCallbackEndpoints,
   statusMap: Object.fromEntries(Object.entries(SMS_MASKING_CODES).map(([code, info]) => [code, info.status])),
   sendQueue: { defaultRatePerSecond: 80 },

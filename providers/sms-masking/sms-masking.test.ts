@@ -143,6 +143,34 @@ describe('codes and documented bodies', () => {
     }
   });
 
+  test('report.php: an unlisted code is a report (unmapped), empty is no report yet, no code is counted and thrown', async () => {
+    const stub = await startStub();
+    const unparsed: string[] = [];
+    try {
+      const c = new SmsMaskingProvider({
+        baseUrl: stub.url,
+        username: 'u',
+        password: 'secret-pw',
+        onLookupUnparsed: (d) => unparsed.push(d),
+      });
+      stub.replies['report.php'] = '23';
+      const [odd] = await c.getStatus('1');
+      assert.deepEqual([odd?.status, odd?.rawStatus], ['unmapped', '23']);
+      stub.replies['report.php'] = '{"error_code":""}';
+      assert.deepEqual(await c.getStatus('1'), []);
+      for (const body of ['<html>Not Found</html>', 'session tidak dikenal secret-pw']) {
+        stub.replies['report.php'] = body;
+        await rejectsWith(c.getStatus('1'), ProviderUnavailableError, (e) => {
+          assert.match(e.message, /report answered in a shape kurir cannot read/);
+          assert.doesNotMatch(e.message, /secret-pw/);
+        });
+      }
+      assert.equal(unparsed.length, 2);
+    } finally {
+      await stub.close();
+    }
+  });
+
   test("the document's samples parse: the numeric send answer and the DLR dump", async () => {
     const stub = await startStub();
     try {
@@ -226,7 +254,9 @@ describe('codes and documented bodies', () => {
 });
 
 describe('sandbox over HTTP', () => {
-  const scripted: Array<[string, CanonicalStatus[]]> = [
+  // 611: a code neither table lists arrives before the delivery and is kept as unmapped.
+  const scripted: Array<[string, ReportedStatus[]]> = [
+    ['611', ['unmapped', 'delivered']],
     ['000', ['delivered']],
     ['604', ['delivered']],
     ['605', ['sent']],
@@ -257,10 +287,22 @@ describe('sandbox over HTTP', () => {
           (await c.getStatus(sent.providerMessageId))[0]?.status,
           code === '608' ? 'delivered' : expected.at(-1),
         );
+        if (code === '611') assert.equal(events[0]?.rawStatus, '23');
         assert.equal(sends(to), 1);
       }
     });
   }
+
+  test('a malformed number is accepted with an id, then reported 52 (No Charge), as the document places it', async () => {
+    const hp = '0812345';
+    const res = await fetch(
+      `${sandbox.url}/send.php?${new URLSearchParams({ ...SMS_MASKING_SANDBOX_CREDENTIALS, hp, message: 'x' })}`,
+    );
+    const id = (await res.text()).trim();
+    assert.match(id, /^\d+$/);
+    const events = await waitFor('52 DLR', () => (eventsFor(id).length ? eventsFor(id) : undefined));
+    assert.deepEqual([events[0]?.status, events[0]?.providerCode], ['invalid_number', '52']);
+  });
 
   test('…602…: the send is rejected', async () => {
     await rejectsWith(client.send(msg(number('602'))), SendRejectedError);

@@ -16,6 +16,7 @@ import { sandboxEnvironment, startSandboxes, type RunningSandboxes } from '../..
 import { createApiRuntime } from '../../runtime/api-runtime.js';
 import { messageInputSchema, type MessageInputRaw } from '../../schemas/message.js';
 import type { Relay } from '../../services/relay.js';
+import { countingUnparsedLookups } from '../../services/metrics.js';
 import type { WebhookDispatcher } from '../../services/webhooks/dispatcher.js';
 import { connectionOptions } from '../../temporal/connect.js';
 import { temporalTarget } from '../../temporal/target.js';
@@ -128,7 +129,10 @@ export async function startStack(
         taskQueue,
         pool,
         rateLimits: config.PROVIDER_RATE_LIMITS,
-        providers: createProviderRegistry(config, PROVIDERS, recordingAccessTokens(pool)),
+        providers: createProviderRegistry(config, PROVIDERS, {
+          ...recordingAccessTokens(pool),
+          ...countingUnparsedLookups,
+        }),
         workflowBundlePath: process.env.KURIR_WORKFLOW_BUNDLE,
         ...otpSettings(config),
         encryptionKey: config.KURIR_ENCRYPTION_KEY,
