@@ -114,6 +114,19 @@ function normalize(input: MessageInputRaw): Normalized {
   };
 }
 
+/**
+ * A status lookup whose retries all failed (a provider outage, an answer it cannot read) is no news,
+ * not the end of the message: tracking goes on, and the timed rules decide as they would anyway.
+ */
+async function lookUp(provider: Step['provider'], providerMessageId: string) {
+  try {
+    return await fetchStatus({ provider, providerMessageId });
+  } catch (err) {
+    log.warn('status lookup failed; tracking goes on', { provider, type: errorType(err).type });
+    return { supported: true, updates: [] as StatusUpdate[] };
+  }
+}
+
 const isTimed = (reason: FallbackReason) => reason === 'not_delivered' || reason === 'not_read';
 
 function errorType(err: unknown): { type: string; message: string } {
@@ -204,10 +217,7 @@ export async function message(raw: CampaignMessageInput): Promise<MessageResult>
             !reconciled.has(decision.reason)
           ) {
             reconciled.add(decision.reason);
-            const polled = await fetchStatus({
-              provider: attempt.provider,
-              providerMessageId: attempt.providerMessageId,
-            });
+            const polled = await lookUp(attempt.provider, attempt.providerMessageId);
             pollSupported = polled.supported;
             if (polled.supported) {
               for (const u of polled.updates) receive({ ...u, source: 'reconcile' });
@@ -236,7 +246,7 @@ export async function message(raw: CampaignMessageInput): Promise<MessageResult>
         const changed = await timer.until(wakeAt, () => changes !== seen || canceled);
         if (changed || Date.now() < nextPoll || !pollSupported || !attempt.providerMessageId) continue;
         // No news: ask the provider (a lost callback never blocks the flow), then back off.
-        const polled = await fetchStatus({ provider: attempt.provider, providerMessageId: attempt.providerMessageId });
+        const polled = await lookUp(attempt.provider, attempt.providerMessageId);
         pollSupported = polled.supported;
         for (const u of polled.updates) receive(u);
         pollDelay = Math.min(pollDelay * 2, input.pollMaxMs);

@@ -269,7 +269,11 @@ export async function otp(raw: OtpInputRaw): Promise<OtpState> {
       if (d.kind === 'fallback' && d.reason === 'not_delivered' && !reconciled) {
         // The window is over: ask the provider once, so a lost "delivered" sends no second code.
         reconciled = true;
-        const polled = await fetchStatus({ provider: attempt.provider, providerMessageId: sent.providerMessageId });
+        // A lookup that keeps failing is no news: the window's fallback goes ahead.
+        const polled = await fetchStatus({
+          provider: attempt.provider,
+          providerMessageId: sent.providerMessageId,
+        }).catch(() => ({ updates: [] as StatusUpdate[] }));
         for (const u of polled.updates) receive({ ...u, source: 'reconcile' });
         if (status !== 'pending' || gen !== generation) return false;
         continue;
