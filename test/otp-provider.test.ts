@@ -106,8 +106,12 @@ describe('OTP (provider mode, EngageLab)', () => {
   test('a forged or stale callback signature is refused and nothing is stored', async () => {
     const count = async () =>
       Number(
-        (await stack.pool.query<{ n: string }>("SELECT count(*) AS n FROM callback_inbox WHERE provider = 'engagelab'"))
-          .rows[0]!.n,
+        // This message's rows only: other tests' callbacks may still be arriving.
+        (
+          await stack.pool.query<{ n: string }>(
+            "SELECT count(*) AS n FROM callback_inbox WHERE provider = 'engagelab' AND body LIKE '%1725407449772531712%'",
+          )
+        ).rows[0]!.n,
       );
     const before = await count();
     const body = {

@@ -47,7 +47,9 @@ after(async () => {
   await db?.drop();
 });
 
-const callbackFor = (path: string) => allCallbackEndpoints().find((e) => e.path === path);
+// A query-token endpoint is also served with its secret as the last path segment.
+const SECRET_SEGMENT = /\/\{secret\}$/;
+const callbackFor = (path: string) => allCallbackEndpoints().find((e) => e.path === path.replace(SECRET_SEGMENT, ''));
 const isCallback = (r: Route) => callbackFor(r.path) !== undefined;
 const PUBLIC = ['/healthz', '/metrics'];
 const needsKey = (r: Route) => !isCallback(r) && !PUBLIC.includes(r.path) && !r.path.startsWith('/docs');
@@ -175,7 +177,7 @@ describe('hostile input', () => {
         const { headers, query } = credentials(r);
         const res = await stack.api.inject({
           method: r.method as 'POST',
-          url: urlFor(r, ['x'], query),
+          url: urlFor(r, SECRET_SEGMENT.test(r.path) ? [stack.config.CALLBACK_TOKEN] : ['x'], query),
           headers: { ...headers, 'content-type': type },
           payload: huge,
         });
