@@ -91,6 +91,25 @@ describe('message workflow', () => {
     assert.equal(r.attempts[0]?.skippedRules, undefined, 'WhatsApp reports reads: the rule applied there');
   });
 
+  test("EngageLab's own whatsapp|sms strategy: an invalid WhatsApp leg sends no kurir fallback", async () => {
+    const to = scriptedNumber('601'); // WhatsApp leg: target_invalid; SMS leg: delivered
+    const engagelab = {
+      channel: 'whatsapp' as const,
+      provider: 'engagelab' as const,
+      template: 'kurir-otp',
+      params: [],
+    };
+    const r = await run({ to, steps: [engagelab, sms], fallback: { notDeliveredWithin: '30 seconds' } });
+    assert.equal(r.attempts.length, 1, 'no step of our own after the invalid leg');
+    assert.deepEqual(r.attempts[0]?.legs, ['whatsapp', 'sms']);
+    assert.equal(r.attempts[0]?.legChannel, 'sms');
+    assert.equal(r.outcome, 'delivered');
+    assert.equal(sends('sms-masking', to), 0);
+    assert.ok(
+      r.attempts[0]!.timeline.some((e) => e.status === 'invalid_number' && e.channel === 'whatsapp' && !e.applied),
+    );
+  });
+
   test('a timed rule looks the status up first: no fallback when the lookup says read', async () => {
     const to = scriptedNumber('606');
     const r = await run(

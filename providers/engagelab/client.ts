@@ -13,6 +13,7 @@ import {
   sendCustomCodeRequestSchema,
   sendOtpRequestSchema,
   sendResponseSchema,
+  strategyChannels,
   templateConfigSchema,
   templateIdSchema,
   templateListResponseSchema,
@@ -254,8 +255,34 @@ export class EngageLabProvider implements ChannelProvider {
 
   /** EngageLab takes no client reference, so `message.reference` cannot dedupe at EngageLab. */
   async send(message: OutboundMessage): Promise<SendResult> {
-    const r = await this.otp.sendOtp(this.buildSendRequest(message));
-    return { providerMessageId: r.messageId, acceptedAt: r.acceptedAt, status: 'accepted' };
+    const request = this.buildSendRequest(message);
+    const legs = await this.legsOf(request.template.id);
+    const r = await this.otp.sendOtp(request);
+    return { providerMessageId: r.messageId, acceptedAt: r.acceptedAt, status: 'accepted', ...(legs ? { legs } : {}) };
+  }
+
+  private readonly strategies = new Map<string, { legs?: Channel[]; until: number }>();
+
+  /**
+   * The template's channel strategy (`whatsapp|sms`), so the workflow knows a failed first leg is
+   * not the end. Best effort and cached for ten minutes: a template lookup that fails costs the
+   * send nothing, the message is then tracked as one channel.
+   */
+  private async legsOf(templateId: string): Promise<Channel[] | undefined> {
+    const known = this.strategies.get(templateId);
+    if (known && known.until > Date.now()) return known.legs;
+    const strategy = await this.otp.getTemplate(templateId).then(
+      (t) => t.send_channel_strategy ?? undefined,
+      () => undefined,
+    );
+    const channels = strategy ? strategyChannels(strategy) : [];
+    const legs =
+      channels.every((c): c is Channel => c === 'whatsapp' || c === 'sms') && channels.length > 1
+        ? channels
+        : undefined;
+    if (this.strategies.size > 1_000) this.strategies.clear();
+    this.strategies.set(templateId, { legs, until: Date.now() + 600_000 });
+    return legs;
   }
 }
 

@@ -813,6 +813,15 @@ test('603 fails later (sent_failed, then SMS); on an SMS-only template it just f
   ]);
 });
 
+test("a message send returns the template's strategy as legs, so a failed first leg is not the end", async () => {
+  const sent = await provider.send({
+    to: '+6281234567890',
+    reference: 'r',
+    template: { name: 'kurir-otp', params: [] },
+  });
+  assert.deepEqual(sent.legs, ['whatsapp', 'sms']);
+});
+
 test('both legs fail after acceptance: each leg reports its own failure, nothing after the last', async () => {
   for (const to of ['+62812345603603', '+62812345603602']) {
     const sent = await client.sendOtp({ to, template: { id: 'kurir-otp' } });
