@@ -2,13 +2,8 @@
 // (workflows/inbox-poll.ts). Off by default, since only collocation-modem customers have an inbox;
 // every worker start creates or updates it to SMS_MASKING_INBOX_POLL (keeping an operator's pause)
 // and "off" deletes it, like the retention schedule. Plain options: temporal/ reads no config.
-import {
-  ScheduleAlreadyRunning,
-  ScheduleNotFoundError,
-  type Client,
-  type ScheduleOptions,
-  type ScheduleSpec,
-} from '@temporalio/client';
+import { type Client, type ScheduleOptions, type ScheduleSpec } from '@temporalio/client';
+import { applySchedule, type ScheduleResult } from './apply-schedule.js';
 import { parseRetentionSchedule } from '../schemas/retention-schedule.js';
 
 export const INBOX_POLL_SCHEDULE_ID = 'kurir-sms-masking-inbox';
@@ -48,35 +43,7 @@ function inboxPollScheduleOptions(opts: InboxPollScheduleOptions, spec: Schedule
   };
 }
 
-export type InboxPollScheduleResult = 'created' | 'updated' | 'deleted' | 'off';
-
-export async function ensureInboxPollSchedule(
-  client: Client,
-  opts: InboxPollScheduleOptions,
-): Promise<InboxPollScheduleResult> {
-  const scheduleId = opts.scheduleId ?? INBOX_POLL_SCHEDULE_ID;
+export async function ensureInboxPollSchedule(client: Client, opts: InboxPollScheduleOptions): Promise<ScheduleResult> {
   const spec = inboxPollScheduleSpec(opts.schedule);
-  if (!spec) {
-    try {
-      await client.schedule.getHandle(scheduleId).delete();
-      return 'deleted';
-    } catch (err) {
-      if (err instanceof ScheduleNotFoundError) return 'off';
-      throw err;
-    }
-  }
-  const options = inboxPollScheduleOptions(opts, spec);
-  try {
-    await client.schedule.create(options);
-    return 'created';
-  } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-  }
-  await client.schedule.getHandle(scheduleId).update((previous) => ({
-    spec: options.spec,
-    action: options.action,
-    policies: options.policies,
-    state: previous.state,
-  }));
-  return 'updated';
+  return applySchedule(client, opts.scheduleId ?? INBOX_POLL_SCHEDULE_ID, spec && inboxPollScheduleOptions(opts, spec));
 }

@@ -1,13 +1,8 @@
 // The `kurir-retention` Temporal Schedule: runs the retention workflow on the worker's task queue.
 // Every worker start creates it or updates it to the worker's configuration (idempotent), keeping
 // an operator's pause; RETENTION_SCHEDULE=off deletes it. Plain options: temporal/ reads no config.
-import {
-  ScheduleAlreadyRunning,
-  ScheduleNotFoundError,
-  type Client,
-  type ScheduleOptions,
-  type ScheduleSpec,
-} from '@temporalio/client';
+import { type Client, type ScheduleOptions, type ScheduleSpec } from '@temporalio/client';
+import { applySchedule, type ScheduleResult } from './apply-schedule.js';
 import { parseRetentionSchedule } from '../schemas/retention-schedule.js';
 import type { RetentionAges } from '../workflows/retention.js';
 
@@ -49,35 +44,7 @@ export function retentionScheduleOptions(opts: RetentionScheduleOptions, spec: S
   };
 }
 
-export type RetentionScheduleResult = 'created' | 'updated' | 'deleted' | 'off';
-
-export async function ensureRetentionSchedule(
-  client: Client,
-  opts: RetentionScheduleOptions,
-): Promise<RetentionScheduleResult> {
-  const scheduleId = opts.scheduleId ?? RETENTION_SCHEDULE_ID;
+export async function ensureRetentionSchedule(client: Client, opts: RetentionScheduleOptions): Promise<ScheduleResult> {
   const spec = retentionScheduleSpec(opts.schedule);
-  if (!spec) {
-    try {
-      await client.schedule.getHandle(scheduleId).delete();
-      return 'deleted';
-    } catch (err) {
-      if (err instanceof ScheduleNotFoundError) return 'off';
-      throw err;
-    }
-  }
-  const options = retentionScheduleOptions(opts, spec);
-  try {
-    await client.schedule.create(options);
-    return 'created';
-  } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-  }
-  await client.schedule.getHandle(scheduleId).update((previous) => ({
-    spec: options.spec,
-    action: options.action,
-    policies: options.policies,
-    state: previous.state,
-  }));
-  return 'updated';
+  return applySchedule(client, opts.scheduleId ?? RETENTION_SCHEDULE_ID, spec && retentionScheduleOptions(opts, spec));
 }

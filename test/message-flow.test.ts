@@ -106,7 +106,7 @@ describe('message workflow', () => {
     assert.equal(r.outcome, 'delivered');
     assert.equal(sends('sms-masking', to), 0);
     assert.ok(
-      r.attempts[0]!.timeline.some((e) => e.status === 'invalid_number' && e.channel === 'whatsapp' && !e.applied),
+      r.attempts[0].timeline.some((e) => e.status === 'invalid_number' && e.channel === 'whatsapp' && !e.applied),
     );
   });
 
