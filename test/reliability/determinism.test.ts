@@ -43,13 +43,15 @@ before(async () => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
+const WORKFLOW_TYPES = ['campaign', 'inboxPoll', 'message', 'otp', 'retention'];
+
 test('every workflow type has recorded histories', () => {
-  assert.deepEqual(types.sort(), ['campaign', 'message', 'otp', 'retention']);
+  assert.deepEqual(types.sort(), WORKFLOW_TYPES);
   const recorded = new Set(files.map(typeOf));
   for (const t of types) assert.ok(recorded.has(t), `a recorded history of the ${t} workflow under test/histories/`);
 });
 
-for (const t of ['campaign', 'message', 'otp', 'retention']) {
+for (const t of WORKFLOW_TYPES) {
   test(`an incompatible change to the ${t} workflow fails its replay`, { timeout: 120_000 }, async () => {
     const mine = files.filter((f) => typeOf(f) === t);
     assert.ok(mine.length > 0);
