@@ -93,6 +93,19 @@ describe('status values the documents do not show reach the timeline as unmapped
   });
 });
 
+/** The message's first attempt once it is delivered. */
+async function firstAttemptDelivered(id: string, what: string) {
+  return eventually(
+    async () => {
+      const res = await stack.api.inject({ method: 'GET', url: `/v1/messages/${id}`, headers: auth });
+      const a = res.json<MessageStatus>().attempts[0];
+      return a?.status === 'delivered' ? a : undefined;
+    },
+    20_000,
+    what,
+  );
+}
+
 describe('the lost callback (606) and the early callback (609) on these providers', () => {
   for (const [provider, channel, to] of [
     ['nusasms', 'whatsapp', scriptedNumber('606')],
@@ -105,15 +118,7 @@ describe('the lost callback (606) and the early callback (609) on these provider
         pollAfter: '1 second',
         trackFor: '15 seconds',
       });
-      const attempt = await eventually(
-        async () => {
-          const res = await stack.api.inject({ method: 'GET', url: `/v1/messages/${id}`, headers: auth });
-          const a = res.json<MessageStatus>().attempts[0];
-          return a?.status === 'delivered' ? a : undefined;
-        },
-        20_000,
-        'delivered by a lookup',
-      );
+      const attempt = await firstAttemptDelivered(id, 'delivered by a lookup');
       assert.ok(
         attempt.timeline.some((e) => e.status === 'delivered' && e.source === 'poll'),
         JSON.stringify(attempt.timeline),
@@ -137,15 +142,7 @@ describe('the lost callback (606) and the early callback (609) on these provider
         pollAfter: '1 minute',
         trackFor: '15 seconds',
       });
-      const attempt = await eventually(
-        async () => {
-          const res = await stack.api.inject({ method: 'GET', url: `/v1/messages/${id}`, headers: auth });
-          const a = res.json<MessageStatus>().attempts[0];
-          return a?.status === 'delivered' ? a : undefined;
-        },
-        20_000,
-        'delivered by the early callback',
-      );
+      const attempt = await firstAttemptDelivered(id, 'delivered by the early callback');
       assert.ok(attempt.timeline.some((e) => e.status === 'delivered' && e.source === 'callback'));
       await stack.client.workflow
         .getHandle(id)
