@@ -9,7 +9,7 @@ import type { AppDeps } from './deps.js';
 import { registerErrorHandler } from './error-handler.js';
 import { campaignRoutes } from './routes/campaigns.js';
 import { codecRoutes } from './routes/codec.js';
-import { registerCallbackRoutes } from './routes/callbacks.js';
+import { callbackRoutes } from './routes/callbacks.js';
 import { deadCallbackRoutes } from './routes/callbacks-dead.js';
 import { healthRoutes } from './routes/health.js';
 import { inboundRoutes } from './routes/inbound.js';
@@ -44,7 +44,8 @@ export async function app(fastify: FastifyInstance, deps: AppDeps): Promise<void
   await fastify.register(metricsRoutes, deps);
   // The Temporal UI's codec server: API key and CORS of its own (see routes/codec.ts).
   await fastify.register(codecRoutes, deps);
-  registerCallbackRoutes(fastify, deps);
+  // Callbacks carry their own credentials, raw-body JSON parser and body limit (routes/callbacks.ts).
+  await fastify.register(callbackRoutes, deps);
   // The dashboard's static files need no key; the page signs in and calls /v1 with one.
   await fastify.register(uiRoutes);
   await fastify.register(async (v1) => {

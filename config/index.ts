@@ -1,6 +1,6 @@
 // Loads and validates configuration once. Invalid configuration is a ConfigError that lists
 // every bad variable; entry points print it and exit with status 2.
-import { PROVIDERS, type ProviderList } from '../providers/registry.js';
+import { allCallbackEndpoints, PROVIDERS, setting, type ProviderList } from '../providers/registry.js';
 import { providerProblems } from './production-providers.js';
 import { isProduction, weakSecrets } from './production-secrets.js';
 import { envSchemaFor, type Env } from './schema.js';
@@ -44,7 +44,13 @@ function describeIssues(
 export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const config = loadConfig(env);
   if (isProduction(config)) {
-    const problems = [...weakSecrets(config), ...providerProblems(config)];
+    // The providers' own callback tokens (ITD_CALLBACK_TOKEN, …); unset, their routes use CALLBACK_TOKEN.
+    const providerTokens = Object.fromEntries(
+      allCallbackEndpoints()
+        .filter((e) => e.fallbackSecretEnv !== undefined)
+        .map((e) => [e.secretEnv, setting(config, e.secretEnv)]),
+    );
+    const problems = [...weakSecrets(config, providerTokens), ...providerProblems(config)];
     if (problems.length) throw new ConfigError(problems);
   }
   return config;

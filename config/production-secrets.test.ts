@@ -73,6 +73,21 @@ test('short API keys and short secrets are refused; own long ones pass', () => {
   );
 });
 
+test("callback secrets are rotation lists: every secret in them is checked, a provider's own token too", () => {
+  const rotating = { ...ownSecrets, NODE_ENV: 'production', CALLBACK_TOKEN: `${strong('c')},${strong('h')}` };
+  assert.deepEqual(problemsOf({ ...rotating, NUSASMS_CALLBACK_TOKEN: `${strong('i')},${strong('j')}` }), []);
+  const problems = problemsOf({
+    ...rotating,
+    WAPPIN_CALLBACK_TOKEN: `${strong('d')},old-short`,
+    ITD_CALLBACK_TOKEN: DEV_SECRETS.CALLBACK_TOKEN,
+  });
+  assert.deepEqual(
+    problems.map((p) => p.split(':')[0]),
+    ['WAPPIN_CALLBACK_TOKEN', 'ITD_CALLBACK_TOKEN'],
+  );
+  assert.match(problems[1]!, /development default/);
+});
+
 test('the API and the worker refuse to start in production on a default secret: exit 2, each named', async () => {
   for (const entry of ['api/server.ts', 'workers/main.ts']) {
     const run = spawnSync(process.execPath, ['--import', 'tsx', entry], {

@@ -3,6 +3,7 @@
 // from its development default and be long enough, and Temporal payloads must be encrypted;
 // otherwise the process refuses to start.
 import { isIP } from 'node:net';
+import { secretList } from '../providers/env.js';
 import type { Env } from './schema.js';
 
 /** The development defaults: fine on a laptop, refused in production. */
@@ -35,8 +36,29 @@ export function isProduction(env: Pick<Env, 'NODE_ENV' | 'HOST'>): boolean {
   return env.NODE_ENV === 'production' || !isLoopback(env.HOST);
 }
 
-/** Every secret that is a development default, empty or too short, or missing: one line each, no values. */
-export function weakSecrets(env: Pick<Env, SecretName | 'KURIR_ENCRYPTION_KEY'>): string[] {
+/** Callback secrets are rotation lists ("new,old"): each secret in them must be strong. */
+const ROTATING: ReadonlySet<SecretName> = new Set([
+  'CALLBACK_TOKEN',
+  'WAPPIN_CALLBACK_TOKEN',
+  'ENGAGELAB_CALLBACK_SECRET',
+]);
+const DEFAULTS: ReadonlySet<string> = new Set(Object.values(DEV_SECRETS));
+
+function secretProblem(name: string, value: string): string | undefined {
+  if (DEFAULTS.has(value)) return `${name}: set your own secret (the development default is public)`;
+  if (Buffer.byteLength(value, 'utf8') < MIN_SECRET_LENGTH) return `${name}: needs at least ${MIN_SECRET_LENGTH} bytes`;
+  return undefined;
+}
+
+/**
+ * Every secret that is a development default, empty or too short, or missing: one line each, no
+ * values. `providerTokens` are the providers' own callback tokens (ITD_CALLBACK_TOKEN, …), checked
+ * when set (unset, their routes use CALLBACK_TOKEN).
+ */
+export function weakSecrets(
+  env: Pick<Env, SecretName | 'KURIR_ENCRYPTION_KEY'>,
+  providerTokens: Record<string, string | undefined> = {},
+): string[] {
   const problems: string[] = [];
   // Histories hold phone numbers and message texts: in production they are encrypted.
   if (!env.KURIR_ENCRYPTION_KEY)
@@ -47,12 +69,14 @@ export function weakSecrets(env: Pick<Env, SecretName | 'KURIR_ENCRYPTION_KEY'>)
   } else if (apiKeys.some((k) => k.length < MIN_SECRET_LENGTH)) {
     problems.push(`KURIR_API_KEYS: every key needs at least ${MIN_SECRET_LENGTH} characters`);
   }
-  for (const name of Object.keys(DEV_SECRETS) as SecretName[]) {
-    if (name === 'KURIR_API_KEYS') continue;
-    const value = env[name];
-    if (value === DEV_SECRETS[name]) problems.push(`${name}: set your own secret (the development default is public)`);
-    else if (Buffer.byteLength(value, 'utf8') < MIN_SECRET_LENGTH)
-      problems.push(`${name}: needs at least ${MIN_SECRET_LENGTH} bytes`);
+  const named: Array<[string, string[]]> = (Object.keys(DEV_SECRETS) as SecretName[])
+    .filter((name) => name !== 'KURIR_API_KEYS')
+    .map((name) => [name, ROTATING.has(name) ? secretList(env[name]) : [env[name]]]);
+  for (const [name, value] of Object.entries(providerTokens))
+    if (value !== undefined) named.push([name, secretList(value)]);
+  for (const [name, values] of named) {
+    const problem = values.length === 0 ? `${name}: is empty` : values.map((v) => secretProblem(name, v)).find(Boolean);
+    if (problem) problems.push(problem);
   }
   return problems;
 }

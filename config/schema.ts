@@ -62,6 +62,8 @@ function commonEnv(providers: ProviderList) {
     PUBLIC_URL: url.optional(),
     KURIR_API_KEYS: z.string().min(1).default(DEV_SECRETS.KURIR_API_KEYS).transform(parseApiKeys),
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50_000_000).default(1_048_576),
+    // Provider callbacks (a status or a batch of them) are small; their routes refuse more (413).
+    CALLBACK_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50_000_000).default(262_144),
     // Phone numbers without "+" (campaign rows, POST /v1/messages and /v1/otp `to`) are read as this
     // region's (ISO 3166 alpha-2, e.g. ID); unset: only international numbers (+…) are accepted.
     DEFAULT_REGION: z.preprocess(

@@ -11,6 +11,7 @@ import { PROVIDER_CHANNELS, PROVIDERS as SCHEMA_PROVIDERS } from '../schemas/mes
 import { PROJECT_ROOT } from '../scripts/paths.js';
 import type { ProviderName as WorkflowProviderName } from '../workflows/types.js';
 import {
+  callbackSecrets,
   allCallbackEndpoints,
   baseUrl,
   createProviderRegistry,
@@ -58,19 +59,25 @@ test('each descriptor names its own variables, and each callback a known secret'
 });
 
 test('callback secrets keep their variables and development defaults', () => {
-  const secrets = Object.fromEntries(allCallbackEndpoints().map((e) => [e.path, e.secretEnv]));
+  const secrets = Object.fromEntries(
+    allCallbackEndpoints().map((e) => [e.path, [e.secretEnv, e.fallbackSecretEnv].filter(Boolean).join(' or ')]),
+  );
   assert.deepEqual(secrets, {
     '/callbacks/wappin': 'WAPPIN_CALLBACK_TOKEN',
-    '/callbacks/itd/status': 'CALLBACK_TOKEN',
-    '/callbacks/itd/inbound': 'CALLBACK_TOKEN',
+    '/callbacks/itd/status': 'ITD_CALLBACK_TOKEN or CALLBACK_TOKEN',
+    '/callbacks/itd/inbound': 'ITD_CALLBACK_TOKEN or CALLBACK_TOKEN',
     '/callbacks/engagelab': 'ENGAGELAB_CALLBACK_SECRET',
-    '/callbacks/nusasms': 'CALLBACK_TOKEN',
-    '/callbacks/sms-masking': 'CALLBACK_TOKEN',
+    '/callbacks/nusasms': 'NUSASMS_CALLBACK_TOKEN or CALLBACK_TOKEN',
+    '/callbacks/sms-masking': 'SMS_MASKING_CALLBACK_TOKEN or CALLBACK_TOKEN',
   });
   const c = loadConfig({});
   assert.equal(c.WAPPIN_CALLBACK_TOKEN, 'dev-wappin-callback-token');
   assert.equal(c.ENGAGELAB_CALLBACK_SECRET, 'dev-engagelab-callback-secret');
   assert.equal(c.CALLBACK_TOKEN, 'dev-callback-token');
+  const nusasms = allCallbackEndpoints().find((e) => e.provider === 'nusasms')!;
+  assert.deepEqual(callbackSecrets(c, nusasms), ['dev-callback-token'], 'unset: the shared token');
+  const own = loadConfig({ NUSASMS_CALLBACK_TOKEN: ' new-nusasms-token , old-nusasms-token ' });
+  assert.deepEqual(callbackSecrets(own, nusasms), ['new-nusasms-token', 'old-nusasms-token'], 'its own list, current first');
 });
 
 test('mode and base URL: live with every credential, sandbox port otherwise, *_BASE_URL wins', () => {

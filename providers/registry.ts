@@ -10,6 +10,7 @@ import { itd } from './itd/index.js';
 import { nusasms } from './nusasms/index.js';
 import { smsMasking } from './sms-masking/index.js';
 import { CHANNEL_REPORTS, type Reports } from '../domain/statuses.js';
+import { secretList } from './env.js';
 import type { CallbackEndpoint, Channel, ChannelProvider } from './types.js';
 import { wappin } from './wappin/index.js';
 
@@ -28,6 +29,15 @@ export type ProviderMode = 'live' | 'sandbox';
 export function setting(config: Config, key: string): string | undefined {
   const value: unknown = (config as unknown as Record<string, unknown>)[key];
   return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * The secrets a callback endpoint accepts, current first: its own variable's comma-separated list,
+ * or, when that is unset, its fallback's (CALLBACK_TOKEN).
+ */
+export function callbackSecrets(config: Config, endpoint: CallbackEndpoint): string[] {
+  const own = setting(config, endpoint.secretEnv);
+  return secretList(own ?? (endpoint.fallbackSecretEnv ? setting(config, endpoint.fallbackSecretEnv) : undefined));
 }
 
 export function descriptorOf(name: string, providers: ProviderList = PROVIDERS): ProviderDescriptor {

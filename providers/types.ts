@@ -119,13 +119,29 @@ export interface CallbackEndpoint {
   auth: 'bearer' | 'token-query' | 'signature';
   /** The configuration variable holding the secret this route checks (e.g. WAPPIN_CALLBACK_TOKEN, CALLBACK_TOKEN). */
   secretEnv: string;
+  /** Where the secret is read when `secretEnv` is unset (CALLBACK_TOKEN for the per-provider query tokens). */
+  fallbackSecretEnv?: string;
   /**
    * For auth `bearer`: the provider may sign callbacks with its current API access token (Wappin).
    * `modeEnv` names the variable choosing `access-token`, `static` (the secret) or `either`.
    */
   acceptsAccessToken?: { modeEnv: string };
-  /** For auth `signature`: true when the request is authentic for `secret` at `nowMs`. */
-  verifySignature?: (req: CallbackRequest, secret: string, nowMs: number) => boolean;
+  /**
+   * For auth `signature`: true when the request is authentic for `secret` at `nowMs`; `setting`
+   * reads the provider's other variables (EngageLab pins the account's callback username).
+   */
+  verifySignature?: (
+    req: CallbackRequest,
+    secret: string,
+    nowMs: number,
+    setting: (key: string) => string | undefined,
+  ) => boolean;
+  /**
+   * For a signature that does not cover the body: the signed one-time part of a request, admitted
+   * once per body for `windowSec` (db/callback-nonces.ts), so a captured header cannot carry a
+   * forged body.
+   */
+  replay?: { key: (req: CallbackRequest) => string | undefined; windowSec: number };
   parse(req: CallbackRequest): ParsedCallback;
   ack: { status: number; body: unknown; contentType?: string };
 }

@@ -4,6 +4,8 @@
 // test/production-graph.test.ts).
 import type { Config } from '../config/index.js';
 import {
+  allCallbackEndpoints,
+  callbackSecrets,
   configuredBaseUrl,
   descriptorOf,
   PROVIDERS,
@@ -34,9 +36,16 @@ export interface SandboxStart {
 }
 export type SandboxStarter = (s: SandboxStart) => Promise<RunningSandbox>;
 
+/** The current secret of a provider's callbacks (the first of its rotation list), as a provider would be set up. */
+function currentSecret(s: SandboxStart, provider: string): string {
+  const endpoint = allCallbackEndpoints().find((e) => e.provider === provider);
+  const secret = endpoint && callbackSecrets(s.config, endpoint)[0];
+  if (!secret) throw new Error(`provider ${provider} has no callback secret configured`);
+  return secret;
+}
 // The path form of the query-token callbacks (`/callbacks/nusasms/<secret>`): a gateway that appends
 // its own `?…` to the registered URL cannot break it, so it is what the docs show first.
-const queryToken = (s: SandboxStart) => encodeURIComponent(s.config.CALLBACK_TOKEN);
+const queryToken = (s: SandboxStart, provider: string) => encodeURIComponent(currentSecret(s, provider));
 
 /** The sandbox of each registered provider, by name (test/registry checks it against PROVIDERS). */
 export const SANDBOX_STARTERS: Readonly<Record<string, SandboxStarter>> = {
@@ -44,24 +53,28 @@ export const SANDBOX_STARTERS: Readonly<Record<string, SandboxStarter>> = {
     startWappinSandbox({
       ...s.common,
       callbackUrl: `${s.apiUrl}/callbacks/wappin`,
-      callbackToken: s.config.WAPPIN_CALLBACK_TOKEN,
+      callbackToken: currentSecret(s, 'wappin'),
     }),
   itd: (s) =>
     startItdSandbox({
       ...s.common,
       authScheme: s.config.ITD_AUTH_SCHEME,
-      callbackUrl: `${s.apiUrl}/callbacks/itd/status/${queryToken(s)}`,
-      inboundCallbackUrl: `${s.apiUrl}/callbacks/itd/inbound/${queryToken(s)}`,
+      callbackUrl: `${s.apiUrl}/callbacks/itd/status/${queryToken(s, 'itd')}`,
+      inboundCallbackUrl: `${s.apiUrl}/callbacks/itd/inbound/${queryToken(s, 'itd')}`,
     }),
   engagelab: (s) =>
     startEngageLabSandbox({
       ...s.common,
       callbackUrl: `${s.apiUrl}/callbacks/engagelab`,
-      callbackSecret: s.config.ENGAGELAB_CALLBACK_SECRET,
+      callbackSecret: currentSecret(s, 'engagelab'),
     }),
-  nusasms: (s) => startNusaSmsSandbox({ ...s.common, callbackUrl: `${s.apiUrl}/callbacks/nusasms/${queryToken(s)}` }),
+  nusasms: (s) =>
+    startNusaSmsSandbox({ ...s.common, callbackUrl: `${s.apiUrl}/callbacks/nusasms/${queryToken(s, 'nusasms')}` }),
   'sms-masking': (s) =>
-    startSmsMaskingSandbox({ ...s.common, callbackUrl: `${s.apiUrl}/callbacks/sms-masking/${queryToken(s)}` }),
+    startSmsMaskingSandbox({
+      ...s.common,
+      callbackUrl: `${s.apiUrl}/callbacks/sms-masking/${queryToken(s, 'sms-masking')}`,
+    }),
 };
 
 /** Environment that points the worker at the running sandboxes. */

@@ -45,12 +45,14 @@ export function verifyEngageLabSignature(
   header: string | undefined,
   secret: string,
   nowMs: number,
-  toleranceSec = ENGAGELAB_SIGNATURE_TOLERANCE_SEC,
+  opts: { toleranceSec?: number; username?: string } = {},
 ): boolean {
   if (!header || !secret) return false;
   const { timestamp, nonce, username, signature } = parseCallbackIdHeader(header);
   if (!timestamp || !/^\d{1,13}$/.test(timestamp) || nonce === undefined || username === undefined || !signature)
     return false;
+  if (opts.username !== undefined && username !== opts.username) return false;
+  const toleranceSec = opts.toleranceSec ?? ENGAGELAB_SIGNATURE_TOLERANCE_SEC;
   if (!/^[0-9a-fA-F]{64}$/.test(signature)) return false;
   const ts = Number(timestamp);
   const seconds = timestamp.length === 13 ? ts / 1000 : ts;
@@ -161,8 +163,15 @@ export const engagelabCallbackEndpoints: CallbackEndpoint[] = [
     path: '/callbacks/engagelab',
     auth: 'signature',
     secretEnv: 'ENGAGELAB_CALLBACK_SECRET',
-    verifySignature: (req, secret, nowMs) =>
-      verifyEngageLabSignature(header(req, ENGAGELAB_CALLBACK_HEADER), secret, nowMs),
+    verifySignature: (req, secret, nowMs, setting) =>
+      verifyEngageLabSignature(header(req, ENGAGELAB_CALLBACK_HEADER), secret, nowMs, {
+        username: setting('ENGAGELAB_CALLBACK_USERNAME'),
+      }),
+    // The signature covers timestamp, nonce and username, not the body: each signature once per body.
+    replay: {
+      key: (req) => parseCallbackIdHeader(header(req, ENGAGELAB_CALLBACK_HEADER) ?? '').signature?.toLowerCase(),
+      windowSec: ENGAGELAB_SIGNATURE_TOLERANCE_SEC,
+    },
     parse: tolerantStatusParser(PROVIDER, parseEngageLabCallback, (req) =>
       idField(firstItem(jsonBody(req)), 'message_id'),
     ),

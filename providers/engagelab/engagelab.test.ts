@@ -41,6 +41,8 @@ import {
   verifyResponseSchema,
 } from './contract.js';
 
+/** No provider settings: the signature check's `setting` reader for a bare configuration. */
+const noSettings = () => undefined;
 const SECRET = 'test-callback-secret-123';
 const USERNAME = 'kurir-test';
 const endpoint = engagelabCallbackEndpoints[0]!;
@@ -85,7 +87,7 @@ function eventsFor(messageId: string): EngageLabStatusEvent[] {
     .flatMap((r) => {
       const req = asCallbackRequest(r);
       assert.ok(
-        endpoint.verifySignature!(req, SECRET, Date.now()),
+        endpoint.verifySignature!(req, SECRET, Date.now(), noSettings),
         'every sandbox callback carries a valid X-CALLBACK-ID',
       );
       const parsed = endpoint.parse(req);
@@ -465,7 +467,13 @@ test('X-CALLBACK-ID signatures: valid, wrong secret, tampered, stale, malformed'
   assert.equal(verifyEngageLabSignature(header, SECRET, now + 299_000), true);
   assert.equal(verifyEngageLabSignature(header, SECRET, now - 299_000), true);
   assert.equal(verifyEngageLabSignature(header, SECRET, now + 301_000), false, 'stale');
-  assert.equal(verifyEngageLabSignature(header, SECRET, now + 100_000, 60), false, 'custom tolerance');
+  assert.equal(
+    verifyEngageLabSignature(header, SECRET, now + 100_000, { toleranceSec: 60 }),
+    false,
+    'custom tolerance',
+  );
+  assert.equal(verifyEngageLabSignature(header, SECRET, now, { username: 'kurir-test' }), true, 'the pinned username');
+  assert.equal(verifyEngageLabSignature(header, SECRET, now, { username: 'another' }), false, 'another account');
   assert.equal(verifyEngageLabSignature(header, 'another-secret', now), false);
   assert.equal(verifyEngageLabSignature(header.replace('username=kurir-test', 'username=mallory'), SECRET, now), false);
   assert.equal(verifyEngageLabSignature(header.replace('nonce=n0nce', 'nonce=n0ncf'), SECRET, now), false);
@@ -480,10 +488,25 @@ test('X-CALLBACK-ID signatures: valid, wrong secret, tampered, stale, malformed'
       { method: 'POST', query: {}, headers: { 'X-Callback-Id': spaced }, body: {} },
       SECRET,
       now,
+      noSettings,
     ),
     true,
   );
-  assert.equal(endpoint.verifySignature!({ method: 'POST', query: {}, headers: {}, body: {} }, SECRET, now), false);
+  assert.equal(
+    endpoint.verifySignature!({ method: 'POST', query: {}, headers: {}, body: {} }, SECRET, now, noSettings),
+    false,
+  );
+  const pinned = (key: string) => (key === 'ENGAGELAB_CALLBACK_USERNAME' ? 'another-account' : undefined);
+  assert.equal(
+    endpoint.verifySignature!(
+      { method: 'POST', query: {}, headers: { 'X-Callback-Id': header }, body: {} },
+      SECRET,
+      now,
+      pinned,
+    ),
+    false,
+    'ENGAGELAB_CALLBACK_USERNAME pins the account',
+  );
 });
 
 // ---------------------------------------------------------------- validation before HTTP

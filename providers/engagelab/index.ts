@@ -1,4 +1,5 @@
 // EngageLab OTP (WhatsApp/SMS/voice/email): the descriptor kurir reads everything from.
+import { z } from 'zod';
 import type { ProviderDescriptor, ProviderSettings } from '../descriptor.js';
 import { baseUrlVar, callbackSecretVar, credentialVar } from '../env.js';
 import { engagelabCallbackEndpoints } from './callbacks.js';
@@ -27,6 +28,8 @@ const env = {
   ENGAGELAB_DEV_SECRET: credentialVar,
   // The HMAC key of the X-CALLBACK-ID header.
   ENGAGELAB_CALLBACK_SECRET: callbackSecretVar('dev-engagelab-callback-secret'),
+  // The account's callback username: when set, a signed header naming another is refused.
+  ENGAGELAB_CALLBACK_USERNAME: z.string().min(1).optional(),
 };
 
 export const engagelab: ProviderDescriptor<'engagelab', typeof env> = {

@@ -1,7 +1,7 @@
 // ITD Chile (WhatsApp): the descriptor kurir reads everything from.
 import { z } from 'zod';
 import type { ProviderDescriptor } from '../descriptor.js';
-import { baseUrlVar, credentialVar } from '../env.js';
+import { baseUrlVar, callbackTokenVar, credentialVar } from '../env.js';
 import { itdCallbackEndpoints } from './callbacks.js';
 import { ITD_SANDBOX_CREDENTIALS, ItdProvider } from './client.js';
 import { ITD_AUTH_SCHEMES, type ItdAuthScheme } from './contract.js';
@@ -10,6 +10,7 @@ import { ITD_STATUS_MAP } from './statuses.js';
 const env = {
   ITD_BASE_URL: baseUrlVar,
   ITD_TOKEN: credentialVar,
+  ITD_CALLBACK_TOKEN: callbackTokenVar,
   // Which header carries the token: the document does not name it (contract.ts).
   ITD_AUTH_SCHEME: z.enum(ITD_AUTH_SCHEMES).default('bearer'),
 };

@@ -1,11 +1,16 @@
 // NusaSMS (WhatsApp): the descriptor kurir reads everything from.
 import type { ProviderDescriptor } from '../descriptor.js';
-import { baseUrlVar, credentialVar } from '../env.js';
+import { baseUrlVar, callbackTokenVar, credentialVar } from '../env.js';
 import { nusasmsCallbackEndpoints } from './callbacks.js';
 import { NUSASMS_SANDBOX_CREDENTIALS, NusaSmsProvider } from './client.js';
 import { NUSASMS_DR_STATUSES } from './statuses.js';
 
-const env = { NUSASMS_BASE_URL: baseUrlVar, NUSASMS_USERNAME: credentialVar, NUSASMS_PASSWORD: credentialVar };
+const env = {
+  NUSASMS_BASE_URL: baseUrlVar,
+  NUSASMS_USERNAME: credentialVar,
+  NUSASMS_PASSWORD: credentialVar,
+  NUSASMS_CALLBACK_TOKEN: callbackTokenVar,
+};
 
 export const nusasms: ProviderDescriptor<'nusasms', typeof env> = {
   name: 'nusasms',

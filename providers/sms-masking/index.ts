@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { isRetentionSchedule } from '../../schemas/retention-schedule.js';
 import type { ProviderDescriptor } from '../descriptor.js';
-import { baseUrlVar, credentialVar } from '../env.js';
+import { baseUrlVar, callbackTokenVar, credentialVar } from '../env.js';
 import { smsMaskingCallbackEndpoints } from './callbacks.js';
 import { SMS_MASKING_SANDBOX_CREDENTIALS, SmsMaskingProvider } from './client.js';
 import { SMS_MASKING_CODES } from './statuses.js';
@@ -11,6 +11,7 @@ const env = {
   SMS_MASKING_BASE_URL: baseUrlVar,
   SMS_MASKING_USERNAME: credentialVar,
   SMS_MASKING_PASSWORD: credentialVar,
+  SMS_MASKING_CALLBACK_TOKEN: callbackTokenVar,
   // inbox.php polling (temporal/inbox-poll-schedule.ts): only collocation-modem customers have an
   // inbox, so off unless set; when on, an interval ("1 minute") or cron expression, as RETENTION_SCHEDULE.
   SMS_MASKING_INBOX_POLL: z
