@@ -36,11 +36,12 @@ export function isProduction(env: Pick<Env, 'NODE_ENV' | 'HOST'>): boolean {
   return env.NODE_ENV === 'production' || !isLoopback(env.HOST);
 }
 
-/** Callback secrets are rotation lists ("new,old"): each secret in them must be strong. */
+/** Callback secrets and the webhook keyring are rotation lists ("new,old"): each secret in them must be strong. */
 const ROTATING: ReadonlySet<SecretName> = new Set([
   'CALLBACK_TOKEN',
   'WAPPIN_CALLBACK_TOKEN',
   'ENGAGELAB_CALLBACK_SECRET',
+  'WEBHOOK_SECRET_KEY', // a keyring: services/webhooks/secret-box.ts
 ]);
 const DEFAULTS: ReadonlySet<string> = new Set(Object.values(DEV_SECRETS));
 

@@ -11,6 +11,8 @@ export interface SubscriptionRow {
   description: string | null;
   created_at: Date;
   secret_encrypted: string;
+  previous_secret_encrypted: string | null;
+  previous_secret_until: Date | null;
 }
 
 export async function insertSubscription(
@@ -32,6 +34,38 @@ export async function getSubscription(pool: Pool, id: string): Promise<Subscript
   return (await pool.query<SubscriptionRow>('SELECT * FROM webhook_subscriptions WHERE id = $1', [id])).rows[0];
 }
 
+/**
+ * Replaces the signing secret; the old one keeps signing next to it for `overlapMs`. Returns until
+ * when, or undefined for an unknown subscription.
+ */
+export async function rotateSubscriptionSecret(
+  pool: Pool,
+  id: string,
+  secretEncrypted: string,
+  overlapMs: number,
+): Promise<Date | undefined> {
+  const res = await pool.query<{ previous_secret_until: Date }>(
+    `UPDATE webhook_subscriptions SET previous_secret_encrypted = secret_encrypted, secret_encrypted = $2,
+       previous_secret_until = now() + make_interval(secs => $3::double precision / 1000)
+     WHERE id = $1 RETURNING previous_secret_until`,
+    [id, secretEncrypted, overlapMs],
+  );
+  return res.rows[0]?.previous_secret_until;
+}
+
+/** Rewrites one subscription's sealed secrets (a key rotation); a concurrent change of them wins. */
+export async function resealSubscription(
+  pool: Pool,
+  row: Pick<SubscriptionRow, 'id' | 'secret_encrypted' | 'previous_secret_encrypted'>,
+  sealed: { secret: string; previous: string | null },
+): Promise<void> {
+  await pool.query(
+    `UPDATE webhook_subscriptions SET secret_encrypted = $4, previous_secret_encrypted = $5
+     WHERE id = $1 AND secret_encrypted = $2 AND previous_secret_encrypted IS NOT DISTINCT FROM $3`,
+    [row.id, row.secret_encrypted, row.previous_secret_encrypted, sealed.secret, sealed.previous],
+  );
+}
+
 /** Deletes the subscription and every delivery of it (pending ones are never sent). */
 export async function deleteSubscription(pool: Pool, id: string): Promise<boolean> {
   return ((await pool.query('DELETE FROM webhook_subscriptions WHERE id = $1', [id])).rowCount ?? 0) > 0;
@@ -44,6 +78,8 @@ export interface ClaimedDelivery {
   giveUpAt: Date;
   url: string;
   secretEncrypted: string;
+  /** The secret a rotation replaced, while it still signs. */
+  previousSecretEncrypted?: string;
   event: KurirEvent;
 }
 
@@ -75,6 +111,7 @@ export async function claimDueDeliveries(
       give_up_at: Date;
       url: string;
       secret_encrypted: string;
+      previous_secret: string | null;
     }
   >(
     `WITH busy AS (SELECT * FROM unnest($4::text[], $5::int[]) AS b(sub, n)),
@@ -96,6 +133,7 @@ export async function claimDueDeliveries(
      FROM due, events ev, webhook_subscriptions s
      WHERE w.id = due.id AND ev.seq = w.event_seq AND s.id = w.subscription_id
      RETURNING w.id AS delivery_id, w.subscription_id, w.attempts, w.give_up_at, s.url, s.secret_encrypted,
+       CASE WHEN s.previous_secret_until > now() THEN s.previous_secret_encrypted END AS previous_secret,
        ev.seq, ev.id, ev.type, ev.version, ev.message_id, ev.otp_id, ev.campaign_id, ev.reference, ev.provider, ev.channel, ev.occurred_at, ev.data`,
     [opts.limit, opts.leaseMs, opts.budgetMs, busy.map(([sub]) => sub), busy.map(([, n]) => n), cap],
   );
@@ -107,6 +145,7 @@ export async function claimDueDeliveries(
       giveUpAt: r.give_up_at,
       url: r.url,
       secretEncrypted: r.secret_encrypted,
+      ...(r.previous_secret ? { previousSecretEncrypted: r.previous_secret } : {}),
       event: rowToEvent(r as unknown as Parameters<typeof rowToEvent>[0]),
     }))
     .sort((a, b) => a.event.seq - b.event.seq);

@@ -5,8 +5,11 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { pino } from 'pino';
 import { buildServer } from '../api/build.js';
 import { insertEvents } from '../db/events.js';
+import { WebhookDispatcher } from '../services/webhooks/dispatcher.js';
+import { SecretBox } from '../services/webhooks/secret-box.js';
 import { isInternalAddress } from '../services/webhooks/url-policy.js';
 import { verifyWebhookSignature } from '../lib/crypto/webhook-signature.js';
 import type { KurirEvent } from '../workflows/event-types.js';
@@ -423,6 +426,64 @@ describe('webhooks', () => {
       await api('DELETE', `/v1/webhooks/${good.id}`);
       hole.closeAllConnections();
       hole.close();
+    }
+  });
+
+  test('rotating a signing secret: both sign during the overlap; a new WEBHOOK_SECRET_KEY reseals every secret', async () => {
+    const rx = await receiver();
+    const types = ['message.accepted'];
+    const sub = await subscribe(rx.url, types);
+    const rotated = await api<{ secret: string; previousValidUntil: string }>(
+      'POST',
+      `/v1/webhooks/${sub.id}/rotate-secret`,
+      { overlapSeconds: 3_600 },
+    );
+    assert.equal(rotated.status, 200, JSON.stringify(rotated.body));
+    assert.notEqual(rotated.body.secret, sub.secret);
+    assert.ok(Date.parse(rotated.body.previousValidUntil) > Date.now() + 3_500_000);
+    const tag = `rotate-${Date.now()}`;
+    try {
+      await insertEvents(stack.pool, [
+        {
+          id: `${tag}:0`,
+          type: 'message.accepted',
+          messageId: tag,
+          reference: tag,
+          occurredAt: new Date().toISOString(),
+        },
+      ]);
+      const [got] = await eventually(
+        async () => (rx.about(tag).length ? rx.about(tag) : undefined),
+        8_000,
+        'the event',
+      );
+      assert.equal(String(got!.headers['webhook-signature']).split(' ').length, 2, 'two signatures');
+      for (const secret of [rotated.body.secret, sub.secret]) verifyWebhookSignature(secret, got!.headers, got!.body);
+      assert.equal((await api('POST', '/v1/webhooks/wh_unknown/rotate-secret', {})).status, 404);
+
+      // A key rotation: this subscription was sealed under an old key; the operator sets "current,old"
+      // and a dispatcher started on it reseals with the current key. (Other files' rows share the
+      // database and are already sealed with the current key, so they are left alone.)
+      const oldBox = new SecretBox('o'.repeat(40));
+      await stack.pool.query(
+        'UPDATE webhook_subscriptions SET secret_encrypted = $2, previous_secret_encrypted = $3 WHERE id = $1',
+        [sub.id, oldBox.seal(rotated.body.secret, sub.id), oldBox.seal(sub.secret, sub.id)],
+      );
+      const dispatcher = new WebhookDispatcher({
+        pool: stack.pool,
+        logger: pino({ level: 'silent' }),
+        config: { ...stack.config, WEBHOOK_SECRET_KEY: `${stack.config.WEBHOOK_SECRET_KEY},${'o'.repeat(40)}` },
+      });
+      assert.ok((await dispatcher.resealAll()) >= 1);
+      const row = await stack.pool.query<{ secret_encrypted: string; previous_secret_encrypted: string }>(
+        'SELECT secret_encrypted, previous_secret_encrypted FROM webhook_subscriptions WHERE id = $1',
+        [sub.id],
+      );
+      const current = new SecretBox(stack.config.WEBHOOK_SECRET_KEY);
+      assert.equal(current.open(row.rows[0]!.secret_encrypted, sub.id), rotated.body.secret);
+      assert.equal(current.open(row.rows[0]!.previous_secret_encrypted, sub.id), sub.secret);
+    } finally {
+      await api('DELETE', `/v1/webhooks/${sub.id}`);
     }
   });
 });

@@ -1,5 +1,5 @@
-// REST for webhook subscriptions: create (the secret is in this answer only), list, delete, the
-// dead-letter list of a subscription, and replay of its dead deliveries.
+// REST for webhook subscriptions: create (the secret is in this answer only), list, delete, rotate
+// the signing secret, the dead-letter list of a subscription, and replay of its dead deliveries.
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -10,12 +10,13 @@ import {
   listFailures,
   listSubscriptions,
   replayDead,
+  rotateSubscriptionSecret,
   type SubscriptionRow,
 } from '../../db/webhooks.js';
 import { EVENT_TYPES } from '../../workflows/event-types.js';
 import type { AppDeps } from '../deps.js';
 import { HttpError, notFound } from '../errors.js';
-import { generateWebhookSecret, sealSecret } from '../../services/webhooks/secret-box.js';
+import { generateWebhookSecret, SecretBox } from '../../services/webhooks/secret-box.js';
 import { checkWebhookUrl, WebhookUrlError } from '../../services/webhooks/url-policy.js';
 
 const idParams = z.object({ id: z.string().regex(/^wh_[A-Za-z0-9-]{1,100}$/, 'must be a webhook id (wh_…)') });
@@ -63,6 +64,7 @@ const view = (r: SubscriptionRow) => ({
 });
 
 export const webhookRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
+  const box = new SecretBox(deps.config.WEBHOOK_SECRET_KEY);
   app.post(
     '/v1/webhooks',
     {
@@ -84,11 +86,12 @@ export const webhookRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
     async (req, reply) => {
       const url = await allowedUrl(req.body.url, deps.config);
       const secret = generateWebhookSecret();
+      const id = `wh_${randomUUID()}`;
       const row = await insertSubscription(deps.pool, {
-        id: `wh_${randomUUID()}`,
+        id,
         url: url.toString(),
         types: [...new Set(req.body.types ?? [])],
-        secretEncrypted: sealSecret(deps.config.WEBHOOK_SECRET_KEY, secret),
+        secretEncrypted: box.seal(secret, id),
         description: req.body.description,
       });
       return reply.status(201).send({ ...view(row), secret });
@@ -132,6 +135,42 @@ export const webhookRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
     async (req, reply) => {
       if (!(await deleteSubscription(deps.pool, req.params.id))) throw notFound(`webhook ${req.params.id}`);
       return reply.status(204).send();
+    },
+  );
+
+  app.post(
+    '/v1/webhooks/:id/rotate-secret',
+    {
+      schema: {
+        tags: ['webhooks'],
+        summary:
+          'A new signing secret (shown in this answer only); the old one keeps signing next to it until previousValidUntil',
+        params: idParams,
+        body: z
+          .object({
+            overlapSeconds: z
+              .number()
+              .int()
+              .min(0)
+              .max(7 * 86_400)
+              .default(86_400)
+              .describe('how long the old secret keeps signing (default 24 h)'),
+          })
+          .optional(),
+        response: { 200: z.object({ secret: z.string(), previousValidUntil: z.string() }) },
+      },
+    },
+    async (req) => {
+      const secret = generateWebhookSecret();
+      const overlapMs = (req.body?.overlapSeconds ?? 86_400) * 1000;
+      const until = await rotateSubscriptionSecret(
+        deps.pool,
+        req.params.id,
+        box.seal(secret, req.params.id),
+        overlapMs,
+      );
+      if (!until) throw notFound(`webhook ${req.params.id}`);
+      return { secret, previousValidUntil: until.toISOString() };
     },
   );
 

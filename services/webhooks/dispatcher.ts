@@ -8,12 +8,19 @@ import { createHash } from 'node:crypto';
 import { signWebhook } from '../../lib/crypto/webhook-signature.js';
 import type { Config } from '../../config/index.js';
 import type { Pool } from '../../db/pool.js';
-import { claimDueDeliveries, markAttemptFailed, markDelivered, type ClaimedDelivery } from '../../db/webhooks.js';
+import {
+  claimDueDeliveries,
+  listSubscriptions,
+  markAttemptFailed,
+  markDelivered,
+  resealSubscription,
+  type ClaimedDelivery,
+} from '../../db/webhooks.js';
 import { parseDurationMs } from '../../schemas/duration.js';
 import { CoalescingTrigger } from '../coalescing-trigger.js';
 import type { EventNotifier } from '../event-notifier.js';
 import { classifyError, DeliveryError, postPinned, statusClass } from './pinned-request.js';
-import { openSecret } from './secret-box.js';
+import { SecretBox } from './secret-box.js';
 import { parseWebhookUrl, type ResolveAll } from './url-policy.js';
 
 type WebhookConfig = Pick<
@@ -55,6 +62,7 @@ export class WebhookDispatcher {
   private readonly claims: CoalescingTrigger;
   private readonly budgetMs: number;
   private readonly timeoutMs: number;
+  private readonly box: SecretBox;
 
   constructor(
     private readonly deps: {
@@ -68,6 +76,7 @@ export class WebhookDispatcher {
   ) {
     this.budgetMs = ms(deps.config.WEBHOOK_RETRY_BUDGET);
     this.timeoutMs = ms(deps.config.WEBHOOK_TIMEOUT);
+    this.box = new SecretBox(deps.config.WEBHOOK_SECRET_KEY);
     this.claims = new CoalescingTrigger(
       () => this.claim(),
       (err) => {
@@ -77,6 +86,9 @@ export class WebhookDispatcher {
   }
 
   start(): void {
+    void this.resealAll().catch((err: unknown) => {
+      this.deps.logger.warn({ err }, 'webhook secrets: resealing with the current WEBHOOK_SECRET_KEY failed');
+    });
     this.claims.resume();
     this.unsubscribe = this.deps.notifier?.subscribe(() => this.wake());
     this.timer = setInterval(() => this.wake(), this.deps.sweepMs ?? 1_000);
@@ -88,6 +100,34 @@ export class WebhookDispatcher {
     clearInterval(this.timer);
     await this.claims.stop();
     await Promise.allSettled([...this.inFlight]);
+  }
+
+  /**
+   * After a key rotation ("new,old" in WEBHOOK_SECRET_KEY), seals every secret with the new key, so
+   * the old one can be dropped once a process has started. Subscriptions are few; this is one pass.
+   */
+  async resealAll(): Promise<number> {
+    let resealed = 0;
+    for (const row of await listSubscriptions(this.deps.pool)) {
+      const prev = row.previous_secret_encrypted;
+      if (this.box.isCurrent(row.secret_encrypted) && (prev === null || this.box.isCurrent(prev))) continue;
+      const reseal = (stored: string) => this.box.seal(this.box.open(stored, row.id), row.id);
+      let sealed: { secret: string; previous: string | null };
+      try {
+        sealed = { secret: reseal(row.secret_encrypted), previous: prev === null ? null : reseal(prev) };
+      } catch (err) {
+        // Its key is gone from the keyring: its deliveries fail (and dead-letter) until it is re-created.
+        this.deps.logger.warn(
+          { err, subscriptionId: row.id },
+          'webhook secret cannot be opened with WEBHOOK_SECRET_KEY',
+        );
+        continue;
+      }
+      await resealSubscription(this.deps.pool, row, sealed);
+      resealed++;
+    }
+    if (resealed > 0) this.deps.logger.info({ resealed }, 'webhook secrets resealed with the current key');
+    return resealed;
   }
 
   /** Claims more work now, or once more after the current claim. */
@@ -143,12 +183,11 @@ export class WebhookDispatcher {
           'user-agent': 'kurir-webhooks/1',
           'webhook-id': id,
           'webhook-timestamp': String(timestamp),
-          'webhook-signature': signWebhook(
-            openSecret(this.deps.config.WEBHOOK_SECRET_KEY, c.secretEncrypted),
-            id,
-            timestamp,
-            body,
-          ),
+          // During a secret rotation both secrets sign (space-separated, as Standard Webhooks allows).
+          'webhook-signature': [c.secretEncrypted, c.previousSecretEncrypted]
+            .filter((s) => s !== undefined)
+            .map((s) => signWebhook(this.box.open(s, c.subscriptionId), id, timestamp, body))
+            .join(' '),
         },
       });
       status = res.status;
