@@ -1,9 +1,10 @@
 // API keys on /v1/* and /codec/*: `Authorization: Bearer <key>`, compared in constant time. The
-// request's log lines then carry the key's name (KURIR_API_KEYS `name:key`), never the key.
+// request's log lines then carry the key's name (KURIR_API_KEYS `name:key`), never the key. A key
+// with scopes (`name[messages+otp]:key`) may call only the routes of those scopes.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ApiKey } from '../config/api-keys.js';
-import { unauthorized } from './errors.js';
+import type { ApiKey, ApiScope } from '../config/api-keys.js';
+import { HttpError, unauthorized } from './errors.js';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
@@ -16,13 +17,41 @@ export function bearerToken(header: string | undefined): string | undefined {
   return m?.[1];
 }
 
-/** Checks the request's bearer key; returns the key's name, which its log lines then carry. */
+/** The scope of a route, by its path pattern; a route in none is for keys without scopes only. */
+const ROUTE_SCOPES: ReadonlyArray<[RegExp, ApiScope]> = [
+  [/^\/v1\/(messages|inbound)(\/|$)/, 'messages'],
+  [/^\/v1\/otp(\/|$)/, 'otp'],
+  [/^\/v1\/campaigns(\/|$)/, 'campaigns'],
+  [/^\/v1\/events$/, 'events'],
+  [/^\/v1\/(webhooks|callbacks)(\/|$)/, 'webhooks'],
+  [/^\/v1\/ui\//, 'dashboard'],
+  [/^\/codec\/decode$/, 'codec'],
+  [/^\/codec\/encode$/, 'codec-encode'],
+];
+
+export function scopeOfRoute(routeUrl: string): ApiScope | undefined {
+  return ROUTE_SCOPES.find(([pattern]) => pattern.test(routeUrl))?.[1];
+}
+
+/**
+ * Checks the request's bearer key and, for a scoped key, that the route is in its scopes (403
+ * naming the scope). Returns the key's name, which the request's log lines then carry.
+ */
 export function authenticate(req: FastifyRequest, reply: FastifyReply, keys: ApiKey[]): string {
   const token = bearerToken(req.headers.authorization);
   const match = token === undefined ? undefined : keys.find((k) => safeEqual(k.key, token));
   if (!match) throw unauthorized('missing or invalid API key (Authorization: Bearer <key>)');
   // The reply's logger writes the "request completed" line: both carry the name.
   req.log = reply.log = req.log.child({ apiKeyName: match.name });
+  if (match.scopes) {
+    const scope = scopeOfRoute(req.routeOptions.url ?? req.url);
+    if (scope === undefined || !match.scopes.has(scope))
+      throw new HttpError(
+        403,
+        `API key "${match.name}" may not call ${req.method} ${req.routeOptions.url ?? req.url}: ${scope ? `it lacks the scope "${scope}"` : 'only a key without scopes may'}`,
+        'forbidden',
+      );
+  }
   return match.name;
 }
 

@@ -5,7 +5,7 @@ import { durationSchema } from '../schemas/duration.js';
 import { parseKeyring } from '../codec/keys.js';
 import { PROVIDERS, type ProviderList } from '../providers/registry.js';
 import { rateLimitsSchemaFor } from './rate-limits.js';
-import { parseApiKeys } from './api-keys.js';
+import { ApiKeyFormatError, parseApiKeys } from './api-keys.js';
 import { DEV_SECRETS } from './production-secrets.js';
 import { isRetentionSchedule } from '../schemas/retention-schedule.js';
 import { isSupportedCountry } from 'libphonenumber-js';
@@ -60,7 +60,19 @@ function commonEnv(providers: ProviderList) {
     // The worker's PostgreSQL pool; default: derived from WORKER_ACTIVITY_CONCURRENCY (db/pool.ts).
     DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1000).optional(),
     PUBLIC_URL: url.optional(),
-    KURIR_API_KEYS: z.string().min(1).default(DEV_SECRETS.KURIR_API_KEYS).transform(parseApiKeys),
+    KURIR_API_KEYS: z
+      .string()
+      .min(1)
+      .default(DEV_SECRETS.KURIR_API_KEYS)
+      .transform((value, ctx) => {
+        try {
+          return parseApiKeys(value);
+        } catch (err) {
+          if (!(err instanceof ApiKeyFormatError)) throw err;
+          ctx.addIssue({ code: 'custom', message: err.message });
+          return z.NEVER;
+        }
+      }),
     BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50_000_000).default(1_048_576),
     // Provider callbacks (a status or a batch of them) are small; their routes refuse more (413).
     CALLBACK_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(50_000_000).default(262_144),
