@@ -31,7 +31,10 @@ export const REDACT_PATHS = [
 ];
 
 export function createLogger(opts: { level?: string; name?: string; pretty?: boolean } = {}): Logger {
-  const pretty = opts.pretty ?? (process.stdout.isTTY && process.env.NODE_ENV !== 'test');
+  // pino-pretty is a development dependency, not in the production image (NODE_ENV=production):
+  // there logs are JSON, whatever PRETTY_LOGS says.
+  const production = process.env.NODE_ENV === 'production';
+  const pretty = !production && (opts.pretty ?? (process.stdout.isTTY && process.env.NODE_ENV !== 'test'));
   return pino({
     name: opts.name ?? 'kurir',
     level: opts.level ?? 'info',
