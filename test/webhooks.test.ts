@@ -190,12 +190,20 @@ describe('webhooks', () => {
     // Ordered per message: no attempt at an event before the previous one was delivered.
     for (let i = 1; i < got.length; i++)
       assert.ok(got[i]!.event.seq >= got[i - 1]!.event.seq, 'attempts in event order');
-    const rows = await stack.pool.query<{ attempts: number; state: string }>(
-      `SELECT d.attempts, d.state FROM webhook_deliveries d JOIN events e ON e.seq = d.event_seq WHERE d.subscription_id = $1 AND e.message_id = $2`,
-      [sub.id, mine],
+    // The receiver logs a 200 before the dispatcher has recorded it: wait for the last row's commit.
+    const rows = await eventually(
+      async () => {
+        const res = await stack.pool.query<{ attempts: number; state: string }>(
+          `SELECT d.attempts, d.state FROM webhook_deliveries d JOIN events e ON e.seq = d.event_seq WHERE d.subscription_id = $1 AND e.message_id = $2`,
+          [sub.id, mine],
+        );
+        return res.rows.every((r) => r.state !== 'pending') ? res.rows : undefined;
+      },
+      5_000,
+      'every delivery recorded',
     );
     assert.deepEqual(
-      rows.rows.map((r) => [r.attempts, r.state]),
+      rows.map((r) => [r.attempts, r.state]),
       stored.map(() => [4, 'delivered']),
     );
     await api('DELETE', `/v1/webhooks/${sub.id}`);
