@@ -27,7 +27,9 @@ export function errorText(err: unknown): string {
   return typeof code === 'string' ? `${message} (${code})` : message;
 }
 
-async function underSavepoint(client: pg.PoolClient, work: () => Promise<void>): Promise<void> {
+async function underSavepoint(client: pg.PoolClient | undefined, work: () => Promise<void>): Promise<void> {
+  // Outside a transaction (a read on the pool) a failed statement aborts nothing: no savepoint.
+  if (!client) return work();
   await client.query('SAVEPOINT relay_rows');
   try {
     await work();
@@ -42,9 +44,11 @@ async function underSavepoint(client: pg.PoolClient, work: () => Promise<void>):
  * Runs `run` over all `rows` at once (one statement for the batch when all is well); when that fails
  * on a poison value, runs it row by row to find the poison. Returns each poison row's error; what
  * `run` did for the others stays. A transient failure is thrown: the batch is retried as a whole.
+ * `client` is the transaction `run` works in (each try gets a savepoint), or undefined when `run`
+ * only reads through the pool.
  */
 export async function isolateRows<T>(
-  client: pg.PoolClient,
+  client: pg.PoolClient | undefined,
   rows: T[],
   run: (rows: T[]) => Promise<void>,
 ): Promise<Map<T, string>> {
