@@ -14,6 +14,7 @@ export interface ActivityDeps {
   otpHmacKey: string;
   otpSendLimit: number;
   otpSendWindow: string;
+  recipientHashKey: string;
 }
 
 export function createActivities(deps: ActivityDeps) {

@@ -43,6 +43,8 @@ export interface OtpDeps {
   providers: ProviderRegistry;
   otpHmacKey: string;
   otpSendLimit: number;
+  /** RECIPIENT_HASH_KEY: the send limit counts a number by its keyed hash. */
+  recipientHashKey: string;
   otpSendWindow: string;
 }
 
@@ -197,7 +199,7 @@ export function createOtpActivities(deps: OtpDeps) {
       const slot = {
         otpId: input.otpId,
         step: input.step,
-        recipientHash: recipientHash(input.to),
+        recipientHash: recipientHash(deps.recipientHashKey, input.to),
         provider: provider.name,
         channel: input.channel,
       };
@@ -232,7 +234,7 @@ export function createOtpActivities(deps: OtpDeps) {
       const slot = {
         otpId: input.otpId,
         step: input.step,
-        recipientHash: recipientHash(input.to),
+        recipientHash: recipientHash(deps.recipientHashKey, input.to),
         provider: 'engagelab',
         channel: input.strategy[0] ?? 'whatsapp',
       };

@@ -5,6 +5,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { registerApiKeyAuth } from './auth.js';
+import { isProduction } from '../config/production-secrets.js';
 import type { AppDeps } from './deps.js';
 import { registerErrorHandler } from './error-handler.js';
 import { campaignRoutes } from './routes/campaigns.js';
@@ -38,7 +39,9 @@ export async function app(fastify: FastifyInstance, deps: AppDeps): Promise<void
     },
     transform: jsonSchemaTransform,
   });
-  await fastify.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  // The reference names every route and its auth mode: in production only when API_DOCS_PUBLIC.
+  if (!isProduction(deps.config) || deps.config.API_DOCS_PUBLIC)
+    await fastify.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
   await fastify.register(healthRoutes, deps);
   await fastify.register(metricsRoutes, deps);

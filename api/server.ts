@@ -1,13 +1,13 @@
 // API entry point: `npm run api` (started by `npm start`). Runs the HTTP API and its background
 // services (runtime/api-runtime.ts) and shuts them down cleanly on SIGINT/SIGTERM.
 import { loadConfigOrExit } from '../config/index.js';
-import { providerWarnings } from '../config/production-providers.js';
+import { exposureWarnings, providerWarnings } from '../config/production-providers.js';
 import { createLogger } from '../logging/logger.js';
 import { createApiRuntime } from '../runtime/api-runtime.js';
 
 const config = loadConfigOrExit(process.env, { server: true });
 const logger = createLogger({ level: config.LOG_LEVEL, name: 'kurir-api', pretty: config.PRETTY_LOGS });
-for (const warning of providerWarnings(config)) logger.warn(warning);
+for (const warning of [...providerWarnings(config), ...exposureWarnings(config)]) logger.warn(warning);
 if (!config.DATABASE_URL) {
   logger.fatal('DATABASE_URL is not set (npm start sets it for the embedded database)');
   process.exit(2);

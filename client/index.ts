@@ -57,6 +57,11 @@ export interface KurirOptions {
   taskQueue?: string;
   /** Must equal the worker's OTP_HMAC_KEY: codes are hashed here before they reach Temporal. */
   otpHmacKey?: string;
+  /**
+   * Must equal the API's and worker's RECIPIENT_HASH_KEY (default that variable): messages and OTPs
+   * carry the number's keyed hash as a search attribute, so they are found by phone.
+   */
+  recipientHashKey?: string;
   /** Temporal Cloud API key (implies TLS). */
   apiKey?: string;
   tls?: boolean;
@@ -113,7 +118,18 @@ export class Kurir {
     readonly taskQueue: string,
     private readonly otpHmacKey: string | undefined,
     private readonly rest: RestTarget,
+    private readonly recipientHashKey: string | undefined,
   ) {}
+
+  /** The key of the recipient hash every started message and OTP carries; there is no default key. */
+  private requireRecipientHashKey(): string {
+    if (!this.recipientHashKey)
+      throw new KurirConfigError(
+        'recipientHashKey',
+        "set the API's RECIPIENT_HASH_KEY (the recipientHashKey option or RECIPIENT_HASH_KEY) to start messages and OTPs",
+      );
+    return this.recipientHashKey;
+  }
 
   /** Codes are hashed here with the worker's OTP_HMAC_KEY before they reach Temporal; there is no default key. */
   requireOtpHmacKey(): string {
@@ -134,17 +150,24 @@ export class Kurir {
       encryptionKey: options.encryptionKey ?? process.env.KURIR_ENCRYPTION_KEY,
     });
     const otpHmacKey = options.otpHmacKey ?? process.env.OTP_HMAC_KEY;
-    return new Kurir(client, options.taskQueue ?? process.env.TEMPORAL_TASK_QUEUE ?? 'kurir', otpHmacKey, {
-      apiUrl: options.apiUrl,
-      apiKey: options.kurirApiKey,
-    });
+    return new Kurir(
+      client,
+      options.taskQueue ?? process.env.TEMPORAL_TASK_QUEUE ?? 'kurir',
+      otpHmacKey,
+      { apiUrl: options.apiUrl, apiKey: options.kurirApiKey },
+      options.recipientHashKey ?? process.env.RECIPIENT_HASH_KEY,
+    );
   }
 
   /** Starts a message; the same `id` twice attaches to the first (no second send). */
   async sendMessage(input: MessageInputRaw, opts: { id?: string } = {}): Promise<MessageHandle> {
     const parsed = parseOrThrow(messageInputSchema, input);
     const id = opts.id ?? newMessageId();
-    const handle = await startMessage(this.client, parsed, { id, taskQueue: this.taskQueue });
+    const handle = await startMessage(this.client, parsed, {
+      id,
+      taskQueue: this.taskQueue,
+      recipientHashKey: this.requireRecipientHashKey(),
+    });
     return new MessageHandle(id, handle);
   }
 
@@ -156,7 +179,11 @@ export class Kurir {
   async startOtp(input: OtpInputRaw, opts: { id?: string } = {}): Promise<OtpHandle> {
     const parsed = parseOrThrow(otpInputSchema, input);
     const id = opts.id ?? newOtpId();
-    const sent = await startOtp(this.client, parsed, { id, taskQueue: this.taskQueue });
+    const sent = await startOtp(this.client, parsed, {
+      id,
+      taskQueue: this.taskQueue,
+      recipientHashKey: this.requireRecipientHashKey(),
+    });
     return new OtpHandle(id, this, sent);
   }
 

@@ -12,8 +12,12 @@ export function newMessageId(): string {
 }
 
 /** Starts (or, for an id already running or done, attaches to) the message workflow. */
-export async function startMessage(temporal: Client, input: MessageInput, opts: { id: string; taskQueue: string }) {
-  const pairs = [{ key: RECIPIENT_HASH, value: recipientHash(input.to) }];
+export async function startMessage(
+  temporal: Client,
+  input: MessageInput,
+  opts: { id: string; taskQueue: string; recipientHashKey: string },
+) {
+  const pairs = [{ key: RECIPIENT_HASH, value: recipientHash(opts.recipientHashKey, input.to) }];
   if (input.reference) pairs.push({ key: REFERENCE, value: input.reference });
   return temporal.workflow.start(MESSAGE_WORKFLOW_TYPE, {
     args: [input],

@@ -88,9 +88,9 @@ async function refusalAfterEnd(handle: WorkflowHandle, err: unknown): Promise<ne
 export async function startOtp(
   temporal: Client,
   input: OtpInput,
-  opts: { id: string; taskQueue: string },
+  opts: { id: string; taskQueue: string; recipientHashKey: string },
 ): Promise<ResendResult> {
-  const pairs = [{ key: RECIPIENT_HASH, value: recipientHash(input.to) }];
+  const pairs = [{ key: RECIPIENT_HASH, value: recipientHash(opts.recipientHashKey, input.to) }];
   if (input.reference) pairs.push({ key: REFERENCE, value: input.reference });
   const startWorkflowOperation = new WithStartWorkflowOperation(OTP_WORKFLOW_TYPE, {
     workflowId: opts.id,

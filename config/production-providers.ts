@@ -81,3 +81,11 @@ export function providerWarnings(config: Config, providers: ProviderList = PROVI
   if (!isProduction(config)) return [];
   return check(config, providers).flatMap((f) => (f.warning ? [f.warning] : []));
 }
+
+/** What a production API start logs as a warning about its own exposure. */
+export function exposureWarnings(config: Config): string[] {
+  if (!isProduction(config) || config.METRICS_TOKEN !== undefined) return [];
+  return [
+    'GET /metrics needs no token (METRICS_TOKEN is unset): keep it on a private network, or set METRICS_TOKEN for your scraper',
+  ];
+}

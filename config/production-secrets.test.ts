@@ -13,6 +13,7 @@ const ownSecrets = {
   ENGAGELAB_CALLBACK_SECRET: strong('e'),
   OTP_HMAC_KEY: strong('f'),
   WEBHOOK_SECRET_KEY: strong('g'),
+  RECIPIENT_HASH_KEY: strong('k'),
   KURIR_ENCRYPTION_KEY: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
 };
 

@@ -13,6 +13,7 @@ export const DEV_SECRETS = {
   WAPPIN_CALLBACK_TOKEN: 'dev-wappin-callback-token',
   ENGAGELAB_CALLBACK_SECRET: 'dev-engagelab-callback-secret',
   OTP_HMAC_KEY: 'dev-otp-hmac-key-change-me',
+  RECIPIENT_HASH_KEY: 'dev-recipient-hash-key-change-me',
   WEBHOOK_SECRET_KEY: 'dev-webhook-secret-key-change-me',
 } as const;
 

@@ -110,6 +110,8 @@ function commonEnv(providers: ProviderList) {
 
     // Secrets for engine-managed OTP (HMAC of codes) and payload encryption.
     OTP_HMAC_KEY: z.string().min(16).default(DEV_SECRETS.OTP_HMAC_KEY),
+    // The key of the recipient hash (search attribute, OTP send limit): clients that start workflows share it.
+    RECIPIENT_HASH_KEY: z.string().min(16).default(DEV_SECRETS.RECIPIENT_HASH_KEY),
     OTP_SEND_LIMIT: z.coerce.number().int().min(1).max(1000).default(5),
     OTP_SEND_WINDOW: durationSchema.default('10 minutes'),
     // Payload encryption in Temporal history: `k2:<base64 32 bytes>,k1:<…>`; the first encrypts, all decrypt.
@@ -134,6 +136,10 @@ function commonEnv(providers: ProviderList) {
           .filter(Boolean),
       ),
     PRETTY_LOGS: bool.optional(),
+    // GET /metrics: open when unset (a scraper on a private network), else Bearer <METRICS_TOKEN>.
+    METRICS_TOKEN: z.string().min(16).optional(),
+    // /docs (the OpenAPI UI and JSON): served in production only when true.
+    API_DOCS_PUBLIC: bool.optional(),
 
     // Outbound webhooks and the event stream (GET /v1/events).
     // Encrypts webhook signing secrets at rest (AES-256-GCM with a key derived from this value).

@@ -99,6 +99,12 @@ function assertAllEncrypted(history: RawHistory, atLeast: number) {
   }
 }
 
+interface Failure {
+  message?: string;
+  stackTrace?: string;
+  encodedAttributes?: JsonPayload;
+}
+
 const phoneForms = (to: string) => [to, to.replace('+', ''), tail(to)];
 let messageId: string;
 let messageTo: string;
@@ -134,6 +140,17 @@ describe('payload encryption', () => {
     const history = await rawHistory(messageId);
     assertAbsent(history, [...phoneForms(messageTo), text, nonce]);
     assertAllEncrypted(history, 6);
+    // The WhatsApp send failed (invalid number): its failure message and stack are an encrypted
+    // payload too, not text (failure messages live outside payloads unless encoded).
+    const failures = (history.json.events as Array<{ activityTaskFailedEventAttributes?: { failure?: Failure } }>)
+      .map((e) => e.activityTaskFailedEventAttributes?.failure)
+      .filter((f): f is Failure => f !== undefined);
+    assert.ok(failures.length >= 1, 'the invalid number failed an activity');
+    for (const f of failures) {
+      assert.equal(f.message, 'Encoded failure');
+      assert.equal(f.stackTrace ?? '', '');
+      assert.equal(meta(f.encodedAttributes!, 'encoding'), 'binary/encrypted');
+    }
     // Search attributes are not encrypted by codecs: they carry the recipient's hash, never the number.
     const started = (
       history.json.events as Array<
@@ -144,7 +161,7 @@ describe('payload encryption', () => {
     assert.deepEqual(Object.keys(fields).sort(), ['KurirRecipientHash', 'KurirReference']);
     assert.equal(
       JSON.parse(Buffer.from(fields.KurirRecipientHash!.data!, 'base64').toString()),
-      recipientHash(messageTo),
+      recipientHash(stack.config.RECIPIENT_HASH_KEY, messageTo),
     );
     // Reading the result without the key gives ciphertext, not the data.
     await assert.rejects(

@@ -231,6 +231,7 @@ describe('npm package', () => {
         ...process.env,
         TEMPORAL_TASK_QUEUE: stack.taskQueue,
         OTP_HMAC_KEY: stack.config.OTP_HMAC_KEY,
+        RECIPIENT_HASH_KEY: stack.config.RECIPIENT_HASH_KEY,
         KURIR_API_URL: stack.apiUrl,
         KURIR_API_KEY: stack.config.KURIR_API_KEYS[0]!.key,
       };

@@ -28,6 +28,7 @@ before(async () => {
     namespace: stack.config.TEMPORAL_NAMESPACE,
     taskQueue: stack.taskQueue,
     otpHmacKey: stack.config.OTP_HMAC_KEY,
+    recipientHashKey: stack.config.RECIPIENT_HASH_KEY,
     apiUrl: stack.apiUrl,
     kurirApiKey: stack.config.KURIR_API_KEYS[0]!.key,
   });
@@ -43,10 +44,15 @@ const steps = [
 ];
 
 describe('typed client', () => {
-  test('no development fallbacks: without an OTP HMAC key or an API key the calls that need them throw KurirConfigError', async () => {
-    const saved = { OTP_HMAC_KEY: process.env.OTP_HMAC_KEY, KURIR_API_KEY: process.env.KURIR_API_KEY };
+  test('no development fallbacks: without an OTP HMAC key, a recipient hash key or an API key the calls that need them throw KurirConfigError', async () => {
+    const saved = {
+      OTP_HMAC_KEY: process.env.OTP_HMAC_KEY,
+      KURIR_API_KEY: process.env.KURIR_API_KEY,
+      RECIPIENT_HASH_KEY: process.env.RECIPIENT_HASH_KEY,
+    };
     delete process.env.OTP_HMAC_KEY;
     delete process.env.KURIR_API_KEY;
+    delete process.env.RECIPIENT_HASH_KEY;
     const bare = await Kurir.connect({
       address: process.env.TEMPORAL_ADDRESS,
       namespace: stack.config.TEMPORAL_NAMESPACE,
@@ -58,6 +64,11 @@ describe('typed client', () => {
         bare.verifyOtp('otp_none', '123456'),
         (err) => err instanceof KurirConfigError && err.setting === 'otpHmacKey',
       );
+      for (const start of [
+        () => bare.sendMessage({ to: scriptedNumber(), steps }),
+        () => bare.startOtp({ to: scriptedNumber() }),
+      ])
+        await assert.rejects(start(), (err) => err instanceof KurirConfigError && err.setting === 'recipientHashKey');
       await assert.rejects(
         bare.startCampaign({ name: 'no key', steps }, [{ phone: scriptedNumber() }]),
         (err) => err instanceof KurirConfigError && err.setting === 'apiKey',

@@ -26,9 +26,12 @@ export interface WorkerOptions extends ActivityDeps {
 }
 
 /** The OTP part of the activity dependencies, from configuration. */
-export function otpSettings(config: Config): Pick<ActivityDeps, 'otpHmacKey' | 'otpSendLimit' | 'otpSendWindow'> {
+export function otpSettings(
+  config: Config,
+): Pick<ActivityDeps, 'otpHmacKey' | 'otpSendLimit' | 'otpSendWindow' | 'recipientHashKey'> {
   return {
     otpHmacKey: config.OTP_HMAC_KEY,
+    recipientHashKey: config.RECIPIENT_HASH_KEY,
     otpSendLimit: config.OTP_SEND_LIMIT,
     otpSendWindow: config.OTP_SEND_WINDOW,
   };

@@ -53,7 +53,11 @@ export const messageRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
         replay = !claim.fresh;
       }
       try {
-        await startMessage(deps.temporal, req.body, { id, taskQueue: deps.config.TEMPORAL_TASK_QUEUE });
+        await startMessage(deps.temporal, req.body, {
+          id,
+          taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+          recipientHashKey: deps.config.RECIPIENT_HASH_KEY,
+        });
       } catch (err) {
         // Nothing started: free the key so the client's retry can start it.
         if (key && !replay) await releaseIdempotencyKey(deps.pool, scope, key).catch(() => undefined);

@@ -59,7 +59,11 @@ export const otpRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
     async (req, reply) => {
       const id = newOtpId();
       const sent = await mapped(id, () =>
-        startOtp(deps.temporal, req.body, { id, taskQueue: deps.config.TEMPORAL_TASK_QUEUE }),
+        startOtp(deps.temporal, req.body, {
+          id,
+          taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
+          recipientHashKey: deps.config.RECIPIENT_HASH_KEY,
+        }),
       );
       return reply.status(202).send({ id, ...sent });
     },

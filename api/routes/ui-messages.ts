@@ -79,7 +79,7 @@ export const uiMessageRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps)
         listWorkflows(`WorkflowType = '${MESSAGE_WORKFLOW_TYPE}' AND KurirReference = '${q}'`, 'reference'),
         phone
           ? listWorkflows(
-              `WorkflowType = '${MESSAGE_WORKFLOW_TYPE}' AND KurirRecipientHash = '${recipientHash(phone)}'`,
+              `WorkflowType = '${MESSAGE_WORKFLOW_TYPE}' AND KurirRecipientHash = '${recipientHash(deps.config.RECIPIENT_HASH_KEY, phone)}'`,
               'phone',
             )
           : [],

@@ -84,7 +84,11 @@ export function messageCommands(program: Command, ctx: () => CliContext): void {
         },
       });
       const id = o.id ?? newMessageId();
-      const handle = await startMessage(await c.client(), input, { id, taskQueue: c.config.TEMPORAL_TASK_QUEUE });
+      const handle = await startMessage(await c.client(), input, {
+        id,
+        taskQueue: c.config.TEMPORAL_TASK_QUEUE,
+        recipientHashKey: c.config.RECIPIENT_HASH_KEY,
+      });
       if (!o.wait) return c.print({ id }, id);
       const result = (await handle.result()) as MessageResult;
       c.print({ id, ...result }, [

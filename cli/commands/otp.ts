@@ -42,7 +42,11 @@ export function otpCommands(program: Command, ctx: () => CliContext): void {
         ...(code ? { code } : {}),
       });
       const id = o.id ?? newOtpId();
-      const sent = await startOtp(await c.client(), input, { id, taskQueue: c.config.TEMPORAL_TASK_QUEUE });
+      const sent = await startOtp(await c.client(), input, {
+        id,
+        taskQueue: c.config.TEMPORAL_TASK_QUEUE,
+        recipientHashKey: c.config.RECIPIENT_HASH_KEY,
+      });
       c.print({ id, ...sent }, `${id}  sent by ${sent.channel ?? '-'}, expires ${sent.expiresAt}`);
     });
 

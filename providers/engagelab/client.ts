@@ -62,7 +62,8 @@ export function formatRecipient(to: string, field = 'to'): string {
   const trimmed = to.trim();
   if (trimmed.includes('@')) {
     if (!z.email().safeParse(trimmed).success)
-      throw new BadRequestError(`${PROVIDER}: ${field}: "${to}" is not a phone number or email address`, {
+      // The value is not quoted: errors reach Temporal failures and logs (security review M7).
+      throw new BadRequestError(`${PROVIDER}: ${field}: is not a phone number or email address`, {
         provider: PROVIDER,
         field,
       });

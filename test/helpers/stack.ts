@@ -146,7 +146,11 @@ export async function startStack(
       worker = undefined;
     },
     async send(input, id = `msg_test_${randomUUID()}`) {
-      await startMessage(client, messageInputSchema.parse(input), { id, taskQueue });
+      await startMessage(client, messageInputSchema.parse(input), {
+        id,
+        taskQueue,
+        recipientHashKey: config.RECIPIENT_HASH_KEY,
+      });
       return id;
     },
     async stop() {
