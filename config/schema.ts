@@ -114,6 +114,11 @@ function commonEnv(providers: ProviderList) {
     RECIPIENT_HASH_KEY: z.string().min(16).default(DEV_SECRETS.RECIPIENT_HASH_KEY),
     OTP_SEND_LIMIT: z.coerce.number().int().min(1).max(1000).default(5),
     OTP_SEND_WINDOW: durationSchema.default('10 minutes'),
+    // What a caller may ask of an OTP (domain/otp-policy.ts): 400 naming the field beyond these.
+    OTP_MIN_RESEND_COOLDOWN: durationSchema.default('15 seconds'),
+    OTP_MAX_TTL: durationSchema.default('15 minutes'),
+    OTP_MIN_CODE_LENGTH: z.coerce.number().int().min(4).max(10).default(6),
+    OTP_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(10),
     // Payload encryption in Temporal history: `k2:<base64 32 bytes>,k1:<…>`; the first encrypts, all decrypt.
     KURIR_ENCRYPTION_KEY: z
       .string()

@@ -13,7 +13,8 @@ let stack: Stack;
 const codesSeen = new Set<string>();
 const otpIds: string[] = [];
 before(async () => {
-  stack = await startStack();
+  // A 2-second cooldown keeps the resend test short: the floor is lowered here (default 15 s).
+  stack = await startStack({ env: { OTP_MIN_RESEND_COOLDOWN: '1 second' } });
 });
 after(async () => {
   await stack?.stop();
@@ -144,6 +145,20 @@ describe('OTP (engine mode)', () => {
     const sixth = await start(to);
     assert.equal(sixth.status, 429);
     assert.match(sixth.body.message as string, /send limit/);
+  });
+
+  test("outside the server's OTP policy: 400 naming the field and the bound", async () => {
+    for (const [extra, field, message] of [
+      [{ resendCooldown: '500 ms' }, 'resendCooldown', /at least 1 second \(OTP_MIN_RESEND_COOLDOWN\)/],
+      [{ code: { ttl: '1 day' } }, 'code.ttl', /at most 15 minutes/],
+      [{ code: { length: 4 } }, 'code.length', /at least 6 for a code of digits/],
+      [{ maxAttempts: 20 }, 'maxAttempts', /at most 10/],
+    ] as const) {
+      const r = await post('/v1/otp', { to: scriptedNumber(), ...extra });
+      assert.equal(r.status, 400, JSON.stringify(extra));
+      assert.equal(r.body.field, field);
+      assert.match(r.body.message as string, message);
+    }
   });
 
   test('bad input names the field', async () => {

@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { newOtpId, OtpRefusedError, resendOtp, startOtp, verifyOtp } from '../../client/start-otp.js';
 import { otpInputSchema, verifySchema } from '../../schemas/otp.js';
 import { otpStatusQuery } from '../../workflows/messages.js';
+import { otpPolicyOf } from '../../config/otp-policy.js';
+import { otpPolicyViolation } from '../../domain/otp-policy.js';
 import type { AppDeps } from '../deps.js';
 import { HttpError, notFound } from '../errors.js';
 import { toE164Body } from './phone-input.js';
@@ -30,6 +32,7 @@ async function mapped<T>(id: string | undefined, call: () => Promise<T>): Promis
 }
 
 export const otpRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
+  const policy = otpPolicyOf(deps.config);
   // Guessing codes is throttled per client IP and per OTP id (besides maxAttempts in the workflow).
   await app.register(rateLimit, {
     global: false,
@@ -57,6 +60,9 @@ export const otpRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
       },
     },
     async (req, reply) => {
+      const violation = otpPolicyViolation(req.body, policy);
+      if (violation)
+        throw new HttpError(400, `${violation.field}: ${violation.message}`, 'validation_error', violation.field);
       const id = newOtpId();
       const sent = await mapped(id, () =>
         startOtp(deps.temporal, req.body, {

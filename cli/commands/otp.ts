@@ -1,6 +1,8 @@
 // kurir otp send | verify | resend
 import type { Command } from 'commander';
-import { parseOrThrow } from '../../client/errors.js';
+import { KurirValidationError, parseOrThrow } from '../../client/errors.js';
+import { otpPolicyOf } from '../../config/otp-policy.js';
+import { otpPolicyViolation } from '../../domain/otp-policy.js';
 import { newOtpId, resendOtp, startOtp, verifyOtp } from '../../client/start-otp.js';
 import { createProviderRegistry } from '../../providers/registry.js';
 import { otpInputSchema, verifySchema } from '../../schemas/otp.js';
@@ -41,6 +43,8 @@ export function otpCommands(program: Command, ctx: () => CliContext): void {
         reference: o.reference,
         ...(code ? { code } : {}),
       });
+      const violation = otpPolicyViolation(input, otpPolicyOf(c.config));
+      if (violation) throw new KurirValidationError(violation.field, violation.message, []);
       const id = o.id ?? newOtpId();
       const sent = await startOtp(await c.client(), input, {
         id,
