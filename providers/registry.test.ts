@@ -77,7 +77,11 @@ test('callback secrets keep their variables and development defaults', () => {
   const nusasms = allCallbackEndpoints().find((e) => e.provider === 'nusasms')!;
   assert.deepEqual(callbackSecrets(c, nusasms), ['dev-callback-token'], 'unset: the shared token');
   const own = loadConfig({ NUSASMS_CALLBACK_TOKEN: ' new-nusasms-token , old-nusasms-token ' });
-  assert.deepEqual(callbackSecrets(own, nusasms), ['new-nusasms-token', 'old-nusasms-token'], 'its own list, current first');
+  assert.deepEqual(
+    callbackSecrets(own, nusasms),
+    ['new-nusasms-token', 'old-nusasms-token'],
+    'its own list, current first',
+  );
 });
 
 test('mode and base URL: live with every credential, sandbox port otherwise, *_BASE_URL wins', () => {
