@@ -34,3 +34,17 @@ test('idle() resolves only after the calls in flight have their final status', a
     await connection.close();
   }
 });
+
+test('a call on a closed connection ends CANCELLED, never a "Channel has been shut down" throw', async () => {
+  const connection = await Connection.connect({
+    address: process.env.TEMPORAL_ADDRESS!,
+    interceptors: new InFlightCalls().interceptors(),
+  });
+  await connection.workflowService.getSystemInfo({});
+  await connection.close();
+  // What the retry interceptor does from its timer after a close: issue the call again.
+  await assert.rejects(
+    async () => connection.workflowService.getSystemInfo({}),
+    (err: Error & { code?: number }) => err.code === 1 && /connection is closed/.test(err.message),
+  );
+});

@@ -4,7 +4,19 @@
 // "Channel has been shut down" from that timer, an uncaught exception (a test file failed that
 // way after all its tests had passed). Put `interceptor` before the retry interceptor, so one
 // count spans every retry of a call.
-import { InterceptingCall, ListenerBuilder, RequesterBuilder, type Interceptor } from '@grpc/grpc-js';
+import {
+  InterceptingCall,
+  ListenerBuilder,
+  Metadata,
+  RequesterBuilder,
+  status,
+  type Interceptor,
+  type InterceptingListener,
+} from '@grpc/grpc-js';
+
+/** grpc-js's call interface (not exported by name): what an InterceptingCall wraps. */
+type NextInterceptingCall = ConstructorParameters<typeof InterceptingCall>[0];
+type MessageContext = Parameters<NextInterceptingCall['sendMessageWithContext']>[0];
 import { defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 
 export class InFlightCalls {
@@ -35,9 +47,12 @@ export class InFlightCalls {
     return new InterceptingCall(nextCall(options), requester);
   };
 
-  /** The interceptors for Connection options: this counter, then the SDK's default retries. */
+  /**
+   * The interceptors for Connection options: this counter, then the SDK's default retries, then
+   * the closed-channel guard (a call the retry re-issues after close ends CANCELLED instead).
+   */
   interceptors(): Interceptor[] {
-    return [this.interceptor, makeGrpcRetryInterceptor(defaultGrpcRetryOptions())];
+    return [this.interceptor, makeGrpcRetryInterceptor(defaultGrpcRetryOptions()), closedChannelGuard];
   }
 
   /** Resolves when no call is in flight, or after `timeoutMs` (a hung call must not block a shutdown). */
@@ -53,3 +68,51 @@ export class InFlightCalls {
     clearTimeout(timer);
   }
 }
+
+/**
+ * A call on a channel that is already shut down: it ends at once with CANCELLED (which the retry
+ * interceptor does not retry), so the caller's promise rejects instead of a timer throwing.
+ */
+class ClosedChannelCall implements NextInterceptingCall {
+  cancelWithStatus(): void {}
+  getPeer(): string {
+    return 'closed';
+  }
+  start(_metadata: Metadata, listener?: Partial<InterceptingListener>): void {
+    setImmediate(() => {
+      // No message, then the status: the SDK's retry interceptor expects to have seen a message
+      // step before it passes a final status on (a unary call ignores a null message on error).
+      listener?.onReceiveMessage?.(null);
+      listener?.onReceiveStatus?.({
+        code: status.CANCELLED,
+        details: 'the Temporal connection is closed',
+        metadata: new Metadata(),
+      });
+    });
+  }
+  sendMessageWithContext(context: MessageContext): void {
+    context.callback?.();
+  }
+  sendMessage(): void {}
+  startRead(): void {}
+  halfClose(): void {}
+  getAuthContext(): null {
+    return null;
+  }
+}
+
+/**
+ * The innermost interceptor. When stop() had to close the connection with a call still in flight
+ * (one that outlived its wait), the retry interceptor re-issues that call from a timer, and grpc-js
+ * throws "Channel has been shut down" there: an uncaught exception (CI saw one in the dashboard
+ * test). Here that throw becomes a call that ends CANCELLED.
+ */
+export const closedChannelGuard: Interceptor = (options, nextCall) => {
+  try {
+    return new InterceptingCall(nextCall(options));
+  } catch (err) {
+    if (err instanceof Error && /Channel has been shut down/.test(err.message))
+      return new InterceptingCall(new ClosedChannelCall());
+    throw err;
+  }
+};
