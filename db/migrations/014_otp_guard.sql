@@ -14,29 +14,19 @@ CREATE INDEX otp_guard_hits_key ON otp_guard_hits (scope, key, at);
 -- slot; no rows means the send may go. One round trip per OTP start.
 CREATE FUNCTION otp_guard_take(scopes text[], keys text[], limits int[], windows_ms bigint[])
 RETURNS TABLE (scope text, used int, frees_at timestamptz) LANGUAGE plpgsql AS $$
-DECLARE
-  i int;
-  n int;
-  oldest timestamptz;
-  full_windows int := 0;
 BEGIN
-  FOR i IN SELECT ord FROM unnest(scopes, keys) WITH ORDINALITY AS t(s, k, ord) ORDER BY s, k LOOP
-    PERFORM pg_advisory_xact_lock(hashtext('otp_guard:' || scopes[i] || ':' || keys[i]));
-  END LOOP;
-  FOR i IN 1 .. coalesce(array_length(scopes, 1), 0) LOOP
-    DELETE FROM otp_guard_hits h
-     WHERE h.scope = scopes[i] AND h.key = keys[i] AND h.at <= now() - make_interval(secs => windows_ms[i] / 1000.0);
-    SELECT count(*), min(h.at) INTO n, oldest FROM otp_guard_hits h WHERE h.scope = scopes[i] AND h.key = keys[i];
-    IF n >= limits[i] THEN
-      full_windows := full_windows + 1;
-      scope := scopes[i];
-      used := n;
-      frees_at := oldest + make_interval(secs => windows_ms[i] / 1000.0);
-      RETURN NEXT;
-    END IF;
-  END LOOP;
-  IF full_windows = 0 THEN
-    INSERT INTO otp_guard_hits (scope, key) SELECT s, k FROM unnest(scopes, keys) AS t(s, k);
+  PERFORM pg_advisory_xact_lock(hashtext('otp_guard:' || w.s || ':' || w.k))
+     FROM unnest(scopes, keys) AS w(s, k) ORDER BY w.s, w.k;
+  DELETE FROM otp_guard_hits h USING unnest(scopes, keys, windows_ms) AS w(s, k, ms)
+   WHERE h.scope = w.s AND h.key = w.k AND h.at <= now() - make_interval(secs => w.ms / 1000.0);
+  RETURN QUERY
+    SELECT w.s, c.n::int, c.oldest + make_interval(secs => w.ms / 1000.0)
+      FROM unnest(scopes, keys, limits, windows_ms) AS w(s, k, lim, ms)
+      CROSS JOIN LATERAL (SELECT count(*) AS n, min(h.at) AS oldest FROM otp_guard_hits h
+                          WHERE h.scope = w.s AND h.key = w.k) c
+     WHERE c.n >= w.lim;
+  IF NOT FOUND THEN
+    INSERT INTO otp_guard_hits (scope, key) SELECT w.s, w.k FROM unnest(scopes, keys) AS w(s, k);
   END IF;
 END;
 $$;
