@@ -33,6 +33,13 @@ export function scopeOfRoute(routeUrl: string): ApiScope | undefined {
   return ROUTE_SCOPES.find(([pattern]) => pattern.test(routeUrl))?.[1];
 }
 
+const keyNames = new WeakMap<FastifyRequest, string>();
+
+/** The name of the API key a request authenticated with (limits and audit count per key). */
+export function apiKeyNameOf(req: FastifyRequest): string | undefined {
+  return keyNames.get(req);
+}
+
 /**
  * Checks the request's bearer key and, for a scoped key, that the route is in its scopes (403
  * naming the scope). Returns the key's name, which the request's log lines then carry.
@@ -43,6 +50,7 @@ export function authenticate(req: FastifyRequest, reply: FastifyReply, keys: Api
   if (!match) throw unauthorized('missing or invalid API key (Authorization: Bearer <key>)');
   // The reply's logger writes the "request completed" line: both carry the name.
   req.log = reply.log = req.log.child({ apiKeyName: match.name });
+  keyNames.set(req, match.name);
   if (match.scopes) {
     const scope = scopeOfRoute(req.routeOptions.url ?? req.url);
     if (scope === undefined || !match.scopes.has(scope))

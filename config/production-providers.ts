@@ -84,8 +84,17 @@ export function providerWarnings(config: Config, providers: ProviderList = PROVI
 
 /** What a production API start logs as a warning about its own exposure. */
 export function exposureWarnings(config: Config): string[] {
-  if (!isProduction(config) || config.METRICS_TOKEN !== undefined) return [];
+  if (!isProduction(config)) return [];
   return [
-    'GET /metrics needs no token (METRICS_TOKEN is unset): keep it on a private network, or set METRICS_TOKEN for your scraper',
+    ...(config.METRICS_TOKEN === undefined
+      ? [
+          'GET /metrics needs no token (METRICS_TOKEN is unset): keep it on a private network, or set METRICS_TOKEN for your scraper',
+        ]
+      : []),
+    ...(config.OTP_ALLOWED_COUNTRIES === undefined
+      ? [
+          'OTPs may go to every country (OTP_ALLOWED_COUNTRIES is unset): list the countries your users are in, as SMS pumping targets premium ranges abroad',
+        ]
+      : []),
   ];
 }

@@ -6,6 +6,7 @@ import { parseKeyring } from '../codec/keys.js';
 import { PROVIDERS, type ProviderList } from '../providers/registry.js';
 import { rateLimitsSchemaFor } from './rate-limits.js';
 import { ApiKeyFormatError, parseApiKeys } from './api-keys.js';
+import { countriesVar, numberTypesVar, rateWindowVar } from './otp-guard.js';
 import { DEV_SECRETS } from './production-secrets.js';
 import { isRetentionSchedule } from '../schemas/retention-schedule.js';
 import { isSupportedCountry } from 'libphonenumber-js';
@@ -119,6 +120,13 @@ function commonEnv(providers: ProviderList) {
     OTP_MAX_TTL: durationSchema.default('15 minutes'),
     OTP_MIN_CODE_LENGTH: z.coerce.number().int().min(4).max(10).default(6),
     OTP_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(10),
+    // The OTP guard (api/otp-guard.ts): countries, number types, and sliding windows shared in PostgreSQL.
+    OTP_ALLOWED_COUNTRIES: countriesVar,
+    OTP_REFUSED_NUMBER_TYPES: numberTypesVar,
+    OTP_LIMIT_PER_API_KEY: rateWindowVar('1000/1 hour'),
+    OTP_LIMIT_PER_IP: rateWindowVar('20/1 hour'),
+    OTP_LIMIT_PER_PREFIX: rateWindowVar('30/1 hour'),
+    OTP_LIMIT_PER_COUNTRY: rateWindowVar('10000/1 hour'),
     // Payload encryption in Temporal history: `k2:<base64 32 bytes>,k1:<…>`; the first encrypts, all decrypt.
     KURIR_ENCRYPTION_KEY: z
       .string()

@@ -54,6 +54,12 @@ export const otpInputSchema = z
     resendCooldown: durationSchema.default(OTP_DEFAULTS.resendCooldown),
     /** Fall back to the next channel when the code is not delivered within this window. */
     deliveryWindow: durationSchema.default(OTP_DEFAULTS.deliveryWindow),
+    /** Countries this OTP may go to (ISO 3166 alpha-2): narrows the server's OTP_ALLOWED_COUNTRIES. */
+    allowedCountries: z
+      .array(z.string().regex(/^[A-Z]{2}$/, 'must be ISO 3166 alpha-2 codes such as ID'))
+      .min(1)
+      .max(250)
+      .optional(),
     /** EngageLab template id for provider-managed mode. */
     engagelabTemplate: z.string().min(1).max(128).optional(),
   })

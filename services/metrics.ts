@@ -41,6 +41,12 @@ const lookupUnparsed = new Counter({
 export const countingUnparsedLookups = {
   onLookupUnparsed: (provider: string) => lookupUnparsed.inc({ provider }),
 };
+export const otpBlocked = new Counter({
+  name: 'kurir_otp_blocked_total',
+  help: 'OTP starts the guard refused (nothing sent), by reason and country',
+  labelNames: ['reason', 'country'],
+  registers: [metricsRegistry],
+});
 export const otpOutcomes = new Counter({
   name: 'kurir_otp_outcomes_total',
   help: 'OTP workflows closed, by final status',

@@ -54,10 +54,17 @@ describe('exposure in production', () => {
     assert.ok(logged.some((l) => l.includes('health check: Temporal unreachable')));
   });
 
-  test('an open /metrics in production is a start warning', () => {
+  test('an open /metrics and OTPs to every country are start warnings in production', () => {
     const production = loadConfig({ NODE_ENV: 'production' });
-    assert.equal(exposureWarnings(production).length, 1);
-    assert.deepEqual(exposureWarnings(loadConfig({ NODE_ENV: 'production', METRICS_TOKEN })), []);
+    assert.deepEqual(
+      exposureWarnings(production).map((w) => w.split(' ')[0]),
+      ['GET', 'OTPs'],
+      'an open /metrics and OTPs to every country',
+    );
+    assert.deepEqual(
+      exposureWarnings(loadConfig({ NODE_ENV: 'production', METRICS_TOKEN, OTP_ALLOWED_COUNTRIES: 'ID' })),
+      [],
+    );
     assert.deepEqual(exposureWarnings(loadConfig({})), [], 'a laptop');
   });
 });

@@ -16,6 +16,7 @@ export const EVENT_TYPES = [
   'otp.approved',
   'otp.expired',
   'otp.max_attempts_reached',
+  'otp.blocked',
   'campaign.progress',
   'campaign.completed',
   'inbound.received',

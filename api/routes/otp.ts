@@ -10,6 +10,7 @@ import { otpPolicyOf } from '../../config/otp-policy.js';
 import { otpPolicyViolation } from '../../domain/otp-policy.js';
 import type { AppDeps } from '../deps.js';
 import { HttpError, notFound } from '../errors.js';
+import { OtpGuard } from '../otp-guard.js';
 import { toE164Body } from './phone-input.js';
 
 const idParams = z.object({ id: z.string().regex(/^otp_[A-Za-z0-9-]{1,80}$/, 'must be an OTP id (otp_…)') });
@@ -33,6 +34,7 @@ async function mapped<T>(id: string | undefined, call: () => Promise<T>): Promis
 
 export const otpRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
   const policy = otpPolicyOf(deps.config);
+  const guard = new OtpGuard(deps);
   // Guessing codes is throttled per client IP and per OTP id (besides maxAttempts in the workflow).
   await app.register(rateLimit, {
     global: false,
@@ -63,6 +65,7 @@ export const otpRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
       const violation = otpPolicyViolation(req.body, policy);
       if (violation)
         throw new HttpError(400, `${violation.field}: ${violation.message}`, 'validation_error', violation.field);
+      await guard.admit(req, reply, req.body);
       const id = newOtpId();
       const sent = await mapped(id, () =>
         startOtp(deps.temporal, req.body, {

@@ -79,6 +79,10 @@ export async function startStack(
     ...process.env,
     TEMPORAL_TASK_QUEUE: taskQueue,
     SANDBOX_CALLBACK_DELAY_MS: String(opts.callbackDelayMs ?? 30),
+    // Every test file sends OTPs from 127.0.0.1 with dev-key into one database that outlives a run:
+    // the OTP guard's per-address and per-key windows would fill up across files. Its own test sets them.
+    OTP_LIMIT_PER_IP: 'off',
+    OTP_LIMIT_PER_API_KEY: 'off',
     ...opts.env,
   });
   // The API's provider clients point at this stack's sandboxes, which start once the API listens.

@@ -1,0 +1,108 @@
+// The OTP guard against SMS pumping (issue #20), in front of POST /v1/otp and resend: only allowed
+// countries, no refused number types (VoIP, premium rate, … when configured), and sliding-window
+// limits per API key, client address, number prefix (the number without its last four digits)
+// and country, counted in PostgreSQL so every API process shares them. A refusal sends nothing,
+// answers 403 or 429 naming the reason, emits `otp.blocked` and counts in kurir_otp_blocked_total.
+import { randomUUID } from 'node:crypto';
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Config } from '../config/index.js';
+import { insertEvents } from '../db/events.js';
+import { takeGuardSlots, type GuardWindow } from '../db/otp-guard.js';
+import type { Pool } from '../db/pool.js';
+import { recipientHash } from '../lib/crypto/recipient-hash.js';
+import { otpBlocked } from '../services/metrics.js';
+import { apiKeyNameOf } from './auth.js';
+import { HttpError } from './errors.js';
+
+type GuardConfig = Pick<
+  Config,
+  | 'OTP_ALLOWED_COUNTRIES'
+  | 'OTP_REFUSED_NUMBER_TYPES'
+  | 'OTP_LIMIT_PER_API_KEY'
+  | 'OTP_LIMIT_PER_IP'
+  | 'OTP_LIMIT_PER_PREFIX'
+  | 'OTP_LIMIT_PER_COUNTRY'
+  | 'RECIPIENT_HASH_KEY'
+>;
+
+export type BlockReason = 'country_not_allowed' | 'number_type_refused' | 'rate_limited';
+
+/** The number without its last four digits: the block a pumping bot walks through. */
+export function numberPrefix(e164: string): string {
+  return e164.slice(0, -4);
+}
+
+export class OtpGuard {
+  constructor(private readonly deps: { pool: Pool; config: GuardConfig }) {}
+
+  /**
+   * Throws the refusal (HttpError 403 or 429) after recording it, or takes a slot in every window.
+   * `allowedCountries` (the request's) can only narrow OTP_ALLOWED_COUNTRIES.
+   */
+  async admit(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    input: { to: string; allowedCountries?: string[]; reference?: string },
+  ): Promise<void> {
+    const { config } = this.deps;
+    const phone = parsePhoneNumberFromString(input.to);
+    const country = phone?.country ?? 'unknown';
+    const allowed = [config.OTP_ALLOWED_COUNTRIES, input.allowedCountries].filter((l) => l !== undefined);
+    if (allowed.some((list) => !list.includes(country)))
+      await this.refuse(403, 'country_not_allowed', `to: ${country} is not a country OTPs may be sent to`, {
+        country,
+        reference: input.reference,
+      });
+    const type = phone?.getType();
+    if (type !== undefined && (config.OTP_REFUSED_NUMBER_TYPES as string[]).includes(type))
+      await this.refuse(403, 'number_type_refused', `to: ${type} numbers get no OTP (OTP_REFUSED_NUMBER_TYPES)`, {
+        country,
+        numberType: type,
+        reference: input.reference,
+      });
+    const hashed = (value: string) => recipientHash(config.RECIPIENT_HASH_KEY, value);
+    const windows: Array<GuardWindow & { text: string }> = [];
+    const add = (scope: string, key: string, w: GuardConfig['OTP_LIMIT_PER_IP']) => {
+      if (w) windows.push({ scope, key, limit: w.limit, windowMs: w.windowMs, text: w.text });
+    };
+    add('api_key', apiKeyNameOf(req) ?? 'none', config.OTP_LIMIT_PER_API_KEY);
+    // Addresses and number prefixes are stored as keyed hashes: the table holds no personal data.
+    add('ip', hashed(req.ip), config.OTP_LIMIT_PER_IP);
+    add('prefix', hashed(numberPrefix(input.to)), config.OTP_LIMIT_PER_PREFIX);
+    add('country', country, config.OTP_LIMIT_PER_COUNTRY);
+    const full = await takeGuardSlots(this.deps.pool, windows);
+    const first = full[0];
+    if (first) {
+      const w = windows.find((x) => x.scope === first.scope)!;
+      const seconds = Math.max(1, Math.ceil((first.freesAt.getTime() - Date.now()) / 1000));
+      void reply.header('retry-after', String(seconds));
+      await this.refuse(
+        429,
+        'rate_limited',
+        `the OTP limit per ${first.scope.replace('_', ' ')} is reached (${w.text}); a slot frees at ${first.freesAt.toISOString()}`,
+        { country, limit: first.scope, freesAt: first.freesAt.toISOString(), reference: input.reference },
+      );
+    }
+  }
+
+  private async refuse(
+    status: number,
+    reason: BlockReason,
+    message: string,
+    data: { country: string; reference?: string } & Record<string, unknown>,
+  ): Promise<never> {
+    otpBlocked.inc({ reason, country: data.country });
+    const { reference, ...rest } = data;
+    await insertEvents(this.deps.pool, [
+      {
+        id: `otp_blocked_${randomUUID()}`,
+        type: 'otp.blocked',
+        ...(reference !== undefined ? { reference } : {}),
+        occurredAt: new Date().toISOString(),
+        data: { reason, ...rest },
+      },
+    ]);
+    throw new HttpError(status, message, reason, 'to');
+  }
+}
