@@ -17,6 +17,7 @@ import { inboundRoutes } from './routes/inbound.js';
 import { messageRoutes } from './routes/messages.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { otpRoutes } from './routes/otp.js';
+import { otpGuardRoutes } from './routes/otp-guard.js';
 import { eventRoutes } from './routes/events.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { uiMessageRoutes } from './routes/ui-messages.js';
@@ -56,6 +57,7 @@ export async function app(fastify: FastifyInstance, deps: AppDeps): Promise<void
     await v1.register(messageRoutes, deps);
     await v1.register(inboundRoutes, deps);
     await v1.register(otpRoutes, deps);
+    await v1.register(otpGuardRoutes, deps);
     await v1.register(campaignRoutes, deps);
     await v1.register(webhookRoutes, deps);
     await v1.register(eventRoutes, deps);

@@ -1,14 +1,18 @@
-// The OTP guard against SMS pumping (issue #20), in front of POST /v1/otp and resend: only allowed
-// countries, no refused number types (VoIP, premium rate, … when configured), and sliding-window
-// limits per API key, client address, number prefix (the number without its last four digits)
-// and country, counted in PostgreSQL so every API process shares them. A refusal sends nothing,
-// answers 403 or 429 naming the reason, emits `otp.blocked` and counts in kurir_otp_blocked_total.
+// The OTP guard against SMS pumping (issue #20), in front of POST /v1/otp: only allowed countries,
+// no refused number types (VoIP, premium rate, … when configured), no prefix whose codes nobody
+// verifies (sent vs verified over a window: such a prefix is blocked for a while, emitting
+// `otp.prefix_blocked`), and sliding-window limits per API key, client address, number prefix (the
+// number without its last four digits) and country, counted in PostgreSQL so every API process
+// shares them. A refusal sends nothing, answers 403 or 429 naming the reason, emits `otp.blocked`
+// and counts in kurir_otp_blocked_total.
 import { randomUUID } from 'node:crypto';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/index.js';
 import { insertEvents } from '../db/events.js';
 import { takeGuardSlots, type GuardWindow } from '../db/otp-guard.js';
+import { blockPrefix, prefixState, recordOtpStart } from '../db/otp-conversion.js';
+import { parseDurationMs } from '../domain/durations.js';
 import type { Pool } from '../db/pool.js';
 import { recipientHash } from '../lib/crypto/recipient-hash.js';
 import { otpBlocked } from '../services/metrics.js';
@@ -23,10 +27,17 @@ type GuardConfig = Pick<
   | 'OTP_LIMIT_PER_IP'
   | 'OTP_LIMIT_PER_PREFIX'
   | 'OTP_LIMIT_PER_COUNTRY'
+  | 'OTP_BLOCK_MIN_SENDS'
+  | 'OTP_BLOCK_MIN_CONVERSION'
+  | 'OTP_CONVERSION_WINDOW'
+  | 'OTP_CONVERSION_SETTLE'
+  | 'OTP_BLOCK_FOR'
   | 'RECIPIENT_HASH_KEY'
 >;
 
-export type BlockReason = 'country_not_allowed' | 'number_type_refused' | 'rate_limited';
+export type BlockReason = 'country_not_allowed' | 'number_type_refused' | 'prefix_blocked' | 'rate_limited';
+
+const ms = (d: string) => parseDurationMs(d) ?? 0;
 
 /** The number without its last four digits: the block a pumping bot walks through. */
 export function numberPrefix(e164: string): string {
@@ -44,6 +55,7 @@ export class OtpGuard {
     req: FastifyRequest,
     reply: FastifyReply,
     input: { to: string; allowedCountries?: string[]; reference?: string },
+    otpId: string,
   ): Promise<void> {
     const { config } = this.deps;
     const phone = parsePhoneNumberFromString(input.to);
@@ -62,6 +74,9 @@ export class OtpGuard {
         reference: input.reference,
       });
     const hashed = (value: string) => recipientHash(config.RECIPIENT_HASH_KEY, value);
+    const prefix = numberPrefix(input.to);
+    const prefixHash = hashed(prefix);
+    await this.checkConversion(prefix, prefixHash, country, input.reference);
     const windows: Array<GuardWindow & { text: string }> = [];
     const add = (scope: string, key: string, w: GuardConfig['OTP_LIMIT_PER_IP']) => {
       if (w) windows.push({ scope, key, limit: w.limit, windowMs: w.windowMs, text: w.text });
@@ -69,7 +84,7 @@ export class OtpGuard {
     add('api_key', apiKeyNameOf(req) ?? 'none', config.OTP_LIMIT_PER_API_KEY);
     // Addresses and number prefixes are stored as keyed hashes: the table holds no personal data.
     add('ip', hashed(req.ip), config.OTP_LIMIT_PER_IP);
-    add('prefix', hashed(numberPrefix(input.to)), config.OTP_LIMIT_PER_PREFIX);
+    add('prefix', prefixHash, config.OTP_LIMIT_PER_PREFIX);
     add('country', country, config.OTP_LIMIT_PER_COUNTRY);
     const full = await takeGuardSlots(this.deps.pool, windows);
     const first = full[0];
@@ -84,6 +99,54 @@ export class OtpGuard {
         { country, limit: first.scope, freesAt: first.freesAt.toISOString(), reference: input.reference },
       );
     }
+    await recordOtpStart(this.deps.pool, { otpId, prefixHash, country });
+  }
+
+  /**
+   * Refuses a blocked prefix; blocks (and refuses) one with enough settled sends and too few of
+   * them verified: the pattern of bots requesting codes for numbers nobody reads.
+   */
+  private async checkConversion(prefix: string, prefixHash: string, country: string, reference?: string) {
+    const { config } = this.deps;
+    const state = await prefixState(this.deps.pool, prefixHash, {
+      windowMs: ms(config.OTP_CONVERSION_WINDOW),
+      settleMs: ms(config.OTP_CONVERSION_SETTLE),
+    });
+    let until = state.blockedUntil;
+    if (
+      !until &&
+      state.sends >= config.OTP_BLOCK_MIN_SENDS &&
+      state.verified / state.sends < config.OTP_BLOCK_MIN_CONVERSION
+    ) {
+      until = await blockPrefix(this.deps.pool, {
+        prefix,
+        prefixHash,
+        country,
+        forMs: ms(config.OTP_BLOCK_FOR),
+        sends: state.sends,
+        verified: state.verified,
+      });
+      await insertEvents(this.deps.pool, [
+        {
+          id: `otp_prefix_blocked_${randomUUID()}`,
+          type: 'otp.prefix_blocked',
+          occurredAt: new Date().toISOString(),
+          // The prefix, never a whole number: what an operator unblocks (POST /v1/otp-guard/blocks/:prefix/unblock).
+          data: { prefix, country, sends: state.sends, verified: state.verified, until: until.toISOString() },
+        },
+      ]);
+    }
+    if (until)
+      await this.refuse(
+        403,
+        'prefix_blocked',
+        `to: its number prefix is blocked until ${until.toISOString()}: codes sent to it are not verified`,
+        {
+          country,
+          until: until.toISOString(),
+          reference,
+        },
+      );
   }
 
   private async refuse(

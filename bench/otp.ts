@@ -89,7 +89,7 @@ await withHarness(log, async (h) => {
       [off, guardOffMs],
     ] as const) {
       const t = process.hrtime.bigint();
-      await guard.admit(req, reply, { to });
+      await guard.admit(req, reply, { to }, `otp_bench_${i}_${out.length}`);
       out.push(Number(process.hrtime.bigint() - t) / 1e6);
     }
   }

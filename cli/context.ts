@@ -27,6 +27,15 @@ export class CliContext {
     }
   }
 
+  /** The kurir API the commands over REST call: KURIR_API_URL (else this config's address) and KURIR_API_KEY (else the first of KURIR_API_KEYS). */
+  get api(): { apiUrl: string; apiKey: string | undefined } {
+    const config = this.config;
+    return {
+      apiUrl: config.KURIR_API_URL ?? config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`,
+      apiKey: config.KURIR_API_KEY ?? config.KURIR_API_KEYS[0]?.key,
+    };
+  }
+
   /** Prints `data` as JSON with --json, else the human lines. */
   print(data: unknown, human: string | string[]): void {
     process.stdout.write(this.json ? `${JSON.stringify(data)}\n` : `${([] as string[]).concat(human).join('\n')}\n`);

@@ -127,6 +127,14 @@ function commonEnv(providers: ProviderList) {
     OTP_LIMIT_PER_IP: rateWindowVar('20/1 hour'),
     OTP_LIMIT_PER_PREFIX: rateWindowVar('30/1 hour'),
     OTP_LIMIT_PER_COUNTRY: rateWindowVar('10000/1 hour'),
+    // Conversion-based blocking: a prefix with OTP_BLOCK_MIN_SENDS settled sends in OTP_CONVERSION_WINDOW
+    // and fewer than OTP_BLOCK_MIN_CONVERSION of them verified is blocked for OTP_BLOCK_FOR.
+    OTP_BLOCK_MIN_SENDS: z.coerce.number().int().min(1).max(1_000_000).default(20),
+    OTP_BLOCK_MIN_CONVERSION: z.coerce.number().min(0).max(1).default(0.1),
+    OTP_CONVERSION_WINDOW: durationSchema.default('1 hour'),
+    // A code counts once it has had this long to be verified.
+    OTP_CONVERSION_SETTLE: durationSchema.default('10 minutes'),
+    OTP_BLOCK_FOR: durationSchema.default('24 hours'),
     // Payload encryption in Temporal history: `k2:<base64 32 bytes>,k1:<…>`; the first encrypts, all decrypt.
     KURIR_ENCRYPTION_KEY: z
       .string()

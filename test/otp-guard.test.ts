@@ -5,23 +5,36 @@ import assert from 'node:assert/strict';
 import { randomInt, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { sendRequests, tail } from './helpers/numbers.js';
-import { startStack, type Stack } from './helpers/stack.js';
+import { eventually, startStack, type Stack } from './helpers/stack.js';
+import { lastCodeSent } from './helpers/codes.js';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../scripts/paths.js';
 
 const run = randomUUID().slice(0, 8);
-const keys = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map((n) => ({
+const keys = Array.from({ length: 14 }, (_, i) => String.fromCharCode(97 + i)).map((n) => ({
   name: `guard-${n}-${run}`,
   key: `key-${n}-${run}-0123456789abcdef`,
 }));
+const scopedKey = { name: `guard-app-${run}`, key: `key-app-${run}-0123456789abcdef` };
 let stack: Stack;
 before(async () => {
   stack = await startStack({
     env: {
-      KURIR_API_KEYS: ['dev-key', ...keys.map((k) => `${k.name}:${k.key}`)].join(','),
+      KURIR_API_KEYS: [
+        'dev-key',
+        `${scopedKey.name}[otp]:${scopedKey.key}`,
+        ...keys.map((k) => `${k.name}:${k.key}`),
+      ].join(','),
       OTP_ALLOWED_COUNTRIES: 'ID,GB,US',
       OTP_REFUSED_NUMBER_TYPES: 'VOIP',
       OTP_LIMIT_PER_API_KEY: '3/1 hour',
       OTP_LIMIT_PER_IP: '3/1 hour',
-      OTP_LIMIT_PER_PREFIX: '3/1 hour',
+      OTP_LIMIT_PER_PREFIX: '4/1 hour',
+      // Conversion: 3 codes older than a second, fewer than half verified, block the prefix.
+      OTP_BLOCK_MIN_SENDS: '3',
+      OTP_BLOCK_MIN_CONVERSION: '0.5',
+      OTP_CONVERSION_SETTLE: '1 second',
     },
   });
 });
@@ -43,6 +56,20 @@ async function start(to: string, opts: { key?: number; ip?: string; extra?: obje
     payload: { to, strategy: ['sms'], ...opts.extra },
   });
   return { status: res.statusCode, body: res.json<Record<string, string>>(), headers: res.headers };
+}
+
+/** The `kurir` CLI against this stack's API (KURIR_API_URL, and dev-key: a key without scopes). */
+function kurir(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = { ...process.env, KURIR_API_URL: stack.apiUrl, KURIR_API_KEY: 'dev-key', LOG_LEVEL: 'silent' };
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [join(PROJECT_ROOT, 'bin', 'kurir.js'), ...args],
+      { env, timeout: 30_000 },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
+    );
+  });
 }
 
 async function blockedEvents(reference: string) {
@@ -110,15 +137,87 @@ describe('OTP guard', () => {
 
   test('one number prefix over its window, across keys and addresses', async () => {
     const prefix = prefixOf();
-    for (const last4 of ['1000', '2000', '3000'])
-      assert.equal((await start(number(prefix, last4), { key: 7 })).status, 202);
-    const fourth = await start(number(prefix, '4000'), { key: 0 });
-    assert.equal(fourth.status, 429);
-    assert.match(fourth.body.message!, /per prefix is reached/);
+    for (const [i, last4] of ['1000', '2000', '3000', '4000'].entries())
+      assert.equal((await start(number(prefix, last4), { key: 7 + (i % 2) })).status, 202);
+    const fifth = await start(number(prefix, '5000'), { key: 0 });
+    assert.equal(fifth.status, 429);
+    assert.match(fifth.body.message!, /per prefix is reached/);
     const stored = await stack.pool.query<{ n: string }>(
       "SELECT count(*) AS n FROM otp_guard_hits WHERE scope = 'prefix' AND key LIKE $1",
       [`%${prefix.slice(1)}%`],
     );
     assert.equal(stored.rows[0]!.n, '0', 'prefixes are stored as keyed hashes');
+  });
+
+  test('a prefix whose codes nobody verifies is blocked, listed, and unblocked', async () => {
+    const prefix = prefixOf();
+    for (const last4 of ['1000', '2000', '3000'])
+      assert.equal((await start(number(prefix, last4), { key: 9 })).status, 202);
+    await new Promise((r) => setTimeout(r, 1_100)); // OTP_CONVERSION_SETTLE: the codes had their chance
+    const blocked = await start(number(prefix, '4000'), { key: 10 });
+    assert.equal(blocked.status, 403);
+    assert.equal(blocked.body.error, 'prefix_blocked');
+    const event = await stack.pool.query<{ data: Record<string, unknown> }>(
+      "SELECT data FROM events WHERE type = 'otp.prefix_blocked' AND data->>'prefix' = $1",
+      [prefix],
+    );
+    assert.deepEqual(
+      { sends: event.rows[0]?.data.sends, verified: event.rows[0]?.data.verified },
+      { sends: 3, verified: 0 },
+    );
+    // Listed for an operator (a key without scopes), and through the CLI; not for an application key.
+    const list = await stack.api.inject({
+      method: 'GET',
+      url: '/v1/otp-guard/blocks',
+      headers: { authorization: 'Bearer dev-key' },
+    });
+    assert.ok(list.json<{ items: Array<{ prefix: string }> }>().items.some((b) => b.prefix === prefix));
+    const scoped = await stack.api.inject({
+      method: 'GET',
+      url: '/v1/otp-guard/blocks',
+      headers: { authorization: `Bearer ${scopedKey.key}` },
+    });
+    assert.equal(scoped.statusCode, 403, 'an application key with scopes cannot see or lift blocks');
+    const cli = await kurir('otp', 'blocks', '--json');
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.ok((JSON.parse(cli.stdout) as { items: Array<{ prefix: string }> }).items.some((b) => b.prefix === prefix));
+    const lifted = await kurir('otp', 'unblock', prefix);
+    assert.equal(lifted.code, 0, lifted.stderr);
+    assert.equal((await kurir('otp', 'unblock', prefix)).code, 4, 'no longer blocked: not found');
+    // Earlier sends no longer count: the prefix gets codes again.
+    assert.equal((await start(number(prefix, '5000'), { key: 11 })).status, 202);
+  });
+
+  test('a prefix whose codes are verified stays open', async () => {
+    const prefix = prefixOf();
+    const ids: string[] = [];
+    for (const last4 of ['1000', '2000', '3000']) {
+      const to = number(prefix, last4);
+      const started = await start(to, { key: 12 });
+      assert.equal(started.status, 202);
+      ids.push(started.body.id!);
+      const code = await eventually(async () => lastCodeSent(stack.sandboxes, 'sms-masking', to), 15_000, 'the code');
+      const verified = await stack.api.inject({
+        method: 'POST',
+        url: `/v1/otp/${started.body.id}/verify`,
+        headers: { authorization: 'Bearer dev-key' },
+        payload: { code },
+      });
+      assert.equal(verified.json<{ status: string }>().status, 'approved');
+    }
+    // otp.approved events are written by the workflow: wait until all three are stored.
+    await eventually(
+      async () => {
+        const res = await stack.pool.query<{ n: string }>(
+          "SELECT count(*) AS n FROM events WHERE type = 'otp.approved' AND otp_id = ANY($1::text[])",
+          [ids],
+        );
+        return Number(res.rows[0]!.n) === 3 ? true : undefined;
+      },
+      15_000,
+      'three otp.approved events',
+    );
+    await new Promise((r) => setTimeout(r, 1_100));
+    assert.equal((await start(number(prefix, '4000'), { key: 13 })).status, 202);
   });
 });

@@ -17,6 +17,7 @@ export const EVENT_TYPES = [
   'otp.expired',
   'otp.max_attempts_reached',
   'otp.blocked',
+  'otp.prefix_blocked',
   'campaign.progress',
   'campaign.completed',
   'inbound.received',

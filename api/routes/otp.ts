@@ -65,8 +65,8 @@ export const otpRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
       const violation = otpPolicyViolation(req.body, policy);
       if (violation)
         throw new HttpError(400, `${violation.field}: ${violation.message}`, 'validation_error', violation.field);
-      await guard.admit(req, reply, req.body);
       const id = newOtpId();
+      await guard.admit(req, reply, req.body, id);
       const sent = await mapped(id, () =>
         startOtp(deps.temporal, req.body, {
           id,

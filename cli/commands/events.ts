@@ -63,14 +63,13 @@ export function eventCommands(program: Command, ctx: () => CliContext): void {
         reference: opts.reference,
         types: types as EventType[] | undefined,
       };
-      const config = c.config;
-      const apiUrl = config.KURIR_API_URL ?? config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`;
+      const { apiUrl, apiKey } = c.api;
       const stop = new AbortController();
       process.once('SIGINT', () => stop.abort());
       try {
         for await (const e of streamEvents(filter, {
           apiUrl,
-          apiKey: config.KURIR_API_KEY ?? config.KURIR_API_KEYS[0]?.key,
+          apiKey,
           follow: Boolean(opts.follow),
           reconnect: Boolean(opts.follow),
           signal: stop.signal,

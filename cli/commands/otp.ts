@@ -1,6 +1,7 @@
 // kurir otp send | verify | resend
 import type { Command } from 'commander';
 import { KurirValidationError, parseOrThrow } from '../../client/errors.js';
+import { restCall, type RestAnswer } from '../../client/rest.js';
 import { otpPolicyOf } from '../../config/otp-policy.js';
 import { otpPolicyViolation } from '../../domain/otp-policy.js';
 import { newOtpId, resendOtp, startOtp, verifyOtp } from '../../client/start-otp.js';
@@ -87,4 +88,52 @@ export function otpCommands(program: Command, ctx: () => CliContext): void {
       const sent = await resendOtp(await c.client(), id);
       c.print({ id, ...sent }, `${id}  resent by ${sent.channel ?? '-'}, expires ${sent.expiresAt}`);
     });
+
+  otp
+    .command('blocks')
+    .description('number prefixes the OTP guard blocked for sending codes nobody verifies (over the API)')
+    .action(async () => {
+      const c = ctx();
+      const answer = await restCall(c.api, { method: 'GET', path: '/v1/otp-guard/blocks' });
+      if (answer.status !== 200) throw apiFailure(answer);
+      const items = answer.body.items as Array<{
+        prefix: string;
+        country: string;
+        until: string;
+        sends: number;
+        verified: number;
+      }>;
+      c.print(
+        answer.body,
+        items.length
+          ? items.map((b) => `${b.prefix}  ${b.country}  ${b.verified}/${b.sends} verified  blocked until ${b.until}`)
+          : 'no prefix is blocked',
+      );
+    });
+
+  otp
+    .command('unblock <prefix>')
+    .description('lift the block of a number prefix (e.g. +6281299): its earlier sends no longer count')
+    .action(async (prefix: string) => {
+      const c = ctx();
+      const answer = await restCall(c.api, {
+        method: 'POST',
+        path: `/v1/otp-guard/blocks/${encodeURIComponent(prefix)}/unblock`,
+      });
+      if (answer.status !== 200) throw apiFailure(answer);
+      c.print(answer.body, `${prefix} unblocked`);
+    });
+}
+
+/** The CLI's exit code for an API refusal: 404 not found, 401/403 refused, 400 usage. */
+const EXIT_OF_STATUS: Readonly<Record<number, number>> = {
+  400: EXIT.usage,
+  401: EXIT.refused,
+  403: EXIT.refused,
+  404: EXIT.notFound,
+};
+
+function apiFailure(answer: RestAnswer): CliError {
+  const message = typeof answer.body.message === 'string' ? answer.body.message : `the API answered ${answer.status}`;
+  return new CliError(EXIT_OF_STATUS[answer.status] ?? EXIT.runtime, message);
 }
