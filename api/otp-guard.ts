@@ -11,7 +11,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/index.js';
 import { insertEvents } from '../db/events.js';
 import { takeGuardSlots, type GuardWindow } from '../db/otp-guard.js';
-import { blockPrefix, prefixState, recordOtpStart } from '../db/otp-conversion.js';
+import { blockPrefix, prefixState, pruneOtpStarts, recordOtpStart } from '../db/otp-conversion.js';
 import { parseDurationMs } from '../domain/durations.js';
 import type { Pool } from '../db/pool.js';
 import { recipientHash } from '../lib/crypto/recipient-hash.js';
@@ -44,7 +44,11 @@ export function numberPrefix(e164: string): string {
   return e164.slice(0, -4);
 }
 
+const PRUNE_EVERY = 500;
+
 export class OtpGuard {
+  private starts = 0;
+
   constructor(private readonly deps: { pool: Pool; config: GuardConfig }) {}
 
   /**
@@ -100,6 +104,8 @@ export class OtpGuard {
       );
     }
     await recordOtpStart(this.deps.pool, { otpId, prefixHash, country });
+    // Starts older than the window never count again: every so often, forget a batch of them.
+    if (++this.starts % PRUNE_EVERY === 0) await pruneOtpStarts(this.deps.pool, ms(config.OTP_CONVERSION_WINDOW));
   }
 
   /**

@@ -45,6 +45,16 @@ export async function recordOtpStart(
   );
 }
 
+/** Forgets starts older than the conversion window (they no longer count); a bounded batch. */
+export async function pruneOtpStarts(pool: Pool, windowMs: number): Promise<number> {
+  const res = await pool.query(
+    `DELETE FROM otp_starts WHERE otp_id IN (
+       SELECT otp_id FROM otp_starts WHERE started_at < now() - make_interval(secs => $1::double precision / 1000) LIMIT 10000)`,
+    [windowMs],
+  );
+  return res.rowCount ?? 0;
+}
+
 export interface PrefixBlock {
   prefix: string;
   country: string;
