@@ -10,6 +10,7 @@ import { lastCodeSent } from './helpers/codes.js';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../scripts/paths.js';
+import { pruneOtpStarts } from '../db/otp-conversion.js';
 
 const run = randomUUID().slice(0, 8);
 const keys = Array.from({ length: 14 }, (_, i) => String.fromCharCode(97 + i)).map((n) => ({
@@ -219,5 +220,24 @@ describe('OTP guard', () => {
     );
     await new Promise((r) => setTimeout(r, 1_100));
     assert.equal((await start(number(prefix, '4000'), { key: 13 })).status, 202);
+  });
+
+  test('starts older than the conversion window are forgotten', async () => {
+    const old = `otp_old_${run}`;
+    const young = `otp_young_${run}`;
+    await stack.pool.query(
+      `INSERT INTO otp_starts (otp_id, prefix_hash, country, started_at)
+       VALUES ($1, 'h', 'ID', now() - interval '2 hours'), ($2, 'h', 'ID', now())`,
+      [old, young],
+    );
+    assert.ok((await pruneOtpStarts(stack.pool, 3_600_000)) >= 1);
+    const left = await stack.pool.query<{ otp_id: string }>(
+      'SELECT otp_id FROM otp_starts WHERE otp_id = ANY($1::text[])',
+      [[old, young]],
+    );
+    assert.deepEqual(
+      left.rows.map((r) => r.otp_id),
+      [young],
+    );
   });
 });
