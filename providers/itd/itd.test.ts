@@ -67,7 +67,10 @@ before(async () => {
   sandbox = await startItdSandbox({
     port: 0,
     callbackDelayMs: 20,
-    callbackRetries: 0,
+    // Retries, as the stack gives its sandboxes: under load a keep-alive socket can reset one POST ("fetch failed"),
+    // and a lost callback timed this test out in CI. A retry after a failed POST adds no duplicate.
+    callbackRetries: 2,
+    callbackRetryDelayMs: 50,
     slowResponseMs: 1_500,
     callbackUrl: `${receiverUrl}/callbacks/itd/status?token=${CALLBACK_TOKEN}`,
     inboundCallbackUrl: `${receiverUrl}/callbacks/itd/inbound?token=${CALLBACK_TOKEN}`,
