@@ -1,14 +1,13 @@
 // `kurir campaign …` as a child process (no TTY, so progress comes as plain lines), against a
 // stack's worker and sandboxes.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sandboxEnvironment } from '../sandboxes/index.js';
-import { PROJECT_ROOT } from '../scripts/paths.js';
 import { campaignNumber } from '../test/helpers/campaign.js';
+import { runKurir, type CliRun } from '../test/helpers/kurir-cli.js';
 import { eventually, startStack, type Stack } from '../test/helpers/stack.js';
 import type { CampaignProgress } from '../workflows/campaign-types.js';
 
@@ -22,37 +21,21 @@ after(async () => {
   await stack?.stop();
 });
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function kurir(...args: string[]): Promise<Run> {
+function kurir(...args: string[]): Promise<CliRun> {
   return kurirWith({}, ...args);
 }
 
-function kurirWith(extraEnv: Record<string, string>, ...args: string[]): Promise<Run> {
+function kurirWith(extraEnv: Record<string, string>, ...args: string[]): Promise<CliRun> {
   const env = {
-    ...process.env,
     TEMPORAL_TASK_QUEUE: stack.taskQueue,
     ...sandboxEnvironment(stack.sandboxes),
     LOG_LEVEL: 'silent',
     ...extraEnv,
   };
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [join(PROJECT_ROOT, 'bin', 'kurir.js'), ...args],
-      { env, timeout: 120_000 },
-      (err, stdout, stderr) => {
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
-      },
-    );
-  });
+  return runKurir(args, env, 120_000);
 }
 
-const json = <T>(run: Run): T => {
+const json = <T>(run: CliRun): T => {
   assert.equal(run.code, 0, run.stderr);
   return JSON.parse(run.stdout) as T;
 };

@@ -1,12 +1,10 @@
 // The real `kurir` command as a child process, against a stack's worker and sandboxes.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sandboxEnvironment } from '../sandboxes/index.js';
-import { PROJECT_ROOT } from '../scripts/paths.js';
 import { lastCodeSent } from '../test/helpers/codes.js';
 import { scriptedNumber } from '../test/helpers/numbers.js';
+import { runKurir, type CliRun } from '../test/helpers/kurir-cli.js';
 import { eventually, startStack, type Stack } from '../test/helpers/stack.js';
 import { PROVIDER_NAMES } from '../providers/registry.js';
 
@@ -18,33 +16,15 @@ after(async () => {
   await stack?.stop();
 });
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function kurir(...args: string[]): Promise<Run> {
-  const env = {
-    ...process.env,
+function kurir(...args: string[]): Promise<CliRun> {
+  return runKurir(args, {
     TEMPORAL_TASK_QUEUE: stack.taskQueue,
     ...sandboxEnvironment(stack.sandboxes),
     LOG_LEVEL: 'silent',
-  };
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [join(PROJECT_ROOT, 'bin', 'kurir.js'), ...args],
-      { env, timeout: 30_000 },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
   });
 }
 
-const json = <T>(run: Run): T => {
+const json = <T>(run: CliRun): T => {
   assert.equal(run.code, 0, run.stderr);
   return JSON.parse(run.stdout) as T;
 };

@@ -7,9 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { sendRequests, tail } from './helpers/numbers.js';
 import { eventually, startStack, type Stack } from './helpers/stack.js';
 import { lastCodeSent } from './helpers/codes.js';
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { PROJECT_ROOT } from '../scripts/paths.js';
+import { runKurir } from './helpers/kurir-cli.js';
 import { pruneOtpStarts } from '../db/otp-conversion.js';
 
 const run = randomUUID().slice(0, 8);
@@ -60,18 +58,8 @@ async function start(to: string, opts: { key?: number; ip?: string; extra?: obje
 }
 
 /** The `kurir` CLI against this stack's API (KURIR_API_URL, and dev-key: a key without scopes). */
-function kurir(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { ...process.env, KURIR_API_URL: stack.apiUrl, KURIR_API_KEY: 'dev-key', LOG_LEVEL: 'silent' };
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [join(PROJECT_ROOT, 'bin', 'kurir.js'), ...args],
-      { env, timeout: 30_000 },
-      (err, stdout, stderr) =>
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
-    );
-  });
-}
+const kurir = (...args: string[]) =>
+  runKurir(args, { KURIR_API_URL: stack.apiUrl, KURIR_API_KEY: 'dev-key', LOG_LEVEL: 'silent' });
 
 async function blockedEvents(reference: string) {
   const res = await stack.pool.query<{ data: Record<string, string>; row: string }>(

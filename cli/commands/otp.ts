@@ -1,7 +1,7 @@
 // kurir otp send | verify | resend
 import type { Command } from 'commander';
 import { KurirValidationError, parseOrThrow } from '../../client/errors.js';
-import { restCall, type RestAnswer } from '../../client/rest.js';
+import { apiError, restCall, type RestAnswer } from '../../client/rest.js';
 import { otpPolicyOf } from '../../config/otp-policy.js';
 import { otpPolicyViolation } from '../../domain/otp-policy.js';
 import { newOtpId, resendOtp, startOtp, verifyOtp } from '../../client/start-otp.js';
@@ -134,6 +134,5 @@ const EXIT_OF_STATUS: Readonly<Record<number, number>> = {
 };
 
 function apiFailure(answer: RestAnswer): CliError {
-  const message = typeof answer.body.message === 'string' ? answer.body.message : `the API answered ${answer.status}`;
-  return new CliError(EXIT_OF_STATUS[answer.status] ?? EXIT.runtime, message);
+  return new CliError(EXIT_OF_STATUS[answer.status] ?? EXIT.runtime, apiError(answer, 'the API').message);
 }
