@@ -10,8 +10,8 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config/index.js';
 import { insertEvents } from '../db/events.js';
-import { takeGuardSlots, type GuardWindow } from '../db/otp-guard.js';
-import { blockPrefix, prefixState, pruneOtpStarts, recordOtpStart } from '../db/otp-conversion.js';
+import { admitOtpStart, type AdmitInput, type GuardWindow } from '../db/otp-guard.js';
+import { pruneOtpStarts } from '../db/otp-conversion.js';
 import { parseDurationMs } from '../domain/durations.js';
 import type { Pool } from '../db/pool.js';
 import { recipientHash } from '../lib/crypto/recipient-hash.js';
@@ -48,8 +48,18 @@ const PRUNE_EVERY = 500;
 
 export class OtpGuard {
   private starts = 0;
+  private readonly conversion: AdmitInput['conversion'];
 
-  constructor(private readonly deps: { pool: Pool; config: GuardConfig }) {}
+  constructor(private readonly deps: { pool: Pool; config: GuardConfig }) {
+    const c = deps.config;
+    this.conversion = {
+      windowMs: ms(c.OTP_CONVERSION_WINDOW),
+      settleMs: ms(c.OTP_CONVERSION_SETTLE),
+      minSends: c.OTP_BLOCK_MIN_SENDS,
+      minConversion: c.OTP_BLOCK_MIN_CONVERSION,
+      blockMs: ms(c.OTP_BLOCK_FOR),
+    };
+  }
 
   /**
    * Throws the refusal (HttpError 403 or 429) after recording it, or takes a slot in every window.
@@ -79,80 +89,56 @@ export class OtpGuard {
       });
     const hashed = (value: string) => recipientHash(config.RECIPIENT_HASH_KEY, value);
     const prefix = numberPrefix(input.to);
-    const prefixHash = hashed(prefix);
-    await this.checkConversion(prefix, prefixHash, country, input.reference);
     const windows: Array<GuardWindow & { text: string }> = [];
     const add = (scope: string, key: string, w: GuardConfig['OTP_LIMIT_PER_IP']) => {
       if (w) windows.push({ scope, key, limit: w.limit, windowMs: w.windowMs, text: w.text });
     };
     add('api_key', apiKeyNameOf(req) ?? 'none', config.OTP_LIMIT_PER_API_KEY);
-    // Addresses and number prefixes are stored as keyed hashes: the table holds no personal data.
+    // Addresses and number prefixes are stored as keyed hashes: the tables hold no personal data.
+    const prefixHash = hashed(prefix);
     add('ip', hashed(req.ip), config.OTP_LIMIT_PER_IP);
     add('prefix', prefixHash, config.OTP_LIMIT_PER_PREFIX);
     add('country', country, config.OTP_LIMIT_PER_COUNTRY);
-    const full = await takeGuardSlots(this.deps.pool, windows);
-    const first = full[0];
-    if (first) {
-      const w = windows.find((x) => x.scope === first.scope)!;
-      const seconds = Math.max(1, Math.ceil((first.freesAt.getTime() - Date.now()) / 1000));
+    const verdict = await admitOtpStart(this.deps.pool, {
+      otpId,
+      prefix,
+      prefixHash,
+      country,
+      conversion: this.conversion,
+      windows,
+    });
+    if (verdict.outcome === 'prefix_blocked') {
+      const until = verdict.until.toISOString();
+      if (verdict.newlyBlocked)
+        await insertEvents(this.deps.pool, [
+          {
+            id: `otp_prefix_blocked_${randomUUID()}`,
+            type: 'otp.prefix_blocked',
+            occurredAt: new Date().toISOString(),
+            // The prefix, never a whole number: what an operator unblocks (POST /v1/otp-guard/blocks/:prefix/unblock).
+            data: { prefix, country, sends: verdict.sends, verified: verdict.verified, until },
+          },
+        ]);
+      await this.refuse(
+        403,
+        'prefix_blocked',
+        `to: its number prefix is blocked until ${until}: codes sent to it are not verified`,
+        { country, until, reference: input.reference },
+      );
+    }
+    if (verdict.outcome === 'rate_limited') {
+      const w = windows.find((x) => x.scope === verdict.scope)!;
+      const seconds = Math.max(1, Math.ceil((verdict.freesAt.getTime() - Date.now()) / 1000));
       void reply.header('retry-after', String(seconds));
       await this.refuse(
         429,
         'rate_limited',
-        `the OTP limit per ${first.scope.replace('_', ' ')} is reached (${w.text}); a slot frees at ${first.freesAt.toISOString()}`,
-        { country, limit: first.scope, freesAt: first.freesAt.toISOString(), reference: input.reference },
+        `the OTP limit per ${verdict.scope.replace('_', ' ')} is reached (${w.text}); a slot frees at ${verdict.freesAt.toISOString()}`,
+        { country, limit: verdict.scope, freesAt: verdict.freesAt.toISOString(), reference: input.reference },
       );
     }
-    await recordOtpStart(this.deps.pool, { otpId, prefixHash, country });
     // Starts older than the window never count again: every so often, forget a batch of them.
-    if (++this.starts % PRUNE_EVERY === 0) await pruneOtpStarts(this.deps.pool, ms(config.OTP_CONVERSION_WINDOW));
-  }
-
-  /**
-   * Refuses a blocked prefix; blocks (and refuses) one with enough settled sends and too few of
-   * them verified: the pattern of bots requesting codes for numbers nobody reads.
-   */
-  private async checkConversion(prefix: string, prefixHash: string, country: string, reference?: string) {
-    const { config } = this.deps;
-    const state = await prefixState(this.deps.pool, prefixHash, {
-      windowMs: ms(config.OTP_CONVERSION_WINDOW),
-      settleMs: ms(config.OTP_CONVERSION_SETTLE),
-    });
-    let until = state.blockedUntil;
-    if (
-      !until &&
-      state.sends >= config.OTP_BLOCK_MIN_SENDS &&
-      state.verified / state.sends < config.OTP_BLOCK_MIN_CONVERSION
-    ) {
-      until = await blockPrefix(this.deps.pool, {
-        prefix,
-        prefixHash,
-        country,
-        forMs: ms(config.OTP_BLOCK_FOR),
-        sends: state.sends,
-        verified: state.verified,
-      });
-      await insertEvents(this.deps.pool, [
-        {
-          id: `otp_prefix_blocked_${randomUUID()}`,
-          type: 'otp.prefix_blocked',
-          occurredAt: new Date().toISOString(),
-          // The prefix, never a whole number: what an operator unblocks (POST /v1/otp-guard/blocks/:prefix/unblock).
-          data: { prefix, country, sends: state.sends, verified: state.verified, until: until.toISOString() },
-        },
-      ]);
-    }
-    if (until)
-      await this.refuse(
-        403,
-        'prefix_blocked',
-        `to: its number prefix is blocked until ${until.toISOString()}: codes sent to it are not verified`,
-        {
-          country,
-          until: until.toISOString(),
-          reference,
-        },
-      );
+    if (++this.starts % PRUNE_EVERY === 0) await pruneOtpStarts(this.deps.pool, this.conversion.windowMs);
   }
 
   private async refuse(

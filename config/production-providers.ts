@@ -91,7 +91,10 @@ export function exposureWarnings(config: Config): string[] {
           'GET /metrics needs no token (METRICS_TOKEN is unset): keep it on a private network, or set METRICS_TOKEN for your scraper',
         ]
       : []),
-    ...(config.OTP_ALLOWED_COUNTRIES === undefined
+    ...(!config.OTP_GUARD
+      ? ['the OTP guard is off (OTP_GUARD=false): POST /v1/otp has no country list, windows or prefix blocking']
+      : []),
+    ...(config.OTP_GUARD && config.OTP_ALLOWED_COUNTRIES === undefined
       ? [
           'OTPs may go to every country (OTP_ALLOWED_COUNTRIES is unset): list the countries your users are in, as SMS pumping targets premium ranges abroad',
         ]

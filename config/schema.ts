@@ -121,6 +121,8 @@ function commonEnv(providers: ProviderList) {
     OTP_MIN_CODE_LENGTH: z.coerce.number().int().min(4).max(10).default(6),
     OTP_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(10),
     // The OTP guard (api/otp-guard.ts): countries, number types, and sliding windows shared in PostgreSQL.
+    // The whole OTP guard (api/otp-guard.ts); off only where another layer guards POST /v1/otp.
+    OTP_GUARD: bool.default(true),
     OTP_ALLOWED_COUNTRIES: countriesVar,
     OTP_REFUSED_NUMBER_TYPES: numberTypesVar,
     OTP_LIMIT_PER_API_KEY: rateWindowVar('1000/1 hour'),

@@ -34,7 +34,7 @@ async function mapped<T>(id: string | undefined, call: () => Promise<T>): Promis
 
 export const otpRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
   const policy = otpPolicyOf(deps.config);
-  const guard = new OtpGuard(deps);
+  const guard = deps.config.OTP_GUARD ? new OtpGuard(deps) : undefined;
   // Guessing codes is throttled per client IP and per OTP id (besides maxAttempts in the workflow).
   await app.register(rateLimit, {
     global: false,
@@ -66,7 +66,7 @@ export const otpRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
       if (violation)
         throw new HttpError(400, `${violation.field}: ${violation.message}`, 'validation_error', violation.field);
       const id = newOtpId();
-      await guard.admit(req, reply, req.body, id);
+      await guard?.admit(req, reply, req.body, id);
       const sent = await mapped(id, () =>
         startOtp(deps.temporal, req.body, {
           id,
