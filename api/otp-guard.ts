@@ -12,6 +12,7 @@ import type { Config } from '../config/index.js';
 import { insertEvents } from '../db/events.js';
 import { admitOtpStart, type AdmitInput, type GuardWindow } from '../db/otp-guard.js';
 import { pruneOtpStarts } from '../db/otp-conversion.js';
+import { OTP_STATS_MAX_WINDOW_MS } from '../db/otp-stats.js';
 import { parseDurationMs } from '../domain/durations.js';
 import type { Pool } from '../db/pool.js';
 import { recipientHash } from '../lib/crypto/recipient-hash.js';
@@ -137,8 +138,10 @@ export class OtpGuard {
         { country, limit: verdict.scope, freesAt: verdict.freesAt.toISOString(), reference: input.reference },
       );
     }
-    // Starts older than the window never count again: every so often, forget a batch of them.
-    if (++this.starts % PRUNE_EVERY === 0) await pruneOtpStarts(this.deps.pool, this.conversion.windowMs);
+    // Starts older than the conversion window and the longest stats window (db/otp-stats.ts) are
+    // never read again: every so often, forget a batch of them.
+    if (++this.starts % PRUNE_EVERY === 0)
+      await pruneOtpStarts(this.deps.pool, Math.max(this.conversion.windowMs, OTP_STATS_MAX_WINDOW_MS));
   }
 
   private async refuse(

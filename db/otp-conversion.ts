@@ -2,7 +2,7 @@
 // an operator reads and lifts. Admitting a start, and blocking, is otp_guard_admit's (db/otp-guard.ts).
 import type { Pool } from './pool.js';
 
-/** Forgets starts older than the conversion window (they no longer count); a bounded batch. */
+/** Forgets starts older than `windowMs` (nothing reads them any more); a bounded batch. */
 export async function pruneOtpStarts(pool: Pool, windowMs: number): Promise<number> {
   const res = await pool.query(
     `DELETE FROM otp_starts WHERE otp_id IN (

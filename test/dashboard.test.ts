@@ -3,6 +3,7 @@
 // watches the campaign reach 100% with a pause and a resume on the way, opens a message that fell
 // back to SMS, and visits the OTP and provider pages. Screenshots go to test/artifacts/.
 import assert from 'node:assert/strict';
+import { randomInt } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -248,7 +249,38 @@ describe('operator dashboard in headless Chromium', () => {
       assert.match(otpText, new RegExp(`${otpIds[0]}\\s+approved\\s+whatsapp`));
       assert.match(otpText, new RegExp(`${otpIds[1]}\\s+pending\\s+whatsapp`));
       assert.match(otpText, /whatsapp\s+2\s+1\s+50\.0%/);
+
+      // The guard's panel: the API's figures per channel, and a blocked prefix lifted by its button.
+      const guard = page.locator('section[aria-labelledby="otp-guard"]');
+      await eventually(
+        async () => {
+          const res = await stack.api.inject({ method: 'GET', url: '/v1/otp-guard/stats?window=24h', headers: auth });
+          const w = res
+            .json<{ byChannel: Array<{ channel: string; sent: number; otps: number; verified: number }> }>()
+            .byChannel.find((r) => r.channel === 'whatsapp');
+          if (!w || w.verified < 1) return undefined;
+          const shown = await guard.locator('table', { hasText: 'Conversion per channel' }).innerText();
+          return new RegExp(`whatsapp\\s+${w.sent}\\s+${w.otps}\\s+${w.verified}\\s+\\d+\\.\\d%`).test(shown)
+            ? true
+            : undefined;
+        },
+        20_000,
+        "the panel showing the API's figures",
+      );
+      const prefix = `+62899${randomInt(10_000, 99_999)}`;
+      await stack.pool.query(
+        `INSERT INTO otp_prefix_blocks (prefix, prefix_hash, country, until, sends, verified)
+         VALUES ($1, $2, 'ID', now() + interval '1 hour', 25, 0)`,
+        [prefix, `dashboard-test-${prefix}`],
+      );
+      const unblock = guard.getByRole('button', { name: `Unblock ${prefix}` });
+      await unblock.waitFor({ timeout: 15_000 });
+      assert.match(await guard.innerText(), new RegExp(`\\${prefix}\\s+ID\\s+0 / 25`));
       await shot('dashboard-5-otp.png');
+      await unblock.click();
+      await unblock.waitFor({ state: 'detached', timeout: 15_000 });
+      const blocks = await stack.api.inject({ method: 'GET', url: '/v1/otp-guard/blocks', headers: auth });
+      assert.ok(!blocks.json<{ items: Array<{ prefix: string }> }>().items.some((b) => b.prefix === prefix));
 
       await page.getByRole('link', { name: 'Providers' }).click();
       await page.locator('table', { hasText: 'sms-masking' }).first().waitFor({ timeout: 20_000 });

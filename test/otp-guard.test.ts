@@ -11,7 +11,7 @@ import { runKurir } from './helpers/kurir-cli.js';
 import { pruneOtpStarts } from '../db/otp-conversion.js';
 
 const run = randomUUID().slice(0, 8);
-const keys = Array.from({ length: 14 }, (_, i) => String.fromCharCode(97 + i)).map((n) => ({
+const keys = Array.from({ length: 15 }, (_, i) => String.fromCharCode(97 + i)).map((n) => ({
   name: `guard-${n}-${run}`,
   key: `key-${n}-${run}-0123456789abcdef`,
 }));
@@ -208,6 +208,74 @@ describe('OTP guard', () => {
     );
     await new Promise((r) => setTimeout(r, 1_100));
     assert.equal((await start(number(prefix, '4000'), { key: 13 })).status, 202);
+  });
+
+  test('the figures: codes sent, verified and refused by country and channel, in REST, metrics and the CLI', async () => {
+    type Row = { country: string; channel: string; sent: number; otps: number; verified: number };
+    const stats = async (window = '1h') => {
+      const res = await stack.api.inject({
+        method: 'GET',
+        url: `/v1/otp-guard/stats?window=${window}`,
+        headers: { authorization: 'Bearer dev-key' },
+      });
+      assert.equal(res.statusCode, 200, res.body);
+      return res.json<{
+        byCountry: Row[];
+        byChannel: Row[];
+        refused: Array<{ country: string; reason: string; count: number }>;
+      }>();
+    };
+    // Deltas of British numbers over sms: the database outlives the run, and no other test sends to GB.
+    const figures = (s: Awaited<ReturnType<typeof stats>>) => {
+      const row = s.byCountry.find((r) => r.country === 'GB' && r.channel === 'sms');
+      const refused = s.refused.find((r) => r.country === 'GB' && r.reason === 'number_type_refused');
+      return { sent: row?.sent ?? 0, otps: row?.otps ?? 0, verified: row?.verified ?? 0, refused: refused?.count ?? 0 };
+    };
+    const before = figures(await stats());
+    const british = () => `+447${randomInt(400, 599)}${randomInt(100_000, 999_999)}`;
+    const ids: string[] = [];
+    for (const verify of [true, false]) {
+      const to = british();
+      const started = await start(to, { key: 14 });
+      assert.equal(started.status, 202, JSON.stringify(started.body));
+      ids.push(started.body.id!);
+      const code = await eventually(async () => lastCodeSent(stack.sandboxes, 'sms-masking', to), 15_000, 'the code');
+      if (verify)
+        await stack.api.inject({
+          method: 'POST',
+          url: `/v1/otp/${started.body.id}/verify`,
+          headers: { authorization: 'Bearer dev-key' },
+          payload: { code },
+        });
+    }
+    assert.equal((await start('+445612345678', { key: 14 })).body.error, 'number_type_refused');
+    const after = await eventually(
+      async () => {
+        const f = figures(await stats());
+        return f.verified > before.verified && f.sent >= before.sent + 2 ? f : undefined;
+      },
+      15_000,
+      'the sends and the verification in the figures',
+    );
+    assert.deepEqual(
+      {
+        sent: after.sent - before.sent,
+        otps: after.otps - before.otps,
+        verified: after.verified - before.verified,
+        refused: after.refused - before.refused,
+      },
+      { sent: 2, otps: 2, verified: 1, refused: 1 },
+    );
+    const metrics = await stack.api.inject({ method: 'GET', url: '/metrics' });
+    assert.match(metrics.body, /kurir_otp_sent_last_hour\{country="GB",channel="sms"\} \d+/);
+    assert.match(metrics.body, /kurir_otp_conversion_last_hour\{channel="sms"\} 0\.\d+/);
+    const cli = await kurir('otp', 'stats', '--window', '1h', '--json');
+    assert.equal(cli.code, 0, cli.stderr);
+    const fromCli = figures(JSON.parse(cli.stdout) as Awaited<ReturnType<typeof stats>>);
+    assert.ok(fromCli.sent >= after.sent && fromCli.verified >= after.verified, 'the CLI reads the same figures');
+    const tooLong = await kurir('otp', 'stats', '--window', '30d');
+    assert.equal(tooLong.code, 2);
+    assert.match(tooLong.stderr, /window: must be a duration up to 7 days/);
   });
 
   test('starts older than the conversion window are forgotten', async () => {

@@ -1,11 +1,13 @@
 // GET /metrics: Prometheus text format. Open when METRICS_TOKEN is unset (a scraper on a private
 // network), otherwise `Authorization: Bearer <METRICS_TOKEN>` (security review L1). Workflow
-// outcomes are collected from Temporal first, with a bounded wait so a scrape never hangs.
+// outcomes are collected from Temporal first, with a bounded wait so a scrape never hangs; the
+// OTP figures are read from PostgreSQL.
 import type { FastifyPluginAsync } from 'fastify';
 import { bearerToken, safeEqual } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 import { unauthorized } from '../errors.js';
 import { metricsRegistry } from '../../services/metrics.js';
+import { refreshOtpGauges } from '../../services/otp-metrics.js';
 
 export const metricsRoutes: FastifyPluginAsync<AppDeps> = async (app, deps) => {
   const token = deps.config.METRICS_TOKEN;
@@ -15,8 +17,13 @@ export const metricsRoutes: FastifyPluginAsync<AppDeps> = async (app, deps) => {
       throw unauthorized('metrics: missing or invalid token (Authorization: Bearer <METRICS_TOKEN>)');
   };
   const schema = { tags: ['health'], summary: 'Prometheus metrics (Bearer METRICS_TOKEN when set)' };
-  app.get('/metrics', { schema, onRequest }, async (_req, reply) => {
+  app.get('/metrics', { schema, onRequest }, async (req, reply) => {
     await deps.outcomes?.collect(5_000);
+    try {
+      await refreshOtpGauges(deps.pool);
+    } catch (err) {
+      req.log.warn({ err }, 'metrics: could not read the OTP figures; the gauges keep their last values');
+    }
     return reply.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
   });
 };

@@ -1,8 +1,10 @@
-// REST for the OTP guard's blocked prefixes (api/otp-guard.ts): list them and lift a block. Not in
-// any key scope (config/api-keys.ts): an operator's key without scopes.
+// REST for the OTP guard (api/otp-guard.ts): its figures, the blocked prefixes, and lifting a
+// block. Not in any key scope (config/api-keys.ts): an operator's key without scopes.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { activeBlocks, unblockPrefix } from '../../db/otp-conversion.js';
+import { byChannel, OTP_STATS_MAX_WINDOW_MS, otpStats } from '../../db/otp-stats.js';
+import { parseDurationMs } from '../../domain/durations.js';
 import type { AppDeps } from '../deps.js';
 import { notFound } from '../errors.js';
 
@@ -13,6 +15,12 @@ const block = z.object({
   until: z.string(),
   sends: z.number(),
   verified: z.number(),
+});
+
+const conversion = { sent: z.number(), otps: z.number(), verified: z.number(), conversion: z.number().nullable() };
+const rate = <T extends { otps: number; verified: number }>(r: T) => ({
+  ...r,
+  conversion: r.otps ? r.verified / r.otps : null,
 });
 
 export const otpGuardRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) => {
@@ -32,6 +40,48 @@ export const otpGuardRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) 
         until: b.until.toISOString(),
       })),
     }),
+  );
+
+  app.get(
+    '/v1/otp-guard/stats',
+    {
+      schema: {
+        tags: ['otp'],
+        summary: 'Codes sent, OTPs verified and conversion per country and channel; refusals per country and reason',
+        description:
+          'Over the OTPs the guard admitted in the window. A verification is credited to the channel of the ' +
+          "OTP's last code; `conversion` is verified / OTPs (null with no OTP).",
+        querystring: z.object({
+          window: z
+            .string()
+            .default('24h')
+            .refine((w) => {
+              const ms = parseDurationMs(w);
+              return ms !== undefined && ms > 0 && ms <= OTP_STATS_MAX_WINDOW_MS;
+            }, 'must be a duration up to 7 days, e.g. 1h, 24h, 7d'),
+        }),
+        response: {
+          200: z.object({
+            window: z.string(),
+            since: z.string(),
+            byChannel: z.array(z.object({ channel: z.string(), ...conversion })),
+            byCountry: z.array(z.object({ country: z.string(), channel: z.string(), ...conversion })),
+            refused: z.array(z.object({ country: z.string(), reason: z.string(), count: z.number() })),
+          }),
+        },
+      },
+    },
+    async (req) => {
+      const windowMs = parseDurationMs(req.query.window)!;
+      const stats = await otpStats(deps.pool, windowMs);
+      return {
+        window: req.query.window,
+        since: new Date(Date.now() - windowMs).toISOString(),
+        byChannel: byChannel(stats.conversion).map(rate),
+        byCountry: stats.conversion.map(rate),
+        refused: stats.refused,
+      };
+    },
   );
 
   app.post(

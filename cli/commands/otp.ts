@@ -112,6 +112,42 @@ export function otpCommands(program: Command, ctx: () => CliContext): void {
     });
 
   otp
+    .command('stats')
+    .description('codes sent, OTPs verified and conversion per channel and country; guard refusals (over the API)')
+    .option('--window <duration>', 'how far back: 1h, 24h, 7d (at most 7 days)', '24h')
+    .action(async (opts: { window: string }) => {
+      const c = ctx();
+      const answer = await restCall(c.api, {
+        method: 'GET',
+        path: `/v1/otp-guard/stats?window=${encodeURIComponent(opts.window)}`,
+      });
+      if (answer.status !== 200) throw apiFailure(answer);
+      type Row = {
+        channel: string;
+        country?: string;
+        sent: number;
+        otps: number;
+        verified: number;
+        conversion: number | null;
+      };
+      const body = answer.body as {
+        byChannel: Row[];
+        byCountry: Row[];
+        refused: Array<{ country: string; reason: string; count: number }>;
+      };
+      const pct = (r: Row) => (r.conversion === null ? '-' : `${(r.conversion * 100).toFixed(1)}%`);
+      const line = (r: Row) => `${r.sent} sent  ${r.verified}/${r.otps} verified  ${pct(r)}`;
+      c.print(answer.body, [
+        `last ${opts.window}, per channel:`,
+        ...(body.byChannel.length ? body.byChannel.map((r) => `  ${r.channel}  ${line(r)}`) : ['  no OTP sent']),
+        'per country and channel:',
+        ...body.byCountry.map((r) => `  ${r.country ?? '-'} ${r.channel}  ${line(r)}`),
+        'refused by the guard:',
+        ...(body.refused.length ? body.refused.map((r) => `  ${r.country} ${r.reason}  ${r.count}`) : ['  none']),
+      ]);
+    });
+
+  otp
     .command('unblock <prefix>')
     .description('lift the block of a number prefix (e.g. +6281299): its earlier sends no longer count')
     .action(async (prefix: string) => {

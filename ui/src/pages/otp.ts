@@ -1,9 +1,11 @@
 /// <reference lib="dom" />
 // OTP: recent OTPs with status, channel and attempts (the API never returns codes) and the
-// conversion rate (approved / sent) per channel over those OTPs.
+// conversion rate (approved / sent) per channel over those OTPs; then the guard's panel
+// (otp-guard.ts).
 import { api } from '../api.js';
 import { h, pct, replace, table, time } from '../dom.js';
 import { every, type Page, type PageContext } from '../page.js';
+import { otpGuardPanel } from './otp-guard.js';
 
 interface Otp {
   id: string;
@@ -23,7 +25,9 @@ interface Answer {
 
 export function otpPage(ctx: PageContext): Page {
   const body = h('div', { 'aria-live': 'polite' }, h('p', {}, 'Loading…'));
+  const guard = otpGuardPanel();
   const poll = every(5_000, async () => {
+    await guard.refresh();
     try {
       const a = await api<Answer>('/v1/ui/otps');
       replace(
@@ -54,9 +58,9 @@ export function otpPage(ctx: PageContext): Page {
     ctx.rendered();
   });
   return {
-    el: h('section', {}, h('h1', {}, 'OTP'), body),
+    el: h('section', {}, h('h1', {}, 'OTP'), body, guard.el),
     onEvent: (e) => {
-      if (e.data.otpId) poll.now();
+      if (e.data.otpId || e.type.startsWith('otp.')) poll.now();
     },
     dispose: () => poll.stop(),
   };
