@@ -18,6 +18,7 @@ import { messageRoutes } from './routes/messages.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { otpRoutes } from './routes/otp.js';
 import { otpGuardRoutes } from './routes/otp-guard.js';
+import { activityRoutes } from './routes/activity.js';
 import { eventRoutes } from './routes/events.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { uiMessageRoutes } from './routes/ui-messages.js';
@@ -55,6 +56,7 @@ export async function app(fastify: FastifyInstance, deps: AppDeps): Promise<void
   await fastify.register(async (v1) => {
     registerApiKeyAuth(v1, deps.config.KURIR_API_KEYS);
     await v1.register(messageRoutes, deps);
+    await v1.register(activityRoutes, deps);
     await v1.register(inboundRoutes, deps);
     await v1.register(otpRoutes, deps);
     await v1.register(otpGuardRoutes, deps);

@@ -71,6 +71,16 @@ const STATEMENTS: Record<
     sql: `DELETE FROM idempotency_keys WHERE (scope, key) IN (SELECT scope, key FROM idempotency_keys WHERE created_at < $1 LIMIT $2)
           AND created_at < $1`,
   },
+  // The feed and the KPIs (migration 017) keep what the events keep: a message or OTP by when it
+  // started and last moved, an attempt by when it was sent.
+  activity: {
+    age: 'events',
+    sql: `DELETE FROM activity WHERE id IN (SELECT id FROM activity WHERE started_at < $1 AND updated_at < $1 LIMIT $2)`,
+  },
+  deliveryAttempts: {
+    age: 'events',
+    sql: `DELETE FROM delivery_attempts WHERE (message_id, step) IN (SELECT message_id, step FROM delivery_attempts WHERE at < $1 LIMIT $2)`,
+  },
   // A reservation (no provider message id) this old is no longer pending either: the send
   // activity gives up within minutes (4 attempts of 30 s), and the age is at least the window.
   otpSends: {
@@ -90,6 +100,8 @@ export function emptyCounts(): RetentionCounts {
     campaignRecipients: 0,
     idempotencyKeys: 0,
     otpSends: 0,
+    activity: 0,
+    deliveryAttempts: 0,
   };
 }
 

@@ -30,6 +30,9 @@ export interface RetentionCounts {
   campaignRecipients: number;
   idempotencyKeys: number;
   otpSends: number;
+  /** Feed rows (messages and OTPs) and delivery attempts (the KPIs), kept as long as events. */
+  activity: number;
+  deliveryAttempts: number;
 }
 
 const { pruneRetention } = proxyActivities<RetentionActivities>({

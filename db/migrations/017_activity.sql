@@ -1,0 +1,147 @@
+-- Up Migration
+-- The operator's view (issue #21): the activity feed (GET /v1/messages) and the delivery KPIs
+-- (GET /v1/stats) read two small tables kept up to date from the events as they are inserted, so
+-- neither scans the event stream: at a million messages a feed page is an index range and a KPI
+-- window a range of delivery_attempts.at.
+--
+-- activity: one row per message and per OTP, where it stands now.
+CREATE TABLE activity (
+  id           text        PRIMARY KEY,
+  kind         text        NOT NULL,         -- message | otp
+  -- When its first event happened (a message's first send, an OTP's first code): the feed's order,
+  -- newest first, with the id as the tie-break, and its cursor.
+  started_at   timestamptz NOT NULL,
+  updated_at   timestamptz NOT NULL,
+  step         int,
+  status       text,                         -- the current step's status (message), or the OTP's
+  outcome      text,                         -- set when it ended
+  provider     text,
+  channel      text,
+  reference    text,
+  campaign_id  text,
+  fallbacks    int         NOT NULL DEFAULT 0
+);
+CREATE INDEX activity_feed ON activity (started_at DESC, id DESC);
+CREATE INDEX activity_campaign ON activity (campaign_id, started_at DESC, id DESC) WHERE campaign_id IS NOT NULL;
+CREATE INDEX activity_reference ON activity (reference, started_at DESC, id DESC) WHERE reference IS NOT NULL;
+CREATE INDEX activity_outcome ON activity (outcome, started_at DESC, id DESC);
+
+-- delivery_attempts: one row per message step sent to a provider, with when it reached each status.
+CREATE TABLE delivery_attempts (
+  message_id      text        NOT NULL,
+  step            int         NOT NULL,
+  provider        text,
+  channel         text,
+  accepted_at     timestamptz,
+  delivered_at    timestamptz,
+  read_at         timestamptz,
+  failed_at       timestamptz,
+  fallback_reason text,
+  -- When the attempt was made: the provider took it, or refused it outright.
+  at              timestamptz GENERATED ALWAYS AS (coalesce(accepted_at, failed_at)) STORED,
+  PRIMARY KEY (message_id, step)
+);
+CREATE INDEX delivery_attempts_at ON delivery_attempts (at);
+
+-- The rank of a message status within one step: a late callback never moves it back.
+CREATE FUNCTION activity_status_rank(s text) RETURNS int LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE s WHEN 'accepted' THEN 1 WHEN 'queued' THEN 1 WHEN 'sent' THEN 2 WHEN 'delivered' THEN 3
+                WHEN 'read' THEN 4 WHEN 'failed' THEN 5 WHEN 'invalid_number' THEN 5 WHEN 'expired' THEN 5
+                ELSE 0 END
+$$;
+
+CREATE FUNCTION activity_apply(e events) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  v_step int := coalesce(e.data->>'step', e.data->>'fromStep')::int;
+  -- message.accepted's data.status is the provider's first answer; the later events carry the rest.
+  v_status text := CASE WHEN e.type = 'message.accepted' THEN 'accepted' ELSE e.data->>'status' END;
+BEGIN
+  IF e.message_id IS NOT NULL THEN
+    INSERT INTO activity AS a (id, kind, started_at, updated_at, step, status, outcome, provider,
+                               channel, reference, campaign_id, fallbacks)
+    VALUES (e.message_id, 'message', e.occurred_at, e.occurred_at,
+            CASE WHEN e.type <> 'message.completed' THEN v_step END,
+            CASE WHEN e.type IN ('message.accepted', 'message.sent', 'message.delivered', 'message.read', 'message.failed') THEN v_status END,
+            CASE WHEN e.type = 'message.completed' THEN e.data->>'outcome' END,
+            e.provider, e.channel, e.reference, e.campaign_id,
+            CASE WHEN e.type = 'message.fallback' THEN 1 ELSE 0 END)
+    ON CONFLICT (id) DO UPDATE SET
+      started_at = least(a.started_at, EXCLUDED.started_at),
+      updated_at = greatest(a.updated_at, EXCLUDED.updated_at),
+      -- A later step, or a higher status on the same step, becomes the current one.
+      step = CASE WHEN EXCLUDED.status IS NOT NULL
+                   AND (a.step IS NULL OR EXCLUDED.step > a.step
+                        OR (EXCLUDED.step = a.step AND activity_status_rank(EXCLUDED.status) >= activity_status_rank(a.status)))
+                  THEN EXCLUDED.step ELSE a.step END,
+      status = CASE WHEN EXCLUDED.status IS NOT NULL
+                     AND (a.step IS NULL OR EXCLUDED.step > a.step
+                          OR (EXCLUDED.step = a.step AND activity_status_rank(EXCLUDED.status) >= activity_status_rank(a.status)))
+                    THEN EXCLUDED.status ELSE a.status END,
+      provider = CASE WHEN EXCLUDED.status IS NOT NULL AND (a.step IS NULL OR EXCLUDED.step >= a.step)
+                      THEN coalesce(EXCLUDED.provider, a.provider)
+                      WHEN e.type = 'message.completed' THEN coalesce(EXCLUDED.provider, a.provider)
+                      ELSE coalesce(a.provider, EXCLUDED.provider) END,
+      channel = CASE WHEN EXCLUDED.status IS NOT NULL AND (a.step IS NULL OR EXCLUDED.step >= a.step)
+                     THEN coalesce(EXCLUDED.channel, a.channel)
+                     WHEN e.type = 'message.completed' THEN coalesce(EXCLUDED.channel, a.channel)
+                     ELSE coalesce(a.channel, EXCLUDED.channel) END,
+      outcome = coalesce(EXCLUDED.outcome, a.outcome),
+      reference = coalesce(a.reference, EXCLUDED.reference),
+      campaign_id = coalesce(a.campaign_id, EXCLUDED.campaign_id),
+      fallbacks = a.fallbacks + EXCLUDED.fallbacks;
+
+    IF v_step IS NOT NULL AND e.type IN ('message.accepted', 'message.delivered', 'message.read', 'message.failed', 'message.fallback') THEN
+      INSERT INTO delivery_attempts AS d (message_id, step, provider, channel, accepted_at, delivered_at, read_at,
+                                          failed_at, fallback_reason)
+      VALUES (e.message_id, v_step, e.provider, e.channel,
+              CASE WHEN e.type = 'message.accepted' THEN e.occurred_at END,
+              CASE WHEN e.type = 'message.delivered' THEN e.occurred_at END,
+              CASE WHEN e.type = 'message.read' THEN e.occurred_at END,
+              CASE WHEN e.type = 'message.failed' THEN e.occurred_at END,
+              CASE WHEN e.type = 'message.fallback' THEN e.data->>'reason' END)
+      ON CONFLICT (message_id, step) DO UPDATE SET
+        provider = coalesce(d.provider, EXCLUDED.provider),
+        channel = coalesce(d.channel, EXCLUDED.channel),
+        accepted_at = coalesce(d.accepted_at, EXCLUDED.accepted_at),
+        delivered_at = coalesce(d.delivered_at, EXCLUDED.delivered_at),
+        read_at = coalesce(d.read_at, EXCLUDED.read_at),
+        failed_at = coalesce(d.failed_at, EXCLUDED.failed_at),
+        fallback_reason = coalesce(d.fallback_reason, EXCLUDED.fallback_reason);
+    END IF;
+  ELSIF e.otp_id IS NOT NULL AND e.type LIKE 'otp.%' THEN
+    INSERT INTO activity AS a (id, kind, started_at, updated_at, status, outcome, provider, channel, reference)
+    VALUES (e.otp_id, 'otp', e.occurred_at, e.occurred_at,
+            CASE WHEN e.type = 'otp.sent' THEN 'sent' ELSE substr(e.type, 5) END,
+            CASE WHEN e.type <> 'otp.sent' THEN substr(e.type, 5) END,
+            e.provider, e.channel, e.reference)
+    ON CONFLICT (id) DO UPDATE SET
+      started_at = least(a.started_at, EXCLUDED.started_at),
+      updated_at = greatest(a.updated_at, EXCLUDED.updated_at),
+      -- An ended OTP stays ended; a later code's channel is the current one.
+      status = CASE WHEN a.outcome IS NOT NULL THEN a.status ELSE EXCLUDED.status END,
+      outcome = coalesce(a.outcome, EXCLUDED.outcome),
+      provider = coalesce(EXCLUDED.provider, a.provider),
+      channel = coalesce(EXCLUDED.channel, a.channel),
+      reference = coalesce(a.reference, EXCLUDED.reference);
+  END IF;
+END;
+$$;
+
+CREATE FUNCTION activity_on_event() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM activity_apply(NEW);
+  RETURN NULL;
+END;
+$$;
+CREATE TRIGGER events_activity AFTER INSERT ON events FOR EACH ROW EXECUTE FUNCTION activity_on_event();
+
+-- What happened before this migration.
+SELECT activity_apply(e) FROM events e ORDER BY e.seq;
+
+-- Down Migration
+DROP TRIGGER events_activity ON events;
+DROP FUNCTION activity_on_event();
+DROP FUNCTION activity_apply(events);
+DROP FUNCTION activity_status_rank(text);
+DROP TABLE delivery_attempts;
+DROP TABLE activity;

@@ -1,0 +1,134 @@
+// The operator's view over REST (issue #21): the activity feed (GET /v1/messages) and the delivery
+// KPIs (GET /v1/stats), both kept from the events the workflows write. Stats are compared as
+// deltas: the test database outlives the run and other files send through the same providers.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import type { FeedItem, ProviderKpis } from '../db/activity.js';
+import { lastCodeSent } from './helpers/codes.js';
+import { scriptedNumber } from './helpers/numbers.js';
+import { eventually, startStack, type Stack } from './helpers/stack.js';
+
+const auth = { authorization: 'Bearer dev-key' };
+const wa = { channel: 'whatsapp', provider: 'wappin', template: 'order_shipped', params: ['A-1'] };
+const sms = { channel: 'sms', provider: 'sms-masking', text: 'Order A-1 shipped' };
+
+let stack: Stack;
+before(async () => {
+  stack = await startStack();
+});
+after(async () => {
+  await stack?.stop();
+});
+
+async function get<T>(url: string): Promise<{ status: number; body: T }> {
+  const res = await stack.api.inject({ method: 'GET', url, headers: auth });
+  return { status: res.statusCode, body: res.json<T>() };
+}
+const feed = (query: string) => get<{ items: FeedItem[]; next?: string }>(`/v1/messages?${query}`);
+type Stats = { byProvider: ProviderKpis[]; fallbackReasons: Array<{ reason: string; count: number }> };
+const kpis = async () => (await get<Stats>('/v1/stats?window=1h')).body;
+const row = (s: Stats, provider: string) =>
+  s.byProvider.find((r) => r.provider === provider) ?? { sends: 0, delivered: 0, read: 0, failed: 0, fellBack: 0 };
+
+async function send(to: string, reference: string, fallback: object = {}): Promise<string> {
+  const res = await stack.api.inject({
+    method: 'POST',
+    url: '/v1/messages',
+    headers: auth,
+    payload: { to, reference, steps: [wa, sms], fallback },
+  });
+  assert.equal(res.statusCode, 202, res.body);
+  return res.json<{ id: string }>().id;
+}
+
+describe('activity feed and delivery KPIs', () => {
+  test('the feed lists messages and OTPs newest first, filtered and paged; the KPIs count what they did', async () => {
+    const reference = `feed-${randomUUID().slice(0, 8)}`;
+    const before = await kpis();
+    const read = await send(scriptedNumber('000'), reference, { notReadWithin: '30 seconds' });
+    const fellBack = await send(scriptedNumber('601'), reference); // WhatsApp: invalid number; SMS delivers
+    const to = scriptedNumber();
+    const otp = await stack.api.inject({ method: 'POST', url: '/v1/otp', headers: auth, payload: { to, reference } });
+    assert.equal(otp.statusCode, 202, otp.body);
+    const otpId = otp.json<{ id: string }>().id;
+    const code = await eventually(async () => lastCodeSent(stack.sandboxes, 'wappin', to), 15_000, 'the code');
+    await stack.api.inject({ method: 'POST', url: `/v1/otp/${otpId}/verify`, headers: auth, payload: { code } });
+
+    const items = await eventually(
+      async () => {
+        const { body } = await feed(`reference=${reference}`);
+        return body.items.length === 3 && body.items.every((i) => i.outcome) ? body.items : undefined;
+      },
+      30_000,
+      'three ended items in the feed',
+    );
+    assert.deepEqual(
+      items.map((i) => [i.id, i.kind, i.outcome, i.channel, i.fallbacks]),
+      [
+        [otpId, 'otp', 'approved', 'whatsapp', 0],
+        [fellBack, 'message', 'delivered', 'sms', 1],
+        [read, 'message', 'read', 'whatsapp', 0],
+      ],
+      'newest first, each where it ended',
+    );
+    // Filters combine; a cursor pages.
+    const smsOnly = await feed(`reference=${reference}&channel=sms`);
+    assert.deepEqual(
+      smsOnly.body.items.map((i) => i.id),
+      [fellBack],
+    );
+    const readOnly = await feed(`reference=${reference}&outcome=read&kind=message`);
+    assert.deepEqual(
+      readOnly.body.items.map((i) => i.id),
+      [read],
+    );
+    const first = await feed(`reference=${reference}&limit=2`);
+    assert.equal(first.body.items.length, 2);
+    assert.ok(first.body.next, 'a next cursor');
+    const second = await feed(`reference=${reference}&limit=2&cursor=${first.body.next}`);
+    assert.deepEqual(
+      second.body.items.map((i) => i.id),
+      [read],
+    );
+    assert.equal(second.body.next, undefined, 'the last page');
+    const future = await feed(
+      `reference=${reference}&from=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`,
+    );
+    assert.deepEqual(future.body.items, []);
+    // Bad input names the field.
+    const badCursor = await feed('cursor=abc');
+    assert.equal(badCursor.status, 400);
+    assert.match(JSON.stringify(badCursor.body), /cursor/);
+    const badWindow = await get<{ message: string }>('/v1/stats?window=90d');
+    assert.equal(badWindow.status, 400);
+    assert.match(badWindow.body.message, /window/);
+
+    // The KPIs: two WhatsApp sends (one read, one invalid that fell back), one SMS delivered.
+    const after = await eventually(
+      async () => {
+        const s = await kpis();
+        return row(s, 'sms-masking').delivered > row(before, 'sms-masking').delivered ? s : undefined;
+      },
+      15_000,
+      'the SMS delivery in the KPIs',
+    );
+    const delta = (p: string) => {
+      const [a, b] = [row(after, p), row(before, p)];
+      return {
+        sends: a.sends - b.sends,
+        delivered: a.delivered - b.delivered,
+        read: a.read - b.read,
+        failed: a.failed - b.failed,
+        fellBack: a.fellBack - b.fellBack,
+      };
+    };
+    assert.deepEqual(delta('wappin'), { sends: 2, delivered: 1, read: 1, failed: 1, fellBack: 1 });
+    assert.deepEqual(delta('sms-masking'), { sends: 1, delivered: 1, read: 0, failed: 0, fellBack: 0 });
+    const wappin = after.byProvider.find((r) => r.provider === 'wappin')!;
+    assert.ok(wappin.toDelivered.p50 !== null && wappin.toDelivered.p50 >= 0, 'a time to delivered');
+    assert.ok(wappin.deliveryRate !== null && wappin.deliveryRate > 0 && wappin.deliveryRate <= 1);
+    const reasons = (s: Stats) => s.fallbackReasons.find((r) => r.reason === 'invalid_number')?.count ?? 0;
+    assert.equal(reasons(after) - reasons(before), 1);
+  });
+});
