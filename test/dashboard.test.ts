@@ -1,7 +1,8 @@
 // The operator dashboard end to end: a running stack serving /ui, driven in Debian's headless
 // Chromium through playwright-core (no browser download). Signs in, previews and uploads a CSV,
 // watches the campaign reach 100% with a pause and a resume on the way, opens a message that fell
-// back to SMS, and visits the OTP and provider pages. Screenshots go to test/artifacts/.
+// back to SMS, and visits the OTP and provider pages; then watches the activity feed fill live,
+// filters it, and reads the overview's KPIs against the API's. Screenshots go to test/artifacts/.
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -325,4 +326,83 @@ describe('operator dashboard in headless Chromium', () => {
       );
     },
   );
+
+  test('the activity feed shows messages as they are sent, filters, opens a timeline; the KPIs match the API', async (t) => {
+    if (!haveChromium) {
+      if (process.env.CI) assert.fail(`chromium not found at ${CHROMIUM}`);
+      return t.skip('chromium not found');
+    }
+    // Signed in by the test above (the key is in this tab's sessionStorage).
+    await page.goto(`${stack.apiUrl}/ui/#/messages`);
+    await page.locator('table', { hasText: 'Recent activity' }).waitFor({ timeout: 15_000 });
+    const reference = `feed-${randomInt(1_000_000)}`;
+    const ids: Record<'read' | 'fellBack', string> = { read: '', fellBack: '' };
+    for (const [kind, to] of [
+      ['read', scriptedNumber('000')],
+      ['fellBack', scriptedNumber('601')],
+    ] as const) {
+      const res = await stack.api.inject({
+        method: 'POST',
+        url: '/v1/messages',
+        headers: auth,
+        payload: {
+          to,
+          reference,
+          steps: [
+            { channel: 'whatsapp', provider: 'wappin', template: 'order_shipped', params: ['F'] },
+            { channel: 'sms', provider: 'sms-masking', text: 'F' },
+          ],
+          fallback: { notReadWithin: '30 seconds' },
+        },
+      });
+      assert.equal(res.statusCode, 202, res.body);
+      ids[kind] = res.json<{ id: string }>().id;
+    }
+    // Both appear without a reload, and end where they should.
+    const feed = page.locator('table', { hasText: 'Recent activity' });
+    await eventually(
+      async () => {
+        const shown = await feed.innerText();
+        return new RegExp(`${ids.read}\\s+read\\s+read\\s+whatsapp`).test(shown) &&
+          new RegExp(`${ids.fellBack}\\s+delivered\\s+delivered\\s+sms\\s+sms-masking\\s+1`).test(shown)
+          ? true
+          : undefined;
+      },
+      30_000,
+      'both messages, ended, in the live feed',
+    );
+    await page.locator('#feed-outcome').selectOption('read');
+    await eventually(
+      async () => {
+        const shown = await feed.innerText();
+        return shown.includes(ids.read) && !shown.includes(ids.fellBack) ? true : undefined;
+      },
+      15_000,
+      'the outcome filter',
+    );
+    await shot('dashboard-7-feed.png');
+    await page.getByRole('link', { name: ids.read }).click();
+    await page.locator('.attempt').first().waitFor({ timeout: 15_000 });
+    assert.match(await page.locator('.attempt').first().innerText(), /Step 1: whatsapp via wappin/);
+
+    // The overview reads the same figures as GET /v1/stats.
+    await page.getByRole('link', { name: 'Overview' }).click();
+    const kpis = page.locator('table', { hasText: 'Delivery per provider and channel' });
+    await kpis.waitFor({ timeout: 15_000 });
+    await eventually(
+      async () => {
+        const res = await stack.api.inject({ method: 'GET', url: '/v1/stats?window=24h', headers: auth });
+        const w = res
+          .json<{ byProvider: Array<Record<string, number | string>> }>()
+          .byProvider.find((r) => r.provider === 'wappin' && r.channel === 'whatsapp');
+        if (!w) return undefined;
+        const row = [w.sends, w.delivered, w.read, w.failed, w.fellBack].join('\\s+');
+        return new RegExp(`wappin\\s+whatsapp\\s+${row}\\s`).test(await kpis.innerText()) ? true : undefined;
+      },
+      25_000,
+      "the overview showing the API's figures",
+    );
+    assert.ok((await page.locator('svg.chart rect.bar').count()) >= 2, 'the rates chart has bars');
+    await shot('dashboard-8-overview.png');
+  });
 });

@@ -79,3 +79,46 @@ export function sendsChart(bars: MinuteBar[], capPerMinute: number | undefined):
   }
   return root;
 }
+
+export interface RateRow {
+  label: string;
+  /** 0..1, or null when there was nothing to rate. */
+  delivered: number | null;
+  read: number | null;
+}
+
+/** Delivery and read rates per provider and channel as horizontal bars (0–100 %). */
+export function ratesChart(rows: RateRow[]): SVGSVGElement {
+  const W = 640;
+  const L = 170;
+  const R = 120;
+  const ROW = 34;
+  const H = 20 + rows.length * ROW;
+  const x = (v: number) => L + (W - L - R) * v;
+  const root = svg('svg', {
+    viewBox: `0 0 ${W} ${H}`,
+    role: 'img',
+    'aria-label': `Delivery and read rates: ${rows
+      .map((r) => `${r.label} ${pctText(r.delivered)} delivered, ${pctText(r.read)} read`)
+      .join('; ')}`,
+    class: 'chart',
+  });
+  rows.forEach((r, i) => {
+    const top = 10 + i * ROW;
+    root.append(svg('text', { x: L - 8, y: top + 17, 'text-anchor': 'end', class: 'tick' }, r.label));
+    for (const [j, [kind, v]] of (
+      [
+        ['delivered', r.delivered],
+        ['read', r.read],
+      ] as const
+    ).entries()) {
+      const y = top + j * 13;
+      const bar = svg('rect', { x: L, y, width: Math.max(1, x(v ?? 0) - L), height: 11, class: `bar ${kind}` });
+      bar.append(svg('title', {}, `${r.label}: ${pctText(v)} ${kind}`));
+      root.append(bar, svg('text', { x: x(v ?? 0) + 4, y: y + 10, class: 'tick' }, `${pctText(v)} ${kind}`));
+    }
+  });
+  return root;
+}
+
+const pctText = (v: number | null) => (v === null ? '—' : `${Math.round(v * 1000) / 10}%`);

@@ -9,6 +9,7 @@ import { campaignPage } from './pages/campaign.js';
 import { campaignsPage } from './pages/campaigns.js';
 import { messagePage, messagesPage } from './pages/messages.js';
 import { otpPage } from './pages/otp.js';
+import { overviewPage } from './pages/overview.js';
 import { providersPage } from './pages/providers.js';
 
 const main = document.getElementById('main')!;
@@ -41,6 +42,8 @@ function route(): Page {
       return parts[1] ? campaignPage(ctx, parts[1]) : campaignsPage(ctx);
     case 'otp':
       return otpPage(ctx);
+    case 'overview':
+      return overviewPage(ctx);
     case 'providers':
       return providersPage(ctx);
     case 'messages':

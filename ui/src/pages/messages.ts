@@ -1,11 +1,13 @@
 /// <reference lib="dom" />
-// Messages: search (phone number → hashed lookup, reference, or id) and a message's timeline from
+// Messages: the activity feed (feed.ts) until a search is made; search (phone number → hashed
+// lookup, reference, or id) and a message's timeline from
 // the workflow's status query: each step, its provider, every status with the provider's time and
 // raw code, and the fallback rule that fired.
 import type { Attempt, MessageStatus } from '../../../workflows/types.js';
 import { api } from '../api.js';
 import { h, replace, table, time } from '../dom.js';
 import { every, type Page, type PageContext } from '../page.js';
+import { activityFeed } from './feed.js';
 
 interface Hit {
   id: string;
@@ -73,11 +75,21 @@ export function messagesPage(ctx: PageContext, q: string): Page {
     // The query lives in the hash so back/forward and links keep it.
     if (location.hash !== `#/messages?q=${encodeURIComponent(term)}`)
       history.replaceState(null, '', `#/messages?q=${encodeURIComponent(term)}`);
+    // The results take the feed's place (Messages in the menu brings it back).
+    feed?.stop();
+    feed?.el.remove();
     void search(term);
   });
+  // Without a search the page opens on the activity feed, live over the event stream.
+  const feed = q ? undefined : activityFeed(() => ctx.rendered());
   if (q) void search(q);
-  else queueMicrotask(() => ctx.rendered());
-  return { el: h('section', {}, h('h1', {}, 'Messages'), form, results) };
+  return {
+    el: h('section', {}, h('h1', {}, 'Messages'), form, results, feed?.el),
+    onEvent: (e) => {
+      if (e.type.startsWith('message.') || e.type.startsWith('otp.')) feed?.refresh();
+    },
+    dispose: () => feed?.stop(),
+  };
 }
 
 function attemptView(a: Attempt): HTMLElement {
