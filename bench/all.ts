@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../scripts/paths.js';
 
-const BENCHES = ['callbacks', 'otp', 'campaign', 'webhooks'].filter((b) =>
+const BENCHES = ['callbacks', 'otp', 'campaign', 'webhooks', 'stats'].filter((b) =>
   existsSync(join(PROJECT_ROOT, 'bench', `${b}.ts`)),
 );
 const failed: string[] = [];

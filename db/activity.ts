@@ -142,68 +142,127 @@ export interface DeliveryStats {
   fallbackReasons: Array<{ reason: string; count: number }>;
 }
 
-type Num = string | number | null;
-const num = (v: Num) => (v === null ? null : Number(v));
+/** The quantile `q` of a histogram over upper `bounds` (seconds), interpolated inside its bucket. */
+export function histogramQuantile(bounds: number[], counts: number[], q: number): number | null {
+  const total = counts.reduce((x, y) => x + y, 0);
+  if (total <= 0) return null;
+  const target = q * total;
+  let below = 0;
+  for (const [i, n] of counts.entries()) {
+    if (n > 0 && below + n >= target) {
+      const lower = i === 0 ? 0 : bounds[i - 1]!;
+      const upper = bounds[i]!;
+      return Number.isFinite(upper) ? lower + ((upper - lower) * (target - below)) / n : lower;
+    }
+    below += n;
+  }
+  return bounds.at(-2) ?? null;
+}
 
-/** Delivery KPIs of the attempts made in the last `windowMs` (by when each was sent). */
+interface Tally {
+  provider: string;
+  channel: string;
+  sends: number;
+  delivered: number;
+  read: number;
+  failed: number;
+  fell_back: number;
+  suppressed: number;
+  to_delivered: number[];
+  to_read: number[];
+}
+type TallyRow = {
+  [K in keyof Tally]: Tally[K] extends number[] ? string[] : Tally[K] extends number ? string : string;
+};
+
+/**
+ * Delivery KPIs of the attempts sent in the last `windowMs`: the whole hours from delivery_hourly,
+ * and the attempts of the window's first, partial hour read one by one (at most an hour of them).
+ * Times to delivered and to read are quantiles of the hourly histograms (delivery_buckets()).
+ */
 export async function deliveryStats(pool: Pool, windowMs: number): Promise<DeliveryStats> {
-  const since = 'at > now() - make_interval(secs => $1::double precision / 1000)';
-  // Provider clocks may run behind ours: a negative time to delivered counts as zero.
-  const secs = (col: string) => `greatest(0, extract(epoch FROM ${col} - accepted_at))`;
-  const pct = (p: number, col: string) =>
-    `percentile_cont(${p}) WITHIN GROUP (ORDER BY ${secs(col)}) FILTER (WHERE ${col} IS NOT NULL AND accepted_at IS NOT NULL)`;
-  const [kpis, reasons] = await Promise.all([
-    pool.query<{
-      provider: string;
-      channel: string;
-      sends: string;
-      delivered: string;
-      read: string;
-      failed: string;
-      fell_back: string;
-      suppressed: string;
-      d50: Num;
-      d90: Num;
-      r50: Num;
-      r90: Num;
-    }>(
+  const start = 'now() - make_interval(secs => $1::double precision / 1000)';
+  const edge = `date_trunc('hour', ${start}) + interval '1 hour'`;
+  const bucket = (col: string) =>
+    `CASE WHEN ${col} IS NULL THEN NULL ELSE (SELECT count(*) FROM unnest(delivery_buckets()) b WHERE b < greatest(0, extract(epoch FROM ${col} - accepted_at))) + 1 END`;
+  const [bounds, hours, partial, reasons] = await Promise.all([
+    pool.query<{ b: number[] }>('SELECT delivery_buckets() AS b'),
+    pool.query<TallyRow>(
+      `SELECT provider, channel, sends, delivered, read, failed, fell_back, suppressed, to_delivered, to_read
+         FROM delivery_hourly WHERE hour >= ${edge}`,
+      [windowMs],
+    ),
+    pool.query<Omit<TallyRow, 'to_delivered' | 'to_read'> & { d: string | null; r: string | null }>(
       `SELECT coalesce(provider, 'unknown') AS provider, coalesce(channel, 'unknown') AS channel,
-              count(*) AS sends, count(delivered_at) AS delivered, count(read_at) AS read,
-              count(failed_at) AS failed, count(fallback_reason) AS fell_back,
-              count(*) FILTER (WHERE fallback_reason = 'suppressed') AS suppressed,
-              ${pct(0.5, 'delivered_at')} AS d50, ${pct(0.9, 'delivered_at')} AS d90,
-              ${pct(0.5, 'read_at')} AS r50, ${pct(0.9, 'read_at')} AS r90
-         FROM delivery_attempts WHERE ${since}
-        GROUP BY 1, 2 ORDER BY sends DESC, provider, channel`,
+              count(*) AS sends, count(delivered_at) AS delivered, count(read_at) AS read, count(failed_at) AS failed,
+              count(fallback_reason) AS fell_back, count(*) FILTER (WHERE fallback_reason = 'suppressed') AS suppressed,
+              ${bucket('delivered_at')} AS d, ${bucket('read_at')} AS r
+         FROM delivery_attempts WHERE at > ${start} AND at < ${edge}
+        GROUP BY 1, 2, 9, 10`,
       [windowMs],
     ),
     pool.query<{ reason: string; count: string }>(
       `SELECT fallback_reason AS reason, count(*) AS count FROM delivery_attempts
-        WHERE ${since} AND fallback_reason IS NOT NULL GROUP BY 1 ORDER BY count DESC, reason`,
+        WHERE at > ${start} AND fallback_reason IS NOT NULL GROUP BY 1 ORDER BY count DESC, reason`,
       [windowMs],
     ),
   ]);
-  const round = (v: number | null) => (v === null ? null : Math.round(v * 10) / 10);
-  return {
-    byProvider: kpis.rows.map((r) => {
-      const sends = Number(r.sends);
-      const delivered = Number(r.delivered);
-      const read = Number(r.read);
-      return {
-        provider: r.provider,
-        channel: r.channel,
-        sends,
-        delivered,
-        read,
-        failed: Number(r.failed),
-        fellBack: Number(r.fell_back),
-        suppressed: Number(r.suppressed),
-        deliveryRate: sends ? delivered / sends : null,
-        readRate: sends ? read / sends : null,
-        toDelivered: { p50: round(num(r.d50)), p90: round(num(r.d90)) },
-        toRead: { p50: round(num(r.r50)), p90: round(num(r.r90)) },
+  const b = bounds.rows[0]!.b.map(Number);
+  const tallies = new Map<string, Tally>();
+  const tally = (provider: string, channel: string) => {
+    const key = `${provider}\u0000${channel}`;
+    let t = tallies.get(key);
+    if (!t) {
+      const zeros = () => b.map(() => 0);
+      t = {
+        provider,
+        channel,
+        sends: 0,
+        delivered: 0,
+        read: 0,
+        failed: 0,
+        fell_back: 0,
+        suppressed: 0,
+        to_delivered: zeros(),
+        to_read: zeros(),
       };
-    }),
+      tallies.set(key, t);
+    }
+    return t;
+  };
+  const COUNTS = ['sends', 'delivered', 'read', 'failed', 'fell_back', 'suppressed'] as const;
+  for (const row of hours.rows) {
+    const t = tally(row.provider, row.channel);
+    for (const k of COUNTS) t[k] += Number(row[k]);
+    row.to_delivered.forEach((n, i) => (t.to_delivered[i]! += Number(n)));
+    row.to_read.forEach((n, i) => (t.to_read[i]! += Number(n)));
+  }
+  for (const row of partial.rows) {
+    const t = tally(row.provider, row.channel);
+    for (const k of COUNTS) t[k] += Number(row[k]);
+    if (row.d !== null) t.to_delivered[Number(row.d) - 1]! += Number(row.delivered);
+    if (row.r !== null) t.to_read[Number(row.r) - 1]! += Number(row.read);
+  }
+  const round = (v: number | null) => (v === null ? null : Math.round(v * 10) / 10);
+  const q = (counts: number[], p: number) => round(histogramQuantile(b, counts, p));
+  return {
+    byProvider: [...tallies.values()]
+      .filter((t) => t.sends > 0)
+      .sort((x, y) => y.sends - x.sends || x.provider.localeCompare(y.provider) || x.channel.localeCompare(y.channel))
+      .map((t) => ({
+        provider: t.provider,
+        channel: t.channel,
+        sends: t.sends,
+        delivered: t.delivered,
+        read: t.read,
+        failed: t.failed,
+        fellBack: t.fell_back,
+        suppressed: t.suppressed,
+        deliveryRate: t.sends ? t.delivered / t.sends : null,
+        readRate: t.sends ? t.read / t.sends : null,
+        toDelivered: { p50: q(t.to_delivered, 0.5), p90: q(t.to_delivered, 0.9) },
+        toRead: { p50: q(t.to_read, 0.5), p90: q(t.to_read, 0.9) },
+      })),
     fallbackReasons: reasons.rows.map((r) => ({ reason: r.reason, count: Number(r.count) })),
   };
 }

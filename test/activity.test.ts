@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import type { FeedItem, ProviderKpis } from '../db/activity.js';
+import { histogramQuantile, type FeedItem, type ProviderKpis } from '../db/activity.js';
 import { lastCodeSent } from './helpers/codes.js';
 import { scriptedNumber } from './helpers/numbers.js';
 import { eventually, startStack, type Stack } from './helpers/stack.js';
@@ -130,5 +130,44 @@ describe('activity feed and delivery KPIs', () => {
     assert.ok(wappin.deliveryRate !== null && wappin.deliveryRate > 0 && wappin.deliveryRate <= 1);
     const reasons = (s: Stats) => s.fallbackReasons.find((r) => r.reason === 'invalid_number')?.count ?? 0;
     assert.equal(reasons(after) - reasons(before), 1);
+  });
+
+  test('a window adds whole hours from the hourly rollup to its first, partial hour read row by row', async () => {
+    const provider = `kpi-${randomUUID().slice(0, 8)}`;
+    // Sent 30 min, 2 h 50 min and 3 h 10 min ago; delivered 3 s, 40 s and 3 s after.
+    for (const [i, [agoMin, deliveredAfterS]] of [
+      [30, 3],
+      [170, 40],
+      [190, 3],
+    ].entries())
+      await stack.pool.query(
+        `INSERT INTO delivery_attempts (message_id, step, provider, channel, accepted_at, delivered_at)
+         VALUES ($1, 0, $2, 'sms', now() - make_interval(mins => $3), now() - make_interval(mins => $3) + make_interval(secs => $4))`,
+        [`${provider}-${i}`, provider, agoMin, deliveredAfterS],
+      );
+    const within = async (window: string) =>
+      (await get<Stats>(`/v1/stats?window=${window}`)).body.byProvider.find((r) => r.provider === provider);
+    assert.equal((await within('1h'))?.sends, 1);
+    const three = await within('3h');
+    assert.deepEqual([three?.sends, three?.delivered], [2, 2], 'the one sent 3 h 10 min ago is outside 3 h');
+    assert.equal((await within('4h'))?.sends, 3);
+    // Histogram buckets (seconds) …, 2, 5, 10, 30, 60: one in (2, 5], one in (30, 60].
+    assert.deepEqual(three?.toDelivered, { p50: 5, p90: 54 });
+    // A change to an attempt moves its contribution: delivered now, read a minute after sending.
+    await stack.pool.query(
+      `UPDATE delivery_attempts SET read_at = accepted_at + interval '61 seconds' WHERE message_id = $1`,
+      [`${provider}-0`],
+    );
+    const read = await within('1h');
+    assert.equal(read?.read, 1);
+    assert.deepEqual(read?.toRead, { p50: 90, p90: 114 }, 'the (60, 120] bucket');
+  });
+
+  test('quantiles of a histogram interpolate inside the bucket and stop at an open-ended one', () => {
+    const bounds = [1, 2, 5, Infinity];
+    assert.equal(histogramQuantile(bounds, [0, 0, 0, 0], 0.5), null);
+    assert.equal(histogramQuantile(bounds, [2, 0, 0, 0], 0.5), 0.5);
+    assert.equal(histogramQuantile(bounds, [0, 0, 4, 0], 0.25), 2.75);
+    assert.equal(histogramQuantile(bounds, [1, 0, 0, 9], 0.9), 5, 'the open bucket reports its lower bound');
   });
 });

@@ -2,7 +2,7 @@
 -- The operator's view (issue #21): the activity feed (GET /v1/messages) and the delivery KPIs
 -- (GET /v1/stats) read two small tables kept up to date from the events as they are inserted, so
 -- neither scans the event stream: at a million messages a feed page is an index range and a KPI
--- window a range of delivery_attempts.at.
+-- window a few hundred rows of delivery_hourly.
 --
 -- activity: one row per message and per OTP, where it stands now.
 CREATE TABLE activity (
@@ -42,6 +42,73 @@ CREATE TABLE delivery_attempts (
   PRIMARY KEY (message_id, step)
 );
 CREATE INDEX delivery_attempts_at ON delivery_attempts (at);
+CREATE INDEX delivery_attempts_fallback ON delivery_attempts (at) WHERE fallback_reason IS NOT NULL;
+
+-- delivery_hourly: the attempts' figures per hour they were sent, provider and channel, kept by a
+-- trigger on delivery_attempts (each change takes the row's old contribution out and puts the new
+-- one in), so a KPI window reads a few hundred rows however many messages it holds. Times to
+-- delivered and to read are histograms over DELIVERY_BUCKETS (seconds; the last is open-ended).
+CREATE FUNCTION delivery_buckets() RETURNS double precision[] LANGUAGE sql IMMUTABLE AS $$
+  SELECT ARRAY[1, 2, 5, 10, 30, 60, 120, 300, 600, 1800, 3600, 7200, 21600, 86400, 'Infinity']::double precision[]
+$$;
+-- The histogram of one duration: 1 (or -1) in its bucket, 0 elsewhere; all 0 without a duration.
+CREATE FUNCTION delivery_bucket_vector(secs double precision, sign int) RETURNS bigint[] LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE
+  bounds double precision[] := delivery_buckets();
+  v bigint[] := array_fill(0::bigint, ARRAY[array_length(bounds, 1)]);
+BEGIN
+  IF secs IS NOT NULL THEN
+    FOR i IN 1 .. array_length(bounds, 1) LOOP
+      IF greatest(secs, 0) <= bounds[i] THEN
+        v[i] := sign;
+        EXIT;
+      END IF;
+    END LOOP;
+  END IF;
+  RETURN v;
+END;
+$$;
+CREATE TABLE delivery_hourly (
+  hour         timestamptz NOT NULL,
+  provider     text        NOT NULL,
+  channel      text        NOT NULL,
+  sends        bigint      NOT NULL,
+  delivered    bigint      NOT NULL,
+  read         bigint      NOT NULL,
+  failed       bigint      NOT NULL,
+  fell_back    bigint      NOT NULL,
+  suppressed   bigint      NOT NULL,
+  to_delivered bigint[]    NOT NULL,
+  to_read      bigint[]    NOT NULL,
+  PRIMARY KEY (hour, provider, channel)
+);
+
+CREATE FUNCTION delivery_hourly_add(r delivery_attempts, sign int) RETURNS void LANGUAGE sql AS $$
+  INSERT INTO delivery_hourly AS h (hour, provider, channel, sends, delivered, read, failed, fell_back, suppressed,
+                                    to_delivered, to_read)
+  VALUES (date_trunc('hour', r.at), coalesce(r.provider, 'unknown'), coalesce(r.channel, 'unknown'), sign,
+          sign * (r.delivered_at IS NOT NULL)::int, sign * (r.read_at IS NOT NULL)::int,
+          sign * (r.failed_at IS NOT NULL)::int, sign * (r.fallback_reason IS NOT NULL)::int,
+          sign * coalesce(r.fallback_reason = 'suppressed', false)::int,
+          delivery_bucket_vector(extract(epoch FROM r.delivered_at - r.accepted_at), sign),
+          delivery_bucket_vector(extract(epoch FROM r.read_at - r.accepted_at), sign))
+  ON CONFLICT (hour, provider, channel) DO UPDATE SET
+    sends = h.sends + EXCLUDED.sends, delivered = h.delivered + EXCLUDED.delivered, read = h.read + EXCLUDED.read,
+    failed = h.failed + EXCLUDED.failed, fell_back = h.fell_back + EXCLUDED.fell_back,
+    suppressed = h.suppressed + EXCLUDED.suppressed,
+    to_delivered = (SELECT array_agg(a + b ORDER BY i) FROM unnest(h.to_delivered, EXCLUDED.to_delivered) WITH ORDINALITY x(a, b, i)),
+    to_read = (SELECT array_agg(a + b ORDER BY i) FROM unnest(h.to_read, EXCLUDED.to_read) WITH ORDINALITY x(a, b, i))
+$$;
+
+CREATE FUNCTION delivery_hourly_on_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.at IS NOT NULL THEN PERFORM delivery_hourly_add(OLD, -1); END IF;
+  IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.at IS NOT NULL THEN PERFORM delivery_hourly_add(NEW, 1); END IF;
+  RETURN NULL;
+END;
+$$;
+CREATE TRIGGER delivery_attempts_hourly AFTER INSERT OR UPDATE OR DELETE ON delivery_attempts
+  FOR EACH ROW EXECUTE FUNCTION delivery_hourly_on_change();
 
 -- The rank of a message status within one step: a late callback never moves it back.
 CREATE FUNCTION activity_status_rank(s text) RETURNS int LANGUAGE sql IMMUTABLE AS $$
@@ -143,5 +210,11 @@ DROP TRIGGER events_activity ON events;
 DROP FUNCTION activity_on_event();
 DROP FUNCTION activity_apply(events);
 DROP FUNCTION activity_status_rank(text);
+DROP TRIGGER delivery_attempts_hourly ON delivery_attempts;
+DROP FUNCTION delivery_hourly_on_change();
+DROP FUNCTION delivery_hourly_add(delivery_attempts, int);
+DROP TABLE delivery_hourly;
+DROP FUNCTION delivery_bucket_vector(double precision, int);
+DROP FUNCTION delivery_buckets();
 DROP TABLE delivery_attempts;
 DROP TABLE activity;
