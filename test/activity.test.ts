@@ -10,12 +10,13 @@ import { scriptedNumber } from './helpers/numbers.js';
 import { eventually, startStack, type Stack } from './helpers/stack.js';
 
 const auth = { authorization: 'Bearer dev-key' };
+const appKey = `app-key-${randomUUID()}`;
 const wa = { channel: 'whatsapp', provider: 'wappin', template: 'order_shipped', params: ['A-1'] };
 const sms = { channel: 'sms', provider: 'sms-masking', text: 'Order A-1 shipped' };
 
 let stack: Stack;
 before(async () => {
-  stack = await startStack();
+  stack = await startStack({ env: { KURIR_API_KEYS: `dev-key,app[messages]:${appKey}` } });
 });
 after(async () => {
   await stack?.stop();
@@ -96,6 +97,14 @@ describe('activity feed and delivery KPIs', () => {
       `reference=${reference}&from=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`,
     );
     assert.deepEqual(future.body.items, []);
+    // A key scoped to messages (not otp) sees the messages only.
+    const scoped = (query: string) =>
+      stack.api.inject({ method: 'GET', url: `/v1/messages?${query}`, headers: { authorization: `Bearer ${appKey}` } });
+    assert.deepEqual(
+      (await scoped(`reference=${reference}`)).json<{ items: FeedItem[] }>().items.map((i) => i.id),
+      [fellBack, read],
+    );
+    assert.equal((await scoped('kind=otp')).statusCode, 403);
     // Bad input names the field.
     const badCursor = await feed('cursor=abc');
     assert.equal(badCursor.status, 400);

@@ -5,7 +5,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { deliveryStats, isCursor, listActivity } from '../../db/activity.js';
 import { parseDurationMs } from '../../domain/durations.js';
+import { apiKeyNameOf } from '../auth.js';
 import type { AppDeps } from '../deps.js';
+import { HttpError } from '../errors.js';
 
 const MAX_STATS_WINDOW_MS = 31 * 86_400_000;
 
@@ -54,6 +56,12 @@ export const activityRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) 
     },
     async (req) => {
       const q = req.query;
+      // A key scoped to messages and not to otp sees messages only.
+      const scopes = deps.config.KURIR_API_KEYS.find((k) => k.name === apiKeyNameOf(req))?.scopes;
+      if (scopes && !scopes.has('otp')) {
+        if (q.kind === 'otp') throw new HttpError(403, 'kind: this API key lacks the scope "otp"', 'forbidden', 'kind');
+        q.kind = 'message';
+      }
       return listActivity(
         deps.pool,
         {
