@@ -19,6 +19,7 @@ import { metricsRoutes } from './routes/metrics.js';
 import { otpRoutes } from './routes/otp.js';
 import { otpGuardRoutes } from './routes/otp-guard.js';
 import { activityRoutes } from './routes/activity.js';
+import { previewRoutes } from './routes/preview.js';
 import { eventRoutes } from './routes/events.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { uiMessageRoutes } from './routes/ui-messages.js';
@@ -57,6 +58,7 @@ export async function app(fastify: FastifyInstance, deps: AppDeps): Promise<void
     registerApiKeyAuth(v1, deps.config.KURIR_API_KEYS);
     await v1.register(messageRoutes, deps);
     await v1.register(activityRoutes, deps);
+    await v1.register(previewRoutes, deps);
     await v1.register(inboundRoutes, deps);
     await v1.register(otpRoutes, deps);
     await v1.register(otpGuardRoutes, deps);

@@ -5,6 +5,7 @@ import { durationSchema } from '../schemas/duration.js';
 import { parseKeyring } from '../codec/keys.js';
 import { PROVIDERS, type ProviderList } from '../providers/registry.js';
 import { rateLimitsSchemaFor } from './rate-limits.js';
+import { smsPricesSchemaFor } from './sms-prices.js';
 import { ApiKeyFormatError, parseApiKeys } from './api-keys.js';
 import { countriesVar, numberTypesVar, rateWindowVar } from './otp-guard.js';
 import { DEV_SECRETS } from './production-secrets.js';
@@ -107,6 +108,9 @@ function commonEnv(providers: ProviderList) {
     PROVIDER_SANDBOX_ALLOWED: providerNamesVar(providers),
     // Sends per second per provider, enforced by the Temporal server on each provider's task queue.
     PROVIDER_RATE_LIMITS: rateLimitsSchemaFor(providers).prefault(''),
+    // The preview's cost estimate (POST /v1/messages/preview): price of one SMS part per provider.
+    SMS_PRICES: smsPricesSchemaFor(providers).prefault(''),
+    SMS_PRICE_CURRENCY: z.string().min(1).max(10).default('IDR'),
     SANDBOX_CALLBACK_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(200),
 
     // Secrets for engine-managed OTP (HMAC of codes) and payload encryption.

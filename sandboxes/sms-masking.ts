@@ -15,7 +15,6 @@ import {
   type Scenario,
 } from './kit.js';
 import { SMS_MASKING_PATHS } from '../providers/sms-masking/contract.js';
-import { segmentCount } from '../providers/sms-masking/segments.js';
 import { jakartaDay } from '../providers/sms-masking/text.js';
 import { SMS_MASKING_SANDBOX_CREDENTIALS } from '../providers/sms-masking/client.js';
 export { SMS_MASKING_SANDBOX_CREDENTIALS };
@@ -34,7 +33,7 @@ export const SMS_MASKING_SANDBOX_ANSWERS = {
 export interface SmsMaskingSandboxOptions extends SandboxOptions {
   username?: string;
   password?: string;
-  /** Credits at start; each accepted SMS costs segmentCount(message). */
+  /** Credits at start; each accepted SMS costs one credit per started 160 characters (the document's words). */
   balance?: number;
   /** Messages inbox.php lists (collocation modem customers); tests add more by POST /__sandbox/inbox. */
   inbox?: InboxItem[];
@@ -156,7 +155,8 @@ export async function startSmsMaskingSandbox(opts: SmsMaskingSandboxOptions = {}
     if (scenario === 'slow_once' && first)
       return { ...text('Service Unavailable', 503), delayMs: opts.slowMs ?? 11_000 };
     if (scenario === 'rejected') return text(SMS_MASKING_SANDBOX_ANSWERS.rejected);
-    const cost = segmentCount(p.message);
+    // "satu sms adalah 160 karakter jika lebih dari 160 karakter akan terhitung menjadi 2 sms".
+    const cost = Math.ceil([...p.message].length / 160);
     if (balance < cost) return text('50');
     // No Charge: an invalid number is not charged.
     if (scenario !== 'invalid_number') balance -= cost;

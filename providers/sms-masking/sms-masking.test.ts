@@ -239,15 +239,17 @@ describe('codes and documented bodies', () => {
     assert.deepEqual(e.ack, { status: 200, body: 'OK', contentType: 'text/plain' });
   });
 
-  test('segmentCount: 160 characters a segment', () => {
+  test('segmentCount: the standard encoder (160 GSM-7, then 153 a part; UCS-2 70, then 67)', () => {
     const table: Array<[string, number]> = [
       ['', 0],
       ['a', 1],
       ['a'.repeat(160), 1],
       ['a'.repeat(161), 2],
-      ['a'.repeat(320), 2],
-      ['a'.repeat(321), 3],
-      ['😀'.repeat(160), 1],
+      ['a'.repeat(306), 2],
+      ['a'.repeat(307), 3],
+      ['€'.repeat(81), 2],
+      ['😀'.repeat(35), 1],
+      ['😀'.repeat(36), 2],
     ];
     for (const [text, n] of table) assert.equal(segmentCount(text), n, `${text.length} UTF-16 units`);
   });
