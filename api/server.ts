@@ -2,11 +2,11 @@
 // services (runtime/api-runtime.ts) and shuts them down cleanly on SIGINT/SIGTERM.
 import { loadConfigOrExit } from '../config/index.js';
 import { exposureWarnings, providerWarnings } from '../config/production-providers.js';
-import { createLogger } from '../logging/logger.js';
+import { createLogger, logFormat } from '../logging/logger.js';
 import { createApiRuntime } from '../runtime/api-runtime.js';
 
 const config = loadConfigOrExit(process.env, { server: true });
-const logger = createLogger({ level: config.LOG_LEVEL, name: 'kurir-api', pretty: config.PRETTY_LOGS });
+const logger = createLogger({ level: config.LOG_LEVEL, name: 'kurir-api', format: logFormat(config) });
 for (const warning of [...providerWarnings(config), ...exposureWarnings(config)]) logger.warn(warning);
 if (!config.DATABASE_URL) {
   logger.fatal('DATABASE_URL is not set (npm start sets it for the embedded database)');

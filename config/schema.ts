@@ -35,6 +35,8 @@ function commonEnv(providers: ProviderList) {
   return {
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    // Unset: pretty on an interactive terminal in development, JSON otherwise; production is always JSON (logging/logger.ts).
+    LOG_FORMAT: z.enum(['pretty', 'json']).optional(),
 
     // Temporal: a given server, else `npm start` runs a local dev server on these ports.
     TEMPORAL_ADDRESS: hostPort.optional(),
@@ -162,6 +164,7 @@ function commonEnv(providers: ProviderList) {
           .map((o) => o.trim().replace(/\/+$/, ''))
           .filter(Boolean),
       ),
+    // The older spelling of LOG_FORMAT (true = pretty, false = json); LOG_FORMAT wins.
     PRETTY_LOGS: bool.optional(),
     // GET /metrics: open when unset (a scraper on a private network), else Bearer <METRICS_TOKEN>.
     METRICS_TOKEN: z.string().min(16).optional(),

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../api/build.js';
 import type { Config } from '../config/index.js';
 import { createPool, type Pool } from '../db/pool.js';
-import { createLogger, type Logger } from '../logging/logger.js';
+import { createLogger, logFormat, type Logger } from '../logging/logger.js';
 import { allCallbackEndpoints, createProviderRegistry, type ProviderRegistry } from '../providers/registry.js';
 import { EventNotifier } from '../services/event-notifier.js';
 import { OutcomeCollector } from '../services/outcome-collector.js';
@@ -18,7 +18,7 @@ import { InFlightCalls } from '../temporal/in-flight-calls.js';
 import { temporalTarget } from '../temporal/target.js';
 
 export interface ApiRuntimeOverrides {
-  /** Default: a logger from LOG_LEVEL and PRETTY_LOGS named kurir-api. */
+  /** Default: a logger from LOG_LEVEL and LOG_FORMAT named kurir-api. */
   logger?: Logger;
   /** Connect to Temporal now instead of on the first call (the API otherwise starts while Temporal is down and answers 503). */
   eagerTemporal?: boolean;
@@ -47,7 +47,7 @@ export interface ApiRuntime {
 export async function createApiRuntime(config: Config, overrides: ApiRuntimeOverrides = {}): Promise<ApiRuntime> {
   if (!config.DATABASE_URL) throw new Error('DATABASE_URL is not set');
   const logger =
-    overrides.logger ?? createLogger({ level: config.LOG_LEVEL, name: 'kurir-api', pretty: config.PRETTY_LOGS });
+    overrides.logger ?? createLogger({ level: config.LOG_LEVEL, name: 'kurir-api', format: logFormat(config) });
   const providers = providerSource(config, overrides.providers);
   // Counts Temporal calls so the connection closes only once none is in flight (see in-flight-calls.ts).
   const inFlight = new InFlightCalls();

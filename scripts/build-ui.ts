@@ -1,7 +1,9 @@
 // Builds the dashboard (ui/ → ui/dist) when ui/dist is missing or older than its sources. Used by
-// `npm run build:ui` (always builds), `npm start` and the dashboard test (only when stale).
+// `npm run build:ui` (always builds), `npm start` and the dashboard test (only when stale, in a
+// child process: vite.build() changes process.env, which `npm start` hands to the API and worker).
 // Vite is a devDependency: without it (a production install) the build is skipped with a note,
 // since production images build the dashboard in their build stage.
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -41,9 +43,8 @@ export async function buildUi(log: (line: string) => void = () => undefined): Pr
     return;
   }
   const started = Date.now();
-  // vite.build() sets process.env.NODE_ENV = 'production' in this process; `npm start` spawns the
-  // API and worker after it, so a first start (dashboard built) would run them in production mode
-  // and a second (dashboard fresh) would not. The variable is put back as it was.
+  // vite.build() sets process.env.NODE_ENV = 'production' in this process. `npm start` builds in a
+  // child process (ensureUiBuilt); a caller building in its own process gets the variable back as it was.
   const nodeEnv = process.env.NODE_ENV;
   try {
     await vite.build({ configFile: join(UI, 'vite.config.ts'), logLevel: 'warn' });
@@ -54,8 +55,29 @@ export async function buildUi(log: (line: string) => void = () => undefined): Pr
   log(`built the dashboard into ui/dist in ${Date.now() - started} ms`);
 }
 
+/** Runs this file (`buildUi`) in a child process: whatever Vite does to its environment stays there. */
+function buildUiInChild(log: (line: string) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'scripts', 'build-ui.ts')], {
+      cwd: PROJECT_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let tail = '';
+    const onOutput = (chunk: Buffer) => {
+      tail = (tail + chunk.toString()).slice(-2000);
+      for (const line of chunk.toString().split('\n').filter(Boolean)) log(line);
+    };
+    child.stdout.on('data', onOutput);
+    child.stderr.on('data', onOutput);
+    child.on('error', reject);
+    child.on('exit', (code, signal) =>
+      code === 0 ? resolve() : reject(new Error(`the dashboard build exited with ${signal ?? code}: ${tail.trim()}`)),
+    );
+  });
+}
+
 export async function ensureUiBuilt(log: (line: string) => void = () => undefined): Promise<void> {
-  if (uiIsStale()) await buildUi(log);
+  if (uiIsStale()) await buildUiInChild(log);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -21,6 +21,9 @@ import {
 } from './temporal.js';
 
 const config = loadConfigOrExit();
+// The environment `npm start` was started with: the children get it (plus what is set below), not
+// whatever this process's steps (a dashboard build, a library) may have put into process.env since.
+const launchEnv: NodeJS.ProcessEnv = { ...process.env };
 const say = (l: string) => process.stdout.write(`${l}\n`);
 const children: ChildProcess[] = [];
 let temporal: DevServer | undefined;
@@ -92,7 +95,9 @@ async function main(): Promise<void> {
   const apiUrl = config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`;
   sandboxes = await startSandboxes(config, apiUrl);
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
+    ...launchEnv,
+    // One mode for every start: the NODE_ENV this start was configured with (unset: development).
+    NODE_ENV: config.NODE_ENV,
     TEMPORAL_ADDRESS: temporalAddress,
     DATABASE_URL: databaseUrl,
     ...sandboxEnvironment(sandboxes),
@@ -114,15 +119,14 @@ async function main(): Promise<void> {
     children.push(child);
   }
   await waitForHealth(`http://127.0.0.1:${config.PORT}/healthz`);
-  // The sample commands use a key that works: the development key, or the shell's $KURIR_API_KEY
-  // (one of your KURIR_API_KEYS; the banner never prints a key of yours).
-  const devKey = config.KURIR_API_KEYS.length === 1 && config.KURIR_API_KEYS[0]?.key === 'dev-key';
-  const bearer = devKey ? "'Authorization: Bearer dev-key'" : '"Authorization: Bearer $KURIR_API_KEY"';
+  // The sample commands use a key that works: the first of KURIR_API_KEYS (the development key when unset).
+  const apiKey = config.KURIR_API_KEYS[0]?.key ?? 'dev-key';
+  const bearer = `'Authorization: Bearer ${apiKey}'`;
   say(
     [
       '',
       'kurir is running:',
-      `  API            ${apiUrl}  (API key: ${devKey ? 'dev-key' : 'one of KURIR_API_KEYS; export it as KURIR_API_KEY for the commands below'})`,
+      `  API            ${apiUrl}  (API key: ${apiKey})`,
       `  API docs       ${apiUrl}/docs`,
       ...(env.WORKER_METRICS_PORT !== '0'
         ? [

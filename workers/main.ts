@@ -7,7 +7,7 @@ import { kurirDataConverter } from '../codec/data-converter.js';
 import { loadConfigOrExit } from '../config/index.js';
 import { providerWarnings } from '../config/production-providers.js';
 import { createPool, workerPoolSize } from '../db/pool.js';
-import { createLogger } from '../logging/logger.js';
+import { createLogger, logFormat } from '../logging/logger.js';
 import { recordingAccessTokens } from '../db/provider-access-tokens.js';
 import { createProviderRegistry, PROVIDERS } from '../providers/registry.js';
 import { connectionOptions, unreachableMessage } from '../temporal/connect.js';
@@ -20,7 +20,7 @@ import { retentionSettings } from './retention-settings.js';
 import { installRuntime } from './runtime.js';
 
 const config = loadConfigOrExit(process.env, { server: true });
-const logger = createLogger({ level: config.LOG_LEVEL, name: 'kurir-worker', pretty: config.PRETTY_LOGS });
+const logger = createLogger({ level: config.LOG_LEVEL, name: 'kurir-worker', format: logFormat(config) });
 // Production exceptions the operator allowed by name (plain-http or sandbox-mode providers).
 for (const warning of providerWarnings(config)) logger.warn(warning);
 if (!config.DATABASE_URL) {
