@@ -119,9 +119,13 @@ async function main(): Promise<void> {
     children.push(child);
   }
   await waitForHealth(`http://127.0.0.1:${config.PORT}/healthz`);
-  // The sample commands use a key that works: the first of KURIR_API_KEYS (the development key when unset).
-  const apiKey = config.KURIR_API_KEYS[0]?.key ?? 'dev-key';
-  const bearer = `'Authorization: Bearer ${apiKey}'`;
+  // The sample commands use a key that works: the first of KURIR_API_KEYS that may send messages
+  // (the development key when unset). A production start prints no key: the commands read
+  // $KURIR_API_KEY instead.
+  const first = config.KURIR_API_KEYS.find((k) => !k.scopes || k.scopes.has('messages')) ?? config.KURIR_API_KEYS[0];
+  const printable = config.NODE_ENV !== 'production' || first?.key === 'dev-key';
+  const apiKey = printable ? (first?.key ?? 'dev-key') : `$KURIR_API_KEY (export the key "${first?.name ?? ''}")`;
+  const bearer = printable ? `'Authorization: Bearer ${apiKey}'` : '"Authorization: Bearer $KURIR_API_KEY"';
   say(
     [
       '',
