@@ -2,6 +2,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { CommanderError } from 'commander';
 import { KurirValidationError } from '../client/errors.js';
+import { apiError, type RestAnswer } from '../client/rest.js';
 import { CampaignEmptyError, CampaignExistsError, CampaignNotFoundError } from '../client/campaign-errors.js';
 import { OtpRefusedError } from '../client/start-otp.js';
 import { ConfigError } from '../config/index.js';
@@ -43,4 +44,16 @@ export function describeError(err: unknown): { exitCode: number; line: string } 
   if (err instanceof WorkflowNotFoundError)
     return { exitCode: EXIT.notFound, line: `not found: ${firstLine(err.message)}` };
   return { exitCode: EXIT.runtime, line: err instanceof Error ? firstLine(err.message) : String(err) };
+}
+
+/** The CLI's exit code for an API refusal: 404 not found, 401/403 refused, 400 usage. */
+const EXIT_OF_STATUS: Readonly<Record<number, number>> = {
+  400: EXIT.usage,
+  401: EXIT.refused,
+  403: EXIT.refused,
+  404: EXIT.notFound,
+};
+
+export function apiFailure(answer: RestAnswer): CliError {
+  return new CliError(EXIT_OF_STATUS[answer.status] ?? EXIT.runtime, apiError(answer, 'the API').message);
 }

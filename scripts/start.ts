@@ -11,7 +11,8 @@ import { migrate } from '../db/migrate.js';
 import { sandboxEnvironment, startSandboxes, type RunningSandboxes } from '../sandboxes/index.js';
 import { unreachableMessage } from '../temporal/connect.js';
 import { ensureUiBuilt } from './build-ui.js';
-import { PROJECT_ROOT } from './paths.js';
+import { PROJECT_ROOT, STATE_DIR } from './paths.js';
+import { localApiFile, removeLocalApi, writeLocalApi } from '../cli/local-api.js';
 import {
   ensureTemporalBinary,
   startTemporalDevServer,
@@ -32,6 +33,7 @@ async function stopAll(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
     say('\nStopping kurir...');
+    removeLocalApi(localApiFile(STATE_DIR));
     await Promise.all(
       children.map(
         (c) =>
@@ -114,6 +116,11 @@ async function main(): Promise<void> {
     children.push(child);
   }
   await waitForHealth(`http://127.0.0.1:${config.PORT}/healthz`);
+  // The `kurir` CLI finds this API and its key here (cli/local-api.ts) when KURIR_API_URL is unset.
+  writeLocalApi(
+    { url: `http://127.0.0.1:${config.PORT}`, key: config.KURIR_API_KEYS[0]!.key },
+    localApiFile(STATE_DIR),
+  );
   // The sample commands use a key that works: the development key, or the shell's $KURIR_API_KEY
   // (one of your KURIR_API_KEYS; the banner never prints a key of yours).
   const devKey = config.KURIR_API_KEYS.length === 1 && config.KURIR_API_KEYS[0]?.key === 'dev-key';

@@ -1,14 +1,13 @@
 // kurir otp send | verify | resend
 import type { Command } from 'commander';
 import { KurirValidationError, parseOrThrow } from '../../client/errors.js';
-import { apiError, restCall, type RestAnswer } from '../../client/rest.js';
 import { otpPolicyOf } from '../../config/otp-policy.js';
 import { otpPolicyViolation } from '../../domain/otp-policy.js';
 import { newOtpId, resendOtp, startOtp, verifyOtp } from '../../client/start-otp.js';
 import { createProviderRegistry } from '../../providers/registry.js';
 import { otpInputSchema, verifySchema } from '../../schemas/otp.js';
 import type { CliContext } from '../context.js';
-import { CliError, EXIT } from '../errors.js';
+import { apiFailure, CliError, EXIT } from '../errors.js';
 
 interface OtpSendOptions {
   to: string;
@@ -94,7 +93,7 @@ export function otpCommands(program: Command, ctx: () => CliContext): void {
     .description('number prefixes the OTP guard blocked for sending codes nobody verifies (over the API)')
     .action(async () => {
       const c = ctx();
-      const answer = await restCall(c.api, { method: 'GET', path: '/v1/otp-guard/blocks' });
+      const answer = await c.rest({ method: 'GET', path: '/v1/otp-guard/blocks' });
       if (answer.status !== 200) throw apiFailure(answer);
       const items = answer.body.items as Array<{
         prefix: string;
@@ -117,7 +116,7 @@ export function otpCommands(program: Command, ctx: () => CliContext): void {
     .option('--window <duration>', 'how far back: 1h, 24h, 7d (at most 7 days)', '24h')
     .action(async (opts: { window: string }) => {
       const c = ctx();
-      const answer = await restCall(c.api, {
+      const answer = await c.rest({
         method: 'GET',
         path: `/v1/otp-guard/stats?window=${encodeURIComponent(opts.window)}`,
       });
@@ -152,23 +151,11 @@ export function otpCommands(program: Command, ctx: () => CliContext): void {
     .description('lift the block of a number prefix (e.g. +6281299): its earlier sends no longer count')
     .action(async (prefix: string) => {
       const c = ctx();
-      const answer = await restCall(c.api, {
+      const answer = await c.rest({
         method: 'POST',
         path: `/v1/otp-guard/blocks/${encodeURIComponent(prefix)}/unblock`,
       });
       if (answer.status !== 200) throw apiFailure(answer);
       c.print(answer.body, `${prefix} unblocked`);
     });
-}
-
-/** The CLI's exit code for an API refusal: 404 not found, 401/403 refused, 400 usage. */
-const EXIT_OF_STATUS: Readonly<Record<number, number>> = {
-  400: EXIT.usage,
-  401: EXIT.refused,
-  403: EXIT.refused,
-  404: EXIT.notFound,
-};
-
-function apiFailure(answer: RestAnswer): CliError {
-  return new CliError(EXIT_OF_STATUS[answer.status] ?? EXIT.runtime, apiError(answer, 'the API').message);
 }
