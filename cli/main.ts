@@ -9,6 +9,7 @@ import { otpCommands } from './commands/otp.js';
 import { providerCommands } from './commands/providers.js';
 import { CliContext } from './context.js';
 import { describeError, EXIT } from './errors.js';
+import { addExamples } from './examples.js';
 
 const program = new Command('kurir')
   .description('kurir: omnichannel messages, OTPs and campaigns on Temporal')
@@ -23,6 +24,7 @@ otpCommands(program, ctx);
 campaignCommands(program, ctx);
 providerCommands(program, ctx);
 eventCommands(program, ctx);
+addExamples(program);
 
 let exitCode: number = EXIT.ok;
 try {
