@@ -73,6 +73,18 @@ test(
       const status = await runKurir(['--json', 'campaign', 'status', id], bare, 60_000, false);
       assert.equal(status.code, 0, status.stderr);
       assert.equal((JSON.parse(status.stdout) as { state: string }).state, 'completed');
+
+      // The other commands that need the API find it the same way.
+      const kurir = async (...args: string[]) => {
+        const r = await runKurir(['--json', ...args], bare, 60_000, false);
+        assert.equal(r.code, 0, `kurir ${args.join(' ')}: ${r.stderr}`);
+        return JSON.parse(r.stdout.trim().split('\n')[0]!) as Record<string, unknown>;
+      };
+      const sent = await kurir('send', '--to', '+6281234000000', '--step', 'sms:sms-masking:text=hi', '--wait');
+      assert.equal(sent.state, 'completed');
+      const otp = await kurir('otp', 'send', '--to', '+6281234000001', '--strategy', 'sms');
+      assert.equal((await kurir('status', String(otp.id))).status, 'pending');
+      assert.equal((await kurir('events', '--message', String(sent.id))).type, 'message.accepted');
     } finally {
       start.kill('SIGINT');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 60_000))]);
