@@ -1,5 +1,6 @@
-// What every command needs: configuration, a Temporal client (connected on first use), and
-// output that is JSON for scripts (--json) or short lines for people.
+// What every command needs: configuration, the API (found as `api` says), a Temporal client for
+// the one command without a route (connected on first use), and output that is JSON for scripts
+// (--json) or short lines for people.
 import type { Client } from '@temporalio/client';
 import { loadConfig, type Config } from '../config/index.js';
 import { createTemporalClient, unreachableMessage } from '../temporal/connect.js';

@@ -1,5 +1,5 @@
-// The `kurir` command (bin/kurir.js). Talks to Temporal directly with the client/ modules, so
-// it needs TEMPORAL_ADDRESS (and namespace, task queue, OTP_HMAC_KEY) like the worker.
+// The `kurir` command (bin/kurir.js): a client of the kurir REST API, found with no variable set
+// after `npm start` (cli/local-api.ts) or at KURIR_API_URL. Only `cancel otp_…` talks to Temporal.
 // Exit codes: 0 ok, 1 runtime error, 2 usage or validation error, 3 refused, 4 not found.
 import { Command } from 'commander';
 import { campaignCommands } from './commands/campaign.js';
