@@ -158,6 +158,19 @@ describe('kurir campaign', () => {
     );
     assert.equal(invalid.code, 2);
     assert.equal(invalid.stderr, 'kurir: steps.0.provider: provider itd does not carry sms\n');
+    // --import-only: ?start=false, and the input any Temporal client starts it with.
+    const ready = json<{ id: string; imported: number; workflowInput: { campaignId: string } }>(
+      await kurir(
+        '--json',
+        'campaign',
+        'start',
+        csv('ready.csv', [campaignNumber('844', 2)]),
+        ...STEPS,
+        '--import-only',
+      ),
+    );
+    assert.equal(ready.imported, 1);
+    assert.equal(ready.workflowInput.campaignId, ready.id);
     const unknown = await kurir('campaign', 'status', 'cmp_does_not_exist');
     assert.equal(unknown.code, 4);
     assert.equal(unknown.stderr, 'kurir: campaign cmp_does_not_exist not found\n');

@@ -18,7 +18,7 @@ chmodSync(stateDir, 0o755); // the embedded Postgres runs as the postgres user w
 after(() => rmSync(stateDir, { recursive: true, force: true }));
 
 test(
-  'after npm start, kurir campaign start finds the local API with no variable set',
+  'after npm start, kurir campaign start (and send, otp, status, events) find the local API with no variable set',
   { timeout: 400_000 },
   async () => {
     const env: NodeJS.ProcessEnv = {
