@@ -1,12 +1,11 @@
 // Creating a campaign on the server side (row, streamed recipient import into PostgreSQL,
-// workflow start): the REST API and the CLI call it, tests and benchmarks too. The SDK does not:
-// it posts to the REST API, which lands here.
+// workflow start): the REST API calls it, tests and benchmarks too. The SDK and the CLI do not:
+// they post to the REST API, which lands here.
 import { randomUUID } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import type { Client } from '@temporalio/client';
-import { csvRows, importRecipients, type ImportResult, type RowOptions, type SourceRow } from '../campaigns/import.js';
+import { importRecipients, type ImportResult, type RowOptions, type SourceRow } from '../campaigns/import.js';
 import { ImportLimitError } from '../campaigns/limits.js';
-import { CampaignEmptyError, CampaignExistsError } from '../client/campaign-errors.js';
+import { CampaignExistsError } from '../client/campaign-errors.js';
 import { failCampaign, insertCampaign, setCampaignStatus } from '../db/campaigns.js';
 import type { Pool } from '../db/pool.js';
 import type { CampaignSpec } from '../schemas/campaign.js';
@@ -101,17 +100,4 @@ export async function createCampaign(
     deps.taskQueue,
   );
   return { id, ...result };
-}
-
-/** The CLI's start: a CSV file read here and imported straight into PostgreSQL; no valid row is an error. */
-export async function createCampaignFromCsvFile(
-  deps: { pool: Pool; temporal: Client; taskQueue: string },
-  spec: CampaignSpec,
-  path: string,
-  id = newCampaignId(),
-  opts: CreateOptions = {},
-): Promise<CreatedCampaign> {
-  const created = await createCampaign(deps, spec, csvRows(createReadStream(path)), id, opts);
-  if (created.imported === 0) throw new CampaignEmptyError(id, created.rejected, created.rejectedCount);
-  return created;
 }

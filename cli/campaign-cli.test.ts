@@ -1,11 +1,10 @@
-// `kurir campaign …` as a child process (no TTY, so progress comes as plain lines), against a
-// stack's worker and sandboxes.
+// `kurir campaign …` as a child process (no TTY, so progress comes as plain lines), over a
+// stack's API (KURIR_API_URL, KURIR_API_KEY), worker and sandboxes.
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { sandboxEnvironment } from '../sandboxes/index.js';
 import { campaignNumber } from '../test/helpers/campaign.js';
 import { runKurir, type CliRun } from '../test/helpers/kurir-cli.js';
 import { eventually, startStack, type Stack } from '../test/helpers/stack.js';
@@ -27,8 +26,8 @@ function kurir(...args: string[]): Promise<CliRun> {
 
 function kurirWith(extraEnv: Record<string, string>, ...args: string[]): Promise<CliRun> {
   const env = {
-    TEMPORAL_TASK_QUEUE: stack.taskQueue,
-    ...sandboxEnvironment(stack.sandboxes),
+    KURIR_API_URL: stack.apiUrl,
+    KURIR_API_KEY: stack.config.KURIR_API_KEYS[0]!.key,
     LOG_LEVEL: 'silent',
     ...extraEnv,
   };
@@ -70,7 +69,7 @@ describe('kurir campaign', () => {
       assert.equal(run.code, 0, run.stderr);
       assert.match(
         run.stderr,
-        /^imported 6, rejected 1\n {2}line 8: phone: "not-a-phone" is not a valid phone number\n$/,
+        /^uploaded \S+six\.csv \(\d+ B\)\nimported 6, rejected 1\n {2}line 8: phone: "not-a-phone" is not a valid phone number\n$/,
       );
       const lines = run.stdout.trim().split('\n');
       // Progress lines, then the final one and the provider summary.
@@ -91,7 +90,7 @@ describe('kurir campaign', () => {
       // A finished campaign can no longer be paused: not found (4), one line.
       const late = await kurir('campaign', 'pause', id);
       assert.equal(late.code, 4);
-      assert.match(late.stderr, /^kurir: not found: campaign cmp_\S+ is not running or does not exist\n$/);
+      assert.match(late.stderr, /^kurir: running campaign cmp_\S+ not found\n$/);
     },
   );
 
@@ -147,7 +146,8 @@ describe('kurir campaign', () => {
     assert.equal(empty.code, 2);
     assert.match(
       empty.stderr,
-      /^kurir: no row was a valid recipient \(2 rejected; line 2: phone: "12" is not a valid phone number\)\n$/,
+      // The upload's line (no TTY), then the error's.
+      /^uploaded \S+bad\.csv \(\d+ B\)\nkurir: no row was a valid recipient \(2 rejected; line 2: phone: "12" is not a valid phone number\)\n$/,
     );
     const invalid = await kurir(
       'campaign',
@@ -158,21 +158,37 @@ describe('kurir campaign', () => {
     );
     assert.equal(invalid.code, 2);
     assert.equal(invalid.stderr, 'kurir: steps.0.provider: provider itd does not carry sms\n');
+    // --import-only: ?start=false, and the input any Temporal client starts it with.
+    const ready = json<{ id: string; imported: number; workflowInput: { campaignId: string } }>(
+      await kurir(
+        '--json',
+        'campaign',
+        'start',
+        csv('ready.csv', [campaignNumber('844', 2)]),
+        ...STEPS,
+        '--import-only',
+      ),
+    );
+    assert.equal(ready.imported, 1);
+    assert.equal(ready.workflowInput.campaignId, ready.id);
     const unknown = await kurir('campaign', 'status', 'cmp_does_not_exist');
     assert.equal(unknown.code, 4);
-    assert.match(unknown.stderr, /^kurir: not found: [^\n]+\n$/);
-    const noDb = await kurirWith(
-      { DATABASE_URL: '' },
+    assert.equal(unknown.stderr, 'kurir: campaign cmp_does_not_exist not found\n');
+    // No database or Temporal needed, only the API: one that does not answer is one line.
+    const away = await kurirWith(
+      { KURIR_API_URL: 'http://127.0.0.1:1', DATABASE_URL: '', TEMPORAL_ADDRESS: '127.0.0.1:1' },
       'campaign',
       'start',
       csv('one.csv', [campaignNumber('844', 1)]),
       ...STEPS,
       '--detach',
     );
-    assert.equal(noDb.code, 2);
-    assert.equal(
-      noDb.stderr,
-      'kurir: campaigns need DATABASE_URL (the kurir database: recipients are imported there)\n',
+    assert.equal(away.code, 1);
+    assert.match(
+      away.stderr,
+      /^kurir: cannot reach the kurir API at http:\/\/127\.0\.0\.1:1 \(from KURIR_API_URL\): [^\n]+\n$/,
     );
+    const key = await kurirWith({ KURIR_API_KEY: 'wrong-key' }, 'campaign', 'status', 'cmp_x');
+    assert.equal(key.code, 3, key.stderr);
   });
 });

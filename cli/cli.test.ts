@@ -1,4 +1,5 @@
-// The real `kurir` command as a child process, against a stack's worker and sandboxes.
+// The real `kurir` command as a child process, over a stack's API (KURIR_API_URL, KURIR_API_KEY),
+// worker and sandboxes.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sandboxEnvironment } from '../sandboxes/index.js';
@@ -18,6 +19,8 @@ after(async () => {
 
 function kurir(...args: string[]): Promise<CliRun> {
   return runKurir(args, {
+    KURIR_API_URL: stack.apiUrl,
+    KURIR_API_KEY: stack.config.KURIR_API_KEYS[0]!.key,
     TEMPORAL_TASK_QUEUE: stack.taskQueue,
     ...sandboxEnvironment(stack.sandboxes),
     LOG_LEVEL: 'silent',
@@ -87,6 +90,53 @@ describe('kurir CLI', () => {
     assert.equal(again.stderr.trim().split('\n').length, 1);
   });
 
+  test('send --wait prints the outcome; cancel works for a message and an OTP', async () => {
+    const waited = json<{ id: string; outcome: string; deliveredBy?: string; state: string }>(
+      await kurir('--json', 'send', '--to', scriptedNumber(), '--step', 'sms:sms-masking:text=wait', '--wait'),
+    );
+    assert.equal(waited.state, 'completed');
+    assert.ok(['delivered', 'read'].includes(waited.outcome), waited.outcome);
+    assert.equal(waited.deliveredBy, 'sms-masking');
+    const human = await kurir('send', '--to', scriptedNumber(), '--step', 'sms:sms-masking:text=wait', '--wait');
+    assert.equal(human.code, 0, human.stderr);
+    assert.match(human.stdout, /^msg_\S+ {2}(delivered|read) by sms-masking\n {2}step 0 {2}sms\/sms-masking/);
+    // --id is the Idempotency-Key: the same key answers the first message's id.
+    const key = `cli-${Date.now()}`;
+    const once = ['--json', 'send', '--to', scriptedNumber(), '--step', 'sms:sms-masking:text=once', '--id', key];
+    const first = json<{ id: string }>(await kurir(...once));
+    const again = json<{ id: string }>(await kurir(...once));
+    const other = await kurir(...once.slice(0, -3), 'sms:sms-masking:text=other', '--id', key);
+    assert.equal(other.code, 2, other.stderr);
+    assert.equal(other.stderr, 'kurir: Idempotency-Key was already used with a different request body\n');
+    assert.equal(again.id, first.id);
+    // A message that has ended has nothing to cancel: not found (4), as GET /v1/messages/:id/cancel answers.
+    const ended = await kurir('cancel', waited.id);
+    assert.equal(ended.code, 4);
+    assert.equal(ended.stderr, `kurir: message ${waited.id} not found\n`);
+    // 605: WhatsApp sent, never delivered; the SMS step waits an hour for it.
+    const waiting = json<{ id: string }>(
+      await kurir(
+        '--json',
+        'send',
+        '--to',
+        scriptedNumber('605'),
+        '--step',
+        'whatsapp:wappin:template=order_shipped:params=A-1',
+        '--step',
+        'sms:sms-masking:text=later',
+        '--not-delivered-within',
+        '1 hour',
+      ),
+    );
+    assert.equal((await kurir('cancel', waiting.id)).stdout, `${waiting.id}  canceled\n`);
+    const otp = json<{ id: string }>(
+      await kurir('--json', 'otp', 'send', '--to', scriptedNumber(), '--strategy', 'sms'),
+    );
+    const canceled = await kurir('cancel', otp.id);
+    assert.equal(canceled.code, 0, canceled.stderr);
+    assert.equal(canceled.stdout, `${otp.id}  canceled\n`);
+  });
+
   test('a validation error exits 2 with one line naming the field', async () => {
     const run = await kurir('send', '--to', '+6281234567890', '--step', 'sms:itd:text=hi');
     assert.equal(run.code, 2);
@@ -106,7 +156,7 @@ describe('kurir CLI', () => {
     ]) {
       const run = await kurir(...args);
       assert.equal(run.code, 4, run.stderr);
-      assert.match(run.stderr, /^kurir: not found: [^\n]+\n$/);
+      assert.match(run.stderr, /^kurir: message msg_does_not_exist not found\n$/);
     }
   });
 

@@ -2,6 +2,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { CommanderError } from 'commander';
 import { KurirValidationError } from '../client/errors.js';
+import { apiError, KurirApiError, type RestAnswer } from '../client/rest.js';
 import { CampaignEmptyError, CampaignExistsError, CampaignNotFoundError } from '../client/campaign-errors.js';
 import { OtpRefusedError } from '../client/start-otp.js';
 import { ConfigError } from '../config/index.js';
@@ -18,6 +19,18 @@ export class CliError extends Error {
     this.name = 'CliError';
   }
 }
+
+/** The CLI's exit code for an API refusal: 404 not found, 401/403/429 refused, 400/409/413/422 usage. */
+const EXIT_OF_STATUS: Readonly<Record<number, number>> = {
+  400: EXIT.usage,
+  401: EXIT.refused,
+  403: EXIT.refused,
+  404: EXIT.notFound,
+  409: EXIT.usage,
+  413: EXIT.usage,
+  422: EXIT.usage,
+  429: EXIT.refused,
+};
 
 const firstLine = (s: string) =>
   s
@@ -40,7 +53,13 @@ export function describeError(err: unknown): { exitCode: number; line: string } 
   if (err instanceof CampaignNotFoundError) return { exitCode: EXIT.notFound, line: `not found: ${err.message}` };
   if (err instanceof CampaignEmptyError || err instanceof CampaignExistsError)
     return { exitCode: EXIT.usage, line: err.message };
+  // An API answer the SDK has no typed error for (e.g. a CSV upload over CSV_MAX_BYTES: 413).
+  if (err instanceof KurirApiError) return { exitCode: EXIT_OF_STATUS[err.status] ?? EXIT.runtime, line: err.message };
   if (err instanceof WorkflowNotFoundError)
     return { exitCode: EXIT.notFound, line: `not found: ${firstLine(err.message)}` };
   return { exitCode: EXIT.runtime, line: err instanceof Error ? firstLine(err.message) : String(err) };
+}
+
+export function apiFailure(answer: RestAnswer): CliError {
+  return new CliError(EXIT_OF_STATUS[answer.status] ?? EXIT.runtime, apiError(answer, 'the API').message);
 }

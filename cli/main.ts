@@ -1,5 +1,5 @@
-// The `kurir` command (bin/kurir.js). Talks to Temporal directly with the client/ modules, so
-// it needs TEMPORAL_ADDRESS (and namespace, task queue, OTP_HMAC_KEY) like the worker.
+// The `kurir` command (bin/kurir.js): a client of the kurir REST API, found with no variable set
+// after `npm start` (cli/local-api.ts) or at KURIR_API_URL. Only `cancel otp_…` talks to Temporal.
 // Exit codes: 0 ok, 1 runtime error, 2 usage or validation error, 3 refused, 4 not found.
 import { Command } from 'commander';
 import { campaignCommands } from './commands/campaign.js';
@@ -9,6 +9,7 @@ import { otpCommands } from './commands/otp.js';
 import { providerCommands } from './commands/providers.js';
 import { CliContext } from './context.js';
 import { describeError, EXIT } from './errors.js';
+import { addExamples } from './examples.js';
 
 const program = new Command('kurir')
   .description('kurir: omnichannel messages, OTPs and campaigns on Temporal')
@@ -23,6 +24,7 @@ otpCommands(program, ctx);
 campaignCommands(program, ctx);
 providerCommands(program, ctx);
 eventCommands(program, ctx);
+addExamples(program);
 
 let exitCode: number = EXIT.ok;
 try {

@@ -160,7 +160,7 @@ function csvQuery(spec: CampaignSpecRaw): Record<string, string | undefined> {
   };
 }
 
-interface Created {
+export interface Created {
   id: string;
   imported: number;
   rejected: Rejected[];
@@ -187,18 +187,29 @@ export async function startCampaignOverRest(
   recipients: CampaignRecipients,
   opts: StartCampaignOptions = {},
 ): Promise<CampaignHandle> {
+  const { id, ...imported } = await createCampaignOverRest(deps.rest, spec, recipients, opts);
+  return new CampaignHandle(id, deps.temporal.workflow.getHandle(id), imported);
+}
+
+/** POST /v1/campaigns alone (no Temporal client): the import's answer, or its typed error. */
+export async function createCampaignOverRest(
+  rest: RestTarget,
+  spec: CampaignSpecRaw,
+  recipients: CampaignRecipients,
+  opts: StartCampaignOptions = {},
+): Promise<Created> {
   parseOrThrow(campaignSpecSchema, spec);
   const body = await bodyOf(recipients);
   const query = { id: opts.id, start: opts.start === false ? 'false' : undefined };
   const answer =
     'json' in body
-      ? await restCall(deps.rest, {
+      ? await restCall(rest, {
           method: 'POST',
           path: '/v1/campaigns',
           query,
           body: { ...spec, recipients: body.json },
         })
-      : await restCall(deps.rest, {
+      : await restCall(rest, {
           method: 'POST',
           path: '/v1/campaigns',
           query: { ...query, ...csvQuery(spec) },
@@ -206,10 +217,7 @@ export async function startCampaignOverRest(
           contentType: 'text/csv',
         });
   const lineOffset = 'json' in body ? 0 : body.lineOffset;
-  if (answer.status === 201) {
-    const { id, ...imported } = createdOf(answer.body, lineOffset);
-    return new CampaignHandle(id, deps.temporal.workflow.getHandle(id), imported);
-  }
+  if (answer.status === 201) return createdOf(answer.body, lineOffset);
   if (answer.status === 422 && answer.body.error === 'no_recipients') {
     const created = createdOf(answer.body, lineOffset);
     throw new CampaignEmptyError(created.id, created.rejected, created.rejectedCount);

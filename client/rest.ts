@@ -34,6 +34,8 @@ export interface RestRequest {
   /** An object is sent as JSON; a byte stream is sent as is with `contentType` (streamed, not buffered). */
   body?: object | AsyncIterable<Uint8Array>;
   contentType?: string;
+  /** More request headers (e.g. Idempotency-Key). */
+  headers?: Record<string, string>;
 }
 
 const isStream = (b: unknown): b is AsyncIterable<Uint8Array> =>
@@ -53,7 +55,11 @@ export async function restCall(target: RestTarget, req: RestRequest): Promise<Re
   const { base, key } = resolveRestTarget(target);
   const query = new URLSearchParams();
   for (const [k, v] of Object.entries(req.query ?? {})) if (v !== undefined) query.set(k, v);
-  const headers: Record<string, string> = { accept: 'application/json', authorization: `Bearer ${key}` };
+  const headers: Record<string, string> = {
+    ...req.headers,
+    accept: 'application/json',
+    authorization: `Bearer ${key}`,
+  };
   let body: string | AsyncIterable<Uint8Array> | undefined;
   if (isStream(req.body)) {
     body = req.body;

@@ -11,7 +11,8 @@ import { migrate } from '../db/migrate.js';
 import { sandboxEnvironment, startSandboxes, type RunningSandboxes } from '../sandboxes/index.js';
 import { unreachableMessage } from '../temporal/connect.js';
 import { ensureUiBuilt } from './build-ui.js';
-import { PROJECT_ROOT } from './paths.js';
+import { PROJECT_ROOT, STATE_DIR } from './paths.js';
+import { localApiFile, removeLocalApi, writeLocalApi } from '../cli/local-api.js';
 import {
   ensureTemporalBinary,
   startTemporalDevServer,
@@ -35,6 +36,7 @@ async function stopAll(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
     say('\nStopping kurir...');
+    removeLocalApi(localApiFile(STATE_DIR));
     await Promise.all(
       children.map(
         (c) =>
@@ -119,10 +121,17 @@ async function main(): Promise<void> {
     children.push(child);
   }
   await waitForHealth(`http://127.0.0.1:${config.PORT}/healthz`);
+  // The `kurir` CLI finds this API and a key here (cli/local-api.ts) when KURIR_API_URL is unset: a
+  // key without scopes when there is one, as the operator's commands (otp blocks, …) need it.
+  const keys = config.KURIR_API_KEYS;
+  writeLocalApi(
+    { url: `http://127.0.0.1:${config.PORT}`, key: (keys.find((k) => !k.scopes) ?? keys[0]!).key },
+    localApiFile(STATE_DIR),
+  );
   // The sample commands use a key that works: the first of KURIR_API_KEYS that may send messages
   // (the development key when unset). A production start prints no key: the commands read
   // $KURIR_API_KEY instead.
-  const first = config.KURIR_API_KEYS.find((k) => !k.scopes || k.scopes.has('messages')) ?? config.KURIR_API_KEYS[0];
+  const first = keys.find((k) => !k.scopes || k.scopes.has('messages')) ?? keys[0];
   const printable = config.NODE_ENV !== 'production' || first?.key === 'dev-key';
   const apiKey = printable ? (first?.key ?? 'dev-key') : `$KURIR_API_KEY (export the key "${first?.name ?? ''}")`;
   const bearer = printable ? `'Authorization: Bearer ${apiKey}'` : '"Authorization: Bearer $KURIR_API_KEY"';

@@ -1,18 +1,18 @@
-// kurir campaign start FILE.csv | status | pause | resume | cancel
+// kurir campaign start FILE.csv | status | pause | resume | cancel, over the REST API
+// (POST /v1/campaigns takes the CSV as a text/csv stream; the API owns the database).
 import { accessSync, constants } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { CampaignHandle } from '../../client/campaign.js';
+import { createCampaignOverRest } from '../../client/campaign.js';
 import { parseOrThrow } from '../../client/errors.js';
-import { campaignWorkflowInput, createCampaignFromCsvFile, newCampaignId } from '../../app/campaigns.js';
-import { campaignSpecSchema } from '../../schemas/campaign.js';
-import { createPool } from '../../db/pool.js';
+import { campaignWorkflowInput } from '../../app/campaigns.js';
+import { campaignSpecSchema, type CampaignSpecRaw } from '../../schemas/campaign.js';
 import { CAMPAIGN_WORKFLOW_TYPE } from '../../workflows/messages.js';
-import type { CampaignProgress } from '../../workflows/campaign-types.js';
-import { progressLine, watchCampaign } from '../campaign-watch.js';
+import { progressLine, watchCampaign, type Progress, type WatchMode } from '../campaign-watch.js';
 import type { CliContext } from '../context.js';
-import { CliError, EXIT } from '../errors.js';
+import { apiFailure, CliError, EXIT } from '../errors.js';
 import { parseStep } from '../steps.js';
+import { uploadWithProgress } from '../upload-progress.js';
 
 interface StartOptions {
   step: string[];
@@ -41,16 +41,14 @@ function quietHours(v: string | undefined): { start: string; end: string } | und
   return { start: m[1]!, end: m[2]! };
 }
 
-/** The handle of a campaign workflow; another workflow type under that id is "not found". */
-async function campaignHandle(c: CliContext, id: string): Promise<CampaignHandle> {
-  const handle = (await c.client()).workflow.getHandle(id);
-  const { type } = await handle.describe();
-  if (type !== CAMPAIGN_WORKFLOW_TYPE)
-    throw new CliError(EXIT.notFound, `${id} is a ${type} workflow, not a kurir campaign`);
-  return new CampaignHandle(id, handle);
+/** GET /v1/campaigns/:id: the progress (404: not found, exit 4). */
+async function progressOf(c: CliContext, id: string): Promise<Progress> {
+  const answer = await c.rest({ method: 'GET', path: `/v1/campaigns/${encodeURIComponent(id)}` });
+  if (answer.status !== 200) throw apiFailure(answer);
+  return answer.body as unknown as Progress;
 }
 
-function summary(p: CampaignProgress): string[] {
+function summary(p: Progress): string[] {
   const providers =
     Object.entries(p.byProvider)
       .map(([k, n]) => `${k} ${n}`)
@@ -93,12 +91,7 @@ export function campaignCommands(program: Command, ctx: () => CliContext): void 
       } catch {
         throw new CliError(EXIT.usage, `${file}: cannot read the file`);
       }
-      if (!c.config.DATABASE_URL)
-        throw new CliError(
-          EXIT.usage,
-          'campaigns need DATABASE_URL (the kurir database: recipients are imported there)',
-        );
-      const spec = parseOrThrow(campaignSpecSchema, {
+      const raw = {
         name: o.name ?? basename(file),
         steps: o.step.map(parseStep),
         mode: o.parallel ? 'parallel' : 'sequential',
@@ -112,23 +105,18 @@ export function campaignCommands(program: Command, ctx: () => CliContext): void 
         concurrency: int(o.concurrency),
         quietHours: quietHours(o.quietHours),
         timeZone: o.timeZone,
-      });
-      const temporal = await c.client();
-      const pool = createPool(c.config.DATABASE_URL, 4);
-      let handle: CampaignHandle;
-      try {
-        const { id, ...imported } = await createCampaignFromCsvFile(
-          { pool, temporal, taskQueue: c.config.TEMPORAL_TASK_QUEUE },
-          spec,
-          file,
-          o.id ?? newCampaignId(),
-          { start: !o.importOnly, region: c.config.DEFAULT_REGION, maxRows: c.config.CSV_MAX_ROWS },
-        );
-        handle = new CampaignHandle(id, temporal.workflow.getHandle(id), imported);
-      } finally {
-        await pool.end();
-      }
-      const imported = handle.imported!;
+      };
+      // Validated here: a bad setting is one line naming the field before any upload.
+      const spec = parseOrThrow(campaignSpecSchema, raw);
+      const mode: WatchMode = c.json ? 'quiet' : process.stdout.isTTY ? 'bar' : 'lines';
+      const { id, ...imported } = await c.reach(() =>
+        createCampaignOverRest(
+          c.api,
+          raw as CampaignSpecRaw, // parsed just above: the API gets the settings as given
+          { csv: uploadWithProgress(file, mode) },
+          { id: o.id, start: !o.importOnly },
+        ),
+      );
       if (!c.json) {
         const rejected = imported.rejected.slice(0, 5).map((r) => `  line ${r.line}: ${r.reason}`);
         process.stderr.write(
@@ -141,18 +129,17 @@ export function campaignCommands(program: Command, ctx: () => CliContext): void 
       }
       if (o.importOnly) {
         // What any Temporal client starts it with: workflow id = campaign id, input from the settings.
-        const input = campaignWorkflowInput(handle.id, spec);
+        const input = campaignWorkflowInput(id, spec);
         if (!c.json)
           process.stderr.write(
-            `start it with: temporal workflow start --type ${CAMPAIGN_WORKFLOW_TYPE} --task-queue ${c.config.TEMPORAL_TASK_QUEUE} --workflow-id ${handle.id} --input '${JSON.stringify(input)}'\n`,
+            `start it with: temporal workflow start --type ${CAMPAIGN_WORKFLOW_TYPE} --task-queue ${c.config.TEMPORAL_TASK_QUEUE} --workflow-id ${id} --input '${JSON.stringify(input)}'\n`,
           );
-        return c.print({ id: handle.id, ...imported, workflowInput: input }, handle.id);
+        return c.print({ id, ...imported, workflowInput: input }, id);
       }
-      if (o.detach) return c.print({ id: handle.id, ...imported }, handle.id);
-      const mode = c.json ? 'quiet' : process.stdout.isTTY ? 'bar' : 'lines';
-      const final = await watchCampaign(handle, mode, Math.max(100, Number(o.interval) || 1000));
-      c.print({ id: handle.id, ...imported, ...final }, summary(final));
-      if (final.state !== 'completed') throw new CliError(EXIT.runtime, `campaign ${handle.id} ended ${final.state}`);
+      if (o.detach) return c.print({ id, ...imported }, id);
+      const final = await watchCampaign(() => progressOf(c, id), mode, Math.max(100, Number(o.interval) || 1000));
+      c.print({ id, ...imported, ...final }, summary(final));
+      if (final.state !== 'completed') throw new CliError(EXIT.runtime, `campaign ${id} ended ${final.state}`);
     });
 
   campaign
@@ -160,25 +147,23 @@ export function campaignCommands(program: Command, ctx: () => CliContext): void 
     .description('progress of a campaign: counts per status and per provider')
     .action(async (id: string) => {
       const c = ctx();
-      const p = await (await campaignHandle(c, id)).progress();
+      const p = await progressOf(c, id);
       c.print(p, summary(p));
     });
 
   const control = {
-    pause: ['stop new sends (messages in flight finish)', (h: CampaignHandle) => h.pause()],
-    resume: ['resume a paused campaign', (h: CampaignHandle) => h.resume()],
-    cancel: [
-      'stop for good: in-flight messages finish, the rest are recorded not_sent',
-      (h: CampaignHandle) => h.cancel('kurir campaign cancel'),
-    ],
+    pause: 'stop new sends (messages in flight finish)',
+    resume: 'resume a paused campaign',
+    cancel: 'stop for good: in-flight messages finish, the rest are recorded not_sent',
   } as const;
-  for (const [action, [description, run]] of Object.entries(control)) {
+  for (const [action, description] of Object.entries(control)) {
     campaign
       .command(`${action} <id>`)
       .description(description)
       .action(async (id: string) => {
         const c = ctx();
-        await run(await campaignHandle(c, id));
+        const answer = await c.rest({ method: 'POST', path: `/v1/campaigns/${encodeURIComponent(id)}/${action}` });
+        if (answer.status !== 202) throw apiFailure(answer);
         c.print({ id, accepted: action }, `${id}  ${action} requested`);
       });
   }

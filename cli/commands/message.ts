@@ -1,19 +1,13 @@
-// kurir send | status | cancel
+// kurir send | status | cancel, over the REST API (POST /v1/messages, GET /v1/messages/:id,
+// GET /v1/otp/:id, POST /v1/messages/:id/cancel). Cancelling an OTP has no route: it goes to Temporal.
 import type { Command } from 'commander';
 import { parseOrThrow } from '../../client/errors.js';
-import { newMessageId, startMessage } from '../../client/start-message.js';
 import { messageInputSchema } from '../../schemas/message.js';
-import {
-  cancelMessageUpdate,
-  cancelOtpUpdate,
-  MESSAGE_WORKFLOW_TYPE,
-  messageStatusQuery,
-  OTP_WORKFLOW_TYPE,
-  otpStatusQuery,
-} from '../../workflows/messages.js';
-import type { MessageResult, MessageStatus } from '../../workflows/types.js';
+import { cancelOtpUpdate, OTP_WORKFLOW_TYPE } from '../../workflows/messages.js';
+import type { OtpState } from '../../workflows/otp-types.js';
+import type { MessageStatus } from '../../workflows/types.js';
 import type { CliContext } from '../context.js';
-import { CliError, EXIT } from '../errors.js';
+import { apiFailure, CliError, EXIT } from '../errors.js';
 import { parseStep } from '../steps.js';
 
 interface SendOptions {
@@ -31,6 +25,7 @@ interface SendOptions {
 }
 
 const GOOD_OUTCOMES = new Set(['sent', 'delivered', 'read']);
+const isOtp = (id: string) => id.startsWith('otp_');
 
 function attemptLines(attempts: MessageStatus['attempts']): string[] {
   return attempts.map(
@@ -40,12 +35,10 @@ function attemptLines(attempts: MessageStatus['attempts']): string[] {
   );
 }
 
-/** The workflow type of an id, so one `status`/`cancel` serves messages and OTPs alike. */
-async function workflowType(ctx: CliContext, id: string): Promise<string> {
-  const { type } = await (await ctx.client()).workflow.getHandle(id).describe();
-  if (type !== MESSAGE_WORKFLOW_TYPE && type !== OTP_WORKFLOW_TYPE)
-    throw new CliError(EXIT.notFound, `${id} is a ${type} workflow, not a kurir message or OTP`);
-  return type;
+async function messageStatus(c: CliContext, id: string): Promise<MessageStatus> {
+  const answer = await c.rest({ method: 'GET', path: `/v1/messages/${encodeURIComponent(id)}` });
+  if (answer.status !== 200) throw apiFailure(answer);
+  return answer.body as unknown as MessageStatus;
 }
 
 export function messageCommands(program: Command, ctx: () => CliContext): void {
@@ -59,7 +52,7 @@ export function messageCommands(program: Command, ctx: () => CliContext): void {
       (v: string, acc: string[]) => [...acc, v],
       [],
     )
-    .option('--id <id>', 'workflow id (the same id twice never sends twice)')
+    .option('--id <key>', 'idempotency key: the same key twice never sends twice (answers the first id)')
     .option('--reference <ref>', 'your reference, searchable in Temporal')
     .option('--parallel', 'send every step at once')
     .option('--precheck', "check the number with the provider's number checker first")
@@ -70,7 +63,7 @@ export function messageCommands(program: Command, ctx: () => CliContext): void {
     .option('--wait', 'wait for the final outcome (exit 1 unless sent, delivered or read)')
     .action(async (o: SendOptions) => {
       const c = ctx();
-      const input = parseOrThrow(messageInputSchema, {
+      const input = {
         to: o.to,
         steps: o.step.map(parseStep),
         reference: o.reference,
@@ -82,36 +75,47 @@ export function messageCommands(program: Command, ctx: () => CliContext): void {
           notDeliveredWithin: o.notDeliveredWithin,
           notReadWithin: o.notReadWithin,
         },
+      };
+      // Checked here first: a bad field is one line (exit 2) before any request.
+      parseOrThrow(messageInputSchema, input);
+      const answer = await c.rest({
+        method: 'POST',
+        path: '/v1/messages',
+        body: input,
+        headers: o.id ? { 'idempotency-key': o.id } : undefined,
       });
-      const id = o.id ?? newMessageId();
-      const handle = await startMessage(await c.client(), input, {
-        id,
-        taskQueue: c.config.TEMPORAL_TASK_QUEUE,
-        recipientHashKey: c.config.RECIPIENT_HASH_KEY,
-      });
+      if (answer.status !== 202) throw apiFailure(answer);
+      const id = String(answer.body.id);
       if (!o.wait) return c.print({ id }, id);
-      const result = (await handle.result()) as MessageResult;
-      c.print({ id, ...result }, [
-        `${id}  ${result.outcome}${result.deliveredBy ? ` by ${result.deliveredBy}` : ''}`,
-        ...attemptLines(result.attempts),
+      let s = await messageStatus(c, id);
+      while (s.state !== 'completed') {
+        await new Promise((r) => setTimeout(r, 500));
+        s = await messageStatus(c, id);
+      }
+      const outcome = s.outcome ?? 'failed';
+      const by = GOOD_OUTCOMES.has(outcome) ? s.attempts.findLast((a) => a.status === outcome)?.provider : undefined;
+      c.print({ id, ...s, ...(by ? { deliveredBy: by } : {}) }, [
+        `${id}  ${outcome}${by ? ` by ${by}` : ''}`,
+        ...attemptLines(s.attempts),
       ]);
-      if (!GOOD_OUTCOMES.has(result.outcome)) throw new CliError(EXIT.runtime, `message ${id} ended ${result.outcome}`);
+      if (!GOOD_OUTCOMES.has(outcome)) throw new CliError(EXIT.runtime, `message ${id} ended ${outcome}`);
     });
 
   program
     .command('status <id>')
-    .description('status of a message or an OTP')
+    .description('status of a message or an OTP (otp_…)')
     .action(async (id: string) => {
       const c = ctx();
-      const handle = (await c.client()).workflow.getHandle(id);
-      if ((await workflowType(c, id)) === OTP_WORKFLOW_TYPE) {
-        const s = await handle.query(otpStatusQuery);
+      if (isOtp(id)) {
+        const answer = await c.rest({ method: 'GET', path: `/v1/otp/${encodeURIComponent(id)}` });
+        if (answer.status !== 200) throw apiFailure(answer);
+        const s = answer.body as unknown as OtpState;
         return c.print(
           { id, type: 'otp', ...s },
           `${id}  otp  ${s.status}  channel ${s.channel ?? '-'}  attempts left ${s.attemptsLeft}  expires ${s.expiresAt}`,
         );
       }
-      const s = await handle.query(messageStatusQuery);
+      const s = await messageStatus(c, id);
       c.print({ id, type: 'message', ...s }, [
         `${id}  message  ${s.state}${s.outcome ? `  outcome ${s.outcome}` : ''}  step ${s.currentStep}`,
         ...attemptLines(s.attempts),
@@ -120,15 +124,19 @@ export function messageCommands(program: Command, ctx: () => CliContext): void {
 
   program
     .command('cancel <id>')
-    .description('cancel a message (no further steps) or an OTP')
+    .description('cancel a message (no further steps) or an OTP (otp_…: over Temporal, the API has no route)')
     .action(async (id: string) => {
       const c = ctx();
-      const handle = (await c.client()).workflow.getHandle(id);
-      if ((await workflowType(c, id)) === OTP_WORKFLOW_TYPE) {
+      if (isOtp(id)) {
+        const handle = (await c.client()).workflow.getHandle(id);
+        const { type } = await handle.describe();
+        if (type !== OTP_WORKFLOW_TYPE) throw new CliError(EXIT.notFound, `${id} is a ${type} workflow, not an OTP`);
         const v = await handle.executeUpdate(cancelOtpUpdate);
         return c.print({ id, ...v }, `${id}  ${v.status}`);
       }
-      const r = await handle.executeUpdate(cancelMessageUpdate, { args: [{ reason: 'kurir cancel' }] });
-      c.print({ id, ...r }, `${id}  ${r.canceled ? 'canceled' : 'nothing left to cancel'}`);
+      const answer = await c.rest({ method: 'POST', path: `/v1/messages/${encodeURIComponent(id)}/cancel` });
+      if (answer.status !== 200) throw apiFailure(answer);
+      const canceled = answer.body.canceled === true;
+      c.print({ id, canceled }, `${id}  ${canceled ? 'canceled' : 'nothing left to cancel'}`);
     });
 }

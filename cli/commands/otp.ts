@@ -1,14 +1,11 @@
-// kurir otp send | verify | resend
+// kurir otp send | verify | resend | blocks | stats | unblock, over the REST API
 import type { Command } from 'commander';
-import { KurirValidationError, parseOrThrow } from '../../client/errors.js';
-import { apiError, restCall, type RestAnswer } from '../../client/rest.js';
-import { otpPolicyOf } from '../../config/otp-policy.js';
-import { otpPolicyViolation } from '../../domain/otp-policy.js';
-import { newOtpId, resendOtp, startOtp, verifyOtp } from '../../client/start-otp.js';
-import { createProviderRegistry } from '../../providers/registry.js';
+import { parseOrThrow } from '../../client/errors.js';
+import { apiError, type RestAnswer } from '../../client/rest.js';
+import { OtpRefusedError } from '../../client/start-otp.js';
 import { otpInputSchema, verifySchema } from '../../schemas/otp.js';
 import type { CliContext } from '../context.js';
-import { CliError, EXIT } from '../errors.js';
+import { apiFailure, CliError, EXIT } from '../errors.js';
 
 interface OtpSendOptions {
   to: string;
@@ -17,7 +14,6 @@ interface OtpSendOptions {
   type?: string;
   ttl?: string;
   reference?: string;
-  id?: string;
 }
 
 const int = (v: string | undefined) => (v === undefined ? undefined : Number(v));
@@ -34,25 +30,16 @@ export function otpCommands(program: Command, ctx: () => CliContext): void {
     .option('--type <mask>', 'code alphabet: 1 digits, 2 lowercase, 4 uppercase (sum them)')
     .option('--ttl <duration>', 'how long the code is valid, e.g. "5 minutes"')
     .option('--reference <ref>', 'your reference')
-    .option('--id <id>', 'OTP id (otp_…)')
     .action(async (o: OtpSendOptions) => {
       const c = ctx();
       const code = (o.length ?? o.type ?? o.ttl) ? { length: int(o.length), type: int(o.type), ttl: o.ttl } : undefined;
-      const input = parseOrThrow(otpInputSchema, {
-        to: o.to,
-        strategy: o.strategy,
-        reference: o.reference,
-        ...(code ? { code } : {}),
-      });
-      const violation = otpPolicyViolation(input, otpPolicyOf(c.config));
-      if (violation) throw new KurirValidationError(violation.field, violation.message, []);
-      const id = o.id ?? newOtpId();
-      const sent = await startOtp(await c.client(), input, {
-        id,
-        taskQueue: c.config.TEMPORAL_TASK_QUEUE,
-        recipientHashKey: c.config.RECIPIENT_HASH_KEY,
-      });
-      c.print({ id, ...sent }, `${id}  sent by ${sent.channel ?? '-'}, expires ${sent.expiresAt}`);
+      const input = { to: o.to, strategy: o.strategy, reference: o.reference, ...(code ? { code } : {}) };
+      // Checked here first: a bad field is one line (exit 2) before any request. The API applies its OTP policy.
+      parseOrThrow(otpInputSchema, input);
+      const answer = await c.rest({ method: 'POST', path: '/v1/otp', body: input });
+      if (answer.status !== 202) throw otpFailure(answer);
+      const sent = answer.body as { id: string; channel?: string; expiresAt: string };
+      c.print(sent, `${sent.id}  sent by ${sent.channel ?? '-'}, expires ${sent.expiresAt}`);
     });
 
   otp
@@ -61,14 +48,9 @@ export function otpCommands(program: Command, ctx: () => CliContext): void {
     .action(async (id: string, code: string) => {
       const c = ctx();
       parseOrThrow(verifySchema, { code });
-      // Provider-mode OTPs are checked by EngageLab; engine-mode ones by comparing HMACs in the workflow.
-      const result = await verifyOtp(
-        await c.client(),
-        c.config.OTP_HMAC_KEY,
-        id,
-        code,
-        createProviderRegistry(c.config).engagelabOtp(),
-      );
+      const answer = await c.rest({ method: 'POST', path: `/v1/otp/${encodeURIComponent(id)}/verify`, body: { code } });
+      if (answer.status !== 200) throw otpFailure(answer);
+      const result = answer.body as { status: string; attemptsLeft: number };
       c.print(
         { id, ...result },
         result.status === 'approved'
@@ -85,7 +67,9 @@ export function otpCommands(program: Command, ctx: () => CliContext): void {
     .description('send a new code (cooldown and per-number limit apply: exit 3)')
     .action(async (id: string) => {
       const c = ctx();
-      const sent = await resendOtp(await c.client(), id);
+      const answer = await c.rest({ method: 'POST', path: `/v1/otp/${encodeURIComponent(id)}/resend` });
+      if (answer.status !== 200) throw otpFailure(answer);
+      const sent = answer.body as { channel?: string; expiresAt: string };
       c.print({ id, ...sent }, `${id}  resent by ${sent.channel ?? '-'}, expires ${sent.expiresAt}`);
     });
 
@@ -94,7 +78,7 @@ export function otpCommands(program: Command, ctx: () => CliContext): void {
     .description('number prefixes the OTP guard blocked for sending codes nobody verifies (over the API)')
     .action(async () => {
       const c = ctx();
-      const answer = await restCall(c.api, { method: 'GET', path: '/v1/otp-guard/blocks' });
+      const answer = await c.rest({ method: 'GET', path: '/v1/otp-guard/blocks' });
       if (answer.status !== 200) throw apiFailure(answer);
       const items = answer.body.items as Array<{
         prefix: string;
@@ -117,7 +101,7 @@ export function otpCommands(program: Command, ctx: () => CliContext): void {
     .option('--window <duration>', 'how far back: 1h, 24h, 7d (at most 7 days)', '24h')
     .action(async (opts: { window: string }) => {
       const c = ctx();
-      const answer = await restCall(c.api, {
+      const answer = await c.rest({
         method: 'GET',
         path: `/v1/otp-guard/stats?window=${encodeURIComponent(opts.window)}`,
       });
@@ -152,7 +136,7 @@ export function otpCommands(program: Command, ctx: () => CliContext): void {
     .description('lift the block of a number prefix (e.g. +6281299): its earlier sends no longer count')
     .action(async (prefix: string) => {
       const c = ctx();
-      const answer = await restCall(c.api, {
+      const answer = await c.rest({
         method: 'POST',
         path: `/v1/otp-guard/blocks/${encodeURIComponent(prefix)}/unblock`,
       });
@@ -161,14 +145,13 @@ export function otpCommands(program: Command, ctx: () => CliContext): void {
     });
 }
 
-/** The CLI's exit code for an API refusal: 404 not found, 401/403 refused, 400 usage. */
-const EXIT_OF_STATUS: Readonly<Record<number, number>> = {
-  400: EXIT.usage,
-  401: EXIT.refused,
-  403: EXIT.refused,
-  404: EXIT.notFound,
-};
+const REFUSALS: ReadonlySet<string> = new Set(['send_limit', 'cooldown', 'not_pending', 'send_failed', 'invalid']);
 
-function apiFailure(answer: RestAnswer): CliError {
-  return new CliError(EXIT_OF_STATUS[answer.status] ?? EXIT.runtime, apiError(answer, 'the API').message);
+/** An OTP refusal as the SDK's error (its exit code and line), a rate limit as refused, the rest as apiFailure. */
+function otpFailure(answer: RestAnswer): Error {
+  const { error, message } = answer.body;
+  if (typeof error === 'string' && REFUSALS.has(error))
+    return new OtpRefusedError(error as OtpRefusedError['reason'], typeof message === 'string' ? message : error);
+  if (answer.status === 429) return new CliError(EXIT.refused, apiError(answer, 'the API').message);
+  return apiFailure(answer);
 }

@@ -9,13 +9,18 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs `kurir <args>` with `env` (added to this process's), bounded by `timeoutMs`. */
-export function runKurir(args: string[], env: Record<string, string>, timeoutMs = 30_000): Promise<CliRun> {
+/** Runs `kurir <args>` with `env` (added to this process's, unless `inherit` is false), bounded by `timeoutMs`. */
+export function runKurir(
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+  inherit = true,
+): Promise<CliRun> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [join(PROJECT_ROOT, 'bin', 'kurir.js'), ...args],
-      { env: { ...process.env, ...env }, timeout: timeoutMs },
+      { env: inherit ? { ...process.env, ...env } : env, timeout: timeoutMs },
       (err, stdout, stderr) => {
         resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
       },
