@@ -1,5 +1,6 @@
 // All activities, built from their dependencies (samples-typescript's createActivities(deps)).
 import type { Pool } from '../db/pool.js';
+import type { OptKeywords } from '../domain/opt-keywords.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import { createCampaignActivities } from './campaign-activities.js';
 import { createEventActivities } from './event-activities.js';
@@ -15,6 +16,7 @@ export interface ActivityDeps {
   otpSendLimit: number;
   otpSendWindow: string;
   recipientHashKey: string;
+  optKeywords?: OptKeywords;
 }
 
 export function createActivities(deps: ActivityDeps) {

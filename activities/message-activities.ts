@@ -6,6 +6,7 @@ import type { OutboundMessage, StatusEvent } from '../providers/types.js';
 import type { Step } from '../schemas/message.js';
 import type { CanonicalStatus, ChannelName, ProviderName, Reports, StatusUpdate } from '../workflows/types.js';
 import { findStepMessage, recordProviderMessage } from '../db/provider-messages.js';
+import { suppressionOf } from '../db/suppressions.js';
 import { toStatusUpdate } from '../providers/status-update.js';
 import type { SendPacer } from './send-pacer.js';
 
@@ -28,6 +29,12 @@ export interface SendStepResult {
   legs?: ChannelName[];
 }
 
+/** A step not sent: its recipient opted out of its channel (db/suppressions.ts). */
+export interface SendStepSkipped {
+  skipped: 'suppressed';
+  detail: string;
+}
+
 export function toOutbound(input: SendStepInput): OutboundMessage {
   const { step } = input;
   return {
@@ -43,7 +50,7 @@ export function toOutbound(input: SendStepInput): OutboundMessage {
 /** `pace`, on the provider send queues: waits for the provider's next send slot (activities/send-pacer.ts). */
 export function createMessageActivities(deps: { pool: Pool; providers: ProviderRegistry; pace?: SendPacer }) {
   return {
-    async sendStep(input: SendStepInput): Promise<SendStepResult> {
+    async sendStep(input: SendStepInput): Promise<SendStepResult | SendStepSkipped> {
       const reports = deps.providers.reports(input.step.provider, input.step.channel);
       const existing = await findStepMessage(deps.pool, input.workflowId, input.stepIndex);
       if (existing)
@@ -53,6 +60,10 @@ export function createMessageActivities(deps: { pool: Pool; providers: ProviderR
           status: 'accepted',
           reports,
         };
+      if ((input.step.category ?? 'utility') !== 'authentication') {
+        const opted = await suppressionOf(deps.pool, input.to, input.step.channel);
+        if (opted) return { skipped: 'suppressed', detail: `opted out of ${opted.channel}: ${opted.reason}` };
+      }
       const provider = deps.providers.get(input.step.provider);
       await deps.pace?.(provider.name);
       const sent = await provider.send(toOutbound(input));

@@ -20,6 +20,7 @@ import { otpRoutes } from './routes/otp.js';
 import { otpGuardRoutes } from './routes/otp-guard.js';
 import { activityRoutes } from './routes/activity.js';
 import { previewRoutes } from './routes/preview.js';
+import { suppressionRoutes } from './routes/suppressions.js';
 import { eventRoutes } from './routes/events.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { uiMessageRoutes } from './routes/ui-messages.js';
@@ -59,6 +60,7 @@ export async function app(fastify: FastifyInstance, deps: AppDeps): Promise<void
     await v1.register(messageRoutes, deps);
     await v1.register(activityRoutes, deps);
     await v1.register(previewRoutes, deps);
+    await v1.register(suppressionRoutes, deps);
     await v1.register(inboundRoutes, deps);
     await v1.register(otpRoutes, deps);
     await v1.register(otpGuardRoutes, deps);

@@ -19,6 +19,10 @@ const EXAMPLES: Readonly<Record<string, string>> = {
   'campaign cancel': 'kurir campaign cancel cmp_…',
   'providers check': 'kurir providers check',
   events: 'kurir events --follow --types message.delivered',
+  suppress: 'kurir suppress +6281234567890 --channel whatsapp --reason "asked by phone"',
+  unsuppress: 'kurir unsuppress +6281234567890',
+  suppressions: 'kurir suppressions --phone +6281234567890',
+  preview: "kurir preview --to +6281234567890 --step 'sms:sms-masking:text=Halo Ana, pesanan A-1 sudah dikirim'",
 };
 
 function pathOf(cmd: Command): string {

@@ -7,6 +7,7 @@ import { eventCommands } from './commands/events.js';
 import { messageCommands } from './commands/message.js';
 import { otpCommands } from './commands/otp.js';
 import { providerCommands } from './commands/providers.js';
+import { suppressionCommands } from './commands/suppressions.js';
 import { CliContext } from './context.js';
 import { describeError, EXIT } from './errors.js';
 import { addExamples } from './examples.js';
@@ -24,6 +25,7 @@ otpCommands(program, ctx);
 campaignCommands(program, ctx);
 providerCommands(program, ctx);
 eventCommands(program, ctx);
+suppressionCommands(program, ctx);
 addExamples(program);
 
 let exitCode: number = EXIT.ok;

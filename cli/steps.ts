@@ -3,7 +3,7 @@
 // pair only starts at ':<known key>='.
 import { CliError, EXIT } from './errors.js';
 
-const KEYS = ['template', 'params', 'language', 'text', 'media', 'caption', 'filename'] as const;
+const KEYS = ['template', 'params', 'language', 'text', 'media', 'caption', 'filename', 'category'] as const;
 const PAIR_START = new RegExp(`:(?=(?:${KEYS.join('|')})=)`);
 
 export type StepOption = Record<string, unknown>;

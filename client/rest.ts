@@ -28,7 +28,7 @@ export interface RestAnswer {
 }
 
 export interface RestRequest {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'DELETE';
   path: string;
   query?: Record<string, string | undefined>;
   /** An object is sent as JSON; a byte stream is sent as is with `contentType` (streamed, not buffered). */

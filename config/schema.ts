@@ -7,6 +7,7 @@ import { PROVIDERS, type ProviderList } from '../providers/registry.js';
 import { rateLimitsSchemaFor } from './rate-limits.js';
 import { smsPricesSchemaFor } from './sms-prices.js';
 import { ApiKeyFormatError, parseApiKeys } from './api-keys.js';
+import { DEFAULT_OPT_KEYWORDS } from '../domain/opt-keywords.js';
 import { countriesVar, numberTypesVar, rateWindowVar } from './otp-guard.js';
 import { DEV_SECRETS } from './production-secrets.js';
 import { isRetentionSchedule } from '../schemas/retention-schedule.js';
@@ -29,6 +30,17 @@ const postgresUrl = z.string().refine((v) => {
     return false;
   }
 }, 'must be a postgres:// or postgresql:// URL');
+/** A comma-separated list of keywords, upper-cased (matched without case). */
+const keywordsVar = (defaults: string[]) =>
+  z
+    .string()
+    .default(defaults.join(','))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((w) => w.trim().toUpperCase())
+        .filter(Boolean),
+    );
 const hostPort = z.string().regex(/^[^\s:/]+:\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:7233');
 
 function commonEnv(providers: ProviderList) {
@@ -127,6 +139,9 @@ function commonEnv(providers: ProviderList) {
     OTP_MIN_CODE_LENGTH: z.coerce.number().int().min(4).max(10).default(6),
     OTP_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(10),
     // The OTP guard (api/otp-guard.ts): countries, number types, and sliding windows shared in PostgreSQL.
+    // Inbound texts that suppress their sender on that channel, or lift it (domain/opt-keywords.ts).
+    SUPPRESSION_OPT_OUT_KEYWORDS: keywordsVar(DEFAULT_OPT_KEYWORDS.optOut),
+    SUPPRESSION_OPT_IN_KEYWORDS: keywordsVar(DEFAULT_OPT_KEYWORDS.optIn),
     // The whole OTP guard (api/otp-guard.ts); off only where another layer guards POST /v1/otp.
     OTP_GUARD: bool.default(true),
     OTP_ALLOWED_COUNTRIES: countriesVar,

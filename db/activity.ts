@@ -194,8 +194,8 @@ export async function deliveryStats(pool: Pool, windowMs: number): Promise<Deliv
     ),
     pool.query<Omit<TallyRow, 'to_delivered' | 'to_read'> & { d: string | null; r: string | null }>(
       `SELECT coalesce(provider, 'unknown') AS provider, coalesce(channel, 'unknown') AS channel,
-              count(*) AS sends, count(delivered_at) AS delivered, count(read_at) AS read, count(failed_at) AS failed,
-              count(fallback_reason) AS fell_back, count(*) FILTER (WHERE fallback_reason = 'suppressed') AS suppressed,
+              count(*) FILTER (WHERE accepted_at IS NOT NULL OR failed_at IS NOT NULL) AS sends, count(delivered_at) AS delivered, count(read_at) AS read, count(failed_at) AS failed,
+              count(*) FILTER (WHERE fallback_reason <> 'suppressed') AS fell_back, count(*) FILTER (WHERE fallback_reason = 'suppressed') AS suppressed,
               ${bucket('delivered_at')} AS d, ${bucket('read_at')} AS r
          FROM delivery_attempts WHERE at > ${start} AND at < ${edge}
         GROUP BY 1, 2, 9, 10`,
@@ -247,7 +247,7 @@ export async function deliveryStats(pool: Pool, windowMs: number): Promise<Deliv
   const q = (counts: number[], p: number) => round(histogramQuantile(b, counts, p));
   return {
     byProvider: [...tallies.values()]
-      .filter((t) => t.sends > 0)
+      .filter((t) => t.sends > 0 || t.suppressed > 0)
       .sort((x, y) => y.sends - x.sends || x.provider.localeCompare(y.provider) || x.channel.localeCompare(y.channel))
       .map((t) => ({
         provider: t.provider,

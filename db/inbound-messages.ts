@@ -1,14 +1,20 @@
 // inbound_messages: what customers sent to us.
 import type pg from 'pg';
 import type { InboundMessage } from '../providers/types.js';
+import { DEFAULT_OPT_KEYWORDS, optKeywordOf, type OptKeywords } from '../domain/opt-keywords.js';
 import { insertEvents } from './events.js';
+import { suppress, unsuppress } from './suppressions.js';
 import type { Pool } from './pool.js';
 
 /**
  * Stores an inbound message and, when it is new, its inbound.received event in the same transaction.
  * True when it was new (inbox polling counts them).
  */
-export async function storeInbound(client: pg.PoolClient, m: InboundMessage): Promise<boolean> {
+export async function storeInbound(
+  client: pg.PoolClient,
+  m: InboundMessage,
+  keywords: OptKeywords = DEFAULT_OPT_KEYWORDS,
+): Promise<boolean> {
   const res = await client.query<{ id: string }>(
     `INSERT INTO inbound_messages (provider, provider_message_id, sender, recipient, type, text, media_url, received_at, raw)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (provider, provider_message_id) DO NOTHING RETURNING id`,
@@ -36,7 +42,40 @@ export async function storeInbound(client: pg.PoolClient, m: InboundMessage): Pr
       data: { inboundId: id, providerMessageId: m.providerMessageId, type: m.type },
     },
   ]);
+  await applyOptKeyword(client, m, keywords);
   return true;
+}
+
+/** STOP (and the other opt-out words) suppresses the sender on the channel it wrote on; START lifts it. */
+async function applyOptKeyword(client: pg.PoolClient, m: InboundMessage, keywords: OptKeywords): Promise<void> {
+  const keyword = optKeywordOf(m.text, keywords);
+  if (!keyword) return;
+  const phone = e164OfSender(m.from);
+  if (!phone) return;
+  const channel = INBOUND_CHANNEL[m.provider];
+  if (keyword === 'opt_out')
+    await suppress(client, {
+      phone,
+      channel,
+      reason: `keyword ${m.text!.trim().toUpperCase()}`,
+      source: `inbound:${m.provider}`,
+    });
+  else await unsuppress(client, phone, channel, `inbound:${m.provider}`);
+}
+
+// The channel each provider's inbound messages arrive on.
+const INBOUND_CHANNEL: Record<InboundMessage['provider'], 'whatsapp' | 'sms'> = {
+  wappin: 'whatsapp',
+  itd: 'whatsapp',
+  nusasms: 'whatsapp',
+  engagelab: 'whatsapp',
+  'sms-masking': 'sms',
+};
+
+/** Providers name the sender as digits with the country code (6281…), sometimes with a +. */
+function e164OfSender(from: string): string | undefined {
+  const digits = from.replace(/[^\d]/g, '');
+  return /^[1-9]\d{6,14}$/.test(digits) ? `+${digits}` : undefined;
 }
 
 export interface InboundRow {

@@ -13,6 +13,7 @@ export const RECIPIENT_STATUSES: readonly RecipientStatus[] = [
   'fell_back',
   'canceled',
   'not_sent',
+  'suppressed',
 ];
 
 /** campaigns.status: importing → ready (imported, not started) | running → completed | canceled; empty and failed end an import. */

@@ -61,6 +61,7 @@ export async function createApiRuntime(config: Config, overrides: ApiRuntimeOver
     pool,
     temporal,
     endpoints: callbackEndpoints,
+    optKeywords: { optOut: config.SUPPRESSION_OPT_OUT_KEYWORDS, optIn: config.SUPPRESSION_OPT_IN_KEYWORDS },
     logger: logger.child({ component: 'relay' }),
     sweepMs: overrides.relaySweepMs,
   });

@@ -26,6 +26,12 @@ export const stepSchema = z
     template: z.string().min(1).max(512).optional(),
     params: z.array(z.string().max(1024)).max(50).optional(),
     language: z.string().min(1).max(20).optional(),
+    /**
+     * What the step is, as WhatsApp categorises templates. Unset means `utility`. A marketing or
+     * utility step to a recipient who opted out of its channel is skipped (reason `suppressed`);
+     * an `authentication` step (a code) is always sent.
+     */
+    category: z.enum(['marketing', 'utility', 'authentication']).optional(),
     text: z.string().min(1).max(4096).optional(),
     media: z
       .object({

@@ -19,6 +19,7 @@ import {
   type Retry,
 } from '../db/callback-inbox.js';
 import { storeInbound } from '../db/inbound-messages.js';
+import type { OptKeywords } from '../domain/opt-keywords.js';
 import type { Pool } from '../db/pool.js';
 import { inTransaction } from '../db/transaction.js';
 import { findOwners, providerMessageKey } from '../db/provider-messages.js';
@@ -61,6 +62,8 @@ export class Relay {
       pool: Pool;
       temporal: Client;
       endpoints: CallbackEndpoint[];
+      /** Inbound opt-out / opt-in words (default DEFAULT_OPT_KEYWORDS). */
+      optKeywords?: OptKeywords;
       logger: Logger;
       sweepMs?: number;
       batch?: number;
@@ -143,7 +146,8 @@ export class Relay {
         const refused = await isolateRows(client, inbound, async (rows) => {
           for (const i of rows) {
             const outcome = outcomes[i]!;
-            if (outcome.kind === 'inbound') for (const m of outcome.messages) await storeInbound(client, m);
+            if (outcome.kind === 'inbound')
+              for (const m of outcome.messages) await storeInbound(client, m, this.deps.optKeywords);
           }
         });
         for (const [i, error] of refused) outcomes[i] = { kind: 'dead', error: `store inbound: ${error}` };

@@ -405,4 +405,32 @@ describe('operator dashboard in headless Chromium', () => {
     assert.ok((await page.locator('svg.chart rect.bar').count()) >= 2, 'the rates chart has bars');
     await shot('dashboard-8-overview.png');
   });
+
+  test('a number suppressed from the Suppressions page, then lifted', async (t) => {
+    if (!haveChromium) {
+      if (process.env.CI) assert.fail(`chromium not found at ${CHROMIUM}`);
+      return t.skip('chromium not found');
+    }
+    const phone = scriptedNumber();
+    await page.goto(`${stack.apiUrl}/ui/#/suppressions`);
+    await page.locator('#suppress-phone').fill(phone);
+    await page.locator('#suppress-channel').selectOption('whatsapp');
+    await page.locator('#suppress-reason').fill('asked at the counter');
+    await page.getByRole('button', { name: 'Suppress', exact: true }).click();
+    const lift = page.getByRole('button', { name: `Lift ${phone} whatsapp` });
+    await lift.waitFor({ timeout: 15_000 });
+    assert.match(
+      await page.locator('main').innerText(),
+      new RegExp(`\\${phone}\\s+whatsapp\\s+asked at the counter\\s+api:`),
+    );
+    const listed = await stack.api.inject({
+      method: 'GET',
+      url: `/v1/suppressions?phone=${encodeURIComponent(phone)}`,
+      headers: auth,
+    });
+    assert.equal(listed.json<{ items: unknown[] }>().items.length, 1);
+    await shot('dashboard-9-suppressions.png');
+    await lift.click();
+    await lift.waitFor({ state: 'detached', timeout: 15_000 });
+  });
 });

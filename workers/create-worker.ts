@@ -28,12 +28,13 @@ export interface WorkerOptions extends ActivityDeps {
 /** The OTP part of the activity dependencies, from configuration. */
 export function otpSettings(
   config: Config,
-): Pick<ActivityDeps, 'otpHmacKey' | 'otpSendLimit' | 'otpSendWindow' | 'recipientHashKey'> {
+): Pick<ActivityDeps, 'otpHmacKey' | 'otpSendLimit' | 'otpSendWindow' | 'recipientHashKey' | 'optKeywords'> {
   return {
     otpHmacKey: config.OTP_HMAC_KEY,
     recipientHashKey: config.RECIPIENT_HASH_KEY,
     otpSendLimit: config.OTP_SEND_LIMIT,
     otpSendWindow: config.OTP_SEND_WINDOW,
+    optKeywords: { optOut: config.SUPPRESSION_OPT_OUT_KEYWORDS, optIn: config.SUPPRESSION_OPT_IN_KEYWORDS },
   };
 }
 

@@ -67,6 +67,7 @@ export function outcomeOf(recipientId: number, result: MessageResult): Recipient
   const reached = o === 'read' || o === 'delivered' || o === 'sent' || o === 'accepted' || o === 'queued';
   let status: RecipientStatus;
   if (o === 'canceled') status = 'canceled';
+  else if (o === 'suppressed') status = 'suppressed';
   else if (reached) status = fallbackUsed ? 'fell_back' : o === 'read' || o === 'delivered' ? o : 'sent';
   else status = o === 'invalid_number' ? 'invalid_number' : 'failed';
   return { recipientId, status, outcome: o, provider: reached ? result.deliveredBy : undefined, fallbackUsed };

@@ -6,7 +6,17 @@ export type CampaignTemplate = Omit<MessageInputRaw, 'to' | 'reference'>;
 
 /** A recipient's final state, as stored in campaign_recipients.status. */
 export type RecipientStatus =
-  'pending' | 'sent' | 'delivered' | 'read' | 'failed' | 'invalid_number' | 'fell_back' | 'canceled' | 'not_sent';
+  | 'pending'
+  | 'sent'
+  | 'delivered'
+  | 'read'
+  | 'failed'
+  | 'invalid_number'
+  | 'fell_back'
+  | 'canceled'
+  | 'not_sent'
+  /** Opted out of every channel the message would use (db/suppressions.ts): nothing was sent. */
+  | 'suppressed';
 
 export interface CampaignRecipient {
   recipientId: number;

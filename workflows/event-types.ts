@@ -11,6 +11,7 @@ export const EVENT_TYPES = [
   'message.failed',
   'message.unmapped',
   'message.fallback',
+  'message.suppressed',
   'message.completed',
   'otp.sent',
   'otp.approved',
@@ -21,6 +22,8 @@ export const EVENT_TYPES = [
   'campaign.progress',
   'campaign.completed',
   'inbound.received',
+  'recipient.suppressed',
+  'recipient.unsuppressed',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -18,7 +18,8 @@ const TYPE_OF: Record<CanonicalStatus, EventType> = {
   expired: 'message.failed',
 };
 
-const RULE_OF: Record<FallbackReason, keyof FallbackRules> = {
+// A suppressed step falls back under no rule: its recipient opted out of its channel.
+const RULE_OF: Record<Exclude<FallbackReason, 'suppressed'>, keyof FallbackRules> = {
   invalid_number: 'onInvalidNumber',
   failed: 'onFailure',
   not_delivered: 'notDeliveredWithin',
@@ -104,9 +105,21 @@ export class MessageEvents {
     });
   }
 
+  /** The step was not sent: its recipient opted out of its channel. */
+  suppressed(attempt: Attempt): void {
+    this.outbox.push({
+      ...this.base(attempt),
+      id: `${this.messageId}:${attempt.step}:suppressed`,
+      type: 'message.suppressed',
+      occurredAt: attempt.fallback?.at ?? new Date().toISOString(),
+      data: { step: attempt.step },
+    });
+  }
+
   fallback(from: Attempt, to: { step: number; provider: string; channel: string }): void {
     if (!from.fallback) return;
-    const rule = RULE_OF[from.fallback.reason];
+    const reason = from.fallback.reason;
+    const rule = reason === 'suppressed' ? undefined : RULE_OF[reason];
     this.outbox.push({
       ...this.base(from),
       id: `${this.messageId}:${from.step}:fallback`,
@@ -115,9 +128,9 @@ export class MessageEvents {
       data: {
         fromStep: from.step,
         toStep: to.step,
-        reason: from.fallback.reason,
-        rule,
-        ...(typeof this.rules[rule] === 'string' ? { ruleValue: this.rules[rule] } : {}),
+        reason,
+        ...(rule ? { rule } : {}),
+        ...(rule && typeof this.rules[rule] === 'string' ? { ruleValue: this.rules[rule] } : {}),
         from: { provider: from.provider, channel: from.channel, status: from.status },
         to: { provider: to.provider, channel: to.channel },
       },

@@ -299,6 +299,14 @@ export async function message(raw: CampaignMessageInput): Promise<MessageResult>
         reference: input.reference,
         step,
       });
+      if ('skipped' in sent) {
+        // Not sent at all: the next step (if its channel is not suppressed too) goes instead.
+        attempt.state = 'skipped';
+        attempt.error = { type: 'Suppressed', message: sent.detail };
+        attempt.fallback = { reason: sent.skipped, at: new Date().toISOString() };
+        events.suppressed(attempt);
+        return 'fallback';
+      }
       attempt.providerMessageId = sent.providerMessageId;
       if (sent.reports) attempt.reports = sent.reports;
       if (sent.legs) attempt.legs = sent.legs;
@@ -353,8 +361,11 @@ export async function message(raw: CampaignMessageInput): Promise<MessageResult>
   // Sequential or parallel, the outcome is the best status any step reached, with that step. On a
   // tie a sequential message names its later step (the one its fallback chose), a parallel one its first.
   const best = bestAttempt(input.mode === 'parallel' ? attempts : [...attempts].reverse());
+  const allSuppressed = attempts.length > 0 && attempts.every((a) => a.fallback?.reason === 'suppressed');
   outcome =
-    canceled && best?.status !== 'read' && best?.status !== 'delivered' ? 'canceled' : (best?.status ?? 'failed');
+    canceled && best?.status !== 'read' && best?.status !== 'delivered'
+      ? 'canceled'
+      : (best?.status ?? (allSuppressed ? 'suppressed' : 'failed'));
   upsertSearchAttributes([{ key: OUTCOME, value: outcome }]);
   events.completed({ outcome, deliveredBy: best?.provider, step: best?.step, attempts });
   // A campaign's message ends without a last write of its own: the campaign stores those events

@@ -24,7 +24,8 @@ export interface StatusUpdate {
   source: 'send' | 'callback' | 'poll' | 'precheck' | 'reconcile';
 }
 
-export type FallbackReason = 'invalid_number' | 'failed' | 'not_delivered' | 'not_read';
+/** Why a step fell to the next one; `suppressed`: not sent at all, its recipient opted out of its channel. */
+export type FallbackReason = 'invalid_number' | 'failed' | 'not_delivered' | 'not_read' | 'suppressed';
 export type TimedRule = 'notDeliveredWithin' | 'notReadWithin';
 
 export interface TimelineEntry {
@@ -65,7 +66,8 @@ export interface Attempt {
   error?: { type: string; message: string };
 }
 
-export type MessageOutcome = CanonicalStatus | 'canceled';
+/** `suppressed`: every step was skipped, the recipient having opted out of each channel. */
+export type MessageOutcome = CanonicalStatus | 'canceled' | 'suppressed';
 
 export interface MessageStatus {
   state: 'running' | 'completed';

@@ -37,8 +37,10 @@ CREATE TABLE delivery_attempts (
   read_at         timestamptz,
   failed_at       timestamptz,
   fallback_reason text,
-  -- When the attempt was made: the provider took it, or refused it outright.
-  at              timestamptz GENERATED ALWAYS AS (coalesce(accepted_at, failed_at)) STORED,
+  fallback_at     timestamptz,
+  -- When the attempt was made: the provider took it or refused it outright, or (a suppressed step,
+  -- never sent) when it was skipped.
+  at              timestamptz GENERATED ALWAYS AS (coalesce(accepted_at, failed_at, fallback_at)) STORED,
   PRIMARY KEY (message_id, step)
 );
 CREATE INDEX delivery_attempts_at ON delivery_attempts (at);
@@ -86,9 +88,10 @@ CREATE TABLE delivery_hourly (
 CREATE FUNCTION delivery_hourly_add(r delivery_attempts, sign int) RETURNS void LANGUAGE sql AS $$
   INSERT INTO delivery_hourly AS h (hour, provider, channel, sends, delivered, read, failed, fell_back, suppressed,
                                     to_delivered, to_read)
-  VALUES (date_trunc('hour', r.at), coalesce(r.provider, 'unknown'), coalesce(r.channel, 'unknown'), sign,
+  VALUES (date_trunc('hour', r.at), coalesce(r.provider, 'unknown'), coalesce(r.channel, 'unknown'),
+          sign * (r.accepted_at IS NOT NULL OR r.failed_at IS NOT NULL)::int,
           sign * (r.delivered_at IS NOT NULL)::int, sign * (r.read_at IS NOT NULL)::int,
-          sign * (r.failed_at IS NOT NULL)::int, sign * (r.fallback_reason IS NOT NULL)::int,
+          sign * (r.failed_at IS NOT NULL)::int, sign * coalesce(r.fallback_reason <> 'suppressed', false)::int,
           sign * coalesce(r.fallback_reason = 'suppressed', false)::int,
           delivery_bucket_vector(extract(epoch FROM r.delivered_at - r.accepted_at), sign),
           delivery_bucket_vector(extract(epoch FROM r.read_at - r.accepted_at), sign))
@@ -157,15 +160,17 @@ BEGIN
       campaign_id = coalesce(a.campaign_id, EXCLUDED.campaign_id),
       fallbacks = a.fallbacks + EXCLUDED.fallbacks;
 
-    IF v_step IS NOT NULL AND e.type IN ('message.accepted', 'message.delivered', 'message.read', 'message.failed', 'message.fallback') THEN
+    IF v_step IS NOT NULL AND e.type IN ('message.accepted', 'message.delivered', 'message.read', 'message.failed',
+                                         'message.fallback', 'message.suppressed') THEN
       INSERT INTO delivery_attempts AS d (message_id, step, provider, channel, accepted_at, delivered_at, read_at,
-                                          failed_at, fallback_reason)
+                                          failed_at, fallback_reason, fallback_at)
       VALUES (e.message_id, v_step, e.provider, e.channel,
               CASE WHEN e.type = 'message.accepted' THEN e.occurred_at END,
               CASE WHEN e.type = 'message.delivered' THEN e.occurred_at END,
               CASE WHEN e.type = 'message.read' THEN e.occurred_at END,
               CASE WHEN e.type = 'message.failed' THEN e.occurred_at END,
-              CASE WHEN e.type = 'message.fallback' THEN e.data->>'reason' END)
+              CASE WHEN e.type = 'message.fallback' THEN e.data->>'reason' WHEN e.type = 'message.suppressed' THEN 'suppressed' END,
+              CASE WHEN e.type IN ('message.fallback', 'message.suppressed') THEN e.occurred_at END)
       ON CONFLICT (message_id, step) DO UPDATE SET
         provider = coalesce(d.provider, EXCLUDED.provider),
         channel = coalesce(d.channel, EXCLUDED.channel),
@@ -173,7 +178,8 @@ BEGIN
         delivered_at = coalesce(d.delivered_at, EXCLUDED.delivered_at),
         read_at = coalesce(d.read_at, EXCLUDED.read_at),
         failed_at = coalesce(d.failed_at, EXCLUDED.failed_at),
-        fallback_reason = coalesce(d.fallback_reason, EXCLUDED.fallback_reason);
+        fallback_reason = coalesce(d.fallback_reason, EXCLUDED.fallback_reason),
+        fallback_at = coalesce(d.fallback_at, EXCLUDED.fallback_at);
     END IF;
   ELSIF e.otp_id IS NOT NULL AND e.type LIKE 'otp.%' THEN
     INSERT INTO activity AS a (id, kind, started_at, updated_at, status, outcome, provider, channel, reference)

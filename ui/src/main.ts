@@ -10,6 +10,7 @@ import { campaignsPage } from './pages/campaigns.js';
 import { messagePage, messagesPage } from './pages/messages.js';
 import { otpPage } from './pages/otp.js';
 import { overviewPage } from './pages/overview.js';
+import { suppressionsPage } from './pages/suppressions.js';
 import { providersPage } from './pages/providers.js';
 
 const main = document.getElementById('main')!;
@@ -44,6 +45,8 @@ function route(): Page {
       return otpPage(ctx);
     case 'overview':
       return overviewPage(ctx);
+    case 'suppressions':
+      return suppressionsPage(ctx);
     case 'providers':
       return providersPage(ctx);
     case 'messages':

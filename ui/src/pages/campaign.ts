@@ -40,9 +40,18 @@ export function campaignPage(ctx: PageContext, id: string): Page {
   const filter = h(
     'select',
     { id: 'recipient-status' },
-    ...['all', 'fell_back', 'read', 'delivered', 'sent', 'failed', 'invalid_number', 'pending', 'not_sent'].map((s) =>
-      h('option', { value: s }, s),
-    ),
+    ...[
+      'all',
+      'fell_back',
+      'read',
+      'delivered',
+      'sent',
+      'failed',
+      'invalid_number',
+      'pending',
+      'not_sent',
+      'suppressed',
+    ].map((s) => h('option', { value: s }, s)),
   );
   let state = '';
 
