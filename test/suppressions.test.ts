@@ -6,6 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import type { CampaignProgress } from '../workflows/campaign-types.js';
 import type { MessageResult } from '../workflows/types.js';
 import { lastCodeSent } from './helpers/codes.js';
+import { recordHistory } from './helpers/histories.js';
 import { runKurir } from './helpers/kurir-cli.js';
 import { scriptedNumber, sendRequests, tail } from './helpers/numbers.js';
 import { eventually, startStack, type Stack } from './helpers/stack.js';
@@ -33,10 +34,13 @@ async function call(method: 'GET' | 'POST' | 'DELETE', url: string, payload?: ob
   };
 }
 
-async function send(to: string, steps: object[]): Promise<MessageResult> {
+async function send(to: string, steps: object[], history?: string): Promise<MessageResult> {
   const res = await call('POST', '/v1/messages', { to, steps });
   assert.equal(res.status, 202, JSON.stringify(res.body));
-  return (await stack.client.workflow.getHandle(res.body.id as string).result()) as MessageResult;
+  const handle = stack.client.workflow.getHandle(res.body.id as string);
+  const result = (await handle.result()) as MessageResult;
+  if (history) await recordHistory(handle, history);
+  return result;
 }
 
 /** The customer writes `text` to our WhatsApp number; the sandbox posts Wappin's inbound callback. */
@@ -66,7 +70,7 @@ describe('suppressions', () => {
     );
     assert.deepEqual(event.rows[0]?.data, { channel: 'whatsapp', reason: 'keyword STOP!', source: 'inbound:wappin' });
 
-    const marketing = await send(to, [wa, sms]);
+    const marketing = await send(to, [wa, sms], 'message-suppressed-whatsapp');
     assert.equal(marketing.attempts[0]?.fallback?.reason, 'suppressed');
     assert.equal(marketing.attempts[1]?.channel, 'sms');
     assert.equal(marketing.outcome, 'delivered');
@@ -94,7 +98,7 @@ describe('suppressions', () => {
     const created = await call('POST', '/v1/suppressions', { phone: to, reason: 'complaint' });
     assert.equal(created.status, 201);
     assert.equal(created.body.channel, 'all');
-    const result = await send(to, [wa, sms]);
+    const result = await send(to, [wa, sms], 'message-suppressed-everywhere');
     assert.equal(result.outcome, 'suppressed');
     assert.deepEqual(
       result.attempts.map((a) => a.fallback?.reason),
