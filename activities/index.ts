@@ -5,7 +5,7 @@ import type { ProviderRegistry } from '../providers/registry.js';
 import { createCampaignActivities } from './campaign-activities.js';
 import { createEventActivities } from './event-activities.js';
 import { createInboxActivities } from './inbox-activities.js';
-import { createMessageActivities } from './message-activities.js';
+import { createMessageActivities, type ServiceWindowSettings } from './message-activities.js';
 import { createOtpActivities } from './otp-activities.js';
 import { createRetentionActivities } from './retention-activities.js';
 
@@ -17,6 +17,7 @@ export interface ActivityDeps {
   otpSendWindow: string;
   recipientHashKey: string;
   optKeywords?: OptKeywords;
+  serviceWindow?: ServiceWindowSettings;
 }
 
 export function createActivities(deps: ActivityDeps) {

@@ -6,6 +6,7 @@ import type { OutboundMessage, StatusEvent } from '../providers/types.js';
 import type { Step } from '../schemas/message.js';
 import type { CanonicalStatus, ChannelName, ProviderName, Reports, StatusUpdate } from '../workflows/types.js';
 import { findStepMessage, recordProviderMessage } from '../db/provider-messages.js';
+import { lastInboundAt } from '../db/service-window.js';
 import { suppressionOf } from '../db/suppressions.js';
 import { toStatusUpdate } from '../providers/status-update.js';
 import type { SendPacer } from './send-pacer.js';
@@ -27,12 +28,20 @@ export interface SendStepResult {
   reports: Reports;
   /** The provider's own channel strategy, when it runs one (EngageLab). */
   legs?: ChannelName[];
+  /** A WhatsApp step with a text and a template: which one went. */
+  form?: 'session' | 'template';
 }
 
-/** A step not sent: its recipient opted out of its channel (db/suppressions.ts). */
+/** A step not sent: its recipient opted out of its channel (db/suppressions.ts), or its session text found the window closed. */
 export interface SendStepSkipped {
-  skipped: 'suppressed';
+  skipped: 'suppressed' | 'outside_service_window';
   detail: string;
+}
+
+/** Where the WhatsApp customer-service window applies, and how long it is. */
+export interface ServiceWindowSettings {
+  providers: readonly string[];
+  ms: number;
 }
 
 export function toOutbound(input: SendStepInput): OutboundMessage {
@@ -48,7 +57,36 @@ export function toOutbound(input: SendStepInput): OutboundMessage {
 }
 
 /** `pace`, on the provider send queues: waits for the provider's next send slot (activities/send-pacer.ts). */
-export function createMessageActivities(deps: { pool: Pool; providers: ProviderRegistry; pace?: SendPacer }) {
+export function createMessageActivities(deps: {
+  pool: Pool;
+  providers: ProviderRegistry;
+  pace?: SendPacer;
+  serviceWindow?: ServiceWindowSettings;
+}) {
+  /**
+   * The body a WhatsApp step sends under the service window: its text inside it, its template
+   * outside it; a text alone outside it is not sent. Other steps go as they are.
+   */
+  async function windowed(
+    input: SendStepInput,
+  ): Promise<{ step: Step; form?: 'session' | 'template' } | SendStepSkipped> {
+    const { step } = input;
+    const sw = deps.serviceWindow;
+    if (step.channel !== 'whatsapp' || step.text === undefined || !sw?.providers.includes(step.provider))
+      return step.text !== undefined && step.template !== undefined
+        ? { step: { ...step, template: undefined }, form: 'session' }
+        : { step };
+    const last = await lastInboundAt(deps.pool, step.provider, input.to);
+    if (last && Date.now() - last.getTime() < sw.ms) return { step: { ...step, template: undefined }, form: 'session' };
+    if (step.template !== undefined) return { step: { ...step, text: undefined }, form: 'template' };
+    return {
+      skipped: 'outside_service_window',
+      detail: last
+        ? `the customer last wrote at ${last.toISOString()}, outside the ${Math.round(sw.ms / 3_600_000)} h window`
+        : 'the customer never wrote to this number: a session text needs an open service window',
+    };
+  }
+
   return {
     async sendStep(input: SendStepInput): Promise<SendStepResult | SendStepSkipped> {
       const reports = deps.providers.reports(input.step.provider, input.step.channel);
@@ -64,9 +102,11 @@ export function createMessageActivities(deps: { pool: Pool; providers: ProviderR
         const opted = await suppressionOf(deps.pool, input.to, input.step.channel);
         if (opted) return { skipped: 'suppressed', detail: `opted out of ${opted.channel}: ${opted.reason}` };
       }
+      const body = await windowed(input);
+      if ('skipped' in body) return body;
       const provider = deps.providers.get(input.step.provider);
       await deps.pace?.(provider.name);
-      const sent = await provider.send(toOutbound(input));
+      const sent = await provider.send(toOutbound({ ...input, step: body.step }));
       await recordProviderMessage(deps.pool, {
         provider: provider.name,
         providerMessageId: sent.providerMessageId,
@@ -80,6 +120,7 @@ export function createMessageActivities(deps: { pool: Pool; providers: ProviderR
         providerCode: sent.providerCode,
         reports,
         ...(sent.legs ? { legs: sent.legs } : {}),
+        ...(body.form ? { form: body.form } : {}),
       };
     },
 

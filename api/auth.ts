@@ -19,7 +19,7 @@ export function bearerToken(header: string | undefined): string | undefined {
 
 /** The scope of a route, by its path pattern; a route in none is for keys without scopes only. */
 const ROUTE_SCOPES: ReadonlyArray<[RegExp, ApiScope]> = [
-  [/^\/v1\/(messages|inbound|suppressions)(\/|$)/, 'messages'],
+  [/^\/v1\/(messages|inbound|suppressions|contacts)(\/|$)/, 'messages'],
   [/^\/v1\/otp(\/|$)/, 'otp'],
   [/^\/v1\/campaigns(\/|$)/, 'campaigns'],
   [/^\/v1\/events$/, 'events'],

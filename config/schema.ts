@@ -139,6 +139,10 @@ function commonEnv(providers: ProviderList) {
     OTP_MIN_CODE_LENGTH: z.coerce.number().int().min(4).max(10).default(6),
     OTP_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(10),
     // The OTP guard (api/otp-guard.ts): countries, number types, and sliding windows shared in PostgreSQL.
+    // The WhatsApp customer-service window (db/service-window.ts): session texts only within it of the
+    // customer's last inbound message, on the providers listed (their text sends are session sends).
+    WHATSAPP_SERVICE_WINDOW: durationSchema.default('24 hours'),
+    SERVICE_WINDOW_PROVIDERS: providerNamesVar(providers).prefault('wappin'),
     // Inbound texts that suppress their sender on that channel, or lift it (domain/opt-keywords.ts).
     SUPPRESSION_OPT_OUT_KEYWORDS: keywordsVar(DEFAULT_OPT_KEYWORDS.optOut),
     SUPPRESSION_OPT_IN_KEYWORDS: keywordsVar(DEFAULT_OPT_KEYWORDS.optIn),

@@ -44,10 +44,13 @@ export const stepSchema = z
   })
   .superRefine((step, ctx) => {
     const bodies = [step.template, step.text, step.media].filter((b) => b !== undefined).length;
-    if (bodies !== 1)
+    // A WhatsApp step may carry a session text and a template: the text inside the customer-service
+    // window, the template outside it (activities/message-activities.ts).
+    const sessionOrTemplate = step.channel === 'whatsapp' && step.text !== undefined && step.template !== undefined;
+    if (bodies !== 1 && !(bodies === 2 && sessionOrTemplate))
       ctx.addIssue({
         code: 'custom',
-        message: 'a step needs exactly one of template, text or media',
+        message: 'a step needs exactly one of template, text or media (a WhatsApp step may have a text and a template)',
         path: ['template'],
       });
     if (!PROVIDER_CHANNELS[step.provider].includes(step.channel)) {

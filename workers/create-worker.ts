@@ -10,6 +10,7 @@ import { createSendPacer } from '../activities/send-pacer.js';
 import { kurirDataConverter } from '../codec/data-converter.js';
 import type { Config } from '../config/index.js';
 import { PROVIDER_NAMES, type ProviderName } from '../providers/registry.js';
+import { parseDurationMs } from '../domain/durations.js';
 import { providerSendQueue } from '../workflows/task-queues.js';
 
 export interface WorkerOptions extends ActivityDeps {
@@ -25,16 +26,23 @@ export interface WorkerOptions extends ActivityDeps {
   encryptionKey?: string;
 }
 
-/** The OTP part of the activity dependencies, from configuration. */
-export function otpSettings(
+/** The activities' settings from configuration: OTP limits and keys, opt-out keywords, the service window. */
+export function activitySettings(
   config: Config,
-): Pick<ActivityDeps, 'otpHmacKey' | 'otpSendLimit' | 'otpSendWindow' | 'recipientHashKey' | 'optKeywords'> {
+): Pick<
+  ActivityDeps,
+  'otpHmacKey' | 'otpSendLimit' | 'otpSendWindow' | 'recipientHashKey' | 'optKeywords' | 'serviceWindow'
+> {
   return {
     otpHmacKey: config.OTP_HMAC_KEY,
     recipientHashKey: config.RECIPIENT_HASH_KEY,
     otpSendLimit: config.OTP_SEND_LIMIT,
     otpSendWindow: config.OTP_SEND_WINDOW,
     optKeywords: { optOut: config.SUPPRESSION_OPT_OUT_KEYWORDS, optIn: config.SUPPRESSION_OPT_IN_KEYWORDS },
+    serviceWindow: {
+      providers: config.SERVICE_WINDOW_PROVIDERS,
+      ms: parseDurationMs(config.WHATSAPP_SERVICE_WINDOW) ?? 86_400_000,
+    },
   };
 }
 

@@ -15,7 +15,7 @@ import { ensureSearchAttributes } from '../temporal/search-attributes.js';
 import { temporalTarget } from '../temporal/target.js';
 import { ensureRetentionSchedule } from '../temporal/retention-schedule.js';
 import { ensureInboxPollSchedule } from '../temporal/inbox-poll-schedule.js';
-import { createKurirWorkers, otpSettings } from './create-worker.js';
+import { createKurirWorkers, activitySettings } from './create-worker.js';
 import { retentionSettings } from './retention-settings.js';
 import { installRuntime } from './runtime.js';
 
@@ -94,7 +94,7 @@ const workers = await createKurirWorkers({
   taskQueue: config.TEMPORAL_TASK_QUEUE,
   pool,
   providers,
-  ...otpSettings(config),
+  ...activitySettings(config),
   rateLimits: config.PROVIDER_RATE_LIMITS,
   workflowBundlePath: process.env.KURIR_WORKFLOW_BUNDLE,
   encryptionKey: config.KURIR_ENCRYPTION_KEY,

@@ -18,8 +18,9 @@ const TYPE_OF: Record<CanonicalStatus, EventType> = {
   expired: 'message.failed',
 };
 
-// A suppressed step falls back under no rule: its recipient opted out of its channel.
-const RULE_OF: Record<Exclude<FallbackReason, 'suppressed'>, keyof FallbackRules> = {
+// A skipped step falls back under no rule: its recipient opted out of its channel, or a session
+// text found the customer-service window closed.
+const RULE_OF: Record<Exclude<FallbackReason, 'suppressed' | 'outside_service_window'>, keyof FallbackRules> = {
   invalid_number: 'onInvalidNumber',
   failed: 'onFailure',
   not_delivered: 'notDeliveredWithin',
@@ -119,7 +120,7 @@ export class MessageEvents {
   fallback(from: Attempt, to: { step: number; provider: string; channel: string }): void {
     if (!from.fallback) return;
     const reason = from.fallback.reason;
-    const rule = reason === 'suppressed' ? undefined : RULE_OF[reason];
+    const rule = reason === 'suppressed' || reason === 'outside_service_window' ? undefined : RULE_OF[reason];
     this.outbox.push({
       ...this.base(from),
       id: `${this.messageId}:${from.step}:fallback`,

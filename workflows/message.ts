@@ -302,12 +302,16 @@ export async function message(raw: CampaignMessageInput): Promise<MessageResult>
       if ('skipped' in sent) {
         // Not sent at all: the next step (if its channel is not suppressed too) goes instead.
         attempt.state = 'skipped';
-        attempt.error = { type: 'Suppressed', message: sent.detail };
+        attempt.error = {
+          type: sent.skipped === 'suppressed' ? 'Suppressed' : 'OutsideServiceWindow',
+          message: sent.detail,
+        };
         attempt.fallback = { reason: sent.skipped, at: new Date().toISOString() };
-        events.suppressed(attempt);
+        if (sent.skipped === 'suppressed') events.suppressed(attempt);
         return 'fallback';
       }
       attempt.providerMessageId = sent.providerMessageId;
+      if (sent.form) attempt.form = sent.form;
       if (sent.reports) attempt.reports = sent.reports;
       if (sent.legs) attempt.legs = sent.legs;
       noteSkippedRules(attempt, input.rules);

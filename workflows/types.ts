@@ -25,7 +25,14 @@ export interface StatusUpdate {
 }
 
 /** Why a step fell to the next one; `suppressed`: not sent at all, its recipient opted out of its channel. */
-export type FallbackReason = 'invalid_number' | 'failed' | 'not_delivered' | 'not_read' | 'suppressed';
+export type FallbackReason =
+  | 'invalid_number'
+  | 'failed'
+  | 'not_delivered'
+  | 'not_read'
+  | 'suppressed'
+  /** A session text with no template, and the customer has not written within the service window. */
+  | 'outside_service_window';
 export type TimedRule = 'notDeliveredWithin' | 'notReadWithin';
 
 export interface TimelineEntry {
@@ -46,6 +53,8 @@ export interface Attempt {
   provider: ProviderName;
   state: 'checking' | 'sending' | 'tracking' | 'done' | 'skipped';
   providerMessageId?: string;
+  /** Which body a WhatsApp step with a text and a template sent: the session text or the template. */
+  form?: 'session' | 'template';
   status?: CanonicalStatus;
   acceptedAt?: string;
   sentAt?: string;

@@ -20,7 +20,7 @@ import { countingUnparsedLookups } from '../../services/metrics.js';
 import type { WebhookDispatcher } from '../../services/webhooks/dispatcher.js';
 import { connectionOptions } from '../../temporal/connect.js';
 import { temporalTarget } from '../../temporal/target.js';
-import { createKurirWorkers, otpSettings, type KurirWorkers } from '../../workers/create-worker.js';
+import { createKurirWorkers, activitySettings, type KurirWorkers } from '../../workers/create-worker.js';
 import { installRuntime } from '../../workers/runtime.js';
 
 export interface Stack {
@@ -138,7 +138,7 @@ export async function startStack(
           ...countingUnparsedLookups,
         }),
         workflowBundlePath: process.env.KURIR_WORKFLOW_BUNDLE,
-        ...otpSettings(config),
+        ...activitySettings(config),
         encryptionKey: config.KURIR_ENCRYPTION_KEY,
       });
       running = worker.run();
