@@ -63,6 +63,9 @@ function kurir<T>(...args: string[]): Promise<T> {
     ...process.env,
     TEMPORAL_TASK_QUEUE: stack.taskQueue,
     ...sandboxEnvironment(stack.sandboxes),
+    // The CLI is a client of this stack's API (it would look for npm start's otherwise).
+    KURIR_API_URL: stack.apiUrl,
+    KURIR_API_KEY: 'dev-key',
     LOG_LEVEL: 'silent',
   };
   return new Promise((resolve, reject) => {
