@@ -1,5 +1,6 @@
 // All activities, built from their dependencies (samples-typescript's createActivities(deps)).
 import type { Pool } from '../db/pool.js';
+import type { BreakerSettings } from '../db/circuits.js';
 import type { OptKeywords } from '../domain/opt-keywords.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import { createCampaignActivities } from './campaign-activities.js';
@@ -18,6 +19,7 @@ export interface ActivityDeps {
   recipientHashKey: string;
   optKeywords?: OptKeywords;
   serviceWindow?: ServiceWindowSettings;
+  breaker?: BreakerSettings;
 }
 
 export function createActivities(deps: ActivityDeps) {

@@ -2,11 +2,14 @@
 // Idempotent: a retried send finds the provider message it already created and returns it.
 import type { Pool } from '../db/pool.js';
 import type { ProviderRegistry } from '../providers/registry.js';
-import type { OutboundMessage, StatusEvent } from '../providers/types.js';
+import type { OutboundMessage, SendResult, StatusEvent } from '../providers/types.js';
 import type { Step } from '../schemas/message.js';
 import type { CanonicalStatus, ChannelName, ProviderName, Reports, StatusUpdate } from '../workflows/types.js';
 import { findStepMessage, recordProviderMessage } from '../db/provider-messages.js';
+import { ApplicationFailure } from '@temporalio/activity';
+import { isOpen, pickProvider, recordSend, type BreakerSettings } from '../db/circuits.js';
 import { lastInboundAt } from '../db/service-window.js';
+import { BadRequestError, InvalidNumberError, SendRejectedError } from '../providers/errors.js';
 import { suppressionOf } from '../db/suppressions.js';
 import { toStatusUpdate } from '../providers/status-update.js';
 import type { SendPacer } from './send-pacer.js';
@@ -62,7 +65,25 @@ export function createMessageActivities(deps: {
   providers: ProviderRegistry;
   pace?: SendPacer;
   serviceWindow?: ServiceWindowSettings;
+  breaker?: BreakerSettings;
 }) {
+  /** Sends through the provider, counting the result on its circuit (db/circuits.ts). */
+  async function sendCounted(name: ProviderName, send: () => Promise<SendResult>): Promise<SendResult> {
+    const breaker = deps.breaker;
+    if (!breaker) return send();
+    let sent: SendResult;
+    try {
+      sent = await send();
+    } catch (err) {
+      // A wrong number, our own bad request or a rejected text says nothing about the provider's health.
+      if (!(err instanceof InvalidNumberError || err instanceof BadRequestError || err instanceof SendRejectedError))
+        await recordSend(deps.pool, name, false, breaker);
+      throw err;
+    }
+    await recordSend(deps.pool, name, true, breaker);
+    return sent;
+  }
+
   /**
    * The body a WhatsApp step sends under the service window: its text inside it, its template
    * outside it; a text alone outside it is not sent. Other steps go as they are.
@@ -105,8 +126,11 @@ export function createMessageActivities(deps: {
       const body = await windowed(input);
       if ('skipped' in body) return body;
       const provider = deps.providers.get(input.step.provider);
+      // With somewhere else to go, an open circuit ends the retries at once: the workflow fails over.
+      if (deps.breaker && input.step.alternatives?.length && (await isOpen(deps.pool, provider.name)))
+        throw ApplicationFailure.nonRetryable(`${provider.name}: its circuit is open`, 'CircuitOpenError');
       await deps.pace?.(provider.name);
-      const sent = await provider.send(toOutbound({ ...input, step: body.step }));
+      const sent = await sendCounted(provider.name, () => provider.send(toOutbound({ ...input, step: body.step })));
       await recordProviderMessage(deps.pool, {
         provider: provider.name,
         providerMessageId: sent.providerMessageId,
@@ -122,6 +146,12 @@ export function createMessageActivities(deps: {
         ...(sent.legs ? { legs: sent.legs } : {}),
         ...(body.form ? { form: body.form } : {}),
       };
+    },
+
+    /** The first of `providers` whose circuit lets a send through (db/circuits.ts). */
+    async pickProvider(input: { providers: ProviderName[] }): Promise<ProviderName> {
+      if (!deps.breaker) return input.providers[0]!;
+      return (await pickProvider(deps.pool, input.providers, deps.breaker)) as ProviderName;
     },
 
     async checkNumber(input: {

@@ -22,6 +22,7 @@ import { activityRoutes } from './routes/activity.js';
 import { previewRoutes } from './routes/preview.js';
 import { suppressionRoutes } from './routes/suppressions.js';
 import { contactRoutes } from './routes/contacts.js';
+import { providerRoutes } from './routes/providers.js';
 import { eventRoutes } from './routes/events.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { uiMessageRoutes } from './routes/ui-messages.js';
@@ -63,6 +64,7 @@ export async function app(fastify: FastifyInstance, deps: AppDeps): Promise<void
     await v1.register(previewRoutes, deps);
     await v1.register(suppressionRoutes, deps);
     await v1.register(contactRoutes, deps);
+    await v1.register(providerRoutes, deps);
     await v1.register(inboundRoutes, deps);
     await v1.register(otpRoutes, deps);
     await v1.register(otpGuardRoutes, deps);

@@ -139,6 +139,10 @@ function commonEnv(providers: ProviderList) {
     OTP_MIN_CODE_LENGTH: z.coerce.number().int().min(4).max(10).default(6),
     OTP_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(10),
     // The OTP guard (api/otp-guard.ts): countries, number types, and sliding windows shared in PostgreSQL.
+    // Provider circuit breakers (db/circuits.ts): consecutive failed sends that open one, and how long
+    // it stays open before a probe.
+    PROVIDER_BREAKER_FAILURES: z.coerce.number().int().min(1).max(1000).default(5),
+    PROVIDER_BREAKER_COOLDOWN: durationSchema.default('30 seconds'),
     // The WhatsApp customer-service window (db/service-window.ts): session texts only within it of the
     // customer's last inbound message, on the providers listed (their text sends are session sends).
     WHATSAPP_SERVICE_WINDOW: durationSchema.default('24 hours'),

@@ -151,7 +151,8 @@ function send(res: ServerResponse, reply: SandboxReply): void {
 /**
  * Starts a sandbox server on 127.0.0.1. `recipientOf` pulls the recipient out of a request so the
  * log can count provider requests per number. `GET /__sandbox/requests` returns the log and
- * `POST /__sandbox/reset` clears it, so tests in another process can count sends.
+ * `POST /__sandbox/reset` clears it, so tests in another process can count sends;
+ * `POST /__sandbox/outage?on=true|false` plays a provider outage (every request 503).
  */
 export async function startSandboxServer(opts: {
   port?: number;
@@ -159,11 +160,18 @@ export async function startSandboxServer(opts: {
   recipientOf?: (req: SandboxRequest) => string | undefined;
 }): Promise<RunningSandbox> {
   const requests: LoggedRequest[] = [];
+  let outage = false;
   const server: Server = createServer((req, res) => {
     void (async () => {
       try {
         const url = new URL(req.url ?? '/', 'http://sandbox');
         if (url.pathname === '/__sandbox/requests') return send(res, { status: 200, body: requests });
+        // A provider outage, for failover tests: every provider request answers 503 until it is lifted.
+        if (url.pathname === '/__sandbox/outage') {
+          outage = url.searchParams.get('on') !== 'false';
+          return send(res, { status: 200, body: { outage } });
+        }
+        if (outage) return send(res, { status: 503, body: 'Service Unavailable' });
         if (url.pathname === '/__sandbox/reset') {
           requests.length = 0;
           return send(res, { status: 200, body: { ok: true } });

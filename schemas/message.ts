@@ -22,7 +22,13 @@ const e164 = z.string().regex(E164, E164_MESSAGE);
 export const stepSchema = z
   .object({
     channel: z.enum(CHANNELS),
-    provider: z.enum(PROVIDERS),
+    /** One provider, or several in order: `["wappin", "nusasms"]` is wappin with the alternative nusasms. */
+    provider: z.union([z.enum(PROVIDERS), z.array(z.enum(PROVIDERS)).min(1).max(4)]),
+    /**
+     * Providers of the same channel to use, in order, when `provider`'s circuit is open or its send
+     * fails (db/circuits.ts). Also written as `"provider": ["wappin", "nusasms"]`.
+     */
+    alternatives: z.array(z.enum(PROVIDERS)).max(3).optional(),
     template: z.string().min(1).max(512).optional(),
     params: z.array(z.string().max(1024)).max(50).optional(),
     language: z.string().min(1).max(20).optional(),
@@ -42,6 +48,11 @@ export const stepSchema = z
       })
       .optional(),
   })
+  .transform(({ provider, ...step }) =>
+    Array.isArray(provider)
+      ? { ...step, provider: provider[0]!, alternatives: [...provider.slice(1), ...(step.alternatives ?? [])] }
+      : { ...step, provider },
+  )
   .superRefine((step, ctx) => {
     const bodies = [step.template, step.text, step.media].filter((b) => b !== undefined).length;
     // A WhatsApp step may carry a session text and a template: the text inside the customer-service
@@ -53,13 +64,14 @@ export const stepSchema = z
         message: 'a step needs exactly one of template, text or media (a WhatsApp step may have a text and a template)',
         path: ['template'],
       });
-    if (!PROVIDER_CHANNELS[step.provider].includes(step.channel)) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `provider ${step.provider} does not carry ${step.channel}`,
-        path: ['provider'],
-      });
-    }
+    for (const provider of [step.provider, ...(step.alternatives ?? [])])
+      if (!PROVIDER_CHANNELS[provider].includes(step.channel)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `provider ${provider} does not carry ${step.channel}`,
+          path: ['provider'],
+        });
+      }
   });
 
 export const fallbackSchema = z.object({

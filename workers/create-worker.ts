@@ -26,12 +26,12 @@ export interface WorkerOptions extends ActivityDeps {
   encryptionKey?: string;
 }
 
-/** The activities' settings from configuration: OTP limits and keys, opt-out keywords, the service window. */
+/** The activities' settings from configuration: OTP limits and keys, opt-out keywords, the service window, circuit breakers. */
 export function activitySettings(
   config: Config,
 ): Pick<
   ActivityDeps,
-  'otpHmacKey' | 'otpSendLimit' | 'otpSendWindow' | 'recipientHashKey' | 'optKeywords' | 'serviceWindow'
+  'otpHmacKey' | 'otpSendLimit' | 'otpSendWindow' | 'recipientHashKey' | 'optKeywords' | 'serviceWindow' | 'breaker'
 > {
   return {
     otpHmacKey: config.OTP_HMAC_KEY,
@@ -42,6 +42,10 @@ export function activitySettings(
     serviceWindow: {
       providers: config.SERVICE_WINDOW_PROVIDERS,
       ms: parseDurationMs(config.WHATSAPP_SERVICE_WINDOW) ?? 86_400_000,
+    },
+    breaker: {
+      failures: config.PROVIDER_BREAKER_FAILURES,
+      cooldownMs: parseDurationMs(config.PROVIDER_BREAKER_COOLDOWN) ?? 30_000,
     },
   };
 }

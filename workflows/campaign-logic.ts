@@ -1,6 +1,6 @@
 // Pure helpers of the campaign workflow: quiet hours, per-recipient messages, outcome mapping.
 // No Temporal, no I/O: unit-testable and deterministic in the workflow sandbox.
-import type { MessageInputRaw, Step } from '../schemas/message.js';
+import type { MessageInputRaw } from '../schemas/message.js';
 import type {
   CampaignCounters,
   CampaignRecipient,
@@ -51,7 +51,7 @@ function fill(text: string, params: string[]): string {
 /** The message workflow input for one recipient: the recipient's parameters fill every step. */
 export function messageFor(template: CampaignTemplate, r: CampaignRecipient, reference: string): MessageInputRaw {
   const params = r.params;
-  const steps = template.steps.map((step): Step => {
+  const steps = template.steps.map((step) => {
     if (!params) return step;
     if (step.template) return { ...step, params };
     if (step.text) return { ...step, text: fill(step.text, params) };

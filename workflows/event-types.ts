@@ -24,6 +24,8 @@ export const EVENT_TYPES = [
   'inbound.received',
   'recipient.suppressed',
   'recipient.unsuppressed',
+  'provider.unhealthy',
+  'provider.healthy',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

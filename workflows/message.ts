@@ -36,7 +36,7 @@ import {
   shortestTimedRuleMs,
   type FallbackRules,
 } from './policy.js';
-import type { Attempt, FallbackReason, MessageResult, MessageStatus, StatusUpdate } from './types.js';
+import type { Attempt, FallbackReason, MessageResult, MessageStatus, ProviderName, StatusUpdate } from './types.js';
 import type { MessageInputRaw, Step } from '../schemas/message.js';
 import { providerSendQueue } from './task-queues.js';
 import { EVENT_HOLD_MS, MessageEvents } from './message-events.js';
@@ -63,6 +63,22 @@ function sendStepFor(provider: string): MessageActivities['sendStep'] {
     taskQueue: providerSendQueue(workflowInfo().taskQueue, provider),
   }).sendStep;
 }
+const { pickProvider } = proxyActivities<MessageActivities>({
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '1 second', maximumAttempts: 3 },
+});
+
+/** The step's provider, or the first healthy alternative (db/circuits.ts); the first one when that cannot be read. */
+async function healthyProvider(candidates: ProviderName[]): Promise<ProviderName> {
+  if (candidates.length < 2) return candidates[0]!;
+  try {
+    return await pickProvider({ providers: candidates });
+  } catch (err) {
+    log.warn('provider health unreadable; sending with the first provider', { type: errorType(err).type });
+    return candidates[0]!;
+  }
+}
+
 const { fetchStatus } = proxyActivities<MessageActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '2 seconds', maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE },
@@ -99,7 +115,12 @@ function normalize(input: MessageInputRaw): Normalized {
   return {
     to: input.to,
     reference: input.reference,
-    steps: input.steps,
+    // `"provider": [a, b]` from a raw JSON start: a, with b as its alternative (as schemas/message.ts reads it).
+    steps: input.steps.map(({ provider, ...step }) =>
+      Array.isArray(provider)
+        ? { ...step, provider: provider[0]!, alternatives: [...provider.slice(1), ...(step.alternatives ?? [])] }
+        : { ...step, provider },
+    ),
     rules,
     mode: input.mode ?? 'sequential',
     precheck: input.precheck ?? false,
@@ -291,53 +312,78 @@ export async function message(raw: CampaignMessageInput): Promise<MessageResult>
       attempt.state = 'skipped';
       return 'stop';
     }
-    try {
-      const sent = await sendStepFor(step.provider)({
-        workflowId,
-        stepIndex: index,
-        to: input.to,
-        reference: input.reference,
-        step,
-      });
-      if ('skipped' in sent) {
-        // Not sent at all: the next step (if its channel is not suppressed too) goes instead.
-        attempt.state = 'skipped';
-        attempt.error = {
-          type: sent.skipped === 'suppressed' ? 'Suppressed' : 'OutsideServiceWindow',
-          message: sent.detail,
-        };
-        attempt.fallback = { reason: sent.skipped, at: new Date().toISOString() };
-        if (sent.skipped === 'suppressed') events.suppressed(attempt);
-        return 'fallback';
+    const candidates = [...new Set([step.provider, ...(step.alternatives ?? [])])];
+    attempt.provider = await healthyProvider(candidates);
+    // A failed send (a provider down, its circuit open) goes to the step's next provider, if any.
+    for (;;) {
+      try {
+        const sent = await sendStepFor(attempt.provider)({
+          workflowId,
+          stepIndex: index,
+          to: input.to,
+          reference: input.reference,
+          step: { ...step, provider: attempt.provider },
+        });
+        if ('skipped' in sent) {
+          // Not sent at all: the next step (if its channel is not suppressed too) goes instead.
+          attempt.state = 'skipped';
+          attempt.error = {
+            type: sent.skipped === 'suppressed' ? 'Suppressed' : 'OutsideServiceWindow',
+            message: sent.detail,
+          };
+          attempt.fallback = { reason: sent.skipped, at: new Date().toISOString() };
+          if (sent.skipped === 'suppressed') events.suppressed(attempt);
+          return 'fallback';
+        }
+        attempt.providerMessageId = sent.providerMessageId;
+        if (sent.form) attempt.form = sent.form;
+        if (sent.reports) attempt.reports = sent.reports;
+        if (sent.legs) attempt.legs = sent.legs;
+        noteSkippedRules(attempt, input.rules);
+        applyStatus(attempt, {
+          provider: attempt.provider,
+          providerMessageId: sent.providerMessageId,
+          status: sent.status,
+          occurredAt: sent.acceptedAt,
+          providerCode: sent.providerCode,
+          source: 'send',
+        });
+        events.accepted(attempt);
+        break;
+      } catch (err) {
+        const error = errorType(err);
+        const next =
+          error.type === 'InvalidNumberError' ? undefined : candidates[candidates.indexOf(attempt.provider) + 1];
+        if (next) {
+          log.warn('step send failed; trying the next provider', {
+            step: index,
+            provider: attempt.provider,
+            next,
+            type: error.type,
+          });
+          (attempt.failovers ??= []).push({
+            from: attempt.provider,
+            to: next,
+            error: error.type,
+            at: new Date().toISOString(),
+          });
+          attempt.provider = next;
+          continue;
+        }
+        attempt.error = error;
+        const status = error.type === 'InvalidNumberError' ? 'invalid_number' : 'failed';
+        applyStatus(attempt, {
+          provider: attempt.provider,
+          providerMessageId: '',
+          status,
+          occurredAt: new Date().toISOString(),
+          providerCode: error.type,
+          source: 'send',
+        });
+        events.status(attempt);
+        log.warn('step send failed', { step: index, provider: attempt.provider, type: error.type });
+        break;
       }
-      attempt.providerMessageId = sent.providerMessageId;
-      if (sent.form) attempt.form = sent.form;
-      if (sent.reports) attempt.reports = sent.reports;
-      if (sent.legs) attempt.legs = sent.legs;
-      noteSkippedRules(attempt, input.rules);
-      applyStatus(attempt, {
-        provider: attempt.provider,
-        providerMessageId: sent.providerMessageId,
-        status: sent.status,
-        occurredAt: sent.acceptedAt,
-        providerCode: sent.providerCode,
-        source: 'send',
-      });
-      events.accepted(attempt);
-    } catch (err) {
-      const error = errorType(err);
-      attempt.error = error;
-      const status = error.type === 'InvalidNumberError' ? 'invalid_number' : 'failed';
-      applyStatus(attempt, {
-        provider: attempt.provider,
-        providerMessageId: '',
-        status,
-        occurredAt: new Date().toISOString(),
-        providerCode: error.type,
-        source: 'send',
-      });
-      events.status(attempt);
-      log.warn('step send failed', { step: index, provider: attempt.provider, type: error.type });
     }
     // Reports that arrived before the send answer now have an owner.
     for (const u of unmatched.splice(0).filter((u) => u.provider === attempt.provider)) receive(u);

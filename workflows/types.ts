@@ -53,6 +53,8 @@ export interface Attempt {
   provider: ProviderName;
   state: 'checking' | 'sending' | 'tracking' | 'done' | 'skipped';
   providerMessageId?: string;
+  /** Providers this step left for its next one (a failed send, an open circuit), in order. */
+  failovers?: Array<{ from: ProviderName; to: ProviderName; error: string; at: string }>;
   /** Which body a WhatsApp step with a text and a template sent: the session text or the template. */
   form?: 'session' | 'template';
   status?: CanonicalStatus;

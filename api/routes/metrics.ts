@@ -7,7 +7,7 @@ import { bearerToken, safeEqual } from '../auth.js';
 import type { AppDeps } from '../deps.js';
 import { unauthorized } from '../errors.js';
 import { metricsRegistry } from '../../services/metrics.js';
-import { refreshOtpGauges } from '../../services/otp-metrics.js';
+import { refreshCircuitGauge, refreshOtpGauges } from '../../services/otp-metrics.js';
 
 export const metricsRoutes: FastifyPluginAsync<AppDeps> = async (app, deps) => {
   const token = deps.config.METRICS_TOKEN;
@@ -20,7 +20,7 @@ export const metricsRoutes: FastifyPluginAsync<AppDeps> = async (app, deps) => {
   app.get('/metrics', { schema, onRequest }, async (req, reply) => {
     await deps.outcomes?.collect(5_000);
     try {
-      await refreshOtpGauges(deps.pool);
+      await Promise.all([refreshOtpGauges(deps.pool), refreshCircuitGauge(deps.pool)]);
     } catch (err) {
       req.log.warn({ err }, 'metrics: could not read the OTP figures; the gauges keep their last values');
     }

@@ -1,5 +1,7 @@
 // JSON the dashboard needs beyond the REST API: its settings, the campaign list, a campaign's
 // sends per minute against the provider cap, recent OTPs (never codes) and provider health.
+import { circuitOf } from './providers.js';
+import { listCircuits } from '../../db/circuits.js';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { countRecipients, getCampaign } from '../../db/campaigns.js';
@@ -202,10 +204,11 @@ export const uiOverviewRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps
       },
     },
     async () => {
-      const [bal, stats, lag] = await Promise.all([
+      const [bal, stats, lag, circuits] = await Promise.all([
         checkBalances(),
         callbackStats(deps.pool, CALLBACK_WINDOW_S),
         callbackIngestLag.get(),
+        listCircuits(deps.pool),
       ]);
       const caps = providerCaps(deps.config);
       return {
@@ -226,6 +229,7 @@ export const uiOverviewRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps
             mode: deps.providers.modes[name],
             channels: [...p.channels],
             capPerSecond: caps[name] ?? null,
+            circuit: circuitOf(circuits, name),
             balance: b && 'amount' in b ? b : null,
             lastError: (b && 'error' in b ? b.error : null) ?? s?.lastError ?? null,
             callbacks: {

@@ -11,6 +11,7 @@ interface Provider {
   mode: string;
   channels: string[];
   capPerSecond: number | null;
+  circuit: { state: string; failures: number; openedAt: string | null };
   balance: { amount: number; unit: string } | null;
   lastError: string | null;
   callbacks: {
@@ -36,12 +37,15 @@ export function providersPage(ctx: PageContext): Page {
         body,
         table(
           'Providers',
-          ['Provider', 'Mode', 'Channels', 'Cap (sends/s)', 'Balance', 'Last error'],
+          ['Provider', 'Mode', 'Channels', 'Cap (sends/s)', 'Circuit', 'Balance', 'Last error'],
           a.providers.map((p) => [
             p.name,
             h('span', { class: `badge ${p.mode}` }, p.mode),
             p.channels.join(', '),
             p.capPerSecond ?? '—',
+            p.circuit.state === 'closed'
+              ? 'closed'
+              : h('span', { class: 'error' }, `${p.circuit.state} (${p.circuit.failures} failures)`),
             p.balance ? `${p.balance.amount} ${p.balance.unit}` : 'not reported',
             p.lastError ? h('span', { class: 'error' }, p.lastError) : 'none',
           ]),
