@@ -7,6 +7,7 @@ import { deliveryStats, isCursor, listActivity } from '../../db/activity.js';
 import { parseDurationMs } from '../../domain/durations.js';
 import { apiKeyNameOf } from '../auth.js';
 import type { AppDeps } from '../deps.js';
+import { windowParam } from './window-param.js';
 import { HttpError } from '../errors.js';
 
 const MAX_STATS_WINDOW_MS = 31 * 86_400_000;
@@ -91,13 +92,7 @@ export const activityRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) 
           'read rates (of sends); median and p90 seconds from the provider taking a message to delivered and to read; ' +
           'fallback reasons.',
         querystring: z.object({
-          window: z
-            .string()
-            .default('24h')
-            .refine((w) => {
-              const ms = parseDurationMs(w);
-              return ms !== undefined && ms > 0 && ms <= MAX_STATS_WINDOW_MS;
-            }, 'must be a duration up to 31 days, e.g. 1h, 24h, 7d'),
+          window: windowParam(MAX_STATS_WINDOW_MS, '31 days'),
         }),
         response: {
           200: z.object({

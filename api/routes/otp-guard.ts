@@ -6,6 +6,7 @@ import { activeBlocks, unblockPrefix } from '../../db/otp-conversion.js';
 import { byChannel, OTP_STATS_MAX_WINDOW_MS, otpStats } from '../../db/otp-stats.js';
 import { parseDurationMs } from '../../domain/durations.js';
 import type { AppDeps } from '../deps.js';
+import { windowParam } from './window-param.js';
 import { notFound } from '../errors.js';
 
 const block = z.object({
@@ -52,13 +53,7 @@ export const otpGuardRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) 
           'Over the OTPs the guard admitted in the window. A verification is credited to the channel of the ' +
           "OTP's last code; `conversion` is verified / OTPs (null with no OTP).",
         querystring: z.object({
-          window: z
-            .string()
-            .default('24h')
-            .refine((w) => {
-              const ms = parseDurationMs(w);
-              return ms !== undefined && ms > 0 && ms <= OTP_STATS_MAX_WINDOW_MS;
-            }, 'must be a duration up to 7 days, e.g. 1h, 24h, 7d'),
+          window: windowParam(OTP_STATS_MAX_WINDOW_MS, '7 days'),
         }),
         response: {
           200: z.object({

@@ -54,3 +54,22 @@ export const time = (iso: string | null | undefined): string => {
 };
 
 export const pct = (n: number): string => `${(Math.round(n * 1000) / 10).toFixed(1)}%`;
+
+/** A "last 1h / 24h / 7d" select; `onChange` gets the chosen window. */
+export function windowPicker(
+  id: string,
+  windows: string[],
+  initial: string,
+  onChange: (w: string) => void,
+): HTMLSelectElement {
+  return h(
+    'select',
+    {
+      id,
+      class: 'narrow',
+      'aria-label': 'Window',
+      onchange: (e: Event) => onChange((e.target as HTMLSelectElement).value),
+    },
+    ...windows.map((w) => h('option', { value: w, selected: w === initial }, `last ${w}`)),
+  );
+}

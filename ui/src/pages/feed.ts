@@ -2,24 +2,13 @@
 // The activity feed on the Messages page (issue #21): recent messages and OTPs from
 // GET /v1/messages, newest first, filtered by kind, outcome and channel, refreshed live when the
 // event stream says something moved (and every 10 s when it is down), with "Older" paging.
+import type { FeedItem } from '../../../db/activity.js';
 import { api } from '../api.js';
 import { h, replace, table, time } from '../dom.js';
 import { every } from '../page.js';
 
-interface Item {
-  id: string;
-  kind: 'message' | 'otp';
-  startedAt: string;
-  status: string | null;
-  outcome: string | null;
-  provider: string | null;
-  channel: string | null;
-  reference: string | null;
-  campaignId: string | null;
-  fallbacks: number;
-}
 interface Answer {
-  items: Item[];
+  items: FeedItem[];
   next?: string;
 }
 
@@ -68,7 +57,7 @@ export function activityFeed(onFirstData: () => void): { el: HTMLElement; refres
   // The newest `pages` pages again: a live refresh keeps what the operator paged to.
   const load = async () => {
     try {
-      const items: Item[] = [];
+      const items: FeedItem[] = [];
       let next: string | undefined;
       for (let i = 0; i < pages; i++) {
         const a: Answer = await api<Answer>(query(next));

@@ -3,7 +3,7 @@
 // channel and per country over a chosen window, what the guard refused, and the blocked number
 // prefixes with a button to lift each block. Same figures as GET /v1/otp-guard/stats.
 import { api } from '../api.js';
-import { h, pct, replace, table, time } from '../dom.js';
+import { h, pct, replace, table, time, windowPicker } from '../dom.js';
 
 interface Row {
   channel: string;
@@ -33,19 +33,10 @@ const rate = (r: Row) => (r.conversion === null ? '—' : pct(r.conversion));
 export function otpGuardPanel(): { el: HTMLElement; refresh: () => Promise<void> } {
   const body = h('div', { 'aria-live': 'polite' });
   let span = '24h';
-  const picker = h(
-    'select',
-    {
-      id: 'otp-window',
-      class: 'narrow',
-      'aria-label': 'Window',
-      onchange: (e: Event) => {
-        span = (e.target as HTMLSelectElement).value;
-        void refresh();
-      },
-    },
-    ...WINDOWS.map((w) => h('option', { value: w, selected: w === span }, `last ${w}`)),
-  );
+  const picker = windowPicker('otp-window', WINDOWS, span, (w) => {
+    span = w;
+    void refresh();
+  });
 
   async function unblock(prefix: string) {
     await api(`/v1/otp-guard/blocks/${encodeURIComponent(prefix)}/unblock`, { method: 'POST' });

@@ -4,27 +4,9 @@
 // and to read, and why messages fell back. Charts are inline SVG (no CDN).
 import { api } from '../api.js';
 import { ratesChart } from '../chart.js';
-import { h, pct, replace, table } from '../dom.js';
+import type { DeliveryStats as Stats } from '../../../db/activity.js';
+import { h, pct, replace, table, windowPicker } from '../dom.js';
 import { every, type Page, type PageContext } from '../page.js';
-
-interface Kpis {
-  provider: string;
-  channel: string;
-  sends: number;
-  delivered: number;
-  read: number;
-  failed: number;
-  fellBack: number;
-  suppressed: number;
-  deliveryRate: number | null;
-  readRate: number | null;
-  toDelivered: { p50: number | null; p90: number | null };
-  toRead: { p50: number | null; p90: number | null };
-}
-interface Stats {
-  byProvider: Kpis[];
-  fallbackReasons: Array<{ reason: string; count: number }>;
-}
 
 const WINDOWS = ['1h', '24h', '7d'];
 const rate = (v: number | null) => (v === null ? '—' : pct(v));
@@ -33,19 +15,10 @@ const secs = (v: number | null) => (v === null ? '—' : v < 120 ? `${v} s` : `$
 export function overviewPage(ctx: PageContext): Page {
   const body = h('div', { 'aria-live': 'polite' }, h('p', {}, 'Loading…'));
   let span = '24h';
-  const picker = h(
-    'select',
-    {
-      id: 'stats-window',
-      class: 'narrow',
-      'aria-label': 'Window',
-      onchange: (e: Event) => {
-        span = (e.target as HTMLSelectElement).value;
-        poll.now();
-      },
-    },
-    ...WINDOWS.map((w) => h('option', { value: w, selected: w === span }, `last ${w}`)),
-  );
+  const picker = windowPicker('stats-window', WINDOWS, span, (w) => {
+    span = w;
+    poll.now();
+  });
   const poll = every(10_000, async () => {
     try {
       const s = await api<Stats>(`/v1/stats?window=${span}`);
