@@ -322,7 +322,12 @@ export async function message(raw: CampaignMessageInput): Promise<MessageResult>
           stepIndex: index,
           to: input.to,
           reference: input.reference,
-          step: { ...step, provider: attempt.provider },
+          // Its alternatives are the providers after it: with none left, an open circuit still sends.
+          step: {
+            ...step,
+            provider: attempt.provider,
+            alternatives: candidates.slice(candidates.indexOf(attempt.provider) + 1),
+          },
         });
         if ('skipped' in sent) {
           // Not sent at all: the next step (if its channel is not suppressed too) goes instead.
