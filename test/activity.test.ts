@@ -64,15 +64,18 @@ describe('activity feed and delivery KPIs', () => {
       30_000,
       'three ended items in the feed',
     );
+    // Each where it ended; newest first by when each started (its first send: a message waits for its
+    // provider's send slot, an OTP's code does not, so the order need not be the order of the calls).
     assert.deepEqual(
-      items.map((i) => [i.id, i.kind, i.outcome, i.channel, i.fallbacks]),
+      items.map((i) => [i.id, i.kind, i.outcome, i.channel, i.fallbacks]).sort(),
       [
         [otpId, 'otp', 'approved', 'whatsapp', 0],
         [fellBack, 'message', 'delivered', 'sms', 1],
         [read, 'message', 'read', 'whatsapp', 0],
-      ],
-      'newest first, each where it ended',
+      ].sort(),
     );
+    for (const [i, item] of items.slice(1).entries())
+      assert.ok(items[i]!.startedAt >= item.startedAt, `newest first: ${items[i]!.startedAt} before ${item.startedAt}`);
     // Filters combine; a cursor pages.
     const smsOnly = await feed(`reference=${reference}&channel=sms`);
     assert.deepEqual(
@@ -87,10 +90,14 @@ describe('activity feed and delivery KPIs', () => {
     const first = await feed(`reference=${reference}&limit=2`);
     assert.equal(first.body.items.length, 2);
     assert.ok(first.body.next, 'a next cursor');
+    assert.deepEqual(
+      first.body.items.map((i) => i.id),
+      items.slice(0, 2).map((i) => i.id),
+    );
     const second = await feed(`reference=${reference}&limit=2&cursor=${first.body.next}`);
     assert.deepEqual(
       second.body.items.map((i) => i.id),
-      [read],
+      [items[2]!.id],
     );
     assert.equal(second.body.next, undefined, 'the last page');
     const future = await feed(
