@@ -2,6 +2,7 @@
 import type pg from 'pg';
 import type { InboundMessage } from '../providers/types.js';
 import { DEFAULT_OPT_KEYWORDS, optKeywordOf, type OptKeywords } from '../domain/opt-keywords.js';
+import { isE164 } from '../domain/phone.js';
 import { insertEvents } from './events.js';
 import { suppress, unsuppress } from './suppressions.js';
 import type { Pool } from './pool.js';
@@ -74,8 +75,8 @@ const INBOUND_CHANNEL: Record<InboundMessage['provider'], 'whatsapp' | 'sms'> = 
 
 /** Providers name the sender as digits with the country code (6281…), sometimes with a +. */
 function e164OfSender(from: string): string | undefined {
-  const digits = from.replace(/[^\d]/g, '');
-  return /^[1-9]\d{6,14}$/.test(digits) ? `+${digits}` : undefined;
+  const e164 = `+${from.replace(/[^\d]/g, '')}`;
+  return isE164(e164) ? e164 : undefined;
 }
 
 export interface InboundRow {
