@@ -20,6 +20,8 @@ export interface SendStepInput {
   to: string;
   reference?: string;
   step: Step;
+  /** The workflow the relay signals with this message's statuses, when not `workflowId` (a campaign's recipient). */
+  signalTo?: string;
 }
 
 export interface SendStepResult {
@@ -136,6 +138,7 @@ export function createMessageActivities(deps: {
         providerMessageId: sent.providerMessageId,
         workflowId: input.workflowId,
         stepIndex: input.stepIndex,
+        ...(input.signalTo ? { signalTo: input.signalTo } : {}),
       });
       return {
         providerMessageId: sent.providerMessageId,

@@ -5,7 +5,7 @@
 import { Context } from '@temporalio/activity';
 import { ensurePacingRow, reserveSendSlot } from '../db/send-pacing.js';
 import type { Pool } from '../db/pool.js';
-import { RateLimitedError } from '../providers/errors.js';
+import { NoSendSlotError } from '../providers/errors.js';
 import type { ProviderName } from '../providers/types.js';
 
 /** A slot further away is not taken: the send is retried later instead of waiting near its timeout. */
@@ -19,7 +19,7 @@ const MAX_WAIT_MS = 10_000;
 const MARGIN = 1.03;
 const TOLERANCE_MS = 1_000 * (MARGIN - 1) - 1;
 
-/** Resolves when the provider may be sent to; throws RateLimitedError (retryable) when its slots are taken. */
+/** Resolves when the provider may be sent to; throws NoSendSlotError (a retryable RateLimitedError) when its slots are taken. */
 export type SendPacer = (provider: ProviderName) => Promise<void>;
 
 export function createSendPacer(pool: Pool, ratesPerSecond: Partial<Record<ProviderName, number>>): SendPacer {
@@ -40,7 +40,7 @@ export function createSendPacer(pool: Pool, ratesPerSecond: Partial<Record<Provi
       maxWaitMs: MAX_WAIT_MS,
     });
     if (waitMs === undefined)
-      throw new RateLimitedError(`${provider}: no send slot within ${MAX_WAIT_MS / 1000} s at its cap of ${rate}/s`, {
+      throw new NoSendSlotError(`${provider}: no send slot within ${MAX_WAIT_MS / 1000} s at its cap of ${rate}/s`, {
         provider,
       });
     // Cancellation-aware: a cancelled activity stops waiting.

@@ -1,5 +1,6 @@
 // Shapes of the campaign workflow, its activities and its progress query. Plain JSON.
 import type { MessageInputRaw } from '../schemas/message.js';
+import type { Attempt } from './types.js';
 
 /** The message every recipient gets: the message input without the recipient. */
 export type CampaignTemplate = Omit<MessageInputRaw, 'to' | 'reference'>;
@@ -79,6 +80,8 @@ export interface RecipientOutcome {
   outcome: string;
   provider?: string;
   fallbackUsed: boolean;
+  /** The message's attempts, kept in campaign_recipients for GET /v1/messages/:id. */
+  attempts?: Attempt[];
 }
 
 export interface CampaignDefinition {
