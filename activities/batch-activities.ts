@@ -13,6 +13,7 @@ import {
   type SendStepSkipped,
 } from './message-activities.js';
 import { createSendPacer } from './send-pacer.js';
+import { NoSendSlotError } from '../providers/errors.js';
 
 export type BatchCall =
   | { op: 'send'; input: SendStepInput }
@@ -28,9 +29,12 @@ export type BatchValue =
   | { supported: boolean; updates: StatusUpdate[] };
 
 export type BatchAnswer =
-  { ok: true; value: BatchValue } | { ok: false; type: string; message: string; nonRetryable: boolean };
+  | { ok: true; value: BatchValue }
+  | { ok: false; type: string; message: string; nonRetryable: boolean; retryAfterMs?: number };
 
 const HEARTBEAT_MS = 5_000;
+/** How long a batch's sends may wait for a free slot before the workflow is told (well inside its 2-minute timeout). */
+const SLOT_WAIT_BUDGET_MS = 60_000;
 
 export function createBatchActivities(
   deps: Parameters<typeof createMessageActivities>[0] & { rateLimits?: Partial<Record<ProviderName, number>> },
@@ -41,10 +45,26 @@ export function createBatchActivities(
     ...deps,
     ...(deps.rateLimits ? { pace: createSendPacer(deps.pool, deps.rateLimits) } : {}),
   });
+  /**
+   * A send that found no slot asks again when one should be free, inside this activity while it has
+   * time: its batch waits for its slowest send anyway, and an answer handed back now would only
+   * come back to the workflow when the whole batch has.
+   */
+  async function sendWhenSlotFree(input: SendStepInput): Promise<BatchValue> {
+    const until = Date.now() + SLOT_WAIT_BUDGET_MS;
+    for (;;) {
+      try {
+        return await acts.sendStep(input);
+      } catch (err) {
+        if (!(err instanceof NoSendSlotError) || Date.now() + err.retryAfterMs > until) throw err;
+        await Context.current().sleep(Math.max(err.retryAfterMs, 100));
+      }
+    }
+  }
   const call = (c: BatchCall): Promise<BatchValue> => {
     switch (c.op) {
       case 'send':
-        return acts.sendStep(c.input);
+        return sendWhenSlotFree(c.input);
       case 'check':
         return acts.checkNumber(c.input);
       case 'pick':
@@ -70,6 +90,7 @@ export function createBatchActivities(
                 type: failure ? (err.type ?? 'Error') : e.name,
                 message: e.message,
                 nonRetryable: failure && err.nonRetryable === true,
+                ...(err instanceof NoSendSlotError ? { retryAfterMs: Math.round(err.retryAfterMs) } : {}),
               };
             }
           }),

@@ -131,7 +131,10 @@ export function createMessageActivities(deps: {
       // With somewhere else to go, an open circuit ends the retries at once: the workflow fails over.
       if (deps.breaker && input.step.alternatives?.length && (await isOpen(deps.pool, provider.name)))
         throw ApplicationFailure.nonRetryable(`${provider.name}: its circuit is open`, 'CircuitOpenError');
-      await deps.pace?.(provider.name);
+      if (deps.pace) {
+        await provider.prepare?.();
+        await deps.pace(provider.name);
+      }
       const sent = await sendCounted(provider.name, () => provider.send(toOutbound({ ...input, step: body.step })));
       await recordProviderMessage(deps.pool, {
         provider: provider.name,

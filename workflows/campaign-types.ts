@@ -43,7 +43,10 @@ export interface CampaignCounters {
 
 export interface CampaignInput {
   campaignId: string;
-  /** Children in flight at once (default 50, max 500; far below Temporal's 2,000 pending children). */
+  /**
+   * Recipients in flight at once, from their first send to their final state (default 50, max 2,000).
+   * They run inside the campaign: what is pending in Temporal is their batched calls, not them.
+   */
   concurrency?: number;
   /** Recipients loaded per activity call (default 200). */
   pageSize?: number;

@@ -54,7 +54,7 @@ const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, M
 
 export async function campaign(input: CampaignInput): Promise<CampaignProgress> {
   const { campaignId } = input;
-  const concurrency = clamp(input.concurrency ?? 50, 1, 500);
+  const concurrency = clamp(input.concurrency ?? 50, 1, 2_000);
   const pageSize = clamp(input.pageSize ?? 200, 1, 1_000);
   const historyLimit = input.historyLimit ?? 5_000;
   const runs = (input.runs ?? 0) + 1;

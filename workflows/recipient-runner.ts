@@ -20,12 +20,16 @@ const { runBatch } = proxyActivities<BatchActivities>({
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
 
-/** Calls per runBatch: a send waits at most ~10 s for its slot, so a batch stays well inside its timeout. */
-const MAX_BATCH = 500;
+/**
+ * Calls per runBatch. A batch answers when its last call is done, and a paced send waits for its
+ * slot: at 80/s, 100 sends take 1.25 s. Smaller batches hand each recipient its answer sooner, so
+ * finished recipients make room for the next ones while the provider's schedule is still full.
+ */
+const MAX_BATCH = 100;
 /** Deadlines are rounded up to this grain, so recipients sent within it share their timer. */
 const GRAIN_MS = 1_000;
-/** How long a send that found no slot waits before it asks again (it spends none of its attempts). */
-const NO_SLOT_WAIT_MS = 2_000;
+/** The least a send that found no slot waits before it asks again (it spends none of its attempts). */
+const NO_SLOT_WAIT_MS = 500;
 
 const POLICIES: Record<BatchCall['op'], CallPolicy> = {
   send: SEND_POLICY,
@@ -157,7 +161,7 @@ class BatchedCalls {
     const policy = POLICIES[item.call.op];
     const retryable = !answer.nonRetryable && !policy.nonRetryable.includes(answer.type);
     let delay: number | undefined;
-    if (answer.type === 'NoSendSlotError') delay = NO_SLOT_WAIT_MS;
+    if (answer.type === 'NoSendSlotError') delay = Math.max(NO_SLOT_WAIT_MS, answer.retryAfterMs ?? 0);
     else if (retryable && item.attempt < policy.maxAttempts) {
       delay = Math.min(policy.initialMs * policy.coefficient ** (item.attempt - 1), policy.maxMs);
       item.attempt++;
