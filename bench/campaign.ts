@@ -27,7 +27,7 @@ import { busiestWindow, writeResult } from './results.js';
 const N = Number(process.env.BENCH_CAMPAIGN_N ?? 2_000);
 const SMALL = Number(process.env.BENCH_CAMPAIGN_SMALL ?? 1_000);
 const LARGE = Number(process.env.BENCH_CAMPAIGN_LARGE ?? 100_000);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 500);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 1_000);
 const PACE_CAP = Number(process.env.BENCH_PACE_CAP ?? 80);
 const PACE_LOW_CAP = Number(process.env.BENCH_PACE_LOW_CAP ?? 10);
 /** The cap of the ratio and growth parts: far above what two cores send, so the engine sets the pace. */

@@ -51,7 +51,10 @@ export interface CampaignInput {
   /** Recipients loaded per activity call (default 200). */
   pageSize?: number;
   quietHours?: QuietHours;
-  /** Continue-as-new once history has this many events (default 5,000, far below 50k/10k limits). */
+  /**
+   * Continue-as-new once history has this many events (default and most 9,000), less what the recipients in
+   * flight may add while they finish (docs/campaign-design.md).
+   */
   historyLimit?: number;
   // Carried across continue-as-new:
   /** Last recipient id taken from the pages; the next page starts after it. */

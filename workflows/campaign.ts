@@ -50,13 +50,26 @@ const acts = proxyActivities<CampaignActivities>({
  * most EVENT_HOLD_MS after the first of a batch arrives.
  */
 const OUTCOME_BATCH = 50;
+/** The most history events a run should reach (Temporal's own limit is 51,200; 10,000 is ours). */
+const HISTORY_CEILING = 9_000;
+/** History events a recipient in flight may add while its run drains (batched calls, shared signals). */
+const DRAIN_EVENTS = 4;
+const MIN_DRAIN_AT = 500;
 const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, Math.floor(v)));
 
 export async function campaign(input: CampaignInput): Promise<CampaignProgress> {
   const { campaignId } = input;
   const concurrency = clamp(input.concurrency ?? 50, 1, 2_000);
   const pageSize = clamp(input.pageSize ?? 200, 1, 1_000);
-  const historyLimit = input.historyLimit ?? 5_000;
+  // Draining adds events too: the recipients in flight finish first (DRAIN_EVENTS each at most, as
+  // measured with their calls batched), so the run stops taking new ones early enough to stay
+  // under HISTORY_CEILING (docs/campaign-design.md).
+  const drainAt = Math.max(
+    MIN_DRAIN_AT,
+    Math.min(input.historyLimit ?? HISTORY_CEILING, HISTORY_CEILING) - concurrency * DRAIN_EVENTS,
+  );
+  const chunk = Math.max(1, Math.floor(concurrency / 10));
+  let filling = true;
   const runs = (input.runs ?? 0) + 1;
   let total = 0;
   let counters = input.counters ?? emptyCounters();
@@ -192,7 +205,7 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
       events.progress(progress());
       scheduleFlush();
       const info = workflowInfo();
-      if (info.historyLength >= historyLimit || info.continueAsNewSuggested) draining = true;
+      if (info.historyLength >= drainAt || info.continueAsNewSuggested) draining = true;
     });
   }
 
@@ -223,13 +236,19 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
       exhausted = page.length < pageSize;
       continue;
     }
-    await condition(() => inFlight < concurrency || canceled || paused || draining);
+    // Refill in chunks: recipients started together share their batched sends (fewer activities,
+    // fewer workflow tasks and events per recipient) instead of one start per finished recipient.
+    await condition(
+      () => (filling ? inFlight < concurrency : inFlight <= concurrency - chunk) || canceled || paused || draining,
+    );
     if (canceled || paused || draining) continue;
     const r = takeReady();
     if (r) {
       launch(r);
+      filling = inFlight < concurrency;
       continue;
     }
+    filling = false;
     if (page.length === 0 && exhausted && held.length === 0) break;
     // Only held recipients left to take: sleep until the earliest window ends (a Temporal timer).
     const earliest = Math.min(...held.map((h) => h.until));
