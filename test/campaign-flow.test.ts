@@ -252,6 +252,16 @@ describe('campaign workflow', () => {
         status.attempts[0]!.timeline.some((e) => e.source === 'callback'),
         'callbacks reached it',
       );
+      const found = await stack.api.inject({
+        method: 'GET',
+        url: `/v1/ui/messages?q=${encodeURIComponent(first.rows[0]!.workflow_id)}`,
+        headers: auth,
+      });
+      assert.deepEqual(
+        found.json<{ results: Array<{ id: string; campaignId?: string }> }>().results.map((r) => [r.id, r.campaignId]),
+        [[first.rows[0]!.workflow_id, body.id]],
+        'the dashboard search finds a recipient by its message id',
+      );
       assert.equal(final.total, 2);
       assert.equal(final.counts.read + final.counts.delivered, 2);
       const bad = await stack.api.inject({

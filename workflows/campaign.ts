@@ -55,6 +55,10 @@ const HISTORY_CEILING = 9_000;
 /** History events a recipient in flight may add while its run drains (batched calls, shared signals). */
 const DRAIN_EVENTS = 4;
 const MIN_DRAIN_AT = 500;
+/** The most history bytes a run should reach (Temporal warns at 10 MB and fails at 50 MB). */
+const HISTORY_BYTES_CEILING = 8 * 1024 * 1024;
+/** History bytes a recipient in flight may add while its run drains (its statuses, outcome and attempts). */
+const DRAIN_BYTES = 4 * 1024;
 const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, Math.floor(v)));
 
 export async function campaign(input: CampaignInput): Promise<CampaignProgress> {
@@ -68,6 +72,7 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
     MIN_DRAIN_AT,
     Math.min(input.historyLimit ?? HISTORY_CEILING, HISTORY_CEILING) - concurrency * DRAIN_EVENTS,
   );
+  const drainAtBytes = Math.max(2 * 1024 * 1024, HISTORY_BYTES_CEILING - concurrency * DRAIN_BYTES);
   const chunk = Math.max(1, Math.floor(concurrency / 10));
   let filling = true;
   const runs = (input.runs ?? 0) + 1;
@@ -205,7 +210,10 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
       events.progress(progress());
       scheduleFlush();
       const info = workflowInfo();
-      if (info.historyLength >= drainAt || info.continueAsNewSuggested) draining = true;
+      // Our own limits rather than continueAsNewSuggested: the server suggests it at 4 MB, which a run
+      // reaches after a couple of thousand recipients' outcomes and statuses, and each continue-as-new
+      // costs the time its recipients in flight take to finish (the sends queued for their slots too).
+      if (info.historyLength >= drainAt || info.historySize >= drainAtBytes) draining = true;
     });
   }
 
