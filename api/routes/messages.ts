@@ -1,5 +1,4 @@
 // REST for messages: start (with Idempotency-Key), status, cancel.
-import { recipientMessageStatus } from '../../app/recipient-message.js';
 import { createHash } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -78,8 +77,6 @@ export const messageRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
       },
     },
     async (req) => {
-      const recipient = await recipientMessageStatus(deps, req.params.id);
-      if (recipient) return recipient;
       try {
         return await deps.temporal.workflow.getHandle(req.params.id).query(messageStatusQuery);
       } catch (err) {
