@@ -1,6 +1,5 @@
 // Activities of the campaign workflow: the campaign's definition, recipient pages from Postgres,
 // outcomes written back in batches, and the end of a campaign.
-import { Context } from '@temporalio/activity';
 import {
   getCampaign,
   countRecipients,
@@ -17,8 +16,6 @@ import type {
   RecipientOutcome,
 } from '../workflows/campaign-types.js';
 import type { KurirEventInput } from '../workflows/event-types.js';
-import type { MessageResult } from '../workflows/types.js';
-import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 
 export function createCampaignActivities(deps: { pool: Pool }) {
@@ -63,24 +60,6 @@ export function createCampaignActivities(deps: { pool: Pool }) {
       events?: KurirEventInput[];
     }): Promise<void> {
       await setCampaignStatus(deps.pool, input.campaignId, input.status, input.counters, input.events);
-    },
-
-    /**
-     * A recipient's message workflow that already exists (started by an earlier execution of the
-     * campaign): wait for its result instead of starting a second one.
-     */
-    async awaitExistingMessage(input: { workflowId: string }): Promise<MessageResult> {
-      const ctx = Context.current();
-      const beat = setInterval(() => ctx.heartbeat(), 10_000);
-      try {
-        return (await ctx.client.workflow.getHandle(input.workflowId).result()) as MessageResult;
-      } catch (err) {
-        // A message that failed, was terminated or timed out is a failed recipient, not a retry.
-        if (err instanceof WorkflowFailedError) return { outcome: 'failed', attempts: [] };
-        throw err;
-      } finally {
-        clearInterval(beat);
-      }
     },
   };
 }

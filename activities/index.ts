@@ -3,6 +3,8 @@ import type { Pool } from '../db/pool.js';
 import type { BreakerSettings } from '../db/circuits.js';
 import type { OptKeywords } from '../domain/opt-keywords.js';
 import type { ProviderRegistry } from '../providers/registry.js';
+import type { ProviderName } from '../providers/types.js';
+import { createBatchActivities } from './batch-activities.js';
 import { createCampaignActivities } from './campaign-activities.js';
 import { createEventActivities } from './event-activities.js';
 import { createInboxActivities } from './inbox-activities.js';
@@ -20,6 +22,8 @@ export interface ActivityDeps {
   optKeywords?: OptKeywords;
   serviceWindow?: ServiceWindowSettings;
   breaker?: BreakerSettings;
+  /** Sends per second per provider: campaign sends wait for their slot (activities/batch-activities.ts). */
+  rateLimits?: Partial<Record<ProviderName, number>>;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -27,6 +31,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createMessageActivities(deps),
     ...createOtpActivities(deps),
     ...createCampaignActivities(deps),
+    ...createBatchActivities(deps),
     ...createEventActivities(deps),
     ...createRetentionActivities(deps),
     ...createInboxActivities(deps),

@@ -9,7 +9,7 @@ import { findStepMessage, recordProviderMessage } from '../db/provider-messages.
 import { ApplicationFailure } from '@temporalio/activity';
 import { isOpen, pickProvider, recordSend, type BreakerSettings } from '../db/circuits.js';
 import { lastInboundAt } from '../db/service-window.js';
-import { BadRequestError, InvalidNumberError, SendRejectedError } from '../providers/errors.js';
+import { BadRequestError, InvalidNumberError, NoSendSlotError, SendRejectedError } from '../providers/errors.js';
 import { suppressionOf } from '../db/suppressions.js';
 import { toStatusUpdate } from '../providers/status-update.js';
 import type { SendPacer } from './send-pacer.js';
@@ -20,6 +20,8 @@ export interface SendStepInput {
   to: string;
   reference?: string;
   step: Step;
+  /** The workflow the relay signals with this message's statuses, when not `workflowId` (a campaign's recipient). */
+  signalTo?: string;
 }
 
 export interface SendStepResult {
@@ -75,8 +77,14 @@ export function createMessageActivities(deps: {
     try {
       sent = await send();
     } catch (err) {
-      // A wrong number, our own bad request or a rejected text says nothing about the provider's health.
-      if (!(err instanceof InvalidNumberError || err instanceof BadRequestError || err instanceof SendRejectedError))
+      // A wrong number, our own bad request, a rejected text or our own pacer's refusal says nothing
+      // about the provider's health.
+      if (!(
+        err instanceof InvalidNumberError ||
+        err instanceof BadRequestError ||
+        err instanceof SendRejectedError ||
+        err instanceof NoSendSlotError
+      ))
         await recordSend(deps.pool, name, false, breaker);
       throw err;
     }
@@ -129,13 +137,20 @@ export function createMessageActivities(deps: {
       // With somewhere else to go, an open circuit ends the retries at once: the workflow fails over.
       if (deps.breaker && input.step.alternatives?.length && (await isOpen(deps.pool, provider.name)))
         throw ApplicationFailure.nonRetryable(`${provider.name}: its circuit is open`, 'CircuitOpenError');
-      await deps.pace?.(provider.name);
-      const sent = await sendCounted(provider.name, () => provider.send(toOutbound({ ...input, step: body.step })));
+      const sent = await sendCounted(provider.name, async () => {
+        if (deps.pace) {
+          // A token fetched at the slot would hold the sends behind it and release them together.
+          await provider.prepare?.();
+          await deps.pace(provider.name);
+        }
+        return provider.send(toOutbound({ ...input, step: body.step }));
+      });
       await recordProviderMessage(deps.pool, {
         provider: provider.name,
         providerMessageId: sent.providerMessageId,
         workflowId: input.workflowId,
         stepIndex: input.stepIndex,
+        ...(input.signalTo ? { signalTo: input.signalTo } : {}),
       });
       return {
         providerMessageId: sent.providerMessageId,

@@ -3,9 +3,10 @@
 // The provider's task queue keeps its server-side cap too (the backlog waits on the server, not
 // in worker slots), but that one is a token bucket, whose bursts can double the cap for a second.
 import { Context } from '@temporalio/activity';
-import { ensurePacingRow, reserveSendSlot } from '../db/send-pacing.js';
+import { ensurePacingRow, reserveSendSlots } from '../db/send-pacing.js';
+import type pg from 'pg';
 import type { Pool } from '../db/pool.js';
-import { RateLimitedError } from '../providers/errors.js';
+import { NoSendSlotError } from '../providers/errors.js';
 import type { ProviderName } from '../providers/types.js';
 
 /** A slot further away is not taken: the send is retried later instead of waiting near its timeout. */
@@ -19,11 +20,74 @@ const MAX_WAIT_MS = 10_000;
 const MARGIN = 1.03;
 const TOLERANCE_MS = 1_000 * (MARGIN - 1) - 1;
 
-/** Resolves when the provider may be sent to; throws RateLimitedError (retryable) when its slots are taken. */
+/** Resolves when the provider may be sent to; throws NoSendSlotError (a retryable RateLimitedError) when its slots are taken. */
 export type SendPacer = (provider: ProviderName) => Promise<void>;
+
+/** A reserved slot: milliseconds from `at` (performance.now()), give or take `uncertainMs`. */
+interface Slot {
+  at: number;
+  waitMs: number;
+  uncertainMs: number;
+}
+
+async function withConnection<T>(pool: Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    return await fn(client);
+  } finally {
+    client.release();
+  }
+}
+
+interface Asker {
+  resolve: (slot: Slot | { retryAfterMs: number }) => void;
+  reject: (err: unknown) => void;
+}
 
 export function createSendPacer(pool: Pool, ratesPerSecond: Partial<Record<ProviderName, number>>): SendPacer {
   const rows = new Map<ProviderName, Promise<void>>();
+  // Sends asking in the same turn of the event loop (a campaign's batch) share one reservation.
+  const asking = new Map<ProviderName, Asker[]>();
+
+  function reserve(provider: ProviderName, rate: number): Promise<Slot | { retryAfterMs: number }> {
+    return new Promise((resolve, reject) => {
+      const queue = asking.get(provider);
+      if (queue) return queue.push({ resolve, reject });
+      const askers: Asker[] = [{ resolve, reject }];
+      asking.set(provider, askers);
+      setImmediate(() => {
+        asking.delete(provider);
+        let sent = 0;
+        // On a connection of its own: the round trip then excludes the wait for a pooled connection.
+        withConnection(pool, async (client) => {
+          sent = performance.now();
+          return reserveSendSlots(client, provider, askers.length, {
+            intervalMs: (1_000 / rate) * MARGIN,
+            toleranceMs: TOLERANCE_MS,
+            maxWaitMs: MAX_WAIT_MS,
+          });
+        }).then(
+          (reserved) => {
+            // The database timed the slots somewhere within the round trip: counted from its end,
+            // a send is never early, and at most the round trip late.
+            const at = performance.now();
+            const slots = 'slots' in reserved ? reserved.slots : [];
+            // Those that found no slot come back when the schedule has room (at least the slots' interval).
+            const retryAfterMs = Math.max(
+              'retryAfterMs' in reserved ? reserved.retryAfterMs : 0,
+              (1_000 / rate) * MARGIN,
+            );
+            askers.forEach((a, i) => {
+              const waitMs = slots[i];
+              a.resolve(waitMs === undefined ? { retryAfterMs } : { at, waitMs, uncertainMs: at - sent });
+            });
+          },
+          (err: unknown) => askers.forEach((a) => a.reject(err)),
+        );
+      });
+    });
+  }
+
   return async (provider) => {
     const rate = ratesPerSecond[provider];
     if (!rate) return;
@@ -34,16 +98,21 @@ export function createSendPacer(pool: Pool, ratesPerSecond: Partial<Record<Provi
       row.catch(() => rows.delete(provider));
     }
     await row;
-    const waitMs = await reserveSendSlot(pool, provider, {
-      intervalMs: (1_000 / rate) * MARGIN,
-      toleranceMs: TOLERANCE_MS,
-      maxWaitMs: MAX_WAIT_MS,
-    });
-    if (waitMs === undefined)
-      throw new RateLimitedError(`${provider}: no send slot within ${MAX_WAIT_MS / 1000} s at its cap of ${rate}/s`, {
-        provider,
-      });
-    // Cancellation-aware: a cancelled activity stops waiting.
-    if (waitMs > 0) await Context.current().sleep(waitMs);
+    for (;;) {
+      const slot = await reserve(provider, rate);
+      if ('retryAfterMs' in slot)
+        throw new NoSendSlotError(
+          `${provider}: no send slot within ${MAX_WAIT_MS / 1000} s at its cap of ${rate}/s`,
+          slot.retryAfterMs,
+          { provider },
+        );
+      const due = slot.at + slot.waitMs;
+      // Cancellation-aware: a cancelled activity stops waiting.
+      const left = due - performance.now();
+      if (left > 0) await Context.current().sleep(left);
+      // A slow answer or a busy process makes a send late: later than the tolerance it would crowd
+      // the next second beyond the cap, so it gives its slot up and takes a new one.
+      if (performance.now() - due + slot.uncertainMs <= TOLERANCE_MS) return;
+    }
   };
 }

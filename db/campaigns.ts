@@ -7,6 +7,7 @@ import type {
   RecipientStatus,
 } from '../workflows/campaign-types.js';
 import type { KurirEventInput } from '../workflows/event-types.js';
+import type { Attempt } from '../workflows/types.js';
 import { insertEvents } from './events.js';
 import type { Pool } from './pool.js';
 import { inTransaction } from './transaction.js';
@@ -186,8 +187,10 @@ export async function recordRecipientOutcomes(
   await inTransaction(pool, async (client) => {
     if (rows.length > 0) {
       await client.query(
-        `UPDATE campaign_recipients c SET status = r.status, outcome = r.outcome, provider = r.provider, fallback_used = r.fb, updated_at = now()
-         FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::bool[]) AS r(id, status, outcome, provider, fb)
+        `UPDATE campaign_recipients c SET status = r.status, outcome = r.outcome, provider = r.provider, fallback_used = r.fb,
+           attempts = r.attempts, updated_at = now()
+         FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::bool[], $7::jsonb[])
+           AS r(id, status, outcome, provider, fb, attempts)
          WHERE c.campaign_id = $1 AND c.recipient_id = r.id`,
         [
           campaignId,
@@ -196,6 +199,7 @@ export async function recordRecipientOutcomes(
           rows.map((r) => r.outcome),
           rows.map((r) => r.provider ?? null),
           rows.map((r) => r.fallbackUsed),
+          rows.map((r) => (r.attempts ? JSON.stringify(r.attempts) : null)),
         ],
       );
     }
@@ -240,4 +244,26 @@ export async function listRecipients(
     [campaignId, opts.after, opts.status ?? null, opts.limit],
   );
   return res.rows;
+}
+
+/** A campaign recipient's message as stored: its status, outcome and (once finished) its attempts. */
+export async function getRecipientMessage(
+  pool: Pool,
+  campaignId: string,
+  recipientId: number,
+): Promise<
+  { status: RecipientStatus; outcome: string | null; attempts: Attempt[] | null; mode: string | null } | undefined
+> {
+  const res = await pool.query<{
+    status: RecipientStatus;
+    outcome: string | null;
+    attempts: Attempt[] | null;
+    mode: string | null;
+  }>(
+    `SELECT r.status, r.outcome, r.attempts, c.template->>'mode' AS mode
+       FROM campaign_recipients r JOIN campaigns c ON c.id = r.campaign_id
+      WHERE r.campaign_id = $1 AND r.recipient_id = $2`,
+    [campaignId, recipientId],
+  );
+  return res.rows[0];
 }

@@ -46,6 +46,20 @@ export class BadRequestError extends ProviderError {
 export class RateLimitedError extends ProviderError {
   readonly retryable = true;
 }
+/**
+ * Our own pacer found no send slot soon enough (activities/send-pacer.ts): the provider was not
+ * asked. A campaign recipient's send waits and tries again without spending one of its attempts.
+ */
+export class NoSendSlotError extends RateLimitedError {
+  constructor(
+    message: string,
+    /** When a slot should be free again. */
+    readonly retryAfterMs: number,
+    details: ProviderErrorDetails = {},
+  ) {
+    super(message, details);
+  }
+}
 /** Network failure, timeout, 5xx or a provider-side vendor error: retry. */
 export class ProviderUnavailableError extends ProviderError {
   readonly retryable = true;

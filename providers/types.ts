@@ -100,6 +100,11 @@ export interface ChannelProvider {
   readonly name: ProviderName;
   readonly channels: readonly Channel[];
   send(message: OutboundMessage): Promise<SendResult>;
+  /**
+   * Gets what a send needs before its paced slot comes (an access token), so the request leaves at
+   * its slot: a token fetched at the slot would release the sends waiting for it all at once.
+   */
+  prepare?(): Promise<void>;
   /** Status lookup for reconciliation when callbacks do not arrive. Returns every known event, oldest first. */
   getStatus?(providerMessageId: string): Promise<StatusEvent[]>;
   checkNumber?(to: string): Promise<NumberCheck>;

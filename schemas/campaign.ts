@@ -15,7 +15,7 @@ export const campaignTemplateSchema = messageInputSchema.omit({ to: true, refere
 
 export const campaignSettingsSchema = z.object({
   name: z.string().min(1).max(200),
-  concurrency: z.number().int().min(1).max(500).default(50),
+  concurrency: z.number().int().min(1).max(2_000).default(50),
   pageSize: z.number().int().min(1).max(1_000).default(200),
   quietHours: quietHoursSchema.optional(),
   /** Time zone of recipients without one. */

@@ -22,7 +22,7 @@ import { storeInbound } from '../db/inbound-messages.js';
 import type { OptKeywords } from '../domain/opt-keywords.js';
 import type { Pool } from '../db/pool.js';
 import { inTransaction } from '../db/transaction.js';
-import { findOwners, providerMessageKey } from '../db/provider-messages.js';
+import { findOwners, providerMessageKey, type Owner } from '../db/provider-messages.js';
 import { toStatusUpdate } from '../providers/status-update.js';
 import type { CallbackEndpoint, CallbackRequest, InboundMessage, StatusEvent } from '../providers/types.js';
 import { statusUpdateSignal, statusUpdatesSignal } from '../workflows/messages.js';
@@ -196,12 +196,11 @@ export class Relay {
       const p = parsed[i]!;
       return p.kind === 'status' ? p.events : [];
     };
-    const owners = new Map<string, string>();
+    const owners = new Map<string, Owner>();
     // A read: on the pool, outside the batch's transaction, so it needs no savepoint (two round trips
     // fewer on every drain) and a poison id fails only this lookup.
     const lookupFailed = await isolateRows(undefined, statusRows, async (rows) => {
-      for (const [key, workflowId] of await findOwners(this.deps.pool, rows.flatMap(eventsOf)))
-        owners.set(key, workflowId);
+      for (const [key, owner] of await findOwners(this.deps.pool, rows.flatMap(eventsOf))) owners.set(key, owner);
     });
     for (const [i, error] of lookupFailed) parsed[i] = { kind: 'dead', error: `owner lookup: ${error}` };
     const perWorkflow = new Map<string, { updates: StatusUpdate[]; rows: Set<number> }>();
@@ -213,12 +212,17 @@ export class Relay {
       try {
         for (const event of eventsOf(i)) {
           const key = providerMessageKey(event.provider, event.providerMessageId);
-          const workflowId = owners.get(key);
-          if (!workflowId) {
+          const owner = owners.get(key);
+          if (!owner) {
             unowned.set(i, [...(unowned.get(i) ?? []), key]);
             continue;
           }
-          owned.push({ workflowId, update: toStatusUpdate(event, 'callback', due[i]!.received_at) });
+          const update = toStatusUpdate(event, 'callback', due[i]!.received_at);
+          // A campaign recipient's status goes to its campaign, which hands it to the recipient's message.
+          owned.push({
+            workflowId: owner.workflowId,
+            update: owner.messageId ? { ...update, messageId: owner.messageId } : update,
+          });
         }
       } catch (err) {
         // An Invalid Date (RangeError) or another value no signal can carry.

@@ -7,6 +7,7 @@ import { createCampaign } from '../app/campaigns.js';
 import { countRecipients } from '../db/campaigns.js';
 import { campaignSpecSchema, type CampaignSpecRaw } from '../schemas/campaign.js';
 import type { CampaignProgress } from '../workflows/campaign-types.js';
+import type { MessageStatus } from '../workflows/types.js';
 import {
   campaignNumber,
   digitsOf,
@@ -231,12 +232,36 @@ describe('campaign workflow', () => {
       assert.match(body.rejected[4]!.reason, /repeats line 2/);
       const final = await result(body.id);
       await recordHistory(stack.client.workflow.getHandle(body.id), 'campaign-csv');
-      // A recipient's message, which hands its last events to the campaign.
-      const child = await stack.pool.query<{ workflow_id: string }>(
-        'SELECT workflow_id FROM provider_messages WHERE workflow_id LIKE $1 ORDER BY workflow_id LIMIT 1',
+      // A recipient's message ran inside the campaign: the API shows its attempts from Postgres.
+      const first = await stack.pool.query<{ workflow_id: string; signal_to: string }>(
+        'SELECT workflow_id, signal_to FROM provider_messages WHERE workflow_id LIKE $1 ORDER BY workflow_id LIMIT 1',
         [`${body.id}:%`],
       );
-      await recordHistory(stack.client.workflow.getHandle(child.rows[0]!.workflow_id), 'message-campaign-child');
+      assert.equal(first.rows[0]!.signal_to, body.id, 'the relay signals the campaign');
+      const shown = await stack.api.inject({
+        method: 'GET',
+        url: `/v1/messages/${first.rows[0]!.workflow_id}`,
+        headers: auth,
+      });
+      assert.equal(shown.statusCode, 200, shown.body);
+      const status = shown.json<MessageStatus>();
+      assert.equal(status.state, 'completed');
+      assert.ok(status.outcome === 'read' || status.outcome === 'delivered', status.outcome);
+      assert.equal(status.attempts[0]!.provider, 'wappin');
+      assert.ok(
+        status.attempts[0]!.timeline.some((e) => e.source === 'callback'),
+        'callbacks reached it',
+      );
+      const found = await stack.api.inject({
+        method: 'GET',
+        url: `/v1/ui/messages?q=${encodeURIComponent(first.rows[0]!.workflow_id)}`,
+        headers: auth,
+      });
+      assert.deepEqual(
+        found.json<{ results: Array<{ id: string; campaignId?: string }> }>().results.map((r) => [r.id, r.campaignId]),
+        [[first.rows[0]!.workflow_id, body.id]],
+        'the dashboard search finds a recipient by its message id',
+      );
       assert.equal(final.total, 2);
       assert.equal(final.counts.read + final.counts.delivered, 2);
       const bad = await stack.api.inject({

@@ -1,6 +1,5 @@
-// Pacing: sends through a provider run on that provider's task queue, where the Temporal server
-// enforces PROVIDER_RATE_LIMITS whatever the number of workers, and each send takes a slot from
-// the provider's schedule in PostgreSQL, which keeps bursts out. Here the cap is 4/s and the
+// Pacing: each campaign send takes a slot from the provider's schedule in PostgreSQL, shared by
+// every worker, so PROVIDER_RATE_LIMITS holds whatever the number of workers and keeps bursts out. Here the cap is 4/s and the
 // campaign may run 24 messages at once: unpaced, all 24 sends would leave within a second.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -28,7 +27,8 @@ test(
   `a campaign with ${N} messages in flight sends at most ${CAP}/s through a capped provider, across two workers`,
   { timeout: 120_000 },
   async () => {
-    // A second worker process polls the same queues: the cap is the server's, not a worker's.
+    // A second worker process polls the same queue: the cap is the shared schedule's in PostgreSQL
+    // (send_pacing), not a worker's.
     spawnWorker(stack, { PROVIDER_RATE_LIMITS: `wappin=${CAP}` });
     const recipients = Array.from({ length: N }, (_, i) => ({ phone: campaignNumber('838', i) }));
     const spec = campaignSpecSchema.parse({
@@ -56,8 +56,8 @@ test(
       rate <= CAP * 1.1,
       `sustained ${rate.toFixed(2)}/s over ${spanS.toFixed(1)} s must not exceed the cap of ${CAP}/s`,
     );
-    // No burst either, the first seconds included: the server's token bucket alone let 2 × CAP into
-    // one second, 3 × CAP into two; the send schedule allows 2 × CAP. Counted over two seconds, with
+    // No burst either, the first seconds included: a token bucket alone let 2 × CAP into one second,
+    // 3 × CAP into two; the send schedule allows 2 × CAP. Counted over two seconds, with
     // two over for the sandbox's own timing (it stamps a request when its busy event loop reads it).
     const busiest = busiestWindow(times, 2000);
     assert.ok(busiest <= 2 * CAP + 2, `the busiest two seconds had ${busiest} sends (cap ${CAP}/s)`);

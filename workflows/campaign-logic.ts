@@ -70,7 +70,14 @@ export function outcomeOf(recipientId: number, result: MessageResult): Recipient
   else if (o === 'suppressed') status = 'suppressed';
   else if (reached) status = fallbackUsed ? 'fell_back' : o === 'read' || o === 'delivered' ? o : 'sent';
   else status = o === 'invalid_number' ? 'invalid_number' : 'failed';
-  return { recipientId, status, outcome: o, provider: reached ? result.deliveredBy : undefined, fallbackUsed };
+  return {
+    recipientId,
+    status,
+    outcome: o,
+    provider: reached ? result.deliveredBy : undefined,
+    fallbackUsed,
+    ...(result.attempts.length > 0 ? { attempts: result.attempts } : {}),
+  };
 }
 
 export function emptyCounters(): CampaignCounters {

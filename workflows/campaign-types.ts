@@ -1,5 +1,6 @@
 // Shapes of the campaign workflow, its activities and its progress query. Plain JSON.
 import type { MessageInputRaw } from '../schemas/message.js';
+import type { Attempt } from './types.js';
 
 /** The message every recipient gets: the message input without the recipient. */
 export type CampaignTemplate = Omit<MessageInputRaw, 'to' | 'reference'>;
@@ -42,12 +43,18 @@ export interface CampaignCounters {
 
 export interface CampaignInput {
   campaignId: string;
-  /** Children in flight at once (default 50, max 500; far below Temporal's 2,000 pending children). */
+  /**
+   * Recipients in flight at once, from their first send to their final state (default 50, max 2,000).
+   * They run inside the campaign: what is pending in Temporal is their batched calls, not them.
+   */
   concurrency?: number;
   /** Recipients loaded per activity call (default 200). */
   pageSize?: number;
   quietHours?: QuietHours;
-  /** Continue-as-new once history has this many events (default 5,000, far below 50k/10k limits). */
+  /**
+   * Continue-as-new once history has this many events (default and most 9,000), less what the recipients in
+   * flight may add while they finish (docs/campaign-design.md).
+   */
   historyLimit?: number;
   // Carried across continue-as-new:
   /** Last recipient id taken from the pages; the next page starts after it. */
@@ -79,6 +86,8 @@ export interface RecipientOutcome {
   outcome: string;
   provider?: string;
   fallbackUsed: boolean;
+  /** The message's attempts, kept in campaign_recipients for GET /v1/messages/:id. */
+  attempts?: Attempt[];
 }
 
 export interface CampaignDefinition {

@@ -1,23 +1,20 @@
-// One message workflow per recipient as a child, with bounded concurrency. Recipients are paged
-// from Postgres by an activity (never workflow input); the run continues as new before its
-// history grows large, carrying cursor and counters. Quiet hours hold a recipient until its
-// local window ends; pause/resume/cancel are signals and `progress` a query.
+// A campaign runs each recipient's message inside this workflow, with bounded concurrency: the
+// message state machine of message-run.ts, its calls batched and its waits on one shared timer
+// (recipient-runner.ts), its statuses signalled here by the relay. Recipients are paged from
+// Postgres by an activity (never workflow input); the run continues as new before its history grows
+// large, carrying cursor and counters, once its recipients in flight have finished. Quiet hours
+// hold a recipient until its local window ends; pause/resume/cancel are signals, `progress` and
+// `recipientStatus` queries.
 import {
   allHandlersFinished,
-  ChildWorkflowFailure,
   condition,
   continueAsNew,
   isCancellation,
   log,
-  ParentClosePolicy,
   proxyActivities,
   setHandler,
-  sleep,
-  startChild,
   workflowInfo,
-  WorkflowIdReusePolicy,
 } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { CampaignActivities } from '../activities/campaign-activities.js';
 import { count, emptyCounters, messageFor, outcomeOf, quietUntil, STATUSES } from './campaign-logic.js';
 import type {
@@ -27,9 +24,18 @@ import type {
   RecipientOutcome,
   RecipientStatus,
 } from './campaign-types.js';
-import { message } from './message.js';
-import { cancelCampaignSignal, campaignProgressQuery, pauseCampaignSignal, resumeCampaignSignal } from './messages.js';
-import type { MessageResult } from './types.js';
+import { createMessageRun, type MessageRun } from './message-run.js';
+import {
+  cancelCampaignSignal,
+  campaignProgressQuery,
+  pauseCampaignSignal,
+  recipientStatusQuery,
+  resumeCampaignSignal,
+  statusUpdateSignal,
+  statusUpdatesSignal,
+} from './messages.js';
+import { RecipientRunner } from './recipient-runner.js';
+import type { MessageResult, StatusUpdate } from './types.js';
 import { CampaignEvents } from './campaign-events.js';
 import type { KurirEventInput } from './event-types.js';
 import { EVENT_HOLD_MS } from './message-events.js';
@@ -38,24 +44,37 @@ const acts = proxyActivities<CampaignActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
-// Waits for a message workflow an earlier execution started: as long as that message takes.
-const { awaitExistingMessage } = proxyActivities<CampaignActivities>({
-  startToCloseTimeout: '3 days',
-  heartbeatTimeout: '1 minute',
-});
 
 /**
- * Outcomes (with the last events their messages hand over: `parentStoresEvents`) are written per
- * batch of this many, or at most EVENT_HOLD_MS after the first of a batch arrives.
+ * Outcomes and the recipients' message events are written per batch of this many outcomes, or at
+ * most EVENT_HOLD_MS after the first of a batch arrives.
  */
 const OUTCOME_BATCH = 50;
+/** The most history events a run should reach (Temporal's own limit is 51,200; 10,000 is ours). */
+const HISTORY_CEILING = 9_000;
+/** History events a recipient in flight may add while its run drains (batched calls, shared signals). */
+const DRAIN_EVENTS = 4;
+const MIN_DRAIN_AT = 500;
+/** The most history bytes a run should reach (Temporal warns at 10 MB and fails at 50 MB). */
+const HISTORY_BYTES_CEILING = 8 * 1024 * 1024;
+/** History bytes a recipient in flight may add while its run drains (its statuses, outcome and attempts). */
+const DRAIN_BYTES = 4 * 1024;
 const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, Math.floor(v)));
 
 export async function campaign(input: CampaignInput): Promise<CampaignProgress> {
   const { campaignId } = input;
-  const concurrency = clamp(input.concurrency ?? 50, 1, 500);
+  const concurrency = clamp(input.concurrency ?? 50, 1, 2_000);
   const pageSize = clamp(input.pageSize ?? 200, 1, 1_000);
-  const historyLimit = input.historyLimit ?? 5_000;
+  // Draining adds events too: the recipients in flight finish first (DRAIN_EVENTS each at most, as
+  // measured with their calls batched), so the run stops taking new ones early enough to stay
+  // under HISTORY_CEILING (docs/campaign-design.md).
+  const drainAt = Math.max(
+    MIN_DRAIN_AT,
+    Math.min(input.historyLimit ?? HISTORY_CEILING, HISTORY_CEILING) - concurrency * DRAIN_EVENTS,
+  );
+  const drainAtBytes = Math.max(2 * 1024 * 1024, HISTORY_BYTES_CEILING - concurrency * DRAIN_BYTES);
+  const chunk = Math.max(1, Math.floor(concurrency / 10));
+  let filling = true;
   const runs = (input.runs ?? 0) + 1;
   let total = 0;
   let counters = input.counters ?? emptyCounters();
@@ -73,6 +92,25 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
   const messageEvents: KurirEventInput[] = [];
   let flushing: Promise<void> = Promise.resolve();
   let flushTimer = false;
+  // The recipients' messages in flight, by message id (the relay names it in each status).
+  const running = new Map<string, MessageRun>();
+  const runner = new RecipientRunner(campaignId, {
+    push: (event) => {
+      messageEvents.push(event);
+      scheduleFlush();
+    },
+    flushNow: () => void flush(),
+    holdUntil: () => undefined,
+  });
+  const receive = (u: StatusUpdate) => {
+    // A status for a recipient that has finished (or ran in an earlier execution) changes nothing.
+    if (u.messageId) running.get(u.messageId)?.receive(u);
+  };
+  setHandler(statusUpdateSignal, receive);
+  setHandler(statusUpdatesSignal, (updates) => {
+    for (const u of updates) receive(u);
+  });
+  setHandler(recipientStatusQuery, (messageId) => running.get(messageId)?.status());
 
   setHandler(pauseCampaignSignal, () => {
     paused = true;
@@ -128,27 +166,37 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
     return flushing;
   };
 
+  /** Writes soon: at once for a full batch or the last recipient, else EVENT_HOLD_MS after the first waiting. */
+  function scheduleFlush(): void {
+    if (outcomes.length >= OUTCOME_BATCH || inFlight === 0) {
+      void flush();
+      return;
+    }
+    if (flushTimer) return;
+    flushTimer = true;
+    void runner.after(EVENT_HOLD_MS).then(() => {
+      flushTimer = false;
+      void flush();
+    });
+  }
+
   async function send(r: CampaignRecipient): Promise<MessageResult> {
-    // Deterministic id: a replayed or restarted campaign can never start a second message.
-    const workflowId = `${campaignId}:${r.recipientId}`;
+    // Deterministic id, the sends' idempotency key: a replayed or restarted campaign finds the
+    // provider message a step already has and never sends it twice.
+    const messageId = `${campaignId}:${r.recipientId}`;
     try {
-      const child = await startChild(message, {
-        workflowId,
-        args: [{ ...messageFor(loaded.template, r, workflowId), parentStoresEvents: true }],
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        // A message already under way keeps tracking its fallback even if the campaign is terminated.
-        parentClosePolicy: ParentClosePolicy.ABANDON,
-      });
-      return await child.result();
+      const run = createMessageRun(messageFor(loaded.template, r, messageId), runner.env(messageId));
+      running.set(messageId, run);
+      const result = await run.run();
+      run.events.completed(result);
+      return result;
     } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) return awaitExistingMessage({ workflowId });
       if (isCancellation(err)) throw err;
-      // A message that fails (bad input, terminated) is one failed recipient, never a stuck campaign.
-      log.warn('recipient message failed', {
-        workflowId,
-        error: err instanceof ChildWorkflowFailure ? err.cause?.message : String(err),
-      });
+      // A message that fails (bad input) is one failed recipient, never a stuck campaign.
+      log.warn('recipient message failed', { messageId, error: err instanceof Error ? err.message : String(err) });
       return { outcome: 'failed', attempts: [] };
+    } finally {
+      running.delete(messageId);
     }
   }
 
@@ -158,19 +206,14 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
       const o = outcomeOf(r.recipientId, result);
       count(counters, o);
       outcomes.push(o);
-      if (result.unwrittenEvents) messageEvents.push(...result.unwrittenEvents);
       inFlight--;
       events.progress(progress());
-      if (outcomes.length >= OUTCOME_BATCH || inFlight === 0) void flush();
-      else if (!flushTimer) {
-        flushTimer = true;
-        void sleep(EVENT_HOLD_MS).then(() => {
-          flushTimer = false;
-          void flush();
-        });
-      }
+      scheduleFlush();
       const info = workflowInfo();
-      if (info.historyLength >= historyLimit || info.continueAsNewSuggested) draining = true;
+      // Our own limits rather than continueAsNewSuggested: the server suggests it at 4 MB, which a run
+      // reaches after a couple of thousand recipients' outcomes and statuses, and each continue-as-new
+      // costs the time its recipients in flight take to finish (the sends queued for their slots too).
+      if (info.historyLength >= drainAt || info.historySize >= drainAtBytes) draining = true;
     });
   }
 
@@ -201,13 +244,19 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
       exhausted = page.length < pageSize;
       continue;
     }
-    await condition(() => inFlight < concurrency || canceled || paused || draining);
+    // Refill in chunks: recipients started together share their batched sends (fewer activities,
+    // fewer workflow tasks and events per recipient) instead of one start per finished recipient.
+    await condition(
+      () => (filling ? inFlight < concurrency : inFlight <= concurrency - chunk) || canceled || paused || draining,
+    );
     if (canceled || paused || draining) continue;
     const r = takeReady();
     if (r) {
       launch(r);
+      filling = inFlight < concurrency;
       continue;
     }
+    filling = false;
     if (page.length === 0 && exhausted && held.length === 0) break;
     // Only held recipients left to take: sleep until the earliest window ends (a Temporal timer).
     const earliest = Math.min(...held.map((h) => h.until));
@@ -217,6 +266,7 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
   // In-flight messages always finish: cancel lets them, continue-as-new must not orphan them.
   await condition(() => inFlight === 0);
   await flush();
+  await runner.stop();
   const remaining = page.length > 0 || !exhausted || held.length > 0;
   if (!canceled && draining && remaining) {
     await condition(allHandlersFinished);

@@ -27,9 +27,6 @@ export class EventOutbox {
   /** Write without holding: once the workflow is finishing, or once for what is queued now. */
   private finishing = false;
   private urgent = false;
-  /** The rest goes to the parent (handOff): no further writes. */
-  private handedOff = false;
-  private writing = false;
   /** Workflow time of the oldest event not yet being written. */
   private pendingSince?: number;
 
@@ -60,17 +57,11 @@ export class EventOutbox {
   private async flush(): Promise<void> {
     this.flushing = true;
     try {
-      while (this.queue.length > 0 && !this.handedOff) {
-        if (this.holdMs > 0) await condition(() => this.finishing || this.urgent || this.handedOff);
-        if (this.handedOff) break;
+      while (this.queue.length > 0) {
+        if (this.holdMs > 0) await condition(() => this.finishing || this.urgent);
         this.urgent = false;
         this.pendingSince = undefined;
-        this.writing = true;
-        try {
-          await emitEvents(this.queue.splice(0, 100));
-        } finally {
-          this.writing = false;
-        }
+        await emitEvents(this.queue.splice(0, 100));
       }
     } catch (err) {
       // Only cancellation ends the retries; the workflow goes on without its events.
@@ -79,16 +70,6 @@ export class EventOutbox {
     } finally {
       this.flushing = false;
     }
-  }
-
-  /**
-   * Stops writing and returns the events not written yet, once a write under way has ended: for a
-   * parent that stores them itself (call instead of drained, before the workflow completes).
-   */
-  async handOff(): Promise<KurirEventInput[]> {
-    this.handedOff = true;
-    await condition(() => !this.writing);
-    return this.queue.splice(0);
   }
 
   /** Resolves when every queued event is stored (call before the workflow completes). */

@@ -1,8 +1,6 @@
 // The events of one message workflow: one per status an attempt reaches, one per fallback (from/to
 // step and the rule that fired) and one when the message completes. Ids are derived from the
 // workflow id, the step and the change, so they are stable across retries and replays.
-import { workflowInfo } from '@temporalio/workflow';
-import { EventOutbox } from './event-outbox.js';
 import type { EventType, KurirEventInput } from './event-types.js';
 import type { FallbackRules } from './policy.js';
 import type { Attempt, CanonicalStatus, FallbackReason, MessageResult, TimelineEntry } from './types.js';
@@ -30,20 +28,32 @@ const RULE_OF: Record<Exclude<FallbackReason, 'suppressed' | 'outside_service_wi
 /** How long a message's events may wait to be written together (see event-outbox.ts). */
 export const EVENT_HOLD_MS = 2_000;
 
-export class MessageEvents {
-  private readonly outbox: EventOutbox;
-  private readonly messageId: string;
-  private readonly campaignId?: string;
+/**
+ * Where a message's events go: its own outbox (workflows/event-outbox.ts) in a message workflow,
+ * the campaign's outcome writes for a campaign recipient (workflows/recipient-runner.ts).
+ */
+export interface EventSink {
+  push(event: KurirEventInput): void;
+  /** Write what is queued without waiting for the rest of the hold. */
+  flushNow(): void;
+  /** When the queued events' hold ends (workflow time): the message wakes then. */
+  holdUntil(): number | undefined;
+}
 
+export class MessageEvents {
   constructor(
+    private readonly ids: { messageId: string; campaignId?: string },
     private readonly reference: string | undefined,
     private readonly rules: FallbackRules,
-  ) {
-    this.outbox = new EventOutbox(EVENT_HOLD_MS);
-    const info = workflowInfo();
-    this.messageId = info.workflowId;
-    // Only campaigns start message workflows as children.
-    this.campaignId = info.parent?.workflowId;
+    private readonly outbox: EventSink,
+  ) {}
+
+  private get messageId(): string {
+    return this.ids.messageId;
+  }
+
+  private get campaignId(): string | undefined {
+    return this.ids.campaignId;
   }
 
   private base(attempt?: Attempt) {
@@ -162,14 +172,5 @@ export class MessageEvents {
   /** When the queued events' hold ends: the message wakes then (its wait has the only timer). */
   holdUntil(): number | undefined {
     return this.outbox.holdUntil();
-  }
-
-  drained(): Promise<void> {
-    return this.outbox.drained();
-  }
-
-  /** The events not written yet, for the campaign to store with this recipient's outcome. */
-  handOff(): Promise<KurirEventInput[]> {
-    return this.outbox.handOff();
   }
 }

@@ -1,25 +1,19 @@
 // One message to one recipient through ordered steps with fallback rules (sequential), or
 // through every step at once (parallel). Timers are Temporal timers: days-long waits are free.
+// The state machine is workflows/message-run.ts; this workflow gives it its own activities,
+// timers and event outbox, and answers signals, the status query and the cancel update.
 import {
-  ActivityFailure,
   allHandlersFinished,
-  ApplicationFailure,
   condition,
-  log,
   proxyActivities,
   setHandler,
   sleep,
   upsertSearchAttributes,
   workflowInfo,
-  type ActivityOptions,
 } from '@temporalio/workflow';
-import { WakeTimer } from './wake-timer.js';
 import type { MessageActivities } from '../activities/message-activities.js';
-import { MESSAGE_DEFAULTS } from '../domain/defaults.js';
 import { OUTCOME } from '../domain/search-attributes.js';
-import { invalidInput, NON_RETRYABLE_PROVIDER_ERRORS, requirePositiveDuration } from '../domain/failures.js';
-import { E164_MESSAGE, isE164 } from '../domain/phone.js';
-import { UNMAPPED } from '../domain/statuses.js';
+import { FETCH_STATUS_OPTIONS, PICK_PROVIDER_OPTIONS, SEND_OPTIONS } from './message-options.js';
 import {
   cancelMessageSignal,
   cancelMessageUpdate,
@@ -27,32 +21,14 @@ import {
   statusUpdateSignal,
   statusUpdatesSignal,
 } from './messages.js';
-import {
-  applyStatus,
-  bestAttempt,
-  decide,
-  isTerminal,
-  noteSkippedRules,
-  shortestTimedRuleMs,
-  type FallbackRules,
-} from './policy.js';
-import type { Attempt, FallbackReason, MessageResult, MessageStatus, ProviderName, StatusUpdate } from './types.js';
-import type { MessageInputRaw, Step } from '../schemas/message.js';
+import { createMessageRun, type MessageEnv } from './message-run.js';
+import type { MessageResult } from './types.js';
+import type { MessageInputRaw } from '../schemas/message.js';
 import { providerSendQueue } from './task-queues.js';
-import { EVENT_HOLD_MS, MessageEvents } from './message-events.js';
+import { EVENT_HOLD_MS } from './message-events.js';
+import { EventOutbox } from './event-outbox.js';
+import { WakeTimer } from './wake-timer.js';
 
-const NON_RETRYABLE = [...NON_RETRYABLE_PROVIDER_ERRORS];
-
-const SEND_OPTIONS: ActivityOptions = {
-  startToCloseTimeout: '30 seconds',
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '1 minute',
-    maximumAttempts: 6,
-    nonRetryableErrorTypes: NON_RETRYABLE,
-  },
-};
 const { checkNumber } = proxyActivities<MessageActivities>(SEND_OPTIONS);
 
 /** The send activity on the provider's own task queue, where the server enforces its rate cap. */
@@ -63,378 +39,44 @@ function sendStepFor(provider: string): MessageActivities['sendStep'] {
     taskQueue: providerSendQueue(workflowInfo().taskQueue, provider),
   }).sendStep;
 }
-const { pickProvider } = proxyActivities<MessageActivities>({
-  startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '1 second', maximumAttempts: 3 },
-});
+const { pickProvider } = proxyActivities<MessageActivities>(PICK_PROVIDER_OPTIONS);
 
-/** The step's provider, or the first healthy alternative (db/circuits.ts); the first one when that cannot be read. */
-async function healthyProvider(candidates: ProviderName[]): Promise<ProviderName> {
-  if (candidates.length < 2) return candidates[0]!;
-  try {
-    return await pickProvider({ providers: candidates });
-  } catch (err) {
-    log.warn('provider health unreadable; sending with the first provider', { type: errorType(err).type });
-    return candidates[0]!;
-  }
-}
+const { fetchStatus } = proxyActivities<MessageActivities>(FETCH_STATUS_OPTIONS);
 
-const { fetchStatus } = proxyActivities<MessageActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '2 seconds', maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE },
-});
-
-interface Normalized {
-  to: string;
-  reference?: string;
-  steps: Step[];
-  rules: FallbackRules;
-  mode: 'sequential' | 'parallel';
-  precheck: boolean;
-  trackForMs: number;
-  pollAfterMs: number;
-  pollMaxMs: number;
-}
-
-/** Applies the defaults of schemas/message.ts, since any Temporal client may start this workflow with raw JSON. */
-function normalize(input: MessageInputRaw): Normalized {
-  if (!input || !isE164(input.to)) throw invalidInput(`to: ${E164_MESSAGE}`);
-  if (!Array.isArray(input.steps) || input.steps.length === 0)
-    throw invalidInput('steps: at least one step is required');
-  const fb = input.fallback ?? {};
-  for (const key of ['notDeliveredWithin', 'notReadWithin'] as const)
-    if (fb[key] !== undefined) requirePositiveDuration(fb[key], '', `fallback.${key}`);
-  const rules: FallbackRules = {
-    onInvalidNumber: fb.onInvalidNumber ?? MESSAGE_DEFAULTS.onInvalidNumber,
-    onFailure: fb.onFailure ?? MESSAGE_DEFAULTS.onFailure,
-    notDeliveredWithin: fb.notDeliveredWithin,
-    notReadWithin: fb.notReadWithin,
+export async function message(raw: MessageInputRaw): Promise<MessageResult> {
+  const outbox = new EventOutbox(EVENT_HOLD_MS);
+  const env: MessageEnv = {
+    messageId: workflowInfo().workflowId,
+    events: outbox,
+    checkNumber,
+    pickProvider,
+    sendStep: (input) => sendStepFor(input.step.provider)(input),
+    fetchStatus,
+    waiter: () => new WakeTimer(),
   };
-  const pollAfterMs = requirePositiveDuration(input.pollAfter, MESSAGE_DEFAULTS.pollAfter, 'pollAfter');
-  const shortest = shortestTimedRuleMs(rules);
-  return {
-    to: input.to,
-    reference: input.reference,
-    // `"provider": [a, b]` from a raw JSON start: a, with b as its alternative (as schemas/message.ts reads it).
-    steps: input.steps.map(({ provider, ...step }) =>
-      Array.isArray(provider)
-        ? { ...step, provider: provider[0]!, alternatives: [...provider.slice(1), ...(step.alternatives ?? [])] }
-        : { ...step, provider },
-    ),
-    rules,
-    mode: input.mode ?? 'sequential',
-    precheck: input.precheck ?? false,
-    trackForMs: requirePositiveDuration(input.trackFor, MESSAGE_DEFAULTS.trackFor, 'trackFor'),
-    // The default first poll comes before the shortest rule it protects, so a lost callback is
-    // looked up before the rule could fire on it; a pollAfter the caller gave is kept as given.
-    pollAfterMs:
-      input.pollAfter === undefined && shortest !== undefined
-        ? Math.max(1_000, Math.min(pollAfterMs, Math.floor(shortest / 2)))
-        : pollAfterMs,
-    pollMaxMs: requirePositiveDuration(input.pollMax, MESSAGE_DEFAULTS.pollMax, 'pollMax'),
-  };
-}
+  const run = createMessageRun(raw, env);
 
-/**
- * A status lookup whose retries all failed (a provider outage, an answer it cannot read) is no news,
- * not the end of the message: tracking goes on, and the timed rules decide as they would anyway.
- */
-async function lookUp(provider: Step['provider'], providerMessageId: string) {
-  try {
-    return await fetchStatus({ provider, providerMessageId });
-  } catch (err) {
-    log.warn('status lookup failed; tracking goes on', { provider, type: errorType(err).type });
-    return { supported: true, updates: [] as StatusUpdate[] };
-  }
-}
-
-const isTimed = (reason: FallbackReason) => reason === 'not_delivered' || reason === 'not_read';
-
-function errorType(err: unknown): { type: string; message: string } {
-  const cause = err instanceof ActivityFailure ? err.cause : err;
-  if (cause instanceof ApplicationFailure) return { type: cause.type ?? 'Error', message: cause.message };
-  return { type: 'Error', message: cause instanceof Error ? cause.message : String(cause) };
-}
-
-/** What a campaign adds to its messages' input: it stores their last events with their outcomes. */
-export interface CampaignMessageInput extends MessageInputRaw {
-  parentStoresEvents?: boolean;
-}
-
-export async function message(raw: CampaignMessageInput): Promise<MessageResult> {
-  const input = normalize(raw);
-  const events = new MessageEvents(input.reference, input.rules);
-  const workflowId = workflowInfo().workflowId;
-  const attempts: Attempt[] = [];
-  // Status reports for provider messages no attempt owns yet (the callback overtook the send answer).
-  const unmatched: StatusUpdate[] = [];
-  let changes = 0;
-  let canceled = false;
-  let currentStep = 0;
-  let outcome: MessageResult['outcome'] | undefined = undefined;
-
-  const owner = (u: StatusUpdate) =>
-    attempts.find((a) => a.provider === u.provider && a.providerMessageId === u.providerMessageId);
-  const receive = (u: StatusUpdate) => {
-    const attempt = owner(u);
-    if (!attempt) {
-      unmatched.push(u);
-      return;
-    }
-    const before = attempt.timeline.length;
-    if (applyStatus(attempt, u)) {
-      changes++;
-      events.status(attempt);
-    } else if (u.status === UNMAPPED && attempt.timeline.length > before) {
-      events.unmapped(attempt, attempt.timeline[before]!, before);
-    }
-  };
-  const cancel = () => {
-    const pending = outcome === undefined;
-    canceled = true;
-    changes++;
-    return { canceled: pending };
-  };
-
-  setHandler(statusUpdateSignal, receive);
+  setHandler(statusUpdateSignal, run.receive);
   setHandler(statusUpdatesSignal, (updates) => {
-    for (const u of updates) receive(u);
+    for (const u of updates) run.receive(u);
   });
   setHandler(cancelMessageSignal, () => {
-    cancel();
+    run.cancel();
   });
   let updatesAnswered = 0;
   setHandler(cancelMessageUpdate, () => {
     updatesAnswered++;
-    return cancel();
+    return run.cancel();
   });
-  setHandler(messageStatusQuery, (): MessageStatus => ({
-    state: outcome === undefined ? 'running' : 'completed',
-    mode: input.mode,
-    reference: input.reference,
-    currentStep,
-    attempts,
-    outcome,
-  }));
+  setHandler(messageStatusQuery, run.status);
 
-  async function track(attempt: Attempt, trackUntil: number): Promise<'success' | 'stop' | 'fallback'> {
-    let pollDelay = input.pollAfterMs;
-    let nextPoll = Date.now() + pollDelay;
-    let pollSupported = true;
-    const reconciled = new Set<FallbackReason>();
-    const timer = new WakeTimer();
-    try {
-      for (;;) {
-        if (canceled) return 'stop';
-        const decision = decide(attempt, input.rules, Date.now(), trackUntil);
-        if (decision.kind === 'success' || decision.kind === 'stop') return decision.kind;
-        if (decision.kind === 'fallback') {
-          // A timed rule is due: ask the provider once and decide on its fresh answer (a lost
-          // "read" callback must not send a second message).
-          if (
-            isTimed(decision.reason) &&
-            pollSupported &&
-            attempt.providerMessageId &&
-            !reconciled.has(decision.reason)
-          ) {
-            reconciled.add(decision.reason);
-            const polled = await lookUp(attempt.provider, attempt.providerMessageId);
-            pollSupported = polled.supported;
-            if (polled.supported) {
-              for (const u of polled.updates) receive({ ...u, source: 'reconcile' });
-              const again = decide(attempt, input.rules, Date.now(), trackUntil);
-              const fellBack = again.kind === 'fallback' && again.reason === decision.reason;
-              (attempt.checks ??= []).push({
-                at: new Date().toISOString(),
-                rule: decision.reason,
-                ...(polled.updates.length > 0 ? { status: polled.updates[polled.updates.length - 1]!.status } : {}),
-                fellBack,
-              });
-              changes++;
-              continue;
-            }
-          }
-          attempt.fallback = { reason: decision.reason, at: new Date().toISOString() };
-          return 'fallback';
-        }
-        // Observers see what a rule judges before it fires, even when it fires within the hold.
-        if (decision.onTimeout !== 'track_end' && decision.until - Date.now() <= EVENT_HOLD_MS) events.flushNow();
-        const seen = changes;
-        const due = pollSupported && !isTerminal(attempt.status) ? Math.min(decision.until, nextPoll) : decision.until;
-        // Queued events whose hold has ended are written now; otherwise the wait ends with the hold.
-        if ((events.holdUntil() ?? Infinity) <= Date.now()) events.flushNow();
-        const wakeAt = Math.min(due, events.holdUntil() ?? Infinity);
-        const changed = await timer.until(wakeAt, () => changes !== seen || canceled);
-        if (changed || Date.now() < nextPoll || !pollSupported || !attempt.providerMessageId) continue;
-        // No news: ask the provider (a lost callback never blocks the flow), then back off.
-        const polled = await lookUp(attempt.provider, attempt.providerMessageId);
-        pollSupported = polled.supported;
-        for (const u of polled.updates) receive(u);
-        pollDelay = Math.min(pollDelay * 2, input.pollMaxMs);
-        nextPoll = Date.now() + pollDelay;
-      }
-    } finally {
-      timer.cancel();
-    }
-  }
-
-  /** Sends one step and follows it until the rules say success, stop or fall back. */
-  async function runStep(index: number): Promise<'success' | 'stop' | 'fallback'> {
-    const step = input.steps[index]!;
-    const attempt: Attempt = {
-      step: index,
-      channel: step.channel,
-      provider: step.provider,
-      state: 'sending',
-      timeline: [],
-    };
-    attempts.push(attempt);
-    if (input.precheck) {
-      attempt.state = 'checking';
-      const check = await checkNumber({ provider: attempt.provider, to: input.to });
-      if (check.supported && !check.valid) {
-        attempt.state = 'skipped';
-        applyStatus(attempt, {
-          provider: attempt.provider,
-          providerMessageId: '',
-          status: 'invalid_number',
-          occurredAt: new Date().toISOString(),
-          providerCode: check.providerCode,
-          source: 'precheck',
-        });
-        events.status(attempt);
-        attempt.fallback = { reason: 'invalid_number', at: new Date().toISOString() };
-        return 'fallback';
-      }
-      attempt.state = 'sending';
-    }
-    if (canceled) {
-      attempt.state = 'skipped';
-      return 'stop';
-    }
-    const candidates = [...new Set([step.provider, ...(step.alternatives ?? [])])];
-    attempt.provider = await healthyProvider(candidates);
-    // A failed send (a provider down, its circuit open) goes to the step's next provider, if any.
-    for (;;) {
-      try {
-        const sent = await sendStepFor(attempt.provider)({
-          workflowId,
-          stepIndex: index,
-          to: input.to,
-          reference: input.reference,
-          // Its alternatives are the providers after it: with none left, an open circuit still sends.
-          step: {
-            ...step,
-            provider: attempt.provider,
-            alternatives: candidates.slice(candidates.indexOf(attempt.provider) + 1),
-          },
-        });
-        if ('skipped' in sent) {
-          // Not sent at all: the next step (if its channel is not suppressed too) goes instead.
-          attempt.state = 'skipped';
-          attempt.error = {
-            type: sent.skipped === 'suppressed' ? 'Suppressed' : 'OutsideServiceWindow',
-            message: sent.detail,
-          };
-          attempt.fallback = { reason: sent.skipped, at: new Date().toISOString() };
-          if (sent.skipped === 'suppressed') events.suppressed(attempt);
-          return 'fallback';
-        }
-        attempt.providerMessageId = sent.providerMessageId;
-        if (sent.form) attempt.form = sent.form;
-        if (sent.reports) attempt.reports = sent.reports;
-        if (sent.legs) attempt.legs = sent.legs;
-        noteSkippedRules(attempt, input.rules);
-        applyStatus(attempt, {
-          provider: attempt.provider,
-          providerMessageId: sent.providerMessageId,
-          status: sent.status,
-          occurredAt: sent.acceptedAt,
-          providerCode: sent.providerCode,
-          source: 'send',
-        });
-        events.accepted(attempt);
-        break;
-      } catch (err) {
-        const error = errorType(err);
-        const next =
-          error.type === 'InvalidNumberError' ? undefined : candidates[candidates.indexOf(attempt.provider) + 1];
-        if (next) {
-          log.warn('step send failed; trying the next provider', {
-            step: index,
-            provider: attempt.provider,
-            next,
-            type: error.type,
-          });
-          (attempt.failovers ??= []).push({
-            from: attempt.provider,
-            to: next,
-            error: error.type,
-            at: new Date().toISOString(),
-          });
-          attempt.provider = next;
-          continue;
-        }
-        attempt.error = error;
-        const status = error.type === 'InvalidNumberError' ? 'invalid_number' : 'failed';
-        applyStatus(attempt, {
-          provider: attempt.provider,
-          providerMessageId: '',
-          status,
-          occurredAt: new Date().toISOString(),
-          providerCode: error.type,
-          source: 'send',
-        });
-        events.status(attempt);
-        log.warn('step send failed', { step: index, provider: attempt.provider, type: error.type });
-        break;
-      }
-    }
-    // Reports that arrived before the send answer now have an owner.
-    for (const u of unmatched.splice(0).filter((u) => u.provider === attempt.provider)) receive(u);
-    attempt.state = 'tracking';
-    const result = await track(attempt, Date.now() + input.trackForMs);
-    attempt.state = 'done';
-    return result;
-  }
-
-  if (input.mode === 'parallel') {
-    await Promise.all(input.steps.map((_, i) => runStep(i)));
-  } else {
-    for (currentStep = 0; currentStep < input.steps.length; currentStep++) {
-      const result = await runStep(currentStep);
-      if (result !== 'fallback' || currentStep === input.steps.length - 1) break;
-      const last = attempts[attempts.length - 1];
-      if (last?.fallback) {
-        last.fallback.toStep = currentStep + 1;
-        const next = input.steps[currentStep + 1]!;
-        events.fallback(last, { step: currentStep + 1, provider: next.provider, channel: next.channel });
-      }
-    }
-  }
-
-  // Sequential or parallel, the outcome is the best status any step reached, with that step. On a
-  // tie a sequential message names its later step (the one its fallback chose), a parallel one its first.
-  const best = bestAttempt(input.mode === 'parallel' ? attempts : [...attempts].reverse());
-  const allSuppressed = attempts.length > 0 && attempts.every((a) => a.fallback?.reason === 'suppressed');
-  outcome =
-    canceled && best?.status !== 'read' && best?.status !== 'delivered'
-      ? 'canceled'
-      : (best?.status ?? (allSuppressed ? 'suppressed' : 'failed'));
-  upsertSearchAttributes([{ key: OUTCOME, value: outcome }]);
-  events.completed({ outcome, deliveredBy: best?.provider, step: best?.step, attempts });
-  // A campaign's message ends without a last write of its own: the campaign stores those events
-  // with the outcome, which saves the message an activity and a workflow task.
-  const unwritten = raw.parentStoresEvents === true ? await events.handOff() : (await events.drained(), []);
+  const result = await run.run();
+  upsertSearchAttributes([{ key: OUTCOME, value: result.outcome }]);
+  run.events.completed(result);
+  await outbox.drained();
   // Answer a cancel update in a task that does not also complete the workflow (see otp.ts). Only an
   // update's answer can be lost that way, so without one the extra timer and task are saved.
   await condition(allHandlersFinished);
   if (updatesAnswered > 0) await sleep(1);
-  return {
-    outcome,
-    deliveredBy: best?.provider,
-    step: best?.step,
-    attempts,
-    ...(unwritten.length > 0 ? { unwrittenEvents: unwritten } : {}),
-  };
+  return result;
 }

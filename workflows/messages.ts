@@ -38,4 +38,6 @@ export const resumeCampaignSignal = defineSignal('resumeCampaign');
 /** Stop starting new sends for good: in-flight ones finish, the rest are recorded not_sent. */
 export const cancelCampaignSignal = defineSignal<[{ reason?: string }]>('cancelCampaign');
 export const campaignProgressQuery = defineQuery<CampaignProgress>('progress');
+/** A recipient's message while it runs in its campaign (by message id, `<campaignId>:<recipientId>`). */
+export const recipientStatusQuery = defineQuery<MessageStatus | undefined, [string]>('recipientStatus');
 export const CAMPAIGN_WORKFLOW_TYPE = 'campaign';

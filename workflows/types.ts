@@ -1,5 +1,4 @@
 // Shapes the message workflow keeps and reports. Plain JSON: they travel through Temporal.
-import type { KurirEventInput } from './event-types.js';
 import type { CanonicalStatus, ChannelName, ReportedStatus, Reports } from '../domain/statuses.js';
 export type { CanonicalStatus, ChannelName, ReportedStatus, Reports };
 export type ProviderName = 'wappin' | 'itd' | 'engagelab' | 'nusasms' | 'sms-masking';
@@ -22,6 +21,8 @@ export interface StatusUpdate {
   channel?: ChannelName;
   providerCode?: string;
   source: 'send' | 'callback' | 'poll' | 'precheck' | 'reconcile';
+  /** A campaign recipient's message id: the campaign workflow hands the status to that recipient. */
+  messageId?: string;
 }
 
 /** Why a step fell to the next one; `suppressed`: not sent at all, its recipient opted out of its channel. */
@@ -95,6 +96,4 @@ export interface MessageResult {
   deliveredBy?: ProviderName;
   step?: number;
   attempts: Attempt[];
-  /** A campaign's message: its last events, not written yet; the campaign stores them with the outcome. */
-  unwrittenEvents?: KurirEventInput[];
 }

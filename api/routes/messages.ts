@@ -1,4 +1,5 @@
 // REST for messages: start (with Idempotency-Key), status, cancel.
+import { recipientMessageStatus } from '../../app/recipient-message.js';
 import { createHash } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -77,6 +78,8 @@ export const messageRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps) =
       },
     },
     async (req) => {
+      const recipient = await recipientMessageStatus(deps, req.params.id);
+      if (recipient) return recipient;
       try {
         return await deps.temporal.workflow.getHandle(req.params.id).query(messageStatusQuery);
       } catch (err) {

@@ -8,6 +8,7 @@ import { campaignMessagesOf } from '../../db/dashboard.js';
 import { parsePhone } from '../../providers/phone.js';
 import { MESSAGE_WORKFLOW_TYPE } from '../../workflows/messages.js';
 import type { AppDeps } from '../deps.js';
+import { recipientMessageStatus } from '../../app/recipient-message.js';
 
 const LIMIT = 50;
 const hit = z.object({
@@ -44,6 +45,12 @@ export const uiMessageRoutes: FastifyPluginAsyncZod<AppDeps> = async (app, deps)
   }
 
   async function byId(id: string): Promise<Hit[]> {
+    // A campaign recipient's message runs inside its campaign: no workflow of its own to describe.
+    const recipient = await recipientMessageStatus(deps, id).catch(() => undefined);
+    if (recipient)
+      return [
+        { id, matchedBy: 'id', status: recipient.state, startedAt: null, campaignId: id.slice(0, id.lastIndexOf(':')) },
+      ];
     try {
       const d = await deps.temporal.workflow.getHandle(id).describe();
       if (d.type !== MESSAGE_WORKFLOW_TYPE) return [];

@@ -72,7 +72,7 @@ export function campaignCommands(program: Command, ctx: () => CliContext): void 
     )
     .option('--name <name>', 'campaign name (default: the file name)')
     .option('--id <id>', 'campaign id (cmp_…)')
-    .option('--concurrency <n>', 'messages in flight at once (1-500, default 50)')
+    .option('--concurrency <n>', 'recipients in flight at once (1-2000, default 50)')
     .option('--quiet-hours <start-end>', "no sends in this local window, e.g. 21:00-08:00 (recipient's time_zone)")
     .option('--time-zone <tz>', 'time zone of recipients without one (IANA, default UTC)')
     .option('--parallel', 'send every step at once')

@@ -200,6 +200,10 @@ export class WappinProvider implements ChannelProvider {
     return { operation: 'send-text', path: WAPPIN_PATHS.sendText, body: parseOrThrow(sendTextRequestSchema, body) };
   }
 
+  async prepare(): Promise<void> {
+    await this.token();
+  }
+
   async send(message: OutboundMessage): Promise<SendResult> {
     const req = this.buildSendRequest(message);
     const answer = await this.call(req.operation, req.path, req.body).catch((err: unknown) => {
