@@ -45,6 +45,7 @@ if (existsSync(join(PROJECT_ROOT, 'ui', 'dist', 'index.html'))) {
 await timed('bundled the workflows into workflow-bundle.js', async () => {
   const { code } = await bundleWorkflowCode({
     workflowsPath: join(PROJECT_ROOT, 'workflows', 'index.ts'),
+    workflowInterceptorModules: [join(PROJECT_ROOT, 'workflows', 'activation-guard.ts')],
     logger: new DefaultLogger('WARN'),
   });
   mkdirSync(outDir, { recursive: true });

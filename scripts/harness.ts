@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { SEARCH_ATTRIBUTES } from '../domain/search-attributes.js';
 import { migrate } from '../db/migrate.js';
-import { WORKFLOWS_PATH } from '../workers/create-worker.js';
+import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../workers/create-worker.js';
 import { STATE_DIR } from './paths.js';
 import { ensureTemporalBinary, freePort, startTemporalDevServer, type DevServer } from './temporal.js';
 import { createTestDatabase } from './test-database.js';
@@ -33,7 +33,11 @@ export async function withHarness<T>(log: (l: string) => void, fn: (h: Harness) 
     try {
       await migrate(db.url);
       log(`database ${new URL(db.url).pathname.slice(1)} migrated`);
-      const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+      const bundle = await bundleWorkflowCode({
+        workflowsPath: WORKFLOWS_PATH,
+        workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+        logger: new DefaultLogger('WARN'),
+      });
       mkdirSync(join(STATE_DIR, 'test'), { recursive: true });
       const bundlePath = join(STATE_DIR, 'test', `workflow-bundle-${process.pid}.js`);
       writeFileSync(bundlePath, bundle.code);

@@ -54,6 +54,10 @@ export function activitySettings(
 // `npm run build` it is dist/workers/create-worker.js next to their JavaScript.
 const compiled = import.meta.url.endsWith('.js');
 export const WORKFLOWS_PATH = fileURLToPath(new URL(`../workflows/index.${compiled ? 'js' : 'ts'}`, import.meta.url));
+/** Workflow interceptors every bundle and worker includes (workflows/activation-guard.ts says why). */
+export const WORKFLOW_INTERCEPTOR_MODULES = [
+  fileURLToPath(new URL(`../workflows/activation-guard.${compiled ? 'js' : 'ts'}`, import.meta.url)),
+];
 
 /**
  * The bundle `npm run build` writes next to the compiled code (dist/workflow-bundle.js), when this
@@ -107,7 +111,9 @@ export async function createKurirWorkers(opts: WorkerOptions): Promise<KurirWork
   const main = await Worker.create({
     ...common,
     taskQueue: opts.taskQueue,
-    ...(bundlePath ? { workflowBundle: { codePath: bundlePath } } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(bundlePath
+      ? { workflowBundle: { codePath: bundlePath } }
+      : { workflowsPath: WORKFLOWS_PATH, interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES } }),
     activities: createActivities(opts),
   });
   // The send queues' activities wait for a send slot: the server's cap alone lets bursts through.
