@@ -1,5 +1,7 @@
 // Helpers of the campaign tests and benchmark: numbers that script the sandboxes, send counts
 // per exact number, and waiting for a campaign's progress.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CampaignProgress } from '../../workflows/campaign-types.js';
 import { campaignProgressQuery } from '../../workflows/messages.js';
 import { sendRequests } from './numbers.js';
@@ -56,9 +58,18 @@ export async function waitProgress(
       what,
     );
   } catch (err) {
+    await keepHistory(stack, id).catch(() => undefined);
     const failure = await lastTaskFailure(stack, id).catch(() => undefined);
     throw failure ? new Error(`${String(err)}; the campaign's last workflow task failed: ${failure}`) : err;
   }
+}
+
+/** Writes the campaign's history to $KURIR_FAILED_HISTORY_DIR, when set, to replay a failure later. */
+async function keepHistory(stack: Stack, id: string): Promise<void> {
+  const dir = process.env.KURIR_FAILED_HISTORY_DIR;
+  if (!dir) return;
+  const history = await stack.client.workflow.getHandle(id).fetchHistory();
+  writeFileSync(join(dir, `${id}-${Date.now()}.json`), JSON.stringify(history));
 }
 
 /** The message of the newest WorkflowTaskFailed event (e.g. a TMPRL1100 nondeterminism), if any. */

@@ -70,7 +70,7 @@ test(
         stack,
         id,
         (q) => finishedCount(q) >= N * share,
-        300_000,
+        240_000,
         `${share * 100} % finished`,
       ).catch((err: unknown) => {
         // Say whether the worker died by itself (a failed start) rather than only that queries failed.
