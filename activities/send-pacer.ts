@@ -7,6 +7,7 @@ import { ensurePacingRow, reserveSendSlots } from '../db/send-pacing.js';
 import type pg from 'pg';
 import type { Pool } from '../db/pool.js';
 import { NoSendSlotError } from '../providers/errors.js';
+import { DbClock } from './db-clock.js';
 import type { ProviderName } from '../providers/types.js';
 
 /** A slot further away is not taken: the send is retried later instead of waiting near its timeout. */
@@ -23,10 +24,9 @@ const TOLERANCE_MS = 1_000 * (MARGIN - 1) - 1;
 /** Resolves when the provider may be sent to; throws NoSendSlotError (a retryable RateLimitedError) when its slots are taken. */
 export type SendPacer = (provider: ProviderName) => Promise<void>;
 
-/** A reserved slot: milliseconds from `at` (performance.now()), give or take `uncertainMs`. */
+/** A reserved slot: at `due` (performance.now()) at the latest, and up to `uncertainMs` earlier. */
 interface Slot {
-  at: number;
-  waitMs: number;
+  due: number;
   uncertainMs: number;
 }
 
@@ -48,6 +48,7 @@ export function createSendPacer(pool: Pool, ratesPerSecond: Partial<Record<Provi
   const rows = new Map<ProviderName, Promise<void>>();
   // Sends asking in the same turn of the event loop (a campaign's batch) share one reservation.
   const asking = new Map<ProviderName, Asker[]>();
+  const dbClock = new DbClock();
 
   function reserve(provider: ProviderName, rate: number): Promise<Slot | { retryAfterMs: number }> {
     return new Promise((resolve, reject) => {
@@ -68,10 +69,8 @@ export function createSendPacer(pool: Pool, ratesPerSecond: Partial<Record<Provi
           });
         }).then(
           (reserved) => {
-            // The database timed the slots somewhere within the round trip: counted from its end,
-            // a send is never early, and at most the round trip late.
-            const at = performance.now();
             const slots = 'slots' in reserved ? reserved.slots : [];
+            if ('dbNowMs' in reserved) dbClock.observe(sent, performance.now(), reserved.dbNowMs);
             // Those that found no slot come back when the schedule has room (at least the slots' interval).
             const retryAfterMs = Math.max(
               'retryAfterMs' in reserved ? reserved.retryAfterMs : 0,
@@ -79,7 +78,9 @@ export function createSendPacer(pool: Pool, ratesPerSecond: Partial<Record<Provi
             );
             askers.forEach((a, i) => {
               const waitMs = slots[i];
-              a.resolve(waitMs === undefined ? { retryAfterMs } : { at, waitMs, uncertainMs: at - sent });
+              if (waitMs === undefined || !('dbNowMs' in reserved)) return a.resolve({ retryAfterMs });
+              const { at, uncertainMs } = dbClock.toLocal(reserved.dbNowMs + waitMs);
+              a.resolve({ due: at, uncertainMs });
             });
           },
           (err: unknown) => askers.forEach((a) => a.reject(err)),
@@ -106,7 +107,7 @@ export function createSendPacer(pool: Pool, ratesPerSecond: Partial<Record<Provi
           slot.retryAfterMs,
           { provider },
         );
-      const due = slot.at + slot.waitMs;
+      const { due } = slot;
       // Cancellation-aware: a cancelled activity stops waiting.
       const left = due - performance.now();
       if (left > 0) await Context.current().sleep(left);

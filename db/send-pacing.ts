@@ -12,19 +12,20 @@ export async function ensurePacingRow(pool: Pool, provider: string): Promise<voi
  * `intervalMs` apart on a schedule (next_slot), where a send that comes up to `toleranceMs` late
  * still takes its scheduled slot rather than pushing the schedule back. Slots more than `maxWaitMs`
  * from now are not reserved. Resolves to the milliseconds until each reserved slot (as many as
- * fitted, at least one), or, when none fitted, to how long until one would. The row lock orders
- * concurrent reservations; the database clock is the one every worker shares.
+ * fitted, at least one) from `dbNowMs` (the database's clock, epoch ms), or, when none fitted, to
+ * how long until one would. The row lock orders concurrent reservations; the database clock is the
+ * one every worker shares.
  */
 export async function reserveSendSlots(
   pool: Pool | pg.PoolClient,
   provider: string,
   count: number,
   opts: { intervalMs: number; toleranceMs: number; maxWaitMs: number },
-): Promise<{ slots: number[] } | { retryAfterMs: number }> {
+): Promise<{ slots: number[]; dbNowMs: number } | { retryAfterMs: number }> {
   const ms = (n: number) => `make_interval(secs => $${n}::float8 / 1000)`;
   // The first slot may come up to the tolerance early, like one reservation's; the next ones follow
   // the schedule as reservations made one after another at this instant would.
-  const res = await pool.query<{ first_ms: number; base_ms: number; n: number }>(
+  const res = await pool.query<{ first_ms: number; base_ms: number; n: number; now_ms: number }>(
     `UPDATE send_pacing p SET next_slot = q.base + c.n * ${ms(2)}
      FROM (SELECT slot, GREATEST(scheduled, slot) AS base FROM (
              SELECT next_slot AS scheduled, GREATEST(next_slot - ${ms(3)}, clock_timestamp()) AS slot
@@ -32,7 +33,8 @@ export async function reserveSendSlots(
           LATERAL (SELECT LEAST($5::int, floor(EXTRACT(EPOCH FROM (clock_timestamp() + ${ms(4)} - q.base)) * 1000 / $2::float8)::int + 1) AS n) c
      WHERE p.provider = $1 AND q.slot <= clock_timestamp() + ${ms(4)} AND c.n > 0
      RETURNING (EXTRACT(EPOCH FROM (q.slot - clock_timestamp())) * 1000)::float8 AS first_ms,
-               (EXTRACT(EPOCH FROM (q.base - clock_timestamp())) * 1000)::float8 AS base_ms, c.n`,
+               (EXTRACT(EPOCH FROM (q.base - clock_timestamp())) * 1000)::float8 AS base_ms, c.n,
+               (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::float8 AS now_ms`,
     [provider, opts.intervalMs, opts.toleranceMs, opts.maxWaitMs, count],
   );
   const row = res.rows[0];
@@ -45,6 +47,7 @@ export async function reserveSendSlots(
   }
   const first = Math.max(0, row.first_ms);
   return {
+    dbNowMs: row.now_ms,
     slots: Array.from({ length: row.n }, (_, i) =>
       i === 0 ? first : Math.max(first, row.base_ms + i * opts.intervalMs - opts.toleranceMs),
     ),
