@@ -8,8 +8,9 @@
 // before the timer's deadline, and the commands it produces stay buffered in the cached run: the
 // next real workflow task sends them. A later replay applies the same events in that task, at
 // its own (later) time, and produces other commands: TMPRL1100, and the run is stuck for good.
-// (Reproduced by test/reliability/stale-activation.test.ts; found as a stuck campaign after a
-// worker SIGKILL while the test polled the campaign's progress.)
+// (Reproduced by test/reliability/stale-activation.test.ts. A campaign stuck after a worker SIGKILL,
+// while a test polled its progress, showed the same signature: the task's live commands re-armed a
+// timer that had fired, with the duration computed at the previous task's time.)
 //
 // Such an activation is the only one that applies new events without a new WorkflowTaskStarted,
 // and WorkflowTaskStarted is where Core takes the history size from: history length grows, the
