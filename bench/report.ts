@@ -186,7 +186,7 @@ function chart(all: Section[]): Chart {
   const wh = load('webhooks');
   return {
     ratios: [
-      { label: 'callback ingest', value: num(cb?.ratio), target: 0.25 },
+      { label: 'callback ingest', value: num(cb?.ratio), target: num(get(cb, 'targets.ratio')) },
       { label: 'campaign', value: num(c?.ratio), target: 0.25 },
       { label: 'paced rate / cap', value: num(get(c, 'pacing.ofCap')), target: 0.95 },
       { label: 'webhook delivery', value: num(wh?.ratio), target: num(get(wh, 'targets.ratio')) },
