@@ -12,6 +12,7 @@ test('NON_RETRYABLE_PROVIDER_ERRORS is the set of provider errors with retryable
     errors.InsufficientCreditError,
     errors.BadRequestError,
     errors.RateLimitedError,
+    errors.NoSendSlotError,
     errors.ProviderUnavailableError,
     errors.SendRejectedError,
   ];
