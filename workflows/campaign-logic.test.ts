@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { messageFor, outcomeOf, quietUntil } from './campaign-logic.js';
+import type { MessageResult } from './types.js';
 
 const at = (iso: string) => Date.parse(iso);
 
@@ -34,27 +35,26 @@ test('messageFor fills template params and {{n}} placeholders; outcomeOf maps fa
   assert.deepEqual(m.steps[0]?.params, ['Ana', 'A-1']);
   assert.equal(m.steps[1]?.text, 'Hi Ana, order A-1 {{3}}');
   assert.equal(m.reference, 'c:3');
-  const fell = outcomeOf(3, {
-    outcome: 'delivered',
-    deliveredBy: 'sms-masking',
-    attempts: [
-      {
-        step: 0,
-        channel: 'whatsapp',
-        provider: 'wappin',
-        state: 'done',
-        timeline: [],
-        fallback: { reason: 'invalid_number', at: '' },
-      },
-      { step: 1, channel: 'sms', provider: 'sms-masking', state: 'done', timeline: [] },
-    ],
-  });
+  const attempts: MessageResult['attempts'] = [
+    {
+      step: 0,
+      channel: 'whatsapp',
+      provider: 'wappin',
+      state: 'done',
+      timeline: [],
+      fallback: { reason: 'invalid_number', at: '' },
+    },
+    { step: 1, channel: 'sms', provider: 'sms-masking', state: 'done', timeline: [] },
+  ];
+  const fell = outcomeOf(3, { outcome: 'delivered', deliveredBy: 'sms-masking', attempts });
+  // The attempts go with the outcome: GET /v1/messages/<campaign>:<recipient> answers from them.
   assert.deepEqual(fell, {
     recipientId: 3,
     status: 'fell_back',
     outcome: 'delivered',
     provider: 'sms-masking',
     fallbackUsed: true,
+    attempts,
   });
   assert.equal(outcomeOf(4, { outcome: 'invalid_number', attempts: [] }).status, 'invalid_number');
   assert.equal(outcomeOf(5, { outcome: 'read', deliveredBy: 'wappin', attempts: [] }).status, 'read');
