@@ -47,13 +47,20 @@ export async function storeInbound(
   return true;
 }
 
-/** STOP (and the other opt-out words) suppresses the sender on the channel it wrote on; START lifts it. */
+/**
+ * STOP (and the other opt-out words) suppresses the sender on the channel it wrote on; START lifts
+ * it. The newest word wins whatever order the messages are stored in (a provider's retries, two
+ * relay drains, two API replicas): one word per number and channel at a time (a transaction lock),
+ * and a word is not applied when a newer one from the sender is already stored.
+ */
 async function applyOptKeyword(client: pg.PoolClient, m: InboundMessage, keywords: OptKeywords): Promise<void> {
   const keyword = optKeywordOf(m.text, keywords);
   if (!keyword) return;
   const phone = e164OfSender(m.from);
   if (!phone) return;
   const channel = INBOUND_CHANNEL[m.provider];
+  await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`opt-keyword:${channel}:${phone}`]);
+  if (await newerKeywordStored(client, m, phone, channel, keywords)) return;
   if (keyword === 'opt_out')
     await suppress(client, {
       phone,
@@ -62,6 +69,26 @@ async function applyOptKeyword(client: pg.PoolClient, m: InboundMessage, keyword
       source: `inbound:${m.provider}`,
     });
   else await unsuppress(client, phone, channel, `inbound:${m.provider}`);
+}
+
+/** Whether the sender wrote an opt keyword on `channel` after `m` (later, or as late and stored after it). */
+async function newerKeywordStored(
+  client: pg.PoolClient,
+  m: InboundMessage,
+  phone: string,
+  channel: 'whatsapp' | 'sms',
+  keywords: OptKeywords,
+): Promise<boolean> {
+  const providers = Object.entries(INBOUND_CHANNEL)
+    .filter(([, c]) => c === channel)
+    .map(([p]) => p);
+  const res = await client.query<{ text: string | null }>(
+    `SELECT text FROM inbound_messages
+     WHERE provider = ANY($1) AND regexp_replace(sender, '[^0-9]', '', 'g') = $2 AND text IS NOT NULL
+       AND (received_at > $3 OR (received_at = $3 AND id > (SELECT id FROM inbound_messages WHERE provider = $4 AND provider_message_id = $5)))`,
+    [providers, phone.slice(1), m.receivedAt, m.provider, m.providerMessageId],
+  );
+  return res.rows.some((r) => optKeywordOf(r.text ?? undefined, keywords) !== undefined);
 }
 
 // The channel each provider's inbound messages arrive on.
