@@ -195,8 +195,27 @@ describe('message workflow', () => {
     const to = scriptedNumber('608');
     const r = await run({ to, steps: [wa(), sms], fallback: { notReadWithin: '20 seconds' } });
     assert.equal(r.outcome, 'read');
-    const t = r.attempts[0]!.timeline;
-    for (const s of ['sent', 'delivered', 'read']) assert.equal(t.filter((e) => e.status === s).length, 1, `${s} once`);
+    // The sandbox posts read, read, delivered, delivered, sent, sent. Read ends the message, so the
+    // older reports reach its timeline only if they come before the workflow closes: each status is
+    // there at most once, and none that came after read changed anything.
+    const t = r.attempts[0]!.timeline.filter((e) => e.source === 'callback');
+    assert.deepEqual(t[0] && [t[0].status, t[0].applied], ['read', true]);
+    for (const s of ['sent', 'delivered', 'read']) assert.ok(t.filter((e) => e.status === s).length <= 1, `${s} once`);
+    assert.ok(t.slice(1).every((e) => !e.applied));
+    // Each report was stored (a repeat once: the inbox drops an identical body), whether or not the
+    // workflow was still there to take it.
+    const id = r.attempts[0]!.providerMessageId!;
+    const stored = async () =>
+      Number(
+        (
+          await stack.pool.query<{ n: string }>(
+            "SELECT count(*) AS n FROM callback_inbox WHERE provider = 'wappin' AND strpos(body, $1) > 0",
+            [id],
+          )
+        ).rows[0]!.n,
+      );
+    for (let i = 0; i < 50 && (await stored()) < 3; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(await stored(), 3);
   });
 
   test('no callbacks at all: polling finds the status', async () => {
