@@ -162,6 +162,8 @@ export async function startSandboxServer(opts: {
   const requests: LoggedRequest[] = [];
   let outage = false;
   const server: Server = createServer((req, res) => {
+    // A provider counts a request against its limits when it arrives, not when it has answered it.
+    const at = new Date().toISOString();
     void (async () => {
       try {
         const url = new URL(req.url ?? '/', 'http://sandbox');
@@ -187,7 +189,7 @@ export async function startSandboxServer(opts: {
         };
         const reply = await opts.handler(sreq);
         requests.push({
-          at: new Date().toISOString(),
+          at,
           method: sreq.method,
           path: sreq.path,
           recipient: opts.recipientOf?.(sreq),

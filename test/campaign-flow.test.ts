@@ -187,7 +187,7 @@ describe('campaign workflow', () => {
       await recordHistory(stack.client.workflow.getHandle(id), 'campaign-quiet-hours');
       assert.equal(final.counts.read + final.counts.delivered, 20);
       for (const [i, r] of recipients.entries()) {
-        const [t] = sendTimes(stack, 'wappin', [r.phone]);
+        const [t] = sendTimes(stack.sandboxes, 'wappin', [r.phone]);
         assert.ok(t !== undefined, `${r.phone} sent`);
         if (i < 5) assert.ok(t < end, 'outside the window (Tokyo): sent at once');
         else

@@ -45,7 +45,7 @@ test(
     assert.equal(final.pending, 0);
 
     const times = sendTimes(
-      stack,
+      stack.sandboxes,
       'wappin',
       recipients.map((r) => r.phone),
     );

@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CampaignProgress } from '../../workflows/campaign-types.js';
 import { campaignProgressQuery } from '../../workflows/messages.js';
+import type { RunningSandboxes } from '../../sandboxes/index.js';
 import { sendRequests } from './numbers.js';
 import type { Stack } from './stack.js';
 import { eventually } from './stack.js';
@@ -26,9 +27,9 @@ export function sendsPerNumber(stack: Stack, provider: string): Map<string, numb
 export const digitsOf = (e164: string) => e164.replace(/\D/g, '');
 
 /** When a sandbox received each send request for these numbers (ms, ascending). */
-export function sendTimes(stack: Stack, provider: string, phones: string[]): number[] {
+export function sendTimes(sandboxes: Pick<RunningSandboxes, 'requests'>, provider: string, phones: string[]): number[] {
   const ours = new Set(phones.map(digitsOf));
-  return sendRequests(stack.sandboxes, provider)
+  return sendRequests(sandboxes, provider)
     .filter((r) => ours.has(digitsOf(r.recipient)))
     .map((r) => Date.parse(r.at))
     .sort((a, b) => a - b);

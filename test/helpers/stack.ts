@@ -14,6 +14,7 @@ import { recordingAccessTokens } from '../../db/provider-access-tokens.js';
 import { createProviderRegistry, PROVIDERS } from '../../providers/registry.js';
 import { sandboxEnvironment, startSandboxes, type RunningSandboxes } from '../../sandboxes/index.js';
 import { createApiRuntime } from '../../runtime/api-runtime.js';
+import { spawnSandboxes } from './sandbox-process.js';
 import { messageInputSchema, type MessageInputRaw } from '../../schemas/message.js';
 import type { Relay } from '../../services/relay.js';
 import { countingUnparsedLookups } from '../../services/metrics.js';
@@ -33,7 +34,8 @@ export interface Stack {
   /** Outbound webhooks, with `webhooks: true` only: test files share one database, and another file's
    * dispatcher (other WEBHOOK_* settings) must not deliver this file's events. */
   webhooks?: WebhookDispatcher;
-  sandboxes: RunningSandboxes;
+  /** `prioritized`: started by `sandboxProcess`, at the priority asked for. */
+  sandboxes: RunningSandboxes & { prioritized?: boolean };
   taskQueue: string;
   startWorker(): Promise<KurirWorkers>;
   stopWorker(): Promise<void>;
@@ -58,6 +60,8 @@ export async function startStack(
     logLevel?: string;
     callbackRetryDelayMs?: number;
     webhooks?: boolean;
+    /** Sandboxes in a child process at this priority (benchmarks): their logs are then read with fetchRequests. */
+    sandboxProcess?: { priority: number };
   } = {},
 ): Promise<Stack> {
   requireHarness();
@@ -75,7 +79,7 @@ export async function startStack(
   );
   installRuntime(logger);
   const taskQueue = `test-${randomUUID()}`;
-  let config = loadConfig({
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
     TEMPORAL_TASK_QUEUE: taskQueue,
     SANDBOX_CALLBACK_DELAY_MS: String(opts.callbackDelayMs ?? 30),
@@ -84,7 +88,8 @@ export async function startStack(
     OTP_LIMIT_PER_IP: 'off',
     OTP_LIMIT_PER_API_KEY: 'off',
     ...opts.env,
-  });
+  };
+  let config = loadConfig(env);
   // The API's provider clients point at this stack's sandboxes, which start once the API listens.
   let providers = createProviderRegistry(config);
   // The production composition with test settings. KURIR_ENCRYPTION_KEY in opts.env: the stack's
@@ -99,11 +104,13 @@ export async function startStack(
   });
   const { pool, temporal: client, server: api, relay, webhooks } = runtime;
   const apiUrl = await runtime.start({ host: '127.0.0.1', port: 0 });
-  const sandboxes = await startSandboxes(config, apiUrl, {
-    ephemeralPorts: true,
-    all: true,
-    callbackRetryDelayMs: opts.callbackRetryDelayMs,
-  });
+  const sandboxes = opts.sandboxProcess
+    ? await spawnSandboxes(env, apiUrl, opts.sandboxProcess.priority)
+    : await startSandboxes(config, apiUrl, {
+        ephemeralPorts: true,
+        all: true,
+        callbackRetryDelayMs: opts.callbackRetryDelayMs,
+      });
   config = loadConfig({
     ...process.env,
     TEMPORAL_TASK_QUEUE: taskQueue,
