@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import type { MessageResult } from '../workflows/types.js';
 import type { MessageInputRaw } from '../schemas/message.js';
 import { scriptedNumber } from './helpers/numbers.js';
-import { startStack, type Stack } from './helpers/stack.js';
+import { eventually, startStack, type Stack } from './helpers/stack.js';
 import { sendsTo } from './helpers/worker-process.js';
 import { recordHistory } from './helpers/histories.js';
 
@@ -214,7 +214,7 @@ describe('message workflow', () => {
           )
         ).rows[0]!.n,
       );
-    for (let i = 0; i < 50 && (await stored()) < 3; i++) await new Promise((r) => setTimeout(r, 100));
+    await eventually(async () => ((await stored()) >= 3 ? true : undefined), 5_000, 'three stored reports');
     assert.equal(await stored(), 3);
   });
 
