@@ -111,30 +111,47 @@ describe('kurir campaign', () => {
       assert.equal(done.state, 'completed');
       assert.equal(done.counts.read + done.counts.delivered, 2);
 
-      const phones = Array.from({ length: 25 }, (_, i) => campaignNumber('843', i));
-      const { id } = json<{ id: string; imported: number }>(
-        await kurir('--json', 'campaign', 'start', csv('many.csv', phones), ...STEPS, '--concurrency', '1', '--detach'),
-      );
-      assert.equal(json<{ accepted: string }>(await kurir('--json', 'campaign', 'pause', id)).accepted, 'pause');
-      await eventually(
-        async () =>
-          json<CampaignProgress>(await kurir('--json', 'campaign', 'status', id)).state === 'paused' ? true : undefined,
-        30_000,
-        'paused',
-      );
-      assert.equal((await kurir('campaign', 'resume', id)).stdout, `${id}  resume requested\n`);
-      const human = await kurir('campaign', 'cancel', id);
+      // Pausing right after --detach holds the rest of 25 one-at-a-time recipients, so neither the
+      // cancel nor the resume below races the campaign's own end.
+      const detachPaused = async (prefix: string) => {
+        const phones = Array.from({ length: 25 }, (_, i) => campaignNumber(prefix, i));
+        const { id } = json<{ id: string; imported: number }>(
+          await kurir(
+            '--json',
+            'campaign',
+            'start',
+            csv(`${prefix}.csv`, phones),
+            ...STEPS,
+            '--concurrency',
+            '1',
+            '--detach',
+          ),
+        );
+        assert.equal(json<{ accepted: string }>(await kurir('--json', 'campaign', 'pause', id)).accepted, 'pause');
+        await untilState(id, 'paused');
+        return id;
+      };
+      const untilState = (id: string, state: CampaignProgress['state']) =>
+        eventually(
+          async () => {
+            const p = json<CampaignProgress>(await kurir('--json', 'campaign', 'status', id));
+            return p.state === state ? p : undefined;
+          },
+          60_000,
+          state,
+        );
+
+      const canceled = await detachPaused('843');
+      const human = await kurir('campaign', 'cancel', canceled);
       assert.equal(human.code, 0, human.stderr);
-      const final = await eventually(
-        async () => {
-          const p = json<CampaignProgress>(await kurir('--json', 'campaign', 'status', id));
-          return p.state === 'canceled' ? p : undefined;
-        },
-        60_000,
-        'canceled',
-      );
+      const final = await untilState(canceled, 'canceled');
       assert.ok(final.counts.not_sent > 0, JSON.stringify(final.counts));
       assert.equal(final.counts.read + final.counts.delivered + final.counts.not_sent, 25);
+
+      const resumed = await detachPaused('845');
+      assert.equal((await kurir('campaign', 'resume', resumed)).stdout, `${resumed}  resume requested\n`);
+      const completed = await untilState(resumed, 'completed');
+      assert.equal(completed.counts.read + completed.counts.delivered, 25, JSON.stringify(completed.counts));
     },
   );
 
