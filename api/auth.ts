@@ -8,8 +8,18 @@ import { HttpError, unauthorized } from './errors.js';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
-export function safeEqual(a: string, b: string): boolean {
-  return timingSafeEqual(digest(a), digest(b));
+/** Digests of configured secrets: every callback and API request compares against the same few. */
+const secretDigests = new Map<string, Buffer>();
+const SECRET_DIGESTS_MAX = 1_000;
+
+/** Constant-time `candidate === secret`; only `secret` (a configured value, never request input) is cached. */
+export function safeEqual(candidate: string, secret: string): boolean {
+  let known = secretDigests.get(secret);
+  if (!known) {
+    known = digest(secret);
+    if (secretDigests.size < SECRET_DIGESTS_MAX) secretDigests.set(secret, known);
+  }
+  return timingSafeEqual(digest(candidate), known);
 }
 
 export function bearerToken(header: string | undefined): string | undefined {
@@ -46,7 +56,7 @@ export function apiKeyNameOf(req: FastifyRequest): string | undefined {
  */
 export function authenticate(req: FastifyRequest, reply: FastifyReply, keys: ApiKey[]): string {
   const token = bearerToken(req.headers.authorization);
-  const match = token === undefined ? undefined : keys.find((k) => safeEqual(k.key, token));
+  const match = token === undefined ? undefined : keys.find((k) => safeEqual(token, k.key));
   if (!match) throw unauthorized('missing or invalid API key (Authorization: Bearer <key>)');
   // The reply's logger writes the "request completed" line: both carry the name.
   req.log = reply.log = req.log.child({ apiKeyName: match.name });
