@@ -1,22 +1,14 @@
 // STOP and START from one number: the newest word wins, whatever order the messages are stored in
 // (a provider's retries, two relay drains or two API replicas storing at once). Against PostgreSQL.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { createPool, type Pool } from '../db/pool.js';
+import { test } from 'node:test';
 import { storeInbound } from '../db/inbound-messages.js';
 import { suppressionOf } from '../db/suppressions.js';
 import { inTransaction } from '../db/transaction.js';
 import type { InboundMessage } from '../providers/types.js';
-import { requireHarness } from './helpers/stack.js';
+import { useHarnessPool } from './helpers/stack.js';
 
-let pool: Pool;
-before(() => {
-  requireHarness();
-  pool = createPool(process.env.DATABASE_URL!);
-});
-after(async () => {
-  await pool?.end();
-});
+const pool = useHarnessPool();
 
 let seq = 0;
 const phone = () => `+62855${String(process.pid % 10_000).padStart(4, '0')}${String(++seq).padStart(4, '0')}`;
@@ -29,8 +21,8 @@ const word = (from: string, text: string, at: string): InboundMessage => ({
   receivedAt: new Date(at),
   raw: {},
 });
-const store = (m: InboundMessage) => inTransaction(pool, (client) => storeInbound(client, m));
-const suppressed = async (p: string) => (await suppressionOf(pool, p, 'whatsapp')) !== undefined;
+const store = (m: InboundMessage) => inTransaction(pool(), (client) => storeInbound(client, m));
+const suppressed = async (p: string) => (await suppressionOf(pool(), p, 'whatsapp')) !== undefined;
 
 test('an older STOP stored after a newer START does not suppress', async () => {
   const p = phone();
@@ -66,7 +58,7 @@ test('two transactions storing words of one number at once: the newest still win
     const stored = new Promise<void>((r) => {
       firstStored = r;
     });
-    const one = inTransaction(pool, async (client) => {
+    const one = inTransaction(pool(), async (client) => {
       await storeInbound(client, a);
       firstStored();
       await held;

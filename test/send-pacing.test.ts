@@ -2,26 +2,18 @@
 // for a batch of sends hands out evenly spaced slots, stops at the wait limit, and says when the
 // next slot will be free; a later reservation continues the schedule.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { createPool, type Pool } from '../db/pool.js';
+import { test } from 'node:test';
 import { ensurePacingRow, reserveSendSlots } from '../db/send-pacing.js';
-import { requireHarness } from './helpers/stack.js';
+import { useHarnessPool } from './helpers/stack.js';
 
-let pool: Pool;
-before(() => {
-  requireHarness();
-  pool = createPool(process.env.DATABASE_URL!);
-});
-after(async () => {
-  await pool?.end();
-});
+const pool = useHarnessPool();
 
 const opts = { intervalMs: 100, toleranceMs: 29, maxWaitMs: 1_000 };
 
 test('a batch reservation spaces its slots, stops at the wait limit and says when to ask again', async () => {
   const provider = `pace-${process.pid}-${Date.now()}`;
-  await ensurePacingRow(pool, provider);
-  const first = await reserveSendSlots(pool, provider, 25, opts);
+  await ensurePacingRow(pool(), provider);
+  const first = await reserveSendSlots(pool(), provider, 25, opts);
   assert.ok('slots' in first, JSON.stringify(first));
   // 1 s of room at 100 ms apart: the first slot now, then ten more at most.
   assert.ok(first.slots.length >= 10 && first.slots.length <= 11, `${first.slots.length} slots`);
@@ -32,12 +24,12 @@ test('a batch reservation spaces its slots, stops at the wait limit and says whe
   const last = first.slots.at(-1)!;
   assert.ok(first.slots.filter((s) => s > last - 1_000).length <= 11);
 
-  const full = await reserveSendSlots(pool, provider, 5, opts);
+  const full = await reserveSendSlots(pool(), provider, 5, opts);
   assert.ok('retryAfterMs' in full, 'no slot within the wait limit');
   assert.ok(full.retryAfterMs >= 0 && full.retryAfterMs <= 200, `ask again in ${full.retryAfterMs} ms`);
 
   await new Promise((r) => setTimeout(r, full.retryAfterMs + 150));
-  const later = await reserveSendSlots(pool, provider, 3, opts);
+  const later = await reserveSendSlots(pool(), provider, 3, opts);
   assert.ok('slots' in later && later.slots.length >= 1, 'room again once the schedule moved on');
   // It continues the schedule: its first slot is near the wait limit, not now.
   assert.ok(later.slots[0]! > 600, `continues the schedule (${later.slots[0]} ms)`);

@@ -7,7 +7,8 @@ import { NativeConnection } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { startMessage } from '../../client/start-message.js';
 import { loadConfig, type Config } from '../../config/index.js';
-import type { Pool } from '../../db/pool.js';
+import { createPool, type Pool } from '../../db/pool.js';
+import { after, before } from 'node:test';
 import { pino } from 'pino';
 import { REDACT_PATHS } from '../../logging/logger.js';
 import { recordingAccessTokens } from '../../db/provider-access-tokens.js';
@@ -47,6 +48,19 @@ export function requireHarness(): void {
   if (!process.env.TEMPORAL_ADDRESS || !process.env.DATABASE_URL || !process.env.KURIR_WORKFLOW_BUNDLE) {
     throw new Error('integration tests run under the harness: npm test (or npm run test:only -- <file>)');
   }
+}
+
+/** A pool on the harness's database for a test file that needs no stack: open before, closed after. */
+export function useHarnessPool(): () => Pool {
+  let pool: Pool | undefined;
+  before(() => {
+    requireHarness();
+    pool = createPool(process.env.DATABASE_URL!);
+  });
+  after(async () => {
+    await pool?.end();
+  });
+  return () => pool!;
 }
 
 /** Every log line of every stack in this process, for tests that scan logs for secrets. */
@@ -111,12 +125,8 @@ export async function startStack(
         all: true,
         callbackRetryDelayMs: opts.callbackRetryDelayMs,
       });
-  config = loadConfig({
-    ...process.env,
-    TEMPORAL_TASK_QUEUE: taskQueue,
-    ...opts.env,
-    ...sandboxEnvironment(sandboxes),
-  });
+  // The same settings, now with the sandboxes' addresses.
+  config = loadConfig({ ...env, ...sandboxEnvironment(sandboxes) });
   providers = createProviderRegistry(config);
 
   let native: NativeConnection | undefined;
