@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { MessageResult } from '../workflows/types.js';
 import { recordHistory } from './helpers/histories.js';
-import { scriptedNumber, sendRequests, tail } from './helpers/numbers.js';
+import { scriptedNumber, sendRequests, sameNumber } from './helpers/numbers.js';
 import { eventually, startStack, type Stack } from './helpers/stack.js';
 
 const auth = { authorization: 'Bearer dev-key' };
@@ -30,7 +30,7 @@ after(async () => {
 /** The Wappin endpoints that got a send for this number: do-send-hsm (template) or do-send (session text). */
 const wappinPaths = (to: string) =>
   sendRequests(stack.sandboxes, 'wappin')
-    .filter((r) => tail(r.recipient) === tail(to))
+    .filter((r) => sameNumber(r.recipient, to))
     .map((r) => r.path.split('/').at(-1));
 
 async function send(to: string, steps: object[], history?: string): Promise<MessageResult> {

@@ -8,7 +8,7 @@ import type { MessageResult } from '../workflows/types.js';
 import { lastCodeSent } from './helpers/codes.js';
 import { recordHistory } from './helpers/histories.js';
 import { runKurir } from './helpers/kurir-cli.js';
-import { scriptedNumber, sendRequests, tail } from './helpers/numbers.js';
+import { scriptedNumber, sendRequests, sameNumber } from './helpers/numbers.js';
 import { eventually, startStack, type Stack } from './helpers/stack.js';
 
 const auth = { authorization: 'Bearer dev-key' };
@@ -24,7 +24,7 @@ after(async () => {
 });
 
 const sent = (provider: string, to: string) =>
-  sendRequests(stack.sandboxes, provider).filter((r) => tail(r.recipient) === tail(to)).length;
+  sendRequests(stack.sandboxes, provider).filter((r) => sameNumber(r.recipient, to)).length;
 
 async function call(method: 'GET' | 'POST' | 'DELETE', url: string, payload?: object) {
   const res = await stack.api.inject({ method, url, headers: auth, ...(payload ? { payload } : {}) });

@@ -1,9 +1,9 @@
 // Reads the OTP code a sandbox received for a number, as the recipient's phone would show it.
 import type { RunningSandboxes } from '../../sandboxes/index.js';
-import { sendRequests, tail } from './numbers.js';
+import { sendRequests, sameNumber } from './numbers.js';
 
 export function lastCodeSent(sandboxes: RunningSandboxes, provider: string, to: string): string | undefined {
-  const sent = sendRequests(sandboxes, provider).filter((r) => tail(r.recipient) === tail(to) && r.status < 300);
+  const sent = sendRequests(sandboxes, provider).filter((r) => sameNumber(r.recipient, to) && r.status < 300);
   const content = sent.at(-1)?.content;
   if (!content) return undefined;
   // Wappin template params {"1": "<code>"}; SMS text "... code is <code>."

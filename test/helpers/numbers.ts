@@ -11,9 +11,20 @@ export function scriptedNumber(whatsapp = '000', sms = '000'): string {
   return `+62812${String(counter).padStart(3, '0')}${sms}${whatsapp}`;
 }
 
-/** The last nine digits: enough to match a number however a provider formats it. */
+/** The last nine digits: the part of a number every format a provider uses keeps. */
 export function tail(number: string): string {
   return number.replace(/\D/g, '').slice(-9);
+}
+
+/**
+ * The same number however a provider writes it (+62…, 62…, 0…). Not by `tail` alone: two test
+ * numbers can share their last nine digits (+62891000000000 and +62892000000000 did, and a code
+ * lookup read the other number's message whenever it arrived last).
+ */
+export function sameNumber(a: string, b: string): boolean {
+  const [x, y] = [a, b].map((n) => n.replace(/\D/g, '').replace(/^0/, ''));
+  const [shorter, longer] = x!.length <= y!.length ? [x!, y!] : [y!, x!];
+  return shorter.length >= 8 && longer.endsWith(shorter);
 }
 
 /** The message-send requests a provider's sandbox logged (those that name a recipient), in arrival order. */

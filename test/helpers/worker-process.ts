@@ -2,7 +2,7 @@
 // so tests can kill it with SIGKILL. Every spawned worker is killed by `killWorkers()`.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { sandboxEnvironment } from '../../sandboxes/index.js';
-import { sendRequests, tail } from './numbers.js';
+import { sendRequests, sameNumber } from './numbers.js';
 import type { Stack } from './stack.js';
 
 const spawned: ChildProcess[] = [];
@@ -36,5 +36,5 @@ export function killWorkers(): void {
 
 /** Send requests a provider's sandbox received for a number (however the provider formats it). */
 export function sendsTo(stack: Stack, provider: string, to: string): number {
-  return sendRequests(stack.sandboxes, provider).filter((r) => tail(r.recipient) === tail(to)).length;
+  return sendRequests(stack.sandboxes, provider).filter((r) => sameNumber(r.recipient, to)).length;
 }
