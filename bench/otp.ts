@@ -10,7 +10,7 @@ import { withHarness } from '../scripts/harness.js';
 import { lastCodeSent } from '../test/helpers/codes.js';
 import { scriptedNumber } from '../test/helpers/numbers.js';
 import { eventually, startStack } from '../test/helpers/stack.js';
-import { percentile } from './run-load.js';
+import { percentile, round1 } from './run-load.js';
 import { writeResult } from './results.js';
 
 const SAMPLES = Number(process.env.BENCH_OTP_SAMPLES ?? 200);
@@ -102,19 +102,22 @@ await withHarness(log, async (h) => {
   await stack.stop();
   await bare.close();
 
-  const r = (v: number) => Math.round(v * 10) / 10;
   const result = {
     benchmark: 'otp-verify',
     samples: verifyMs.length,
-    verifyMs: { p50: r(percentile(verifyMs, 50)), p99: r(percentile(verifyMs, 99)) },
-    bareMs: { p50: r(percentile(bareMs, 50)), p99: r(percentile(bareMs, 99)) },
+    verifyMs: { p50: round1(percentile(verifyMs, 50)), p99: round1(percentile(verifyMs, 99)) },
+    bareMs: { p50: round1(percentile(bareMs, 50)), p99: round1(percentile(bareMs, 99)) },
     startMs: {
-      guardOn: { p50: r(percentile(startOn, 50)), p99: r(percentile(startOn, 99)) },
-      guardOff: { p50: r(percentile(startOff, 50)), p99: r(percentile(startOff, 99)) },
-      guardAddedP50: r(percentile(startOn, 50) - percentile(startOff, 50)),
+      guardOn: { p50: round1(percentile(startOn, 50)), p99: round1(percentile(startOn, 99)) },
+      guardOff: { p50: round1(percentile(startOff, 50)), p99: round1(percentile(startOff, 99)) },
+      guardAddedP50: round1(percentile(startOn, 50) - percentile(startOff, 50)),
       samples: startOn.length,
     },
-    guardAloneMs: { p50: r(percentile(admitMs, 50)), p99: r(percentile(admitMs, 99)), samples: admitMs.length },
+    guardAloneMs: {
+      p50: round1(percentile(admitMs, 50)),
+      p99: round1(percentile(admitMs, 99)),
+      samples: admitMs.length,
+    },
     targets: { p50: 15, p99: 50, guardAddedP50: 2 },
   };
   const met = {
@@ -125,7 +128,7 @@ await withHarness(log, async (h) => {
   writeResult('otp', { ...result, met });
   const mark = (ok: boolean) => (ok ? 'met' : 'MISSED');
   process.stdout.write(
-    `otp verify round trip: p50 ${result.verifyMs.p50} ms (target ≤15: ${mark(met.p50)}), p99 ${result.verifyMs.p99} ms (target ≤50: ${mark(met.p99)}); bare HTTP round trip p50 ${result.bareMs.p50} ms, p99 ${result.bareMs.p99} ms (ratio p50 ${r(result.verifyMs.p50 / result.bareMs.p50)}x) over ${result.samples} verifications\n` +
+    `otp verify round trip: p50 ${result.verifyMs.p50} ms (target ≤15: ${mark(met.p50)}), p99 ${result.verifyMs.p99} ms (target ≤50: ${mark(met.p99)}); bare HTTP round trip p50 ${result.bareMs.p50} ms, p99 ${result.bareMs.p99} ms (ratio p50 ${round1(result.verifyMs.p50 / result.bareMs.p50)}x) over ${result.samples} verifications\n` +
       `otp start (POST /v1/otp): p50 ${result.startMs.guardOn.p50} ms with the guard, ${result.startMs.guardOff.p50} ms without (OTP_GUARD=false): the guard adds ${result.startMs.guardAddedP50} ms (target ≤2: ${mark(met.guardAddedP50)}) over ${result.startMs.samples} starts each; the guard alone p50 ${result.guardAloneMs.p50} ms, p99 ${result.guardAloneMs.p99} ms; verify does not pass the guard (adds 0)\n`,
   );
 });

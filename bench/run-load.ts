@@ -40,6 +40,9 @@ export function runLoad(
   });
 }
 
+/** To one decimal, as the results print milliseconds. */
+export const round1 = (v: number) => Math.round(v * 10) / 10;
+
 export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;

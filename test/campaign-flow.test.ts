@@ -10,13 +10,13 @@ import type { CampaignProgress } from '../workflows/campaign-types.js';
 import type { MessageStatus } from '../workflows/types.js';
 import {
   campaignNumber,
-  digitsOf,
   finishedCount,
   repeatedSends,
   sendsPerNumber,
   sendTimes,
   waitProgress,
 } from './helpers/campaign.js';
+import { digitsOf } from './helpers/numbers.js';
 import { recordHistory } from './helpers/histories.js';
 import { startStack, type Stack } from './helpers/stack.js';
 import { killWorker, killWorkers, spawnWorker } from './helpers/worker-process.js';

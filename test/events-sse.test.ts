@@ -13,8 +13,8 @@ import { EventNotifier } from '../services/event-notifier.js';
 import { parseSseBlock, streamEvents } from '../client/events.js';
 import { PROJECT_ROOT } from '../scripts/paths.js';
 import type { KurirEvent } from '../workflows/event-types.js';
-import { campaignNumber, digitsOf } from './helpers/campaign.js';
-import { scriptedNumber } from './helpers/numbers.js';
+import { campaignNumber } from './helpers/campaign.js';
+import { digitsOf, scriptedNumber } from './helpers/numbers.js';
 import { startStack, type Stack } from './helpers/stack.js';
 
 const wa = { channel: 'whatsapp' as const, provider: 'wappin' as const, template: 'order_shipped', params: ['A-1'] };

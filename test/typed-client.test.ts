@@ -14,9 +14,9 @@ import {
   KurirConfigError,
   KurirValidationError,
 } from '../client/index.js';
-import { campaignNumber, digitsOf, finishedCount, sendsPerNumber } from './helpers/campaign.js';
+import { campaignNumber, finishedCount, sendsPerNumber } from './helpers/campaign.js';
 import { lastCodeSent } from './helpers/codes.js';
-import { scriptedNumber } from './helpers/numbers.js';
+import { digitsOf, scriptedNumber } from './helpers/numbers.js';
 import { eventually, startStack, type Stack } from './helpers/stack.js';
 
 let stack: Stack;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { CampaignProgress } from '../../workflows/campaign-types.js';
 import { campaignProgressQuery } from '../../workflows/messages.js';
 import type { RunningSandboxes } from '../../sandboxes/index.js';
-import { sendRequests } from './numbers.js';
+import { digitsOf, sendRequests } from './numbers.js';
 import type { Stack } from './stack.js';
 import { eventually } from './stack.js';
 
@@ -23,8 +23,6 @@ export function sendsPerNumber(stack: Stack, provider: string): Map<string, numb
   }
   return counts;
 }
-
-export const digitsOf = (e164: string) => e164.replace(/\D/g, '');
 
 /** When a sandbox received each send request for these numbers (ms, ascending). */
 export function sendTimes(sandboxes: Pick<RunningSandboxes, 'requests'>, provider: string, phones: string[]): number[] {

@@ -11,9 +11,11 @@ export function scriptedNumber(whatsapp = '000', sms = '000'): string {
   return `+62812${String(counter).padStart(3, '0')}${sms}${whatsapp}`;
 }
 
+export const digitsOf = (number: string) => number.replace(/\D/g, '');
+
 /** The last nine digits: the part of a number every format a provider uses keeps. */
 export function tail(number: string): string {
-  return number.replace(/\D/g, '').slice(-9);
+  return digitsOf(number).slice(-9);
 }
 
 /**
@@ -22,7 +24,7 @@ export function tail(number: string): string {
  * lookup read the other number's message whenever it arrived last).
  */
 export function sameNumber(a: string, b: string): boolean {
-  const [x, y] = [a, b].map((n) => n.replace(/\D/g, '').replace(/^0/, ''));
+  const [x, y] = [a, b].map((n) => digitsOf(n).replace(/^0/, ''));
   const [shorter, longer] = x!.length <= y!.length ? [x!, y!] : [y!, x!];
   return shorter.length >= 8 && longer.endsWith(shorter);
 }

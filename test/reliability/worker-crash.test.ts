@@ -12,14 +12,8 @@ import { createCampaign } from '../../app/campaigns.js';
 import { countRecipients } from '../../db/campaigns.js';
 import { campaignSpecSchema } from '../../schemas/campaign.js';
 import type { CampaignProgress } from '../../workflows/campaign-types.js';
-import {
-  campaignNumber,
-  digitsOf,
-  finishedCount,
-  repeatedSends,
-  sendsPerNumber,
-  waitProgress,
-} from '../helpers/campaign.js';
+import { campaignNumber, finishedCount, repeatedSends, sendsPerNumber, waitProgress } from '../helpers/campaign.js';
+import { digitsOf } from '../helpers/numbers.js';
 import { startStack, type Stack } from '../helpers/stack.js';
 import { killWorker, killWorkers, spawnWorker } from '../helpers/worker-process.js';
 import { size } from './helpers/size.js';
