@@ -8,8 +8,10 @@ import { countRecipients } from '../db/campaigns.js';
 import { campaignSpecSchema, type CampaignSpecRaw } from '../schemas/campaign.js';
 import type { CampaignProgress } from '../workflows/campaign-types.js';
 import type { MessageStatus } from '../workflows/types.js';
+import { Worker } from '@temporalio/worker';
 import {
   campaignNumber,
+  campaignRuns,
   finishedCount,
   repeatedSends,
   sendsPerNumber,
@@ -43,7 +45,7 @@ async function create(
   prefix: string,
   n: number,
   extra: Partial<CampaignSpecRaw> = {},
-  waCode = (i: number) => (i % 3 === 0 ? '601' : '000'),
+  waCode: (i: number) => string = (i) => (i % 3 === 0 ? '601' : '000'),
   tz?: (i: number) => string | undefined,
 ) {
   const recipients = Array.from({ length: n }, (_, i) => ({
@@ -119,6 +121,52 @@ describe('campaign workflow', () => {
         .split('\n');
       assert.equal(csv.length, SIZE + 1);
       assert.equal(csv.filter((l) => l.includes(',fell_back,')).length, fellBack);
+    },
+  );
+
+  test(
+    'continue-as-new hands the recipients waiting for news to the next run: none sent twice, timed rules still fire',
+    { timeout: 240_000 },
+    async () => {
+      // 601 falls back at once, 604 is delivered and never read: its 3 s notReadWithin rule often
+      // comes due in the run after the one that sent it. 000 is read.
+      const code = (i: number) => ['601', '604', '000', '000', '000'][i % 5]!;
+      const { id, recipients } = await create(
+        '847',
+        400,
+        { concurrency: 40, historyLimit: 500, fallback: { notReadWithin: '3s' } },
+        code,
+      );
+      const final = await result(id);
+      const fellBack = recipients.filter((_, i) => code(i) !== '000').length;
+      assert.equal(final.state, 'completed');
+      assert.equal(final.pending, 0);
+      assert.equal(final.counts.fell_back, fellBack);
+      assert.equal(final.counts.read, recipients.length - fellBack);
+      const wa = sendsPerNumber(stack, 'wappin');
+      const sms = sendsPerNumber(stack, 'sms-masking');
+      for (const [i, r] of recipients.entries()) {
+        assert.equal(wa.get(digitsOf(r.phone)), 1, `${r.phone}: one WhatsApp send`);
+        assert.equal(sms.get(digitsOf(r.phone)) ?? 0, code(i) === '000' ? 0 : 1, `${r.phone}: SMS only on its rule`);
+      }
+      const runs = await campaignRuns(stack, id);
+      assert.equal(runs.length, final.runs);
+      const handedOver = runs.flatMap((r) => r.input.handover?.recipients ?? []);
+      assert.ok(handedOver.length > 0, `some run handed recipients over (runs: ${runs.length})`);
+      // A WhatsApp step handed over before its rule fired: the next run sent its SMS.
+      const unread = handedOver.filter(
+        ({ recipient, snapshot }) => recipient.phone.endsWith('604') && snapshot.attempts.length === 1,
+      );
+      assert.ok(unread.length > 0, 'a notReadWithin deadline crossed runs');
+      for (const { snapshot } of handedOver) assert.ok(snapshot.attempts.at(-1)?.providerMessageId, 'handed over sent');
+      // Handing over and resuming replay against the current code.
+      for (const [n, run] of runs.entries()) {
+        await Worker.runReplayHistory(
+          { workflowBundle: { codePath: process.env.KURIR_WORKFLOW_BUNDLE! }, replayName: `${id} run ${n + 1}` },
+          run.history,
+        );
+        if (n < 2) await recordHistory(stack.client.workflow.getHandle(id, run.runId), `campaign-handover-${n + 1}`);
+      }
     },
   );
 

@@ -1,6 +1,7 @@
 // Shapes of the campaign workflow, its activities and its progress query. Plain JSON.
 import type { MessageInputRaw } from '../schemas/message.js';
-import type { Attempt } from './types.js';
+import type { TrackingSnapshot } from './message-run.js';
+import type { Attempt, StatusUpdate } from './types.js';
 
 /** The message every recipient gets: the message input without the recipient. */
 export type CampaignTemplate = Omit<MessageInputRaw, 'to' | 'reference'>;
@@ -63,7 +64,18 @@ export interface CampaignInput {
   /** Recipients taken but held by quiet hours when the run continued as new. */
   held?: CampaignRecipient[];
   paused?: boolean;
+  /** Canceled while its recipients in flight were being handed over: the next run only finishes them. */
+  canceled?: boolean;
   runs?: number;
+  /** Recipients in flight when the run continued as new, which the next run goes on tracking. */
+  handover?: CampaignHandover;
+}
+
+/** A run's recipients that were only waiting for news when it continued as new (all sent already). */
+export interface CampaignHandover {
+  recipients: Array<{ recipient: CampaignRecipient; snapshot: TrackingSnapshot }>;
+  /** Statuses for them that arrived after they were handed over. */
+  late: StatusUpdate[];
 }
 
 export interface CampaignProgress {

@@ -2,7 +2,8 @@
 // message state machine of message-run.ts, its calls batched and its waits on one shared timer
 // (recipient-runner.ts), its statuses signalled here by the relay. Recipients are paged from
 // Postgres by an activity (never workflow input); the run continues as new before its history grows
-// large, carrying cursor and counters, once its recipients in flight have finished. Quiet hours
+// large, carrying cursor and counters, and hands it the recipients in flight once each of them only
+// waits for news (none is sent twice, none waits for the hand-over's pause). Quiet hours
 // hold a recipient until its local window ends; pause/resume/cancel are signals, `progress` and
 // `recipientStatus` queries.
 import {
@@ -18,13 +19,14 @@ import {
 import type { CampaignActivities } from '../activities/campaign-activities.js';
 import { count, emptyCounters, messageFor, outcomeOf, quietUntil, STATUSES } from './campaign-logic.js';
 import type {
+  CampaignHandover,
   CampaignInput,
   CampaignProgress,
   CampaignRecipient,
   RecipientOutcome,
   RecipientStatus,
 } from './campaign-types.js';
-import { createMessageRun, type MessageRun } from './message-run.js';
+import { createMessageRun, type MessageRun, type TrackingSnapshot } from './message-run.js';
 import {
   cancelCampaignSignal,
   campaignProgressQuery,
@@ -59,6 +61,11 @@ const MIN_DRAIN_AT = 500;
 const HISTORY_BYTES_CEILING = 8 * 1024 * 1024;
 /** History bytes a recipient in flight may add while its run drains (its statuses, outcome and attempts). */
 const DRAIN_BYTES = 4 * 1024;
+/**
+ * The most a hand-over may weigh (JSON characters): it is the next run's input, one payload, and
+ * Temporal refuses payloads over 2 MB. A heavier one waits for its recipients to finish instead.
+ */
+const HANDOVER_MAX_CHARS = 1024 * 1024;
 const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, Math.floor(v)));
 
 export async function campaign(input: CampaignInput): Promise<CampaignProgress> {
@@ -84,7 +91,7 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
   // Taken from a page but inside quiet hours: released at `until` (recomputed after continue-as-new).
   const held: Array<{ r: CampaignRecipient; until: number }> = [];
   let paused = input.paused ?? false;
-  let canceled = false;
+  let canceled = input.canceled ?? false;
   let draining = false;
   let done = false;
   let inFlight = 0;
@@ -93,7 +100,11 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
   let flushing: Promise<void> = Promise.resolve();
   let flushTimer = false;
   // The recipients' messages in flight, by message id (the relay names it in each status).
-  const running = new Map<string, MessageRun>();
+  const running = new Map<string, { run: MessageRun; recipient: CampaignRecipient }>();
+  // Handed to the next run: their statuses until then go with them.
+  const handedOver = new Set<string>();
+  const late: StatusUpdate[] = [];
+  let handoverTooLarge = false;
   const runner = new RecipientRunner(campaignId, {
     push: (event) => {
       messageEvents.push(event);
@@ -104,13 +115,15 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
   });
   const receive = (u: StatusUpdate) => {
     // A status for a recipient that has finished (or ran in an earlier execution) changes nothing.
-    if (u.messageId) running.get(u.messageId)?.receive(u);
+    if (!u.messageId) return;
+    running.get(u.messageId)?.run.receive(u);
+    if (handedOver.has(u.messageId)) late.push(u);
   };
   setHandler(statusUpdateSignal, receive);
   setHandler(statusUpdatesSignal, (updates) => {
     for (const u of updates) receive(u);
   });
-  setHandler(recipientStatusQuery, (messageId) => running.get(messageId)?.status());
+  setHandler(recipientStatusQuery, (messageId) => running.get(messageId)?.run.status());
 
   setHandler(pauseCampaignSignal, () => {
     paused = true;
@@ -180,13 +193,13 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
     });
   }
 
-  async function send(r: CampaignRecipient): Promise<MessageResult> {
+  async function send(r: CampaignRecipient, resume?: TrackingSnapshot): Promise<MessageResult> {
     // Deterministic id, the sends' idempotency key: a replayed or restarted campaign finds the
     // provider message a step already has and never sends it twice.
     const messageId = `${campaignId}:${r.recipientId}`;
     try {
-      const run = createMessageRun(messageFor(loaded.template, r, messageId), runner.env(messageId));
-      running.set(messageId, run);
+      const run = createMessageRun(messageFor(loaded.template, r, messageId), runner.env(messageId), resume);
+      running.set(messageId, { run, recipient: r });
       const result = await run.run();
       run.events.completed(result);
       return result;
@@ -200,9 +213,9 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
     }
   }
 
-  function launch(r: CampaignRecipient): void {
+  function launch(r: CampaignRecipient, resume?: TrackingSnapshot): void {
     inFlight++;
-    void send(r).then((result) => {
+    void send(r, resume).then((result) => {
       const o = outcomeOf(r.recipientId, result);
       count(counters, o);
       outcomes.push(o);
@@ -236,6 +249,29 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
     return undefined;
   }
 
+  /** Every recipient in flight only waits for news (a sequential message tracking its step), and they fit one payload. */
+  function canHandOver(): boolean {
+    if (handoverTooLarge || running.size !== inFlight) return false;
+    for (const { run } of running.values()) if (!run.parkable()) return false;
+    const chars = JSON.stringify([...running.values()].map(({ run }) => run.status().attempts)).length;
+    handoverTooLarge = chars > HANDOVER_MAX_CHARS;
+    return !handoverTooLarge;
+  }
+
+  /** Parks the recipients in flight for the next run; their statuses from now on go along as `late`. */
+  function handOver(): Omit<CampaignHandover, 'late'> {
+    const recipients = [...running.entries()].map(([messageId, { run, recipient }]) => {
+      handedOver.add(messageId);
+      return { recipient, snapshot: run.park() };
+    });
+    running.clear();
+    return { recipients };
+  }
+
+  // The recipients the previous run handed over go on first (after `flush` exists: they may write at once).
+  for (const { recipient, snapshot } of input.handover?.recipients ?? []) launch(recipient, snapshot);
+  for (const u of input.handover?.late ?? []) receive(u);
+
   for (;;) {
     await condition(() => canceled || draining || !paused);
     if (canceled || draining) break;
@@ -263,15 +299,32 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
     await condition(() => canceled || paused || draining, Math.max(1, earliest - Date.now()));
   }
 
-  // In-flight messages always finish: cancel lets them, continue-as-new must not orphan them.
-  await condition(() => inFlight === 0);
-  await flush();
-  await runner.stop();
-  const remaining = page.length > 0 || !exhausted || held.length > 0;
-  if (!canceled && draining && remaining) {
-    await condition(allHandlersFinished);
-    return continueAsNew<typeof campaign>({ ...input, cursor, counters, held: held.map((h) => h.r), paused, runs });
+  // In-flight messages always finish: cancel lets them finish here; continue-as-new hands them to
+  // the next run as soon as none of them waits on an activity, else waits for them to finish.
+  const remaining = () => page.length > 0 || !exhausted || held.length > 0;
+  const mayHandOver = () => !canceled && draining && remaining() && canHandOver();
+  let handover: Omit<CampaignHandover, 'late'> | undefined;
+  while (inFlight > 0 && !handover) {
+    await condition(() => inFlight === 0 || mayHandOver());
+    // Asked again: a recipient may have moved on between the condition and this line.
+    if (inFlight > 0 && mayHandOver()) handover = handOver();
   }
+  await flush();
+  if (handover || (!canceled && draining && remaining())) {
+    await condition(allHandlersFinished);
+    return continueAsNew<typeof campaign>({
+      ...input,
+      cursor,
+      counters,
+      held: held.map((h) => h.r),
+      paused,
+      runs,
+      // Read at the last moment: a status that comes in before the hand-over completes goes along.
+      handover: handover ? { ...handover, late } : undefined,
+      ...(canceled ? { canceled } : {}),
+    });
+  }
+  await runner.stop();
   if (canceled) {
     const notSent = await acts.markUnsent({ campaignId });
     counters.byStatus.not_sent = (counters.byStatus.not_sent ?? 0) + notSent;

@@ -105,6 +105,25 @@ function errorType(err: unknown): { type: string; message: string } {
   return { type: 'Error', message: cause instanceof Error ? cause.message : String(cause) };
 }
 
+/** Where a sequential message stands while it tracks a step: what a campaign hands to its next run. */
+export interface TrackingSnapshot {
+  attempts: Attempt[];
+  currentStep: number;
+  /** Status reports no attempt owned yet. */
+  unmatched: StatusUpdate[];
+  track: TrackState;
+}
+
+/** The tracking loop's own state (workflow times, ms). */
+interface TrackState {
+  until: number;
+  pollDelay: number;
+  nextPoll: number;
+  pollSupported: boolean;
+  /** Timed rules already checked with the provider before falling back. */
+  reconciled: FallbackReason[];
+}
+
 export interface MessageRun {
   readonly input: Normalized;
   readonly events: MessageEvents;
@@ -115,10 +134,20 @@ export interface MessageRun {
   status: () => MessageStatus;
   /** Runs the steps to the outcome (the caller adds the completion event: events.completed). */
   run: () => Promise<MessageResult>;
+  /** True while the message only waits for news or a deadline: no activity of its is in flight. */
+  parkable: () => boolean;
+  /**
+   * Stops the message where it waits (parkable only) and returns its state; `run()` then never
+   * settles. A new run created with this snapshot goes on tracking without sending again.
+   */
+  park: () => TrackingSnapshot;
 }
 
-/** A message's state machine over `env` (throws the invalid-input failure on bad input). */
-export function createMessageRun(raw: MessageInputRaw, env: MessageEnv): MessageRun {
+/**
+ * A message's state machine over `env` (throws the invalid-input failure on bad input). With
+ * `resume` (a parked message's snapshot) it goes on tracking that step instead of starting anew.
+ */
+export function createMessageRun(raw: MessageInputRaw, env: MessageEnv, resume?: TrackingSnapshot): MessageRun {
   const input = normalize(raw);
   const workflowId = env.messageId;
   const events = new MessageEvents(
@@ -127,13 +156,16 @@ export function createMessageRun(raw: MessageInputRaw, env: MessageEnv): Message
     input.rules,
     env.events,
   );
-  const attempts: Attempt[] = [];
+  const attempts: Attempt[] = [...(resume?.attempts ?? [])];
   // Status reports for provider messages no attempt owns yet (the callback overtook the send answer).
-  const unmatched: StatusUpdate[] = [];
+  const unmatched: StatusUpdate[] = [...(resume?.unmatched ?? [])];
   let changes = 0;
   let canceled = false;
-  let currentStep = 0;
+  let currentStep = resume?.currentStep ?? 0;
   let outcome: MessageResult['outcome'] | undefined = undefined;
+  // Set while the tracking loop waits (and nothing else of this message is in flight).
+  let waiting: { attempt: Attempt; state: TrackState; timer: Waiter } | undefined;
+  let parked = false;
 
   const owner = (u: StatusUpdate) =>
     attempts.find((a) => a.provider === u.provider && a.providerMessageId === u.providerMessageId);
@@ -191,11 +223,16 @@ export function createMessageRun(raw: MessageInputRaw, env: MessageEnv): Message
     outcome,
   });
 
-  async function track(attempt: Attempt, trackUntil: number): Promise<'success' | 'stop' | 'fallback'> {
-    let pollDelay = input.pollAfterMs;
-    let nextPoll = Date.now() + pollDelay;
-    let pollSupported = true;
-    const reconciled = new Set<FallbackReason>();
+  const newTrackState = (): TrackState => ({
+    until: Date.now() + input.trackForMs,
+    pollDelay: input.pollAfterMs,
+    nextPoll: Date.now() + input.pollAfterMs,
+    pollSupported: true,
+    reconciled: [],
+  });
+
+  async function track(attempt: Attempt, state: TrackState): Promise<'success' | 'stop' | 'fallback'> {
+    const trackUntil = state.until;
     const timer = env.waiter();
     try {
       for (;;) {
@@ -207,13 +244,13 @@ export function createMessageRun(raw: MessageInputRaw, env: MessageEnv): Message
           // "read" callback must not send a second message).
           if (
             isTimed(decision.reason) &&
-            pollSupported &&
+            state.pollSupported &&
             attempt.providerMessageId &&
-            !reconciled.has(decision.reason)
+            !state.reconciled.includes(decision.reason)
           ) {
-            reconciled.add(decision.reason);
+            state.reconciled.push(decision.reason);
             const polled = await lookUp(attempt.provider, attempt.providerMessageId);
-            pollSupported = polled.supported;
+            state.pollSupported = polled.supported;
             if (polled.supported) {
               for (const u of polled.updates) receive({ ...u, source: 'reconcile' });
               const again = decide(attempt, input.rules, Date.now(), trackUntil);
@@ -234,18 +271,25 @@ export function createMessageRun(raw: MessageInputRaw, env: MessageEnv): Message
         // Observers see what a rule judges before it fires, even when it fires within the hold.
         if (decision.onTimeout !== 'track_end' && decision.until - Date.now() <= EVENT_HOLD_MS) events.flushNow();
         const seen = changes;
-        const due = pollSupported && !isTerminal(attempt.status) ? Math.min(decision.until, nextPoll) : decision.until;
+        const due =
+          state.pollSupported && !isTerminal(attempt.status)
+            ? Math.min(decision.until, state.nextPoll)
+            : decision.until;
         // Queued events whose hold has ended are written now; otherwise the wait ends with the hold.
         if ((events.holdUntil() ?? Infinity) <= Date.now()) events.flushNow();
         const wakeAt = Math.min(due, events.holdUntil() ?? Infinity);
+        waiting = { attempt, state, timer };
         const changed = await timer.until(wakeAt, () => changes !== seen || canceled);
-        if (changed || Date.now() < nextPoll || !pollSupported || !attempt.providerMessageId) continue;
+        waiting = undefined;
+        // Parked: this run's state went to another run, which goes on from here.
+        if (parked) await new Promise<never>(() => undefined);
+        if (changed || Date.now() < state.nextPoll || !state.pollSupported || !attempt.providerMessageId) continue;
         // No news: ask the provider (a lost callback never blocks the flow), then back off.
         const polled = await lookUp(attempt.provider, attempt.providerMessageId);
-        pollSupported = polled.supported;
+        state.pollSupported = polled.supported;
         for (const u of polled.updates) receive(u);
-        pollDelay = Math.min(pollDelay * 2, input.pollMaxMs);
-        nextPoll = Date.now() + pollDelay;
+        state.pollDelay = Math.min(state.pollDelay * 2, input.pollMaxMs);
+        state.nextPoll = Date.now() + state.pollDelay;
       }
     } finally {
       timer.cancel();
@@ -367,7 +411,11 @@ export function createMessageRun(raw: MessageInputRaw, env: MessageEnv): Message
     // Reports that arrived before the send answer now have an owner.
     for (const u of unmatched.splice(0).filter((u) => u.provider === attempt.provider)) receive(u);
     attempt.state = 'tracking';
-    const result = await track(attempt, Date.now() + input.trackForMs);
+    return finishTracking(attempt, newTrackState());
+  }
+
+  async function finishTracking(attempt: Attempt, state: TrackState): Promise<'success' | 'stop' | 'fallback'> {
+    const result = await track(attempt, state);
     attempt.state = 'done';
     return result;
   }
@@ -376,8 +424,12 @@ export function createMessageRun(raw: MessageInputRaw, env: MessageEnv): Message
     if (input.mode === 'parallel') {
       await Promise.all(input.steps.map((_, i) => runStep(i)));
     } else {
-      for (currentStep = 0; currentStep < input.steps.length; currentStep++) {
-        const result = await runStep(currentStep);
+      for (let resumed = resume; currentStep < input.steps.length; currentStep++) {
+        // A resumed message goes on tracking the step its snapshot was taken in (its last attempt).
+        const result = resumed
+          ? await finishTracking(attempts[attempts.length - 1]!, resumed.track)
+          : await runStep(currentStep);
+        resumed = undefined;
         if (result !== 'fallback' || currentStep === input.steps.length - 1) break;
         const last = attempts[attempts.length - 1];
         if (last?.fallback) {
@@ -399,5 +451,24 @@ export function createMessageRun(raw: MessageInputRaw, env: MessageEnv): Message
     return { outcome, deliveredBy: best?.provider, step: best?.step, attempts };
   }
 
-  return { input, events, receive, cancel, status, run };
+  // Only a sequential message tracking its latest step: parallel steps track side by side.
+  const parkable = () =>
+    input.mode === 'sequential' &&
+    !parked &&
+    waiting !== undefined &&
+    waiting.attempt === attempts[attempts.length - 1];
+
+  function park(): TrackingSnapshot {
+    if (!parkable() || !waiting) throw new Error(`${env.messageId} cannot be parked now`);
+    parked = true;
+    waiting.timer.cancel();
+    return {
+      attempts,
+      currentStep,
+      unmatched,
+      track: { ...waiting.state, reconciled: [...waiting.state.reconciled] },
+    };
+  }
+
+  return { input, events, receive, cancel, status, run, parkable, park };
 }

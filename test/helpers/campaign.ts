@@ -2,7 +2,9 @@
 // per exact number, and waiting for a campaign's progress.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CampaignProgress } from '../../workflows/campaign-types.js';
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { temporal } from '@temporalio/proto';
+import type { CampaignInput, CampaignProgress } from '../../workflows/campaign-types.js';
 import { campaignProgressQuery } from '../../workflows/messages.js';
 import type { RunningSandboxes } from '../../sandboxes/index.js';
 import { digitsOf, sendRequests } from './numbers.js';
@@ -61,6 +63,26 @@ export async function waitProgress(
     const failure = await lastTaskFailure(stack, id).catch(() => undefined);
     throw failure ? new Error(`${String(err)}; the campaign's last workflow task failed: ${failure}`) : err;
   }
+}
+
+/** Each run of a campaign's workflow, first to last: its run id, history and input (unencrypted stacks). */
+export async function campaignRuns(
+  stack: Stack,
+  id: string,
+): Promise<Array<{ runId: string; history: temporal.api.history.v1.IHistory; input: CampaignInput }>> {
+  const runs: Array<{ runId: string; history: temporal.api.history.v1.IHistory; input: CampaignInput }> = [];
+  // Backwards from the latest run: each run's start names the run it continued.
+  let runId: string | undefined = (await stack.client.workflow.getHandle(id).describe()).runId;
+  while (runId) {
+    const history: temporal.api.history.v1.IHistory = await stack.client.workflow.getHandle(id, runId).fetchHistory();
+    const started: temporal.api.history.v1.IWorkflowExecutionStartedEventAttributes | null | undefined =
+      history.events?.[0]?.workflowExecutionStartedEventAttributes;
+    const payload = started?.input?.payloads?.[0];
+    if (!started || !payload) throw new Error(`run ${runId} of ${id} has no input`);
+    runs.unshift({ runId, history, input: defaultPayloadConverter.fromPayload<CampaignInput>(payload) });
+    runId = started.continuedExecutionRunId || undefined;
+  }
+  return runs;
 }
 
 /** Writes the campaign's history to $KURIR_FAILED_HISTORY_DIR, when set, to replay a failure later. */
