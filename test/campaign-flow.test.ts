@@ -8,7 +8,6 @@ import { countRecipients } from '../db/campaigns.js';
 import { campaignSpecSchema, type CampaignSpecRaw } from '../schemas/campaign.js';
 import type { CampaignProgress } from '../workflows/campaign-types.js';
 import type { MessageStatus } from '../workflows/types.js';
-import { Worker } from '@temporalio/worker';
 import {
   campaignNumber,
   campaignRuns,
@@ -19,7 +18,7 @@ import {
   waitProgress,
 } from './helpers/campaign.js';
 import { digitsOf } from './helpers/numbers.js';
-import { recordHistory } from './helpers/histories.js';
+import { recordHistory, replayWithCurrentCode } from './helpers/histories.js';
 import { startStack, type Stack } from './helpers/stack.js';
 import { killWorker, killWorkers, spawnWorker } from './helpers/worker-process.js';
 
@@ -161,10 +160,7 @@ describe('campaign workflow', () => {
       for (const { snapshot } of handedOver) assert.ok(snapshot.attempts.at(-1)?.providerMessageId, 'handed over sent');
       // Handing over and resuming replay against the current code.
       for (const [n, run] of runs.entries()) {
-        await Worker.runReplayHistory(
-          { workflowBundle: { codePath: process.env.KURIR_WORKFLOW_BUNDLE! }, replayName: `${id} run ${n + 1}` },
-          run.history,
-        );
+        await replayWithCurrentCode(`${id} run ${n + 1}`, run.history);
         if (n < 2) await recordHistory(stack.client.workflow.getHandle(id, run.runId), `campaign-handover-${n + 1}`);
       }
     },

@@ -4,8 +4,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { test } from 'node:test';
-import { Worker } from '@temporalio/worker';
-import { HISTORIES_DIR, loadHistory } from './helpers/histories.js';
+import { HISTORIES_DIR, loadHistory, replayWithCurrentCode } from './helpers/histories.js';
 import { requireHarness } from './helpers/stack.js';
 
 const files = readdirSync(HISTORIES_DIR)
@@ -26,10 +25,6 @@ test('recorded histories exist for every workflow', () => {
 for (const file of files) {
   test(`replays ${file}`, async () => {
     requireHarness();
-    const history = loadHistory(file);
-    await Worker.runReplayHistory(
-      { workflowBundle: { codePath: process.env.KURIR_WORKFLOW_BUNDLE! }, replayName: file },
-      history,
-    );
+    await replayWithCurrentCode(file, loadHistory(file));
   });
 }

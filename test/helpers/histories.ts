@@ -5,6 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { WorkflowHandle } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
 import proto from '@temporalio/proto';
 
 const { History } = proto.temporal.api.history.v1;
@@ -22,4 +23,15 @@ export async function recordHistory(handle: WorkflowHandle, name: string): Promi
 
 export function loadHistory(file: string): proto.temporal.api.history.v1.History {
   return History.fromObject(JSON.parse(readFileSync(join(HISTORIES_DIR, file), 'utf8')) as Record<string, unknown>);
+}
+
+/** Replays a history against the current workflow bundle (the harness's KURIR_WORKFLOW_BUNDLE); throws on nondeterminism. */
+export async function replayWithCurrentCode(
+  name: string,
+  history: proto.temporal.api.history.v1.IHistory,
+): Promise<void> {
+  await Worker.runReplayHistory(
+    { workflowBundle: { codePath: process.env.KURIR_WORKFLOW_BUNDLE! }, replayName: name },
+    history,
+  );
 }
