@@ -1,7 +1,6 @@
 // Shapes of the campaign workflow, its activities and its progress query. Plain JSON.
 import type { MessageInputRaw } from '../schemas/message.js';
-import type { TrackingSnapshot } from './message-run.js';
-import type { Attempt, StatusUpdate } from './types.js';
+import type { Attempt, StatusUpdate, TrackingSnapshot } from './types.js';
 
 /** The message every recipient gets: the message input without the recipient. */
 export type CampaignTemplate = Omit<MessageInputRaw, 'to' | 'reference'>;

@@ -26,7 +26,7 @@ import type {
   RecipientOutcome,
   RecipientStatus,
 } from './campaign-types.js';
-import { createMessageRun, type MessageRun, type TrackingSnapshot } from './message-run.js';
+import { createMessageRun, type MessageRun } from './message-run.js';
 import {
   cancelCampaignSignal,
   campaignProgressQuery,
@@ -37,7 +37,7 @@ import {
   statusUpdatesSignal,
 } from './messages.js';
 import { RecipientRunner } from './recipient-runner.js';
-import type { MessageResult, StatusUpdate } from './types.js';
+import type { MessageResult, StatusUpdate, TrackingSnapshot } from './types.js';
 import { CampaignEvents } from './campaign-events.js';
 import type { KurirEventInput } from './event-types.js';
 import { EVENT_HOLD_MS } from './message-events.js';

@@ -17,7 +17,16 @@ import {
   shortestTimedRuleMs,
   type FallbackRules,
 } from './policy.js';
-import type { Attempt, FallbackReason, MessageResult, MessageStatus, ProviderName, StatusUpdate } from './types.js';
+import type {
+  Attempt,
+  FallbackReason,
+  MessageResult,
+  MessageStatus,
+  ProviderName,
+  StatusUpdate,
+  TrackingSnapshot,
+  TrackState,
+} from './types.js';
 import type { MessageInputRaw, Step } from '../schemas/message.js';
 import { EVENT_HOLD_MS, MessageEvents, type EventSink } from './message-events.js';
 
@@ -103,25 +112,6 @@ function errorType(err: unknown): { type: string; message: string } {
   const cause = err instanceof ActivityFailure ? err.cause : err;
   if (cause instanceof ApplicationFailure) return { type: cause.type ?? 'Error', message: cause.message };
   return { type: 'Error', message: cause instanceof Error ? cause.message : String(cause) };
-}
-
-/** Where a sequential message stands while it tracks a step: what a campaign hands to its next run. */
-export interface TrackingSnapshot {
-  attempts: Attempt[];
-  currentStep: number;
-  /** Status reports no attempt owned yet. */
-  unmatched: StatusUpdate[];
-  track: TrackState;
-}
-
-/** The tracking loop's own state (workflow times, ms). */
-interface TrackState {
-  until: number;
-  pollDelay: number;
-  nextPoll: number;
-  pollSupported: boolean;
-  /** Timed rules already checked with the provider before falling back. */
-  reconciled: FallbackReason[];
 }
 
 export interface MessageRun {

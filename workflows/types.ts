@@ -97,3 +97,22 @@ export interface MessageResult {
   step?: number;
   attempts: Attempt[];
 }
+
+/** Where a sequential message stands while it tracks a step: what a campaign hands to its next run. */
+export interface TrackingSnapshot {
+  attempts: Attempt[];
+  currentStep: number;
+  /** Status reports no attempt owned yet. */
+  unmatched: StatusUpdate[];
+  track: TrackState;
+}
+
+/** The tracking loop's own state (workflow times, ms). */
+export interface TrackState {
+  until: number;
+  pollDelay: number;
+  nextPoll: number;
+  pollSupported: boolean;
+  /** Timed rules already checked with the provider before falling back. */
+  reconciled: FallbackReason[];
+}
