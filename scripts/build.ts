@@ -13,6 +13,7 @@ import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ensureUiBuilt } from './build-ui.js';
 import { PROJECT_ROOT } from './paths.js';
+import { workflowWebpackConfigHook } from '../workers/workflow-bundler-options.js';
 
 const { values } = parseArgs({
   options: { 'out-dir': { type: 'string', default: 'dist' }, 'skip-ui': { type: 'boolean', default: false } },
@@ -46,6 +47,7 @@ await timed('bundled the workflows into workflow-bundle.js', async () => {
   const { code } = await bundleWorkflowCode({
     workflowsPath: join(PROJECT_ROOT, 'workflows', 'index.ts'),
     workflowInterceptorModules: [join(PROJECT_ROOT, 'workflows', 'activation-guard.ts')],
+    webpackConfigHook: workflowWebpackConfigHook,
     logger: new DefaultLogger('WARN'),
   });
   mkdirSync(outDir, { recursive: true });

@@ -6,6 +6,7 @@ import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { SEARCH_ATTRIBUTES } from '../domain/search-attributes.js';
 import { migrate } from '../db/migrate.js';
 import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../workers/create-worker.js';
+import { workflowWebpackConfigHook } from '../workers/workflow-bundler-options.js';
 import { STATE_DIR } from './paths.js';
 import { ensureTemporalBinary, freePort, startTemporalDevServer, type DevServer } from './temporal.js';
 import { createTestDatabase } from './test-database.js';
@@ -36,6 +37,7 @@ export async function withHarness<T>(log: (l: string) => void, fn: (h: Harness) 
       const bundle = await bundleWorkflowCode({
         workflowsPath: WORKFLOWS_PATH,
         workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+        webpackConfigHook: workflowWebpackConfigHook,
         logger: new DefaultLogger('WARN'),
       });
       mkdirSync(join(STATE_DIR, 'test'), { recursive: true });

@@ -12,6 +12,7 @@ import type { Config } from '../config/index.js';
 import { PROVIDER_NAMES, type ProviderName } from '../providers/registry.js';
 import { parseDurationMs } from '../domain/durations.js';
 import { providerSendQueue } from '../workflows/task-queues.js';
+import { workflowWebpackConfigHook } from './workflow-bundler-options.js';
 
 export interface WorkerOptions extends ActivityDeps {
   connection: NativeConnection;
@@ -113,7 +114,11 @@ export async function createKurirWorkers(opts: WorkerOptions): Promise<KurirWork
     taskQueue: opts.taskQueue,
     ...(bundlePath
       ? { workflowBundle: { codePath: bundlePath } }
-      : { workflowsPath: WORKFLOWS_PATH, interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES } }),
+      : {
+          workflowsPath: WORKFLOWS_PATH,
+          interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES },
+          bundlerOptions: { webpackConfigHook: workflowWebpackConfigHook },
+        }),
     activities: createActivities(opts),
   });
   // The send queues' activities wait for a send slot: the server's cap alone lets bursts through.
