@@ -8,6 +8,7 @@ import {
   recordRecipientOutcomes,
   setCampaignStatus,
 } from '../db/campaigns.js';
+import { holdSignals, releaseSignals } from '../db/campaign-signal-holds.js';
 import type { Pool } from '../db/pool.js';
 import type {
   CampaignCounters,
@@ -26,6 +27,8 @@ export function createCampaignActivities(deps: { pool: Pool }) {
       const counts = await countRecipients(deps.pool, input.campaignId);
       const { pending: _pending, ...final } = counts.byStatus;
       await setCampaignStatus(deps.pool, input.campaignId, 'running');
+      // This run takes the statuses its previous run held back while it continued as new.
+      await releaseSignals(deps.pool, input.campaignId);
       return {
         template: c.template,
         timeZone: c.settings.timeZone ?? 'UTC',
@@ -38,14 +41,23 @@ export function createCampaignActivities(deps: { pool: Pool }) {
       return pendingRecipientPage(deps.pool, input.campaignId, input.after, input.limit);
     },
 
-    /** Outcomes, counters and the campaign's events of the batch, in one transaction. */
+    /** Outcomes, counters (with a write's last piece) and the campaign's events of the batch, in one transaction. */
     async recordOutcomes(input: {
       campaignId: string;
       outcomes: RecipientOutcome[];
-      counters: CampaignCounters;
+      counters?: CampaignCounters;
       events?: KurirEventInput[];
     }): Promise<void> {
       await recordRecipientOutcomes(deps.pool, input.campaignId, input.outcomes, input.counters, input.events);
+    },
+
+    /**
+     * Before a continue-as-new: the relay holds the campaign's status signals (until the next run
+     * starts, `ms` at most), once those in flight are sent. A signal that arrived while the run
+     * completed would fail that workflow task and make the worker replay the whole run.
+     */
+    async holdStatusSignals(input: { campaignId: string; ms: number }): Promise<void> {
+      await holdSignals(deps.pool, input.campaignId, input.ms);
     },
 
     /** After a cancel: the recipients still pending are recorded as not sent. */

@@ -22,6 +22,7 @@ import { storeInbound } from '../db/inbound-messages.js';
 import type { OptKeywords } from '../domain/opt-keywords.js';
 import type { Pool } from '../db/pool.js';
 import { inTransaction } from '../db/transaction.js';
+import { heldCampaigns, holdKey } from '../db/campaign-signal-holds.js';
 import { findOwners, providerMessageKey, type Owner } from '../db/provider-messages.js';
 import { toStatusUpdate } from '../providers/status-update.js';
 import type { CallbackEndpoint, CallbackRequest, InboundMessage, StatusEvent } from '../providers/types.js';
@@ -204,6 +205,8 @@ export class Relay {
     });
     for (const [i, error] of lookupFailed) parsed[i] = { kind: 'dead', error: `owner lookup: ${error}` };
     const perWorkflow = new Map<string, { updates: StatusUpdate[]; rows: Set<number> }>();
+    // Owners that are campaigns (they hand each status to a recipient's message by its id).
+    const campaigns = new Set<string>();
     const unowned = new Map<number, string[]>();
     for (const i of statusRows) {
       if (parsed[i]!.kind !== 'status') continue;
@@ -218,6 +221,7 @@ export class Relay {
             continue;
           }
           const update = toStatusUpdate(event, 'callback', due[i]!.received_at);
+          if (owner.messageId) campaigns.add(owner.workflowId);
           // A campaign recipient's status goes to its campaign, which hands it to the recipient's message.
           owned.push({
             workflowId: owner.workflowId,
@@ -237,9 +241,19 @@ export class Relay {
         perWorkflow.set(workflowId, group);
       }
     }
+    // A campaign continuing as new holds its signals: its rows wait, and its next run wakes them.
+    const held = await heldCampaigns(
+      client,
+      [...perWorkflow.keys()].filter((id) => campaigns.has(id)),
+    );
     const failed = new Map<number, string>();
+    const waitingForRun = new Map<number, string>();
     await Promise.all(
       [...perWorkflow].map(async ([workflowId, group]) => {
+        if (held.has(workflowId)) {
+          for (const i of group.rows) waitingForRun.set(i, holdKey(workflowId));
+          return;
+        }
         const error = await this.signal(workflowId, group.updates);
         if (error) for (const i of group.rows) failed.set(i, error);
       }),
@@ -248,6 +262,8 @@ export class Relay {
       if (p.kind !== 'status') return p;
       const error = failed.get(i);
       if (error) return { kind: 'retry', error };
+      const hold = waitingForRun.get(i);
+      if (hold) return { kind: 'retry', error: 'its campaign is continuing as new', waitingFor: hold };
       const waiting = unowned.get(i);
       // Filed under the first unowned message; once it is owned, a retry files the row under the next.
       return waiting

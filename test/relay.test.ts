@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { holdKey, holdSignals, releaseSignals } from '../db/campaign-signal-holds.js';
 import { recordProviderMessage } from '../db/provider-messages.js';
 import { MESSAGE_WORKFLOW_TYPE } from '../workflows/messages.js';
 import type { StatusUpdate } from '../workflows/types.js';
@@ -154,5 +155,46 @@ describe('relay', () => {
       updates.map((u) => u.status),
       ['sent', 'delivered', 'read'],
     );
+  });
+  test('a campaign continuing as new holds its statuses; its next run releases them at once', async () => {
+    // No worker polls this queue: the history shows what the relay signalled, and when.
+    const campaignId = `cmp_relay_${randomUUID()}`;
+    const handle = await stack.client.workflow.start(MESSAGE_WORKFLOW_TYPE, {
+      taskQueue: `relay-test-${randomUUID()}`,
+      workflowId: campaignId,
+      args: [{ to: '+6281100000000', steps: [{ channel: 'whatsapp', provider: 'wappin', template: 't' }] }],
+    });
+    const messageId = `held-${randomUUID()}`;
+    await recordProviderMessage(stack.pool, {
+      provider: 'wappin',
+      providerMessageId: messageId,
+      workflowId: `${campaignId}:1`,
+      stepIndex: 0,
+      signalTo: campaignId,
+    });
+    const signalled = async () =>
+      ((await handle.fetchHistory()).events ?? []).filter((e) => e.workflowExecutionSignaledEventAttributes).length;
+    try {
+      await holdSignals(stack.pool, campaignId, 60_000);
+      await postStatus(messageId);
+      const held = await waitingRow(messageId);
+      assert.equal(held.waiting_for, holdKey(campaignId), 'it waits for the next run');
+      assert.equal(held.relayed, false);
+      assert.equal(await signalled(), 0, 'nothing reached the campaign during the hold');
+      // Pushed an hour out: only the release can bring it back in time.
+      await stack.pool.query(
+        "UPDATE callback_inbox SET next_attempt_at = now() + interval '1 hour' WHERE body LIKE $1",
+        [`%"${messageId}"%`],
+      );
+      await releaseSignals(stack.pool, campaignId);
+      await eventually(
+        async () => ((await inboxState(messageId))?.relayed ? true : undefined),
+        10_000,
+        'the released callback to be relayed',
+      );
+      assert.equal(await signalled(), 1);
+    } finally {
+      await handle.terminate('test over');
+    }
   });
 });

@@ -42,6 +42,10 @@ export class CampaignEvents {
     });
   }
 
+  hasPending(): boolean {
+    return this.pending.length > 0;
+  }
+
   /** The events to store with the next outcome batch (and forgets them). */
   take(): KurirEventInput[] {
     return this.pending.splice(0);

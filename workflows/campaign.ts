@@ -52,6 +52,12 @@ const acts = proxyActivities<CampaignActivities>({
  * most EVENT_HOLD_MS after the first of a batch arrives.
  */
 const OUTCOME_BATCH = 50;
+/**
+ * The most outcomes (1–3 KB each with their attempts) and events (about 0.5 KB each) one write
+ * carries: its input is one payload, kept well under Temporal's 2 MB limit.
+ */
+const WRITE_MAX_OUTCOMES = 250;
+const WRITE_MAX_EVENTS = 1_000;
 /** The most history events a run should reach (Temporal's own limit is 51,200; 10,000 is ours). */
 const HISTORY_CEILING = 9_000;
 /** History events a recipient in flight may add while its run drains (batched calls, shared signals). */
@@ -66,6 +72,8 @@ const DRAIN_BYTES = 4 * 1024;
  * Temporal refuses payloads over 2 MB. A heavier one waits for its recipients to finish instead.
  */
 const HANDOVER_MAX_CHARS = 1024 * 1024;
+/** The longest the relay holds a campaign's statuses for its next run (which ends the hold as it starts). */
+const SIGNAL_HOLD_MS = 30_000;
 const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, Math.floor(v)));
 
 export async function campaign(input: CampaignInput): Promise<CampaignProgress> {
@@ -97,7 +105,7 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
   let inFlight = 0;
   const outcomes: RecipientOutcome[] = [];
   const messageEvents: KurirEventInput[] = [];
-  let flushing: Promise<void> = Promise.resolve();
+  let writing: Promise<void> | undefined;
   let flushTimer = false;
   // The recipients' messages in flight, by message id (the relay names it in each status).
   const running = new Map<string, { run: MessageRun; recipient: CampaignRecipient }>();
@@ -158,26 +166,47 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
   setHandler(campaignProgressQuery, progress);
 
   const events = new CampaignEvents(campaignId);
-  const loaded = await acts.loadCampaign({ campaignId });
+  // The first page comes with the campaign: a continue-as-new's next sends wait for it.
+  const [loaded, firstPage] = await Promise.all([
+    acts.loadCampaign({ campaignId }),
+    acts.loadRecipientPage({ campaignId, after: cursor, limit: pageSize }),
+  ]);
+  page = firstPage;
+  exhausted = firstPage.length < pageSize;
   total = loaded.total;
   // The first run counts what Postgres already holds (a campaign restarted after being stopped).
   if (!input.counters) counters = loaded.counters;
   const quiet = input.quietHours;
   for (const r of input.held ?? []) held.push({ r, until: 0 });
 
-  /** Writes outcomes in batches; one write at a time, in order. */
-  const flush = (): Promise<void> => {
-    // The messages' own events first: a progress event counts them as finished.
-    const batchEvents = [...messageEvents.splice(0), ...events.take()];
-    if (outcomes.length === 0 && batchEvents.length === 0) return flushing;
-    const batch = outcomes.splice(0);
-    const snapshot = JSON.parse(JSON.stringify(counters)) as typeof counters;
-    const withEvents = batchEvents.length > 0 ? { events: batchEvents } : {};
-    flushing = flushing.then(() =>
-      acts.recordOutcomes({ campaignId, outcomes: batch, counters: snapshot, ...withEvents }),
-    );
-    return flushing;
-  };
+  /**
+   * Writes everything queued, one write at a time and in order, and resolves when all of it is
+   * written (what is queued during a write goes in the next). A write carries at most
+   * WRITE_MAX_OUTCOMES outcomes and WRITE_MAX_EVENTS events: its input is one payload.
+   */
+  function flush(): Promise<void> {
+    writing ??= (async () => {
+      try {
+        while (outcomes.length > 0 || messageEvents.length > 0 || events.hasPending()) {
+          // The messages' own events first: a progress event counts them as finished.
+          const batchEvents = messageEvents.splice(0, WRITE_MAX_EVENTS);
+          if (messageEvents.length === 0) batchEvents.push(...events.take());
+          const batch = outcomes.splice(0, WRITE_MAX_OUTCOMES);
+          // The counters go with the last piece: until then they would count outcomes not yet written.
+          const last = outcomes.length === 0;
+          await acts.recordOutcomes({
+            campaignId,
+            outcomes: batch,
+            ...(last ? { counters: JSON.parse(JSON.stringify(counters)) as typeof counters } : {}),
+            ...(batchEvents.length > 0 ? { events: batchEvents } : {}),
+          });
+        }
+      } finally {
+        writing = undefined;
+      }
+    })();
+    return writing;
+  }
 
   /** Writes soon: at once for a full batch or the last recipient, else EVENT_HOLD_MS after the first waiting. */
   function scheduleFlush(): void {
@@ -309,8 +338,12 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
     // Asked again: a recipient may have moved on between the condition and this line.
     if (inFlight > 0 && mayHandOver()) handover = handOver();
   }
-  await flush();
-  if (handover || (!canceled && draining && remaining())) {
+  const continuing = handover !== undefined || (!canceled && draining && remaining());
+  // The relay holds this campaign's statuses from now until the next run starts (they wait in its
+  // inbox): one arriving while this run completes would fail that task, and the worker would
+  // replay the whole run before completing it again.
+  await Promise.all([flush(), continuing ? acts.holdStatusSignals({ campaignId, ms: SIGNAL_HOLD_MS }) : undefined]);
+  if (continuing) {
     await condition(allHandlersFinished);
     return continueAsNew<typeof campaign>({
       ...input,
