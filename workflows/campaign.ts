@@ -185,9 +185,13 @@ export async function campaign(input: CampaignInput): Promise<CampaignProgress> 
    * WRITE_MAX_OUTCOMES outcomes and WRITE_MAX_EVENTS events: its input is one payload.
    */
   function flush(): Promise<void> {
+    const queued = () => outcomes.length > 0 || messageEvents.length > 0 || events.hasPending();
+    // Nothing to write: the loop below would end before its first await, and its `finally` would
+    // run before `writing` is set, leaving a settled promise there that no later flush replaces.
+    if (!writing && !queued()) return Promise.resolve();
     writing ??= (async () => {
       try {
-        while (outcomes.length > 0 || messageEvents.length > 0 || events.hasPending()) {
+        while (queued()) {
           // The messages' own events first: a progress event counts them as finished.
           const batchEvents = messageEvents.splice(0, WRITE_MAX_EVENTS);
           if (messageEvents.length === 0) batchEvents.push(...events.take());
