@@ -24,13 +24,22 @@ export async function holdSignals(pool: Pool, campaignId: string, ms: number): P
   });
 }
 
-/** Ends the campaign's hold, if any, and wakes the callbacks it held (NOTIFY kurir_relay). */
+/**
+ * Ends the campaign's hold, if any, and wakes the callbacks it held (NOTIFY kurir_relay, sent at
+ * commit). Under the exclusive lock too: a relay that found the hold has filed its callbacks as
+ * waiting before the wake-up looks for them.
+ */
 export async function releaseSignals(pool: Pool, campaignId: string): Promise<void> {
-  await pool.query(
-    `WITH released AS (DELETE FROM campaign_signal_holds WHERE campaign_id = $1 RETURNING campaign_id)
-     SELECT pg_notify('kurir_relay', $2) FROM released`,
-    [campaignId, holdKey(campaignId)],
-  );
+  const held = await pool.query('SELECT 1 FROM campaign_signal_holds WHERE campaign_id = $1', [campaignId]);
+  if (held.rowCount === 0) return;
+  await inTransaction(pool, async (client) => {
+    await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [SIGNAL_LOCKS, campaignId]);
+    await client.query(
+      `WITH released AS (DELETE FROM campaign_signal_holds WHERE campaign_id = $1 RETURNING campaign_id)
+       SELECT pg_notify('kurir_relay', $2) FROM released`,
+      [campaignId, holdKey(campaignId)],
+    );
+  });
 }
 
 /**
