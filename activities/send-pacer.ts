@@ -20,6 +20,13 @@ const MAX_WAIT_MS = 10_000;
  */
 const MARGIN = 1.03;
 const TOLERANCE_MS = 1_000 * (MARGIN - 1) - 1;
+/**
+ * This process lets at most `cap` sends to a provider go in any window this long. The schedule
+ * spaces the slots; this bounds what a busy event loop does after a slot is taken (a send that
+ * leaves late, then others on time) with what the provider counts: a second, plus the spread of the
+ * time a request takes to reach it.
+ */
+const RELEASE_WINDOW_MS = 1_030;
 
 /** Resolves when the provider may be sent to; throws NoSendSlotError (a retryable RateLimitedError) when its slots are taken. */
 export type SendPacer = (provider: ProviderName) => Promise<void>;
@@ -49,6 +56,23 @@ export function createSendPacer(pool: Pool, ratesPerSecond: Partial<Record<Provi
   // Sends asking in the same turn of the event loop (a campaign's batch) share one reservation.
   const asking = new Map<ProviderName, Asker[]>();
   const dbClock = new DbClock();
+  // When this process let its latest sends go, per provider (oldest first, at most `cap`).
+  const released = new Map<ProviderName, number[]>();
+
+  /** Waits until this process has let fewer than `cap` sends to the provider go in the last window. */
+  async function admit(provider: ProviderName, cap: number): Promise<void> {
+    let times = released.get(provider);
+    if (!times) released.set(provider, (times = []));
+    for (;;) {
+      const now = performance.now();
+      while (times.length > 0 && times[0]! <= now - RELEASE_WINDOW_MS) times.shift();
+      if (times.length < cap) {
+        times.push(now);
+        return;
+      }
+      await Context.current().sleep(times[0]! + RELEASE_WINDOW_MS - now);
+    }
+  }
 
   function reserve(provider: ProviderName, rate: number): Promise<Slot | { retryAfterMs: number }> {
     return new Promise((resolve, reject) => {
@@ -113,7 +137,10 @@ export function createSendPacer(pool: Pool, ratesPerSecond: Partial<Record<Provi
       if (left > 0) await Context.current().sleep(left);
       // A slow answer or a busy process makes a send late: later than the tolerance it would crowd
       // the next second beyond the cap, so it gives its slot up and takes a new one.
-      if (performance.now() - due + slot.uncertainMs <= TOLERANCE_MS) return;
+      if (performance.now() - due + slot.uncertainMs <= TOLERANCE_MS) {
+        if (rate >= 1) await admit(provider, Math.floor(rate));
+        return;
+      }
     }
   };
 }
