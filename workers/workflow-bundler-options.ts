@@ -10,7 +10,8 @@ type WebpackConfiguration = Parameters<WebpackConfigHook>[0];
  * captures and source-maps a stack for every promise a workflow creates (for the stack-trace
  * query), and a campaign creates many per recipient: at 10 frames this was 40 % of the worker's
  * time to replay a 4,300-event campaign run (3.9 s, against 2.3 s at 2 frames; see
- * docs/pacing-and-performance.md). Two frames still name where an error was made and its caller.
+ * docs/pacing-and-performance.md). Two frames name where an error was made and the call before
+ * it; an error made through a helper (`invalidInput`) shows the helper's frames, and its message.
  */
 export const WORKFLOW_STACK_TRACE_LIMIT = 2;
 
