@@ -12,10 +12,21 @@ const SIGNAL_LOCKS = 7_402_119;
 /** What held callbacks wait for (callback_inbox.waiting_for): the release wakes them by it. */
 export const holdKey = (campaignId: string) => `campaign-hold:${campaignId}`;
 
-/** Holds the campaign's signals for at most `ms`, once the signals in flight to it are sent. */
-export async function holdSignals(pool: Pool, campaignId: string, ms: number): Promise<void> {
+/** Runs `work` in a transaction holding the campaign's exclusive signal lock (no relay signals it meanwhile). */
+async function underExclusiveLock(
+  pool: Pool,
+  campaignId: string,
+  work: (client: pg.PoolClient) => Promise<void>,
+): Promise<void> {
   await inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [SIGNAL_LOCKS, campaignId]);
+    await work(client);
+  });
+}
+
+/** Holds the campaign's signals for at most `ms`, once the signals in flight to it are sent. */
+export async function holdSignals(pool: Pool, campaignId: string, ms: number): Promise<void> {
+  await underExclusiveLock(pool, campaignId, async (client) => {
     await client.query(
       `INSERT INTO campaign_signal_holds (campaign_id, until) VALUES ($1, now() + make_interval(secs => $2::float8 / 1000))
        ON CONFLICT (campaign_id) DO UPDATE SET until = excluded.until`,
@@ -32,8 +43,7 @@ export async function holdSignals(pool: Pool, campaignId: string, ms: number): P
 export async function releaseSignals(pool: Pool, campaignId: string): Promise<void> {
   const held = await pool.query('SELECT 1 FROM campaign_signal_holds WHERE campaign_id = $1', [campaignId]);
   if (held.rowCount === 0) return;
-  await inTransaction(pool, async (client) => {
-    await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [SIGNAL_LOCKS, campaignId]);
+  await underExclusiveLock(pool, campaignId, async (client) => {
     await client.query(
       `WITH released AS (DELETE FROM campaign_signal_holds WHERE campaign_id = $1 RETURNING campaign_id)
        SELECT pg_notify('kurir_relay', $2) FROM released`,
